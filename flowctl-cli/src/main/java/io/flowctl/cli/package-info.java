@@ -1,0 +1,2 @@
+/** The flowctl command line. */
+package io.flowctl.cli;

@@ -1,0 +1,2 @@
+/** Types shared by every flowctl-java module: the {@link io.flowctl.FlowctlException} hierarchy. */
+package io.flowctl;

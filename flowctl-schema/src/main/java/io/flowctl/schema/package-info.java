@@ -1,0 +1,5 @@
+/**
+ * Arrow schema identity (canonical form and fingerprints), compatibility checking and projection of
+ * batches between compatible schemas.
+ */
+package io.flowctl.schema;
