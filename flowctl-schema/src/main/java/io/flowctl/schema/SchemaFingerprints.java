@@ -1,0 +1,105 @@
+package io.flowctl.schema;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Canonical form and fingerprints of Arrow schemas (specified in {@code docs/fingerprint.md}).
+ *
+ * <ul>
+ *   <li>{@link #structural} ignores custom metadata except the {@code ARROW:extension:*} keys; two
+ *       schemas with equal structural fingerprints hold the same data. Compatibility uses it.
+ *   <li>{@link #withMetadata} adds schema and field metadata, keys sorted, for exact identity.
+ * </ul>
+ *
+ * <p>Fingerprints are computed once per distinct schema: the last schema seen is remembered by
+ * identity (the hot path of a codec that reuses one {@code VectorSchemaRoot}), and up to {@value
+ * #CACHE_SIZE} schemas by equality. Thread-safe.
+ */
+public final class SchemaFingerprints {
+  static final int CACHE_SIZE = 512;
+
+  /** Both fingerprints of one schema. */
+  private record Entry(Schema schema, Fingerprint structural, Fingerprint withMetadata) {}
+
+  private static volatile Entry last;
+
+  private static final Map<Schema, Entry> CACHE =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Schema, Entry> eldest) {
+          return size() > CACHE_SIZE;
+        }
+      };
+
+  private SchemaFingerprints() {}
+
+  /** The structural fingerprint: types, names, nullability, nesting, dictionaries, extensions. */
+  public static Fingerprint structural(Schema schema) {
+    return lookup(schema).structural();
+  }
+
+  /** The fingerprint including custom schema and field metadata. */
+  public static Fingerprint withMetadata(Schema schema) {
+    return lookup(schema).withMetadata();
+  }
+
+  /**
+   * The canonical text that {@link #structural} (or, with {@code withMetadata}, {@link
+   * #withMetadata}) hashes with SHA-256.
+   */
+  public static String canonicalForm(Schema schema, boolean withMetadata) {
+    return CanonicalForm.of(schema, withMetadata);
+  }
+
+  /**
+   * Computes one fingerprint without consulting or filling the cache, for callers that see each
+   * schema once (and for measuring the uncached cost).
+   */
+  public static Fingerprint compute(Schema schema, boolean withMetadata) {
+    return new Fingerprint("sha256:" + sha256Hex(CanonicalForm.of(schema, withMetadata)));
+  }
+
+  private static Entry lookup(Schema schema) {
+    if (schema == null) {
+      throw new SchemaException("schema is null");
+    }
+    Entry hit = last;
+    if (hit != null && hit.schema() == schema) {
+      return hit;
+    }
+    synchronized (CACHE) {
+      hit = CACHE.get(schema);
+    }
+    if (hit == null) {
+      hit = new Entry(schema, compute(schema, false), compute(schema, true));
+      synchronized (CACHE) {
+        CACHE.put(schema, hit);
+      }
+    }
+    last = hit;
+    return hit;
+  }
+
+  /** Empties the cache; for benchmarks that measure the cold path. */
+  static void clearCache() {
+    synchronized (CACHE) {
+      CACHE.clear();
+    }
+    last = null;
+  }
+
+  static String sha256Hex(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}
