@@ -1,0 +1,766 @@
+package io.flowctl.schema;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.util.AutoCloseables;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FloatingPointVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compare.Range;
+import org.apache.arrow.vector.compare.RangeEqualsVisitor;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryEncoder;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
+
+/**
+ * Turns batches written with one schema into batches of a reader schema, for exactly the pairs that
+ * {@link CompatibilityChecker#canRead} accepts: columns are matched by name and reordered, missing
+ * nullable columns are filled with nulls, types are widened per the widening table, and
+ * dictionaries are decoded or encoded. Any other pair is refused when the projector is created,
+ * with the checker's reasons.
+ *
+ * <p>A projector is immutable and thread-safe; build one per (writer, reader) pair and reuse it for
+ * every batch. Output vectors come from the allocator passed to {@link #project}; unchanged columns
+ * share (reference-counted) buffers with the input, so the allocator must belong to the same root
+ * allocator as the input batch.
+ */
+public final class SchemaProjector {
+  private enum Kind {
+    NULLS,
+    TRANSFER,
+    STRUCT,
+    LIST,
+    FIXED_LIST,
+    PRIMITIVE,
+    DICT_COPY,
+    DECODE_ENCODE
+  }
+
+  /** How to build one reader field from (at most) one writer field. */
+  private record Node(
+      Kind kind,
+      Field writer,
+      Field reader,
+      int writerIndex,
+      List<Node> children,
+      Node values,
+      Node indices) {}
+
+  private final Schema writer;
+  private final Schema reader;
+  private final CompatibilityResult verdict;
+  private final List<Node> columns;
+
+  private SchemaProjector(Schema writer, Schema reader, CompatibilityResult verdict) {
+    this.writer = writer;
+    this.reader = reader;
+    this.verdict = verdict;
+    this.columns = children(writer.getFields(), reader.getFields(), false);
+  }
+
+  /** A projector under the default rules. */
+  public static SchemaProjector create(Schema writer, Schema reader) {
+    return create(writer, reader, CompatibilityRules.defaults());
+  }
+
+  /**
+   * A projector from {@code writer} to {@code reader}.
+   *
+   * @throws IncompatibleSchemaException when the reader cannot read the writer's data under {@code
+   *     rules}; the exception carries the checker's full verdict
+   */
+  public static SchemaProjector create(Schema writer, Schema reader, CompatibilityRules rules) {
+    Objects.requireNonNull(writer, "writer");
+    Objects.requireNonNull(reader, "reader");
+    CompatibilityResult verdict = CompatibilityChecker.of(rules).check(writer, reader);
+    if (!verdict.level().backward()) {
+      List<SchemaChange> reasons = verdict.violations(CompatibilityLevel.BACKWARD);
+      StringBuilder message =
+          new StringBuilder("the reader schema cannot read data of the writer schema: ");
+      for (int i = 0; i < reasons.size(); i++) {
+        message.append(i == 0 ? "" : "; ").append(reasons.get(i).message());
+      }
+      throw new IncompatibleSchemaException(message.toString(), verdict);
+    }
+    return new SchemaProjector(writer, reader, verdict);
+  }
+
+  public Schema writerSchema() {
+    return writer;
+  }
+
+  public Schema readerSchema() {
+    return reader;
+  }
+
+  /** The checker's verdict (old = writer, new = reader) this projector was built on. */
+  public CompatibilityResult verdict() {
+    return verdict;
+  }
+
+  /**
+   * Projects one batch of the writer schema.
+   *
+   * @param batch a batch whose schema is structurally the writer schema; not modified, not closed
+   * @param dictionaries the writer's dictionaries (may be null when no field is encoded)
+   * @param allocator where output vectors are allocated (same root as {@code batch})
+   * @return a new batch owned by the caller
+   * @throws SchemaException when the batch does not have the writer schema, or a value cannot be
+   *     represented in the reader type (a timestamp outside the finer unit's range)
+   */
+  public ProjectedBatch project(
+      VectorSchemaRoot batch, DictionaryProvider dictionaries, BufferAllocator allocator) {
+    Objects.requireNonNull(batch, "batch");
+    Objects.requireNonNull(allocator, "allocator");
+    if (!SchemaFingerprints.structural(batch.getSchema())
+        .equals(SchemaFingerprints.structural(writer))) {
+      throw new SchemaException(
+          "the batch's schema is not the projector's writer schema: "
+              + SchemaFingerprints.structural(batch.getSchema())
+              + " vs "
+              + SchemaFingerprints.structural(writer));
+    }
+    Run run = new Run(dictionaries, allocator, batch.getRowCount());
+    List<FieldVector> out = new ArrayList<>(columns.size());
+    try {
+      for (Node column : columns) {
+        ValueVector src = column.writerIndex < 0 ? null : batch.getVector(column.writerIndex);
+        out.add(run.build(column, src, batch.getRowCount(), FieldPath.of(column.reader.getName())));
+      }
+      List<Field> fields = new ArrayList<>(out.size());
+      for (FieldVector v : out) {
+        fields.add(v.getField());
+      }
+      VectorSchemaRoot root = new VectorSchemaRoot(fields, out, batch.getRowCount());
+      return new ProjectedBatch(root, run.outDictionaries);
+    } catch (RuntimeException e) {
+      run.closeQuietly(out);
+      throw e;
+    }
+  }
+
+  // ---- planning ----
+
+  private List<Node> children(List<Field> wFields, List<Field> rFields, boolean positional) {
+    Map<Integer, Integer> readerToWriter = new HashMap<>();
+    if (positional) {
+      for (int i = 0; i < Math.min(wFields.size(), rFields.size()); i++) {
+        readerToWriter.put(i, i);
+      }
+    } else {
+      for (int[] p : FieldMatching.of(wFields, rFields).pairs()) {
+        readerToWriter.put(p[1], p[0]);
+      }
+    }
+    List<Node> nodes = new ArrayList<>(rFields.size());
+    for (int j = 0; j < rFields.size(); j++) {
+      Integer i = readerToWriter.get(j);
+      nodes.add(i == null ? nulls(rFields.get(j)) : node(wFields.get(i), rFields.get(j), i));
+    }
+    return nodes;
+  }
+
+  private static Node nulls(Field r) {
+    return new Node(Kind.NULLS, null, r, -1, List.of(), null, null);
+  }
+
+  private Node node(Field w, Field r, int writerIndex) {
+    DictionaryEncoding wd = w.getDictionary();
+    DictionaryEncoding rd = r.getDictionary();
+    if (wd != null || rd != null) {
+      Node values = node(valueField(w), valueField(r), writerIndex);
+      if (wd != null && rd != null) {
+        ArrowType.Int wi = TypeRules.indexType(wd);
+        ArrowType.Int ri = TypeRules.indexType(rd);
+        if (wi.equals(ri) || TypeRules.intWidens(wi, ri, CompatibilityRules.defaults())) {
+          Node indices = node(indexField(w, wi), indexField(r, ri), writerIndex);
+          return new Node(Kind.DICT_COPY, w, r, writerIndex, List.of(), values, indices);
+        }
+      }
+      return new Node(Kind.DECODE_ENCODE, w, r, writerIndex, List.of(), values, null);
+    }
+    if (sameLayout(w, r)) {
+      return new Node(Kind.TRANSFER, w, r, writerIndex, List.of(), null, null);
+    }
+    ArrowType wt = SchemaDiff.storage(w.getType());
+    ArrowType rt = SchemaDiff.storage(r.getType());
+    return switch (rt.getTypeID()) {
+      case Struct ->
+          new Node(
+              Kind.STRUCT,
+              w,
+              r,
+              writerIndex,
+              children(w.getChildren(), r.getChildren(), false),
+              null,
+              null);
+      case List, LargeList, Map ->
+          new Node(
+              Kind.LIST,
+              w,
+              r,
+              writerIndex,
+              children(w.getChildren(), r.getChildren(), true),
+              null,
+              null);
+      case FixedSizeList ->
+          new Node(
+              Kind.FIXED_LIST,
+              w,
+              r,
+              writerIndex,
+              children(w.getChildren(), r.getChildren(), true),
+              null,
+              null);
+      default -> {
+        if (rt.isComplex() || wt.isComplex()) {
+          throw new IllegalStateException("checker accepted " + w + " -> " + r);
+        }
+        yield new Node(Kind.PRIMITIVE, w, r, writerIndex, List.of(), null, null);
+      }
+    };
+  }
+
+  private static Field valueField(Field f) {
+    return new Field(
+        f.getName(),
+        new FieldType(f.isNullable(), f.getType(), null, f.getMetadata()),
+        f.getChildren());
+  }
+
+  private static Field indexField(Field f, ArrowType.Int index) {
+    return new Field(f.getName(), new FieldType(f.isNullable(), index, null), null);
+  }
+
+  private static boolean sameLayout(Field w, Field r) {
+    return CanonicalForm.of(new Schema(List.of(anonymous(w))), false)
+        .equals(CanonicalForm.of(new Schema(List.of(anonymous(r))), false));
+  }
+
+  /** The field without name and nullability: two columns with the same data layout match. */
+  private static Field anonymous(Field f) {
+    return new Field(
+        "", new FieldType(true, f.getType(), f.getDictionary(), f.getMetadata()), f.getChildren());
+  }
+
+  // ---- execution ----
+
+  /** State of one {@link #project} call. */
+  private final class Run {
+    final DictionaryProvider inDictionaries;
+    final BufferAllocator allocator;
+    final DictionaryProvider.MapDictionaryProvider outDictionaries =
+        new DictionaryProvider.MapDictionaryProvider();
+    final Set<Long> built = new HashSet<>();
+
+    Run(DictionaryProvider inDictionaries, BufferAllocator allocator, int rows) {
+      this.inDictionaries = inDictionaries;
+      this.allocator = allocator;
+    }
+
+    FieldVector build(Node n, ValueVector src, int rows, FieldPath path) {
+      return switch (n.kind) {
+        case NULLS -> nullsVector(n.reader, rows);
+        case TRANSFER -> transfer(src, n.writer, n.reader);
+        case STRUCT -> struct(n, (StructVector) src, rows, path);
+        case LIST -> list(n, src, rows, path);
+        case FIXED_LIST -> fixedList(n, (FixedSizeListVector) src, rows, path);
+        case PRIMITIVE -> Primitives.convert(src, n.reader, allocator, path);
+        case DICT_COPY -> dictCopy(n, src, rows, path);
+        case DECODE_ENCODE -> decodeEncode(n, src, rows, path);
+      };
+    }
+
+    FieldVector nullsVector(Field field, int rows) {
+      FieldVector v = field.createVector(allocator);
+      v.setInitialCapacity(Math.max(rows, 1));
+      v.allocateNew();
+      v.setValueCount(rows);
+      return v;
+    }
+
+    /**
+     * Shares the column's buffers (reference counted) with a new vector of the reader's field, the
+     * way IPC unloads and loads a batch; unlike a split transfer this is exact for every layout,
+     * unions included, and leaves the input untouched.
+     */
+    FieldVector transfer(ValueVector src, Field w, Field r) {
+      if (!containsUnion(w)) {
+        TransferPair tp = src.getTransferPair(r, allocator);
+        tp.splitAndTransfer(0, src.getValueCount());
+        copyNestedDictionaries(w.getChildren(), r.getChildren());
+        return (FieldVector) tp.getTo();
+      }
+      FieldVector in = (FieldVector) src;
+      int rows = in.getValueCount();
+      // Buffers are counted by the field types, so dictionary-encoded fields are described by
+      // their index types here, as IPC does.
+      VectorSchemaRoot view = new VectorSchemaRoot(List.of(messageFormat(w)), List.of(in), rows);
+      FieldVector out = r.createVector(allocator);
+      try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch batch =
+          new org.apache.arrow.vector.VectorUnloader(view).getRecordBatch()) {
+        VectorSchemaRoot target = new VectorSchemaRoot(List.of(messageFormat(r)), List.of(out), 0);
+        new org.apache.arrow.vector.VectorLoader(target).load(batch);
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+      copyNestedDictionaries(w.getChildren(), r.getChildren());
+      return out;
+    }
+
+    /** Dictionaries of encoded fields nested below an unchanged column. */
+    void copyNestedDictionaries(List<Field> ws, List<Field> rs) {
+      for (int i = 0; i < Math.min(ws.size(), rs.size()); i++) {
+        Field w = ws.get(i);
+        Field r = rs.get(i);
+        if (w.getDictionary() != null && r.getDictionary() != null) {
+          copyDictionary(w, r, node(valueField(w), valueField(r), 0));
+        }
+        copyNestedDictionaries(w.getChildren(), r.getChildren());
+      }
+    }
+
+    void copyDictionary(Field w, Field r, Node values) {
+      long rid = r.getDictionary().getId();
+      if (!built.add(rid)) {
+        return;
+      }
+      Dictionary in = lookup(w);
+      FieldVector converted =
+          build(values, in.getVector(), in.getVector().getValueCount(), FieldPath.of(r.getName()));
+      outDictionaries.put(new Dictionary(converted, r.getDictionary()));
+    }
+
+    Dictionary lookup(Field w) {
+      long id = w.getDictionary().getId();
+      Dictionary d = inDictionaries == null ? null : inDictionaries.lookup(id);
+      if (d == null) {
+        throw new SchemaException(
+            "column '"
+                + w.getName()
+                + "' is dictionary-encoded with id "
+                + id
+                + " but no dictionary with that id was provided");
+      }
+      return d;
+    }
+
+    FieldVector dictCopy(Node n, ValueVector src, int rows, FieldPath path) {
+      copyDictionary(n.writer, n.reader, n.values);
+      return rename(build(n.indices, src, rows, path), n.reader);
+    }
+
+    FieldVector decodeEncode(Node n, ValueVector src, int rows, FieldPath path) {
+      ValueVector plain = src;
+      boolean ownsPlain = false;
+      if (n.writer.getDictionary() != null) {
+        plain = DictionaryEncoder.decode(src, lookup(n.writer), allocator);
+        ownsPlain = true;
+      }
+      try {
+        FieldVector values = build(n.values, plain, rows, path);
+        if (n.reader.getDictionary() == null) {
+          return values;
+        }
+        try (values) {
+          return encode(values, n.reader, rows);
+        }
+      } finally {
+        if (ownsPlain) {
+          plain.close();
+        }
+      }
+    }
+
+    /** Builds a dictionary of the distinct non-null values, in first-seen order, and encodes. */
+    FieldVector encode(FieldVector values, Field readerField, int rows) {
+      DictionaryEncoding encoding = readerField.getDictionary();
+      FieldVector dict = valueField(readerField).createVector(allocator);
+      boolean handedOver = false;
+      try {
+        dict.allocateNew();
+        Map<Integer, List<Integer>> byHash = new HashMap<>();
+        int size = 0;
+        RangeEqualsVisitor equal = new RangeEqualsVisitor(dict, values);
+        for (int i = 0; i < rows; i++) {
+          if (values.isNull(i)) {
+            continue;
+          }
+          int h = values.hashCode(i);
+          List<Integer> candidates = byHash.computeIfAbsent(h, k -> new ArrayList<>(1));
+          boolean found = false;
+          for (int d : candidates) {
+            if (equal.rangeEquals(new Range(d, i, 1))) {
+              found = true;
+              break;
+            }
+          }
+          if (!found) {
+            dict.copyFromSafe(i, size, values);
+            candidates.add(size);
+            size++;
+            dict.setValueCount(size);
+          }
+        }
+        dict.setValueCount(size);
+        Dictionary dictionary = new Dictionary(dict, encoding);
+        FieldVector indices = (FieldVector) DictionaryEncoder.encode(values, dictionary);
+        long id = encoding.getId();
+        if (built.add(id)) {
+          outDictionaries.put(dictionary);
+          handedOver = true;
+        }
+        return rename(indices, readerField);
+      } finally {
+        if (!handedOver) {
+          dict.close();
+        }
+      }
+    }
+
+    FieldVector struct(Node n, StructVector src, int rows, FieldPath path) {
+      StructVector out =
+          new StructVector(
+              emptyStruct(n.reader),
+              allocator,
+              null,
+              org.apache.arrow.vector.complex.AbstractStructVector.ConflictPolicy.CONFLICT_APPEND,
+              true);
+      try {
+        for (int j = 0; j < n.children.size(); j++) {
+          Node c = n.children.get(j);
+          ValueVector child = c.writerIndex < 0 ? null : src.getChildByOrdinal(c.writerIndex);
+          FieldVector built = build(c, child, rows, path.child(c.reader.getName()));
+          try (built) {
+            FieldVector slot =
+                out.addOrGet(
+                    c.reader.getName(), built.getField().getFieldType(), FieldVector.class);
+            built.makeTransferPair(slot).transfer();
+          }
+        }
+        out.setInitialCapacity(Math.max(rows, 1));
+        allocateValidity(out, rows);
+        for (int i = 0; i < rows; i++) {
+          if (src.isNull(i)) {
+            out.setNull(i);
+          } else {
+            out.setIndexDefined(i);
+          }
+        }
+        out.setValueCount(rows);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+
+    FieldVector list(Node n, ValueVector src, int rows, FieldPath path) {
+      FieldVector out = emptyContainer(n.reader).createVector(allocator);
+      try {
+        Node element = n.children.get(0);
+        ValueVector srcData =
+            src instanceof LargeListVector l
+                ? l.getDataVector()
+                : ((ListVector) src).getDataVector();
+        FieldVector data =
+            build(element, srcData, srcData.getValueCount(), path.child(FieldPath.ELEMENT));
+        out.initializeChildrenFromFields(List.of(data.getField()));
+        ValueVector outData =
+            out instanceof LargeListVector l
+                ? l.getDataVector()
+                : ((ListVector) out).getDataVector();
+        data.makeTransferPair(outData).transfer();
+        data.close();
+        out.setInitialCapacity(Math.max(rows, 1));
+        allocateValidity(out, rows);
+        ArrowBuf srcOffsets = ((FieldVector) src).getOffsetBuffer();
+        ArrowBuf outOffsets = out.getOffsetBuffer();
+        boolean srcLarge = src instanceof LargeListVector;
+        boolean outLarge = out instanceof LargeListVector;
+        for (int i = 0; i <= rows; i++) {
+          long offset = srcLarge ? srcOffsets.getLong(8L * i) : srcOffsets.getInt(4L * i);
+          if (outLarge) {
+            outOffsets.setLong(8L * i, offset);
+          } else {
+            outOffsets.setInt(4L * i, Math.toIntExact(offset));
+          }
+        }
+        copyValidity(src, out, rows);
+        if (out instanceof LargeListVector l) {
+          l.setLastSet(rows - 1);
+        } else {
+          ((ListVector) out).setLastSet(rows - 1);
+        }
+        out.setValueCount(rows);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+
+    FieldVector fixedList(Node n, FixedSizeListVector src, int rows, FieldPath path) {
+      FixedSizeListVector out =
+          (FixedSizeListVector) emptyContainer(n.reader).createVector(allocator);
+      try {
+        FieldVector data =
+            build(
+                n.children.get(0),
+                src.getDataVector(),
+                src.getDataVector().getValueCount(),
+                path.child(FieldPath.ELEMENT));
+        out.initializeChildrenFromFields(List.of(data.getField()));
+        data.makeTransferPair(out.getDataVector()).transfer();
+        data.close();
+        out.setInitialCapacity(Math.max(rows, 1));
+        allocateValidity(out, rows);
+        copyValidity(src, out, rows);
+        out.setValueCount(rows);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+
+    void closeQuietly(List<FieldVector> vectors) {
+      List<AutoCloseable> all = new ArrayList<>(vectors);
+      for (long id : outDictionaries.getDictionaryIds()) {
+        all.add(outDictionaries.lookup(id).getVector());
+      }
+      try {
+        AutoCloseables.close(all);
+      } catch (Exception ignored) {
+        // the original failure matters more
+      }
+    }
+  }
+
+  private static void allocateValidity(FieldVector out, int rows) {
+    out.allocateNew();
+    while (out.getValueCapacity() < rows) {
+      out.reAlloc();
+    }
+  }
+
+  private static void copyValidity(ValueVector src, FieldVector out, int rows) {
+    ArrowBuf validity = out.getValidityBuffer();
+    for (int i = 0; i < rows; i++) {
+      BitVectorHelper.setValidityBit(validity, i, src.isNull(i) ? 0 : 1);
+    }
+  }
+
+  /**
+   * Split transfers of union vectors lose values in Arrow Java 19; those go through IPC buffers.
+   */
+  private static boolean containsUnion(Field f) {
+    if (f.getType() instanceof ArrowType.Union) {
+      return true;
+    }
+    for (Field c : f.getChildren()) {
+      if (containsUnion(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The field as an IPC message describes it: dictionary-encoded fields by their index type. */
+  private static Field messageFormat(Field f) {
+    if (f.getDictionary() != null) {
+      return new Field(
+          f.getName(),
+          new FieldType(f.isNullable(), TypeRules.indexType(f.getDictionary()), null),
+          null);
+    }
+    List<Field> children = new ArrayList<>(f.getChildren().size());
+    for (Field c : f.getChildren()) {
+      children.add(messageFormat(c));
+    }
+    return new Field(f.getName(), f.getFieldType(), children);
+  }
+
+  private static Field emptyStruct(Field r) {
+    return new Field(r.getName(), r.getFieldType(), null);
+  }
+
+  private static Field emptyContainer(Field r) {
+    return new Field(r.getName(), r.getFieldType(), null);
+  }
+
+  private static FieldVector rename(FieldVector v, Field target) {
+    if (v.getField().getName().equals(target.getName())
+        && Objects.equals(v.getField().getDictionary(), target.getDictionary())) {
+      return v;
+    }
+    TransferPair tp = v.getTransferPair(target, v.getAllocator());
+    tp.transfer();
+    v.close();
+    return (FieldVector) tp.getTo();
+  }
+
+  /** Widening conversions of primitive columns. */
+  static final class Primitives {
+    private Primitives() {}
+
+    static FieldVector convert(
+        ValueVector src, Field reader, BufferAllocator allocator, FieldPath path) {
+      ArrowType from = SchemaDiff.storage(src.getField().getType());
+      ArrowType to = SchemaDiff.storage(reader.getType());
+      int rows = src.getValueCount();
+      FieldVector out = reader.createVector(allocator);
+      try {
+        out.setInitialCapacity(Math.max(rows, 1));
+        out.allocateNew();
+        if (out instanceof BaseVariableWidthVector vOut) {
+          BaseVariableWidthVector vIn = (BaseVariableWidthVector) src;
+          for (int i = 0; i < rows; i++) {
+            if (!vIn.isNull(i)) {
+              vOut.setSafe(i, vIn.get(i));
+            }
+          }
+        } else if (out instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector vOut) {
+          BaseVariableWidthVector vIn = (BaseVariableWidthVector) src;
+          for (int i = 0; i < rows; i++) {
+            if (!vIn.isNull(i)) {
+              vOut.setSafe(i, vIn.get(i));
+            }
+          }
+        } else {
+          fixed(src, (BaseFixedWidthVector) out, from, to, rows, path);
+        }
+        out.setValueCount(rows);
+        return out;
+      } catch (RuntimeException e) {
+        out.close();
+        throw e;
+      }
+    }
+
+    private static void fixed(
+        ValueVector src,
+        BaseFixedWidthVector out,
+        ArrowType from,
+        ArrowType to,
+        int rows,
+        FieldPath path) {
+      while (out.getValueCapacity() < rows) {
+        out.reAlloc();
+      }
+      ArrowBuf validity = out.getValidityBuffer();
+      ArrowBuf data = out.getDataBuffer();
+      for (int i = 0; i < rows; i++) {
+        if (src.isNull(i)) {
+          continue;
+        }
+        BitVectorHelper.setBit(validity, i);
+        if (to instanceof ArrowType.Decimal) {
+          BigDecimal value = (BigDecimal) src.getObject(i);
+          if (out instanceof DecimalVector d) {
+            d.set(i, value);
+          } else {
+            ((Decimal256Vector) out).set(i, value);
+          }
+        } else if (to instanceof ArrowType.FloatingPoint fp) {
+          double value =
+              src instanceof FloatingPointVector f
+                  ? f.getValueAsDouble(i)
+                  : asDouble(src, (ArrowType.Int) from, i);
+          switch (fp.getPrecision()) {
+            case SINGLE -> data.setFloat(4L * i, (float) value);
+            case DOUBLE -> data.setDouble(8L * i, value);
+            default -> throw new IllegalStateException("no widening to float16");
+          }
+        } else {
+          long value = readLong(src, from, i);
+          long scaled = scale(value, from, to, path, i);
+          int width = out.getTypeWidth();
+          switch (width) {
+            case 1 -> data.setByte(i, (byte) scaled);
+            case 2 -> data.setShort(2L * i, (short) scaled);
+            case 4 -> data.setInt(4L * i, (int) scaled);
+            default -> data.setLong(8L * i, scaled);
+          }
+        }
+      }
+    }
+
+    private static double asDouble(ValueVector src, ArrowType.Int from, int i) {
+      long raw = readLong(src, from, i);
+      if (!from.getIsSigned() && from.getBitWidth() == 64 && raw < 0) {
+        return (double) (raw >>> 1) * 2.0 + (raw & 1);
+      }
+      return raw;
+    }
+
+    /** Reads an integer, date, time or timestamp value as a (sign- or zero-extended) long. */
+    static long readLong(ValueVector src, ArrowType type, int i) {
+      ArrowBuf data = src.getDataBuffer();
+      int width = ((BaseFixedWidthVector) src).getTypeWidth();
+      boolean signed = !(type instanceof ArrowType.Int t) || t.getIsSigned();
+      return switch (width) {
+        case 1 -> signed ? data.getByte(i) : data.getByte(i) & 0xFFL;
+        case 2 -> signed ? data.getShort(2L * i) : data.getShort(2L * i) & 0xFFFFL;
+        case 4 -> signed ? data.getInt(4L * i) : data.getInt(4L * i) & 0xFFFFFFFFL;
+        default -> data.getLong(8L * i);
+      };
+    }
+
+    private static long scale(long value, ArrowType from, ArrowType to, FieldPath path, int row) {
+      long factor = 1;
+      if (from instanceof ArrowType.Date f
+          && to instanceof ArrowType.Date t
+          && f.getUnit() != t.getUnit()) {
+        factor = 86_400_000L;
+      } else if (from instanceof ArrowType.Time f && to instanceof ArrowType.Time t) {
+        factor = TypeRules.factor(f.getUnit(), t.getUnit());
+      } else if (from instanceof ArrowType.Timestamp f && to instanceof ArrowType.Timestamp t) {
+        factor = TypeRules.factor(f.getUnit(), t.getUnit());
+      }
+      if (factor == 1) {
+        return value;
+      }
+      try {
+        return Math.multiplyExact(value, factor);
+      } catch (ArithmeticException e) {
+        throw new SchemaException(
+            "column '"
+                + path
+                + "' row "
+                + row
+                + ": value "
+                + value
+                + " of "
+                + TypeText.ofType(from, null)
+                + " does not fit "
+                + TypeText.ofType(to, null));
+      }
+    }
+  }
+}
