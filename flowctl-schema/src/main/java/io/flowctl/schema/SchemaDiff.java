@@ -14,6 +14,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
 final class SchemaDiff {
   private final CompatibilityRules rules;
   private final List<SchemaChange> changes = new ArrayList<>();
+  private final Map<SchemaChange, Field> removedFields = new HashMap<>();
+  private final Map<SchemaChange, Field> addedFields = new HashMap<>();
 
   private SchemaDiff(CompatibilityRules rules) {
     this.rules = rules;
@@ -43,7 +45,7 @@ final class SchemaDiff {
     return m == null || m.isEmpty();
   }
 
-  private void add(
+  private SchemaChange add(
       ChangeKind kind,
       FieldPath path,
       String oldType,
@@ -51,7 +53,9 @@ final class SchemaDiff {
       boolean backward,
       boolean forward,
       String message) {
-    changes.add(new SchemaChange(kind, path, oldType, newType, backward, forward, message));
+    SchemaChange c = new SchemaChange(kind, path, oldType, newType, backward, forward, message);
+    changes.add(c);
+    return c;
   }
 
   /** Reports empty names and names differing only in case, in one schema, recursively. */
@@ -163,41 +167,45 @@ final class SchemaDiff {
     boolean closed = rules.readerModel() == ReaderModel.CLOSED;
     for (int i : onlyOld) {
       Field o = oldFields.get(i);
-      add(
-          ChangeKind.COLUMN_REMOVED,
-          parent.child(o.getName()),
-          TypeText.of(o),
-          "",
-          !closed,
-          o.isNullable(),
-          "'"
-              + parent.child(o.getName())
-              + "' was removed; "
-              + (o.isNullable()
-                  ? "old readers fill it with nulls"
-                  : "old readers require it (not nullable)")
-              + (closed
-                  ? ", new readers reject it in old data (closed reader model)"
-                  : ", new readers ignore it in old data (projecting reader model)"));
+      removedFields.put(
+          add(
+              ChangeKind.COLUMN_REMOVED,
+              parent.child(o.getName()),
+              TypeText.of(o),
+              "",
+              !closed,
+              o.isNullable(),
+              "'"
+                  + parent.child(o.getName())
+                  + "' was removed; "
+                  + (o.isNullable()
+                      ? "old readers fill it with nulls"
+                      : "old readers require it (not nullable)")
+                  + (closed
+                      ? ", new readers reject it in old data (closed reader model)"
+                      : ", new readers ignore it in old data (projecting reader model)")),
+          o);
     }
     for (int j : onlyNew) {
       Field n = newFields.get(j);
-      add(
-          ChangeKind.COLUMN_ADDED,
-          parent.child(n.getName()),
-          "",
-          TypeText.of(n),
-          n.isNullable(),
-          !closed,
-          "'"
-              + parent.child(n.getName())
-              + "' was added; "
-              + (n.isNullable()
-                  ? "new readers fill it with nulls in old data"
-                  : "new readers require it but old data lacks it (not nullable)")
-              + (closed
-                  ? ", old readers reject it (closed reader model)"
-                  : ", old readers ignore it (projecting reader model)"));
+      addedFields.put(
+          add(
+              ChangeKind.COLUMN_ADDED,
+              parent.child(n.getName()),
+              "",
+              TypeText.of(n),
+              n.isNullable(),
+              !closed,
+              "'"
+                  + parent.child(n.getName())
+                  + "' was added; "
+                  + (n.isNullable()
+                      ? "new readers fill it with nulls in old data"
+                      : "new readers require it but old data lacks it (not nullable)")
+                  + (closed
+                      ? ", old readers reject it (closed reader model)"
+                      : ", old readers ignore it (projecting reader model)")),
+          n);
     }
     // Reordering: compare the order of the paired fields on both sides.
     List<String> oldOrder = new ArrayList<>();
@@ -603,46 +611,62 @@ final class SchemaDiff {
   }
 
   /**
-   * A column removed under one parent and added under another with the same name and type moved
-   * between nesting levels; that is never compatible, so the pair becomes one FIELD_MOVED change.
+   * A column removed in one place that reappears, with the same name and type, under another parent
+   * (possibly inside a newly added struct) moved between nesting levels; that is never compatible,
+   * so the pair becomes one FIELD_MOVED change.
    */
   private void detectMoves() {
-    List<SchemaChange> removed = new ArrayList<>();
-    List<SchemaChange> added = new ArrayList<>();
-    for (SchemaChange c : changes) {
-      if (c.kind() == ChangeKind.COLUMN_REMOVED) {
-        removed.add(c);
-      } else if (c.kind() == ChangeKind.COLUMN_ADDED) {
-        added.add(c);
-      }
-    }
-    for (SchemaChange r : removed) {
-      for (SchemaChange a : added) {
-        if (r.path().leaf().equals(a.path().leaf())
-            && !r.path().parent().equals(a.path().parent())
-            && sameType(r.oldType(), a.newType())
-            && changes.contains(a)) {
-          int at = changes.indexOf(r);
-          changes.remove(r);
-          changes.remove(a);
+    for (Map.Entry<SchemaChange, Field> r : removedFields.entrySet()) {
+      for (Map.Entry<SchemaChange, Field> a : addedFields.entrySet()) {
+        if (!changes.contains(r.getKey()) || !changes.contains(a.getKey())) {
+          continue;
+        }
+        FieldPath from = find(r.getKey().path(), r.getValue(), a.getValue());
+        FieldPath to = find(a.getKey().path(), a.getValue(), r.getValue());
+        FieldPath oldPath = to == null ? r.getKey().path() : to;
+        FieldPath newPath = from == null ? a.getKey().path() : from;
+        if ((from != null || to != null) && !oldPath.parent().equals(newPath.parent())) {
+          int at = changes.indexOf(r.getKey());
+          changes.remove(r.getKey());
+          changes.remove(a.getKey());
           changes.add(
               Math.min(at, changes.size()),
               new SchemaChange(
                   ChangeKind.FIELD_MOVED,
-                  a.path(),
-                  r.oldType(),
-                  a.newType(),
+                  newPath,
+                  r.getKey().oldType(),
+                  a.getKey().newType(),
                   false,
                   false,
                   "'"
-                      + r.path()
+                      + oldPath
                       + "' moved to '"
-                      + a.path()
+                      + newPath
                       + "'; moving a column between nesting levels is not compatible"));
-          break;
         }
       }
     }
+  }
+
+  /**
+   * The path under {@code root} (at {@code rootPath}) of a field with the same name and type as
+   * {@code target}.
+   */
+  private static FieldPath find(FieldPath rootPath, Field root, Field target) {
+    if (root.getName().equals(target.getName())
+        && sameType(TypeText.of(root), TypeText.of(target))
+        && !rootPath.equals(FieldPath.ROOT)) {
+      return rootPath;
+    }
+    if (root.getType() instanceof ArrowType.Struct) {
+      for (Field c : root.getChildren()) {
+        FieldPath p = find(rootPath.child(c.getName()), c, target);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
   }
 
   private static boolean sameType(String a, String b) {
