@@ -456,8 +456,8 @@ final class SchemaDiff {
       }
     }
     // Same kind of container with equal structure (unions, views, run-end encoded)?
-    if (SchemaFingerprints.compute(new Schema(List.of(strip(o))), false)
-        .equals(SchemaFingerprints.compute(new Schema(List.of(strip(n))), false))) {
+    if (CanonicalForm.of(new Schema(List.of(strip(o))), false)
+        .equals(CanonicalForm.of(new Schema(List.of(strip(n))), false))) {
       return;
     }
     add(

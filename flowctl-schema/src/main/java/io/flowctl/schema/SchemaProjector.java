@@ -446,7 +446,7 @@ public final class SchemaProjector {
     FieldVector struct(Node n, StructVector src, int rows, FieldPath path) {
       StructVector out =
           new StructVector(
-              emptyStruct(n.reader),
+              withoutChildren(n.reader),
               allocator,
               null,
               org.apache.arrow.vector.complex.AbstractStructVector.ConflictPolicy.CONFLICT_APPEND,
@@ -481,7 +481,7 @@ public final class SchemaProjector {
     }
 
     FieldVector list(Node n, ValueVector src, int rows, FieldPath path) {
-      FieldVector out = emptyContainer(n.reader).createVector(allocator);
+      FieldVector out = withoutChildren(n.reader).createVector(allocator);
       try {
         Node element = n.children.get(0);
         ValueVector srcData =
@@ -527,7 +527,7 @@ public final class SchemaProjector {
 
     FieldVector fixedList(Node n, FixedSizeListVector src, int rows, FieldPath path) {
       FixedSizeListVector out =
-          (FixedSizeListVector) emptyContainer(n.reader).createVector(allocator);
+          (FixedSizeListVector) withoutChildren(n.reader).createVector(allocator);
       try {
         FieldVector data =
             build(
@@ -606,11 +606,8 @@ public final class SchemaProjector {
     return new Field(f.getName(), f.getFieldType(), children);
   }
 
-  private static Field emptyStruct(Field r) {
-    return new Field(r.getName(), r.getFieldType(), null);
-  }
-
-  private static Field emptyContainer(Field r) {
+  /** The reader field without children: containers get their converted children afterwards. */
+  private static Field withoutChildren(Field r) {
     return new Field(r.getName(), r.getFieldType(), null);
   }
 
