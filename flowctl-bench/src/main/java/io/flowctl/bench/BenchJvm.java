@@ -1,0 +1,9 @@
+package io.flowctl.bench;
+
+/** JVM flags every forked benchmark JVM needs. */
+final class BenchJvm {
+  /** Arrow's memory module reads {@code java.nio.Buffer.address} reflectively on JDK 17+. */
+  static final String ADD_OPENS = "--add-opens=java.base/java.nio=ALL-UNNAMED";
+
+  private BenchJvm() {}
+}
