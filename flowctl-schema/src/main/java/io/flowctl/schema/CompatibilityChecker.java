@@ -15,7 +15,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * }
  * }</pre>
  *
- * <p>Immutable and thread-safe.
+ * <p>Schemas are compared in message format (see {@link ArrowSchemas}). Immutable and thread-safe.
  */
 public final class CompatibilityChecker {
   private static final CompatibilityChecker DEFAULTS =

@@ -10,7 +10,10 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 /**
  * A batch in the reader's schema, made by {@link SchemaProjector}. The caller owns it and must
  * close it; closing releases the root and every dictionary. The vectors may share buffers with the
- * input batch (reference counted), so the input may be closed first.
+ * input batch (reference counted), so the input may be closed first. Like a root from an Arrow
+ * reader, the root is in memory format: an encoded column holds indices and its field is typed by
+ * the index; {@code ArrowSchemas.messageFormat(root().getSchema(), dictionaries())} is the reader
+ * schema.
  */
 public final class ProjectedBatch implements AutoCloseable {
   private final VectorSchemaRoot root;

@@ -17,6 +17,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *   <li>{@link #withMetadata} adds schema and field metadata, keys sorted, for exact identity.
  * </ul>
  *
+ * <p>Schemas are read in message format: a dictionary-encoded field has its value type. Convert the
+ * schema of a root from an Arrow reader with {@link ArrowSchemas#messageFormat} first.
+ *
  * <p>Fingerprints are computed once per distinct schema: the last schema seen is remembered by
  * identity (the hot path of a codec that reuses one {@code VectorSchemaRoot}), and up to {@value
  * #CACHE_SIZE} schemas by equality. Thread-safe.

@@ -125,7 +125,8 @@ public final class SchemaProjector {
   /**
    * Projects one batch of the writer schema.
    *
-   * @param batch a batch whose schema is structurally the writer schema; not modified, not closed
+   * @param batch a batch whose schema (in message or memory format, see {@link ArrowSchemas}) is
+   *     structurally the writer schema; not modified, not closed
    * @param dictionaries the writer's dictionaries (may be null when no field is encoded)
    * @param allocator where output vectors are allocated (same root as {@code batch})
    * @return a new batch owned by the caller
@@ -136,11 +137,15 @@ public final class SchemaProjector {
       VectorSchemaRoot batch, DictionaryProvider dictionaries, BufferAllocator allocator) {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(allocator, "allocator");
-    if (!SchemaFingerprints.structural(batch.getSchema())
-        .equals(SchemaFingerprints.structural(writer))) {
+    // A root from an ArrowReader is in memory format; compare value types, not index types.
+    Schema actual =
+        dictionaries == null
+            ? batch.getSchema()
+            : ArrowSchemas.messageFormat(batch.getSchema(), dictionaries);
+    if (!SchemaFingerprints.structural(actual).equals(SchemaFingerprints.structural(writer))) {
       throw new SchemaException(
           "the batch's schema is not the projector's writer schema: "
-              + SchemaFingerprints.structural(batch.getSchema())
+              + SchemaFingerprints.structural(actual)
               + " vs "
               + SchemaFingerprints.structural(writer));
     }
@@ -319,11 +324,11 @@ public final class SchemaProjector {
       int rows = in.getValueCount();
       // Buffers are counted by the field types, so dictionary-encoded fields are described by
       // their index types here, as IPC does.
-      VectorSchemaRoot view = new VectorSchemaRoot(List.of(messageFormat(w)), List.of(in), rows);
+      VectorSchemaRoot view = new VectorSchemaRoot(List.of(indexTyped(w)), List.of(in), rows);
       FieldVector out = r.createVector(allocator);
       try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch batch =
           new org.apache.arrow.vector.VectorUnloader(view).getRecordBatch()) {
-        VectorSchemaRoot target = new VectorSchemaRoot(List.of(messageFormat(r)), List.of(out), 0);
+        VectorSchemaRoot target = new VectorSchemaRoot(List.of(indexTyped(r)), List.of(out), 0);
         new org.apache.arrow.vector.VectorLoader(target).load(batch);
       } catch (RuntimeException e) {
         out.close();
@@ -372,7 +377,7 @@ public final class SchemaProjector {
 
     FieldVector dictCopy(Node n, ValueVector src, int rows, FieldPath path) {
       copyDictionary(n.writer, n.reader, n.values);
-      return rename(build(n.indices, src, rows, path), n.reader);
+      return rename(build(n.indices, src, rows, path), memoryFormat(n.reader));
     }
 
     FieldVector decodeEncode(Node n, ValueVector src, int rows, FieldPath path) {
@@ -435,7 +440,7 @@ public final class SchemaProjector {
           outDictionaries.put(dictionary);
           handedOver = true;
         }
-        return rename(indices, readerField);
+        return rename(indices, memoryFormat(readerField));
       } finally {
         if (!handedOver) {
           dict.close();
@@ -592,7 +597,7 @@ public final class SchemaProjector {
   }
 
   /** The field as an IPC message describes it: dictionary-encoded fields by their index type. */
-  private static Field messageFormat(Field f) {
+  private static Field indexTyped(Field f) {
     if (f.getDictionary() != null) {
       return new Field(
           f.getName(),
@@ -601,9 +606,24 @@ public final class SchemaProjector {
     }
     List<Field> children = new ArrayList<>(f.getChildren().size());
     for (Field c : f.getChildren()) {
-      children.add(messageFormat(c));
+      children.add(indexTyped(c));
     }
     return new Field(f.getName(), f.getFieldType(), children);
+  }
+
+  /**
+   * An encoded field as Arrow readers describe it in a root: typed by its index, the value type
+   * left to the dictionary (see {@link ArrowSchemas}).
+   */
+  private static Field memoryFormat(Field f) {
+    return new Field(
+        f.getName(),
+        new FieldType(
+            f.isNullable(),
+            TypeRules.indexType(f.getDictionary()),
+            f.getDictionary(),
+            f.getMetadata()),
+        null);
   }
 
   /** The reader field without children: containers get their converted children afterwards. */

@@ -117,7 +117,7 @@ class CorpusSchemaTest {
     try (InputStream in = Files.newInputStream(Corpus.ipc(test, ".stream"));
         ArrowStreamReader reader =
             new ArrowStreamReader(in, allocator, CommonsCompressionFactory.INSTANCE)) {
-      Schema schema = reader.getVectorSchemaRoot().getSchema();
+      Schema schema = ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
       SchemaProjector projector = SchemaProjector.create(schema, schema);
       int batches = 0;
       while (reader.loadNextBatch()) {
@@ -225,12 +225,12 @@ class CorpusSchemaTest {
     if (extension.equals(".stream")) {
       try (InputStream in = Files.newInputStream(path);
           ArrowReader reader = new ArrowStreamReader(in, allocator)) {
-        return reader.getVectorSchemaRoot().getSchema();
+        return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
       }
     }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
         ArrowFileReader reader = new ArrowFileReader(ch, allocator)) {
-      return reader.getVectorSchemaRoot().getSchema();
+      return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
     }
   }
 
