@@ -54,6 +54,11 @@ public final class ArrowSchemas {
     return new Schema(fields, schema.getCustomMetadata());
   }
 
+  /** Whether any field, at any depth, is dictionary-encoded. */
+  public static boolean hasDictionaryFields(Schema schema) {
+    return hasDictionaries(schema.getFields());
+  }
+
   static boolean hasDictionaries(List<Field> fields) {
     for (Field f : fields) {
       if (f.getDictionary() != null || hasDictionaries(f.getChildren())) {

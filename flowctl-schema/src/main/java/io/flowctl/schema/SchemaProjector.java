@@ -301,31 +301,46 @@ public final class SchemaProjector {
     }
 
     FieldVector nullsVector(Field field, int rows) {
-      FieldVector v = field.createVector(allocator);
-      v.setInitialCapacity(Math.max(rows, 1));
-      v.allocateNew();
-      v.setValueCount(rows);
-      return v;
+      FieldVector v = memoryFormat(field).createVector(allocator);
+      try {
+        v.setInitialCapacity(Math.max(rows, 1));
+        v.allocateNew();
+        v.setValueCount(rows);
+        emptyDictionaries(List.of(field));
+        return v;
+      } catch (RuntimeException e) {
+        v.close();
+        throw e;
+      }
+    }
+
+    /** Encoded fields in a column of nulls still need a dictionary, empty, to be written. */
+    void emptyDictionaries(List<Field> fields) {
+      for (Field f : fields) {
+        DictionaryEncoding d = f.getDictionary();
+        if (d != null && built.add(d.getId())) {
+          FieldVector dict = valueField(f).createVector(allocator);
+          dict.allocateNew();
+          dict.setValueCount(0);
+          outDictionaries.put(new Dictionary(dict, d));
+        }
+        emptyDictionaries(f.getChildren());
+      }
     }
 
     /**
      * Shares the column's buffers (reference counted) with a new vector of the reader's field, the
-     * way IPC unloads and loads a batch; unlike a split transfer this is exact for every layout,
-     * unions included, and leaves the input untouched.
+     * way IPC unloads and loads a batch. Split transfers are not exact for every layout in Arrow
+     * Java 19: unions lose values, and a struct holding a fixed-size list cannot be a transfer
+     * target at all.
      */
     FieldVector transfer(ValueVector src, Field w, Field r) {
-      if (!containsUnion(w)) {
-        TransferPair tp = src.getTransferPair(r, allocator);
-        tp.splitAndTransfer(0, src.getValueCount());
-        copyNestedDictionaries(w.getChildren(), r.getChildren());
-        return (FieldVector) tp.getTo();
-      }
       FieldVector in = (FieldVector) src;
       int rows = in.getValueCount();
       // Buffers are counted by the field types, so dictionary-encoded fields are described by
       // their index types here, as IPC does.
       VectorSchemaRoot view = new VectorSchemaRoot(List.of(indexTyped(w)), List.of(in), rows);
-      FieldVector out = r.createVector(allocator);
+      FieldVector out = memoryFormat(r).createVector(allocator);
       try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch batch =
           new org.apache.arrow.vector.VectorUnloader(view).getRecordBatch()) {
         VectorSchemaRoot target = new VectorSchemaRoot(List.of(indexTyped(r)), List.of(out), 0);
@@ -457,6 +472,8 @@ public final class SchemaProjector {
               org.apache.arrow.vector.complex.AbstractStructVector.ConflictPolicy.CONFLICT_APPEND,
               true);
       try {
+        // setNull/setIndexDefined grow only the validity buffer; allocateNew would also allocate
+        // (and empty) the children transferred in below.
         for (int j = 0; j < n.children.size(); j++) {
           Node c = n.children.get(j);
           ValueVector child = c.writerIndex < 0 ? null : src.getChildByOrdinal(c.writerIndex);
@@ -468,8 +485,6 @@ public final class SchemaProjector {
             built.makeTransferPair(slot).transfer();
           }
         }
-        out.setInitialCapacity(Math.max(rows, 1));
-        allocateValidity(out, rows);
         for (int i = 0; i < rows; i++) {
           if (src.isNull(i)) {
             out.setNull(i);
@@ -485,9 +500,17 @@ public final class SchemaProjector {
       }
     }
 
+    /** A container of the reader field with no child yet; Field.createVector insists on them. */
+    FieldVector childless(Field r) {
+      return r.getFieldType().createNewSingleVector(r.getName(), allocator, null);
+    }
+
     FieldVector list(Node n, ValueVector src, int rows, FieldPath path) {
-      FieldVector out = withoutChildren(n.reader).createVector(allocator);
+      FieldVector out = childless(n.reader);
       try {
+        // Allocate before the child arrives: allocating a list allocates (and empties) its child.
+        out.setInitialCapacity(Math.max(rows, 1));
+        allocateValidity(out, rows);
         Node element = n.children.get(0);
         ValueVector srcData =
             src instanceof LargeListVector l
@@ -502,8 +525,6 @@ public final class SchemaProjector {
                 : ((ListVector) out).getDataVector();
         data.makeTransferPair(outData).transfer();
         data.close();
-        out.setInitialCapacity(Math.max(rows, 1));
-        allocateValidity(out, rows);
         ArrowBuf srcOffsets = ((FieldVector) src).getOffsetBuffer();
         ArrowBuf outOffsets = out.getOffsetBuffer();
         boolean srcLarge = src instanceof LargeListVector;
@@ -531,8 +552,7 @@ public final class SchemaProjector {
     }
 
     FieldVector fixedList(Node n, FixedSizeListVector src, int rows, FieldPath path) {
-      FixedSizeListVector out =
-          (FixedSizeListVector) withoutChildren(n.reader).createVector(allocator);
+      FixedSizeListVector out = (FixedSizeListVector) childless(n.reader);
       try {
         FieldVector data =
             build(
@@ -543,9 +563,14 @@ public final class SchemaProjector {
         out.initializeChildrenFromFields(List.of(data.getField()));
         data.makeTransferPair(out.getDataVector()).transfer();
         data.close();
-        out.setInitialCapacity(Math.max(rows, 1));
-        allocateValidity(out, rows);
-        copyValidity(src, out, rows);
+        // As for structs: grow only the validity buffer, never reallocate the child.
+        for (int i = 0; i < rows; i++) {
+          if (src.isNull(i)) {
+            out.setNull(i);
+          } else {
+            out.setNotNull(i);
+          }
+        }
         out.setValueCount(rows);
         return out;
       } catch (RuntimeException e) {
@@ -581,22 +606,7 @@ public final class SchemaProjector {
     }
   }
 
-  /**
-   * Split transfers of union vectors lose values in Arrow Java 19; those go through IPC buffers.
-   */
-  private static boolean containsUnion(Field f) {
-    if (f.getType() instanceof ArrowType.Union) {
-      return true;
-    }
-    for (Field c : f.getChildren()) {
-      if (containsUnion(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The field as an IPC message describes it: dictionary-encoded fields by their index type. */
+  /** The field by the buffers it holds: dictionary-encoded fields typed by their index. */
   private static Field indexTyped(Field f) {
     if (f.getDictionary() != null) {
       return new Field(
@@ -616,6 +626,13 @@ public final class SchemaProjector {
    * left to the dictionary (see {@link ArrowSchemas}).
    */
   private static Field memoryFormat(Field f) {
+    if (f.getDictionary() == null) {
+      List<Field> children = new ArrayList<>(f.getChildren().size());
+      for (Field c : f.getChildren()) {
+        children.add(memoryFormat(c));
+      }
+      return new Field(f.getName(), f.getFieldType(), children);
+    }
     return new Field(
         f.getName(),
         new FieldType(

@@ -127,9 +127,7 @@ final class Evolver {
     boolean plain = f.getDictionary() == null && !(f.getType() instanceof ArrowType.ExtensionType);
     return switch (kind) {
       case REMOVE_NULLABLE, REMOVE_REQUIRED ->
-          inContainer(p)
-              && f.isNullable() == (kind == Kind.REMOVE_NULLABLE)
-              && siblings(p) >= 2;
+          inContainer(p) && f.isNullable() == (kind == Kind.REMOVE_NULLABLE) && siblings(p) >= 2;
       case WIDEN -> plain && !mapInternal && !wider(f.getType()).isEmpty();
       case NARROW -> plain && !mapInternal && !narrower(f.getType()).isEmpty();
       case RELAX_NULLABILITY -> !mapInternal && !f.isNullable();
@@ -269,11 +267,18 @@ final class Evolver {
 
   private void decode(List<String> path) {
     Field f = Fields.get(current, path);
-    int width = f.getDictionary().getIndexType().getBitWidth();
+    DictionaryEncoding d = f.getDictionary();
+    int width = d.getIndexType().getBitWidth();
     current = Fields.updateField(current, path, g -> Fields.withDictionary(g, null));
     touched.add(path);
-    CompatibilityLevel level = width >= 32 ? FULL : BACKWARD;
-    record(Kind.DICTIONARY_DECODE, path, "was index int" + width, level, level);
+    // Old readers must encode new data: impossible into a small index or an ordered dictionary.
+    CompatibilityLevel level = width >= 32 && !d.isOrdered() ? FULL : BACKWARD;
+    record(
+        Kind.DICTIONARY_DECODE,
+        path,
+        "was index int" + width + (d.isOrdered() ? ", ordered" : ""),
+        level,
+        level);
   }
 
   private void move(List<String> path) {
@@ -411,5 +416,4 @@ final class Evolver {
     }
     return out;
   }
-
 }

@@ -128,7 +128,9 @@ final class Fields {
     }
   }
 
-  /** Renumbers dictionary ids 0, 1, 2, … in field order, so that every encoded field has its own. */
+  /**
+   * Renumbers dictionary ids 0, 1, 2, … in field order, so that every encoded field has its own.
+   */
   static Schema renumberDictionaries(Schema schema) {
     long[] next = {0};
     return new Schema(renumber(schema.getFields(), next), schema.getCustomMetadata());

@@ -103,7 +103,9 @@ public final class SchemaArbitrary extends ArbitraryDecorator<Schema> {
         choices.add(a);
       }
     }
-    return choices.isEmpty() ? Arbitraries.just(ArrowType.Utf8.INSTANCE) : Arbitraries.oneOf(choices);
+    return choices.isEmpty()
+        ? Arbitraries.just(ArrowType.Utf8.INSTANCE)
+        : Arbitraries.oneOf(choices);
   }
 
   static Arbitrary<String> names() {
@@ -133,7 +135,8 @@ public final class SchemaArbitrary extends ArbitraryDecorator<Schema> {
       Arbitrary<ArrowType> leaf = leafType(f);
       if (leaf != null) {
         choices.add(
-            Tuple.of(4, Combinators.combine(leaf, nullable).as((t, n) -> Fields.of(name, n, t, null))));
+            Tuple.of(
+                4, Combinators.combine(leaf, nullable).as((t, n) -> Fields.of(name, n, t, null))));
       }
     }
     if (families.contains(TypeFamily.DICTIONARY)) {
@@ -200,7 +203,8 @@ public final class SchemaArbitrary extends ArbitraryDecorator<Schema> {
     return Combinators.combine(nullable, valueType, indexType, Arbitraries.of(false, true))
         .as(
             (n, vt, it, ordered) ->
-                new Field(name, new FieldType(n, vt, new DictionaryEncoding(0, ordered, it)), null));
+                new Field(
+                    name, new FieldType(n, vt, new DictionaryEncoding(0, ordered, it)), null));
   }
 
   private Arbitrary<Map<String, String>> metadataMaps() {
@@ -208,7 +212,9 @@ public final class SchemaArbitrary extends ArbitraryDecorator<Schema> {
       return Arbitraries.just(Map.of());
     }
     Arbitrary<Map<String, String>> some =
-        Arbitraries.maps(names(), Arbitraries.strings().alpha().ofMaxLength(6)).ofMinSize(1).ofMaxSize(2);
+        Arbitraries.maps(names(), Arbitraries.strings().alpha().ofMaxLength(6))
+            .ofMinSize(1)
+            .ofMaxSize(2);
     return Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(Map.of())), Tuple.of(1, some));
   }
 
@@ -250,8 +256,7 @@ public final class SchemaArbitrary extends ArbitraryDecorator<Schema> {
                   new ArrowType.Time(TimeUnit.MICROSECOND, 64),
                   new ArrowType.Time(TimeUnit.NANOSECOND, 64)),
               Combinators.combine(
-                      Arbitraries.of(TimeUnit.values()),
-                      Arbitraries.of(ZONES).injectNull(0.4))
+                      Arbitraries.of(TimeUnit.values()), Arbitraries.of(ZONES).injectNull(0.4))
                   .as(ArrowType.Timestamp::new));
       default -> null;
     };
