@@ -54,6 +54,36 @@ public final class ArrowSchemas {
     return new Schema(fields, schema.getCustomMetadata());
   }
 
+  /**
+   * The schema with absent (null) field names as empty ones, as the IPC format defines them; names
+   * are matched, so they must not be null.
+   */
+  static Schema withoutNullNames(Schema schema) {
+    if (!hasNullNames(schema.getFields())) {
+      return schema;
+    }
+    return new Schema(named(schema.getFields()), schema.getCustomMetadata());
+  }
+
+  private static boolean hasNullNames(List<Field> fields) {
+    for (Field f : fields) {
+      if (f.getName() == null || hasNullNames(f.getChildren())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Field> named(List<Field> fields) {
+    List<Field> out = new ArrayList<>(fields.size());
+    for (Field f : fields) {
+      out.add(
+          new Field(
+              f.getName() == null ? "" : f.getName(), f.getFieldType(), named(f.getChildren())));
+    }
+    return out;
+  }
+
   /** Whether any field, at any depth, is dictionary-encoded. */
   public static boolean hasDictionaryFields(Schema schema) {
     return hasDictionaries(schema.getFields());

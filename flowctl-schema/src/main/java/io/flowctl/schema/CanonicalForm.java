@@ -195,6 +195,9 @@ final class CanonicalForm {
   }
 
   static void string(String s, StringBuilder out) {
+    if (s == null) {
+      s = ""; // flatbuffers: an absent name is an empty one
+    }
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

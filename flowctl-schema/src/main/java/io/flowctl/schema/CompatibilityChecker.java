@@ -46,7 +46,11 @@ public final class CompatibilityChecker {
     Objects.requireNonNull(newSchema, "newSchema");
     Fingerprint of = SchemaFingerprints.structural(oldSchema);
     Fingerprint nf = SchemaFingerprints.structural(newSchema);
-    List<SchemaChange> changes = SchemaDiff.diff(oldSchema, newSchema, rules);
+    List<SchemaChange> changes =
+        SchemaDiff.diff(
+            ArrowSchemas.withoutNullNames(oldSchema),
+            ArrowSchemas.withoutNullNames(newSchema),
+            rules);
     boolean backward = true;
     boolean forward = true;
     for (SchemaChange c : changes) {

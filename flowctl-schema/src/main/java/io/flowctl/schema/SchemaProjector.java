@@ -79,7 +79,11 @@ public final class SchemaProjector {
     this.writer = writer;
     this.reader = reader;
     this.verdict = verdict;
-    this.columns = children(writer.getFields(), reader.getFields(), false);
+    this.columns =
+        children(
+            ArrowSchemas.withoutNullNames(writer).getFields(),
+            ArrowSchemas.withoutNullNames(reader).getFields(),
+            false);
   }
 
   /** A projector under the default rules. */

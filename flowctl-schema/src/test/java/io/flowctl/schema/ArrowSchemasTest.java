@@ -75,6 +75,18 @@ class ArrowSchemasTest {
         .isInstanceOf(SchemaException.class);
   }
 
+  @Test
+  void anAbsentFieldName_isTheEmptyName_forFingerprintsAndTheChecker() {
+    Schema unnamed =
+        new Schema(List.of(new Field(null, FieldType.nullable(new ArrowType.Int(32, true)), null)));
+    Schema empty = new Schema(List.of(Field.nullable("", new ArrowType.Int(32, true))));
+
+    assertThat(SchemaFingerprints.structural(unnamed))
+        .isEqualTo(SchemaFingerprints.structural(empty));
+    CompatibilityResult r = CompatibilityChecker.defaults().check(unnamed, empty);
+    assertThat(r.changes()).extracting(SchemaChange::kind).contains(ChangeKind.EMPTY_FIELD_NAME);
+  }
+
   private byte[] writeOneBatch() throws Exception {
     try (VarCharVector values = new VarCharVector("dict", allocator);
         SmallIntVector indices =

@@ -1,0 +1,184 @@
+package io.flowctl.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flowctl.schema.CompatibilityChecker;
+import io.flowctl.schema.CompatibilityLevel;
+import io.flowctl.schema.CompatibilityResult;
+import io.flowctl.schema.CompatibilityRules;
+import io.flowctl.schema.ReaderModel;
+import io.flowctl.schema.SchemaChange;
+import io.flowctl.schema.SchemaFingerprints;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.arrow.vector.types.pojo.Schema;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowctl schema ...}: fingerprints and compatibility of Arrow schemas in files. */
+@Command(
+    name = "schema",
+    mixinStandardHelpOptions = true,
+    description = "Fingerprint Arrow schemas and check their compatibility.",
+    subcommands = {SchemaCommand.Fingerprint.class, SchemaCommand.Check.class})
+final class SchemaCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(
+      name = "fingerprint",
+      mixinStandardHelpOptions = true,
+      description = "Print the fingerprint of the schema of an Arrow IPC stream or file.")
+  static final class Fingerprint implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "An Arrow IPC stream or file.")
+    Path file;
+
+    @Option(
+        names = "--with-metadata",
+        description = "Include custom schema and field metadata (exact identity).")
+    boolean withMetadata;
+
+    @Override
+    public Integer call() {
+      Schema schema = SchemaFiles.read(file);
+      spec.commandLine()
+          .getOut()
+          .println(
+              withMetadata
+                  ? SchemaFingerprints.withMetadata(schema)
+                  : SchemaFingerprints.structural(schema));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Compare the schemas of two Arrow files: print the strongest level that holds and every"
+            + " change.",
+        "BACKWARD: readers using NEW read data written with OLD; FORWARD: the reverse."
+      })
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "OLD", description = "The old schema's file.")
+    Path oldFile;
+
+    @Parameters(index = "1", paramLabel = "NEW", description = "The new schema's file.")
+    Path newFile;
+
+    @Option(
+        names = "--reader-model",
+        paramLabel = "MODEL",
+        converter = ModelConverter.class,
+        description =
+            "closed (default: readers reject unknown columns) or projecting (they ignore them).")
+    ReaderModel model = ReaderModel.CLOSED;
+
+    @Option(
+        names = "--require",
+        paramLabel = "LEVEL",
+        converter = LevelConverter.class,
+        description = "Exit 1 unless this level holds: none, backward, forward or full.")
+    CompatibilityLevel required;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+      Schema oldSchema = SchemaFiles.read(oldFile);
+      Schema newSchema = SchemaFiles.read(newFile);
+      CompatibilityResult r =
+          CompatibilityChecker.of(CompatibilityRules.builder().readerModel(model).build())
+              .check(oldSchema, newSchema);
+      boolean holds = required == null || r.satisfies(required);
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(toJson(r, holds));
+      } else {
+        out.println("level: " + r.level());
+        if (required != null) {
+          out.println("required: " + required + (holds ? " (holds)" : " (does not hold)"));
+        }
+        for (SchemaChange c : r.changes()) {
+          out.println(
+              "  "
+                  + c.kind()
+                  + "  "
+                  + (c.path().toString().isEmpty() ? "<schema>" : c.path())
+                  + "  ["
+                  + c.level()
+                  + "]  "
+                  + c.message());
+        }
+      }
+      return holds ? ExitCodes.OK : ExitCodes.NOT_SATISFIED;
+    }
+
+    private String toJson(CompatibilityResult r, boolean holds) throws Exception {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode root = mapper.createObjectNode();
+      root.put("level", r.level().name());
+      root.put("readerModel", model.name());
+      if (required != null) {
+        root.put("required", required.name());
+        root.put("holds", holds);
+      }
+      root.put("oldFingerprint", r.oldFingerprint().toString());
+      root.put("newFingerprint", r.newFingerprint().toString());
+      ArrayNode changes = root.putArray("changes");
+      for (SchemaChange c : r.changes()) {
+        ObjectNode n = changes.addObject();
+        n.put("kind", c.kind().name());
+        n.put("path", c.path().toString());
+        n.put("oldType", c.oldType());
+        n.put("newType", c.newType());
+        n.put("level", c.level().name());
+        n.put("backward", c.backward());
+        n.put("forward", c.forward());
+        n.put("message", c.message());
+      }
+      return mapper.writeValueAsString(root);
+    }
+  }
+
+  static final class ModelConverter implements ITypeConverter<ReaderModel> {
+    @Override
+    public ReaderModel convert(String value) {
+      try {
+        return ReaderModel.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected closed or projecting, got '" + value + "'");
+      }
+    }
+  }
+
+  static final class LevelConverter implements ITypeConverter<CompatibilityLevel> {
+    @Override
+    public CompatibilityLevel convert(String value) {
+      try {
+        return CompatibilityLevel.valueOf(value.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected none, backward, forward or full, got '" + value + "'");
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.flowctl.cli;
+
+import io.flowctl.FlowctlException;
+import io.flowctl.schema.ArrowSchemas;
+import io.flowctl.schema.SchemaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Reads the schema of an Arrow IPC file or stream, in message format. */
+final class SchemaFiles {
+  /** Reading a schema needs only its messages; a hostile file cannot make us allocate more. */
+  private static final long MEMORY_LIMIT = 64L << 20;
+
+  private static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
+  private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
+
+  private SchemaFiles() {}
+
+  static Schema read(Path path) {
+    byte[] head = head(path);
+    if (Arrays.equals(Arrays.copyOf(head, 4), PARQUET_MAGIC)) {
+      throw new SchemaException(
+          path + ": a Parquet file; reading Parquet schemas comes with the Parquet codec");
+    }
+    boolean file = Arrays.equals(Arrays.copyOf(head, 6), FILE_MAGIC);
+    checkDeclaredSizes(path, head, file);
+    try (BufferAllocator allocator = new RootAllocator(MEMORY_LIMIT)) {
+      try (ArrowReader reader = open(path, file, allocator)) {
+        return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
+      } catch (FlowctlException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        throw new SchemaException(
+            path
+                + ": not a readable Arrow IPC "
+                + (file ? "file" : "stream")
+                + " ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                + ")",
+            e);
+      }
+    }
+  }
+
+  private static ArrowReader open(Path path, boolean file, BufferAllocator allocator)
+      throws IOException {
+    if (file) {
+      return new ArrowFileReader(FileChannel.open(path, StandardOpenOption.READ), allocator);
+    }
+    return new ArrowStreamReader(Files.newInputStream(path), allocator);
+  }
+
+  /**
+   * Arrow Java's readers allocate a message's declared length on the heap before reading it; a
+   * hostile length must be refused first, or a 30-byte file can ask for gigabytes.
+   */
+  private static void checkDeclaredSizes(Path path, byte[] head, boolean file) {
+    try {
+      long size = Files.size(path);
+      long declared;
+      String what;
+      if (file) {
+        if (size < 18) {
+          throw new SchemaException(path + ": truncated Arrow IPC file (" + size + " bytes)");
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+          java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+          ch.read(tail, size - 10);
+          declared = Integer.toUnsignedLong(tail.getInt(0));
+        }
+        what = "footer";
+      } else {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        int first = head.length >= 4 ? b.getInt(0) : 0;
+        declared =
+            first == -1 && head.length >= 8
+                ? Integer.toUnsignedLong(b.getInt(4))
+                : Integer.toUnsignedLong(first);
+        what = "first message";
+      }
+      if (declared > Math.min(size, MEMORY_LIMIT)) {
+        throw new SchemaException(
+            path
+                + ": not a readable Arrow IPC "
+                + (file ? "file" : "stream")
+                + " (its "
+                + what
+                + " declares "
+                + declared
+                + " bytes; the file has "
+                + size
+                + ")");
+      }
+    } catch (IOException e) {
+      throw new SchemaException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static byte[] head(Path path) {
+    try (InputStream in = Files.newInputStream(path)) {
+      byte[] head = in.readNBytes(8);
+      if (head.length == 0) {
+        throw new SchemaException(path + ": empty file, not Arrow IPC");
+      }
+      return head;
+    } catch (NoSuchFileException e) {
+      throw new SchemaException(path + ": no such file");
+    } catch (IOException e) {
+      throw new SchemaException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+}
