@@ -1,0 +1,269 @@
+package io.flowctl.client.codec;
+
+import com.google.protobuf.Timestamp;
+import io.flowctl.proto.ArrowMetadata;
+import io.flowctl.proto.Event;
+import io.flowctl.proto.EventTypes;
+import io.flowctl.schema.ArrowSchemas;
+import io.flowctl.schema.SchemaFingerprints;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * Turns Arrow record batches into flowctl {@link Event}s whose payload is an Arrow IPC stream, and
+ * back. The event's {@link ArrowMetadata} describes the payload (structural schema fingerprint,
+ * rows, columns, schema metadata, compression) so that routers and registries never parse it.
+ *
+ * <pre>{@code
+ * ArrowEventCodec codec = ArrowEventCodec.builder().compression(Compression.ZSTD).build();
+ * Event event = codec.encode(root);                       // root: yours, unchanged
+ * try (ArrowEventReader in = codec.decode(event, allocator)) {
+ *   while (in.loadNextBatch()) {
+ *     consume(in.root());                                // valid until the next load or close
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ArrowEventCodec {
+  private final String eventType;
+  private final Compression compression;
+  private final Optional<Integer> zstdLevel;
+  private final int schemaVersion;
+  private final long maxDecodedBytes;
+  private final Clock clock;
+
+  private ArrowEventCodec(Builder b) {
+    this.eventType = b.eventType;
+    this.compression = b.compression;
+    this.zstdLevel = b.zstdLevel;
+    this.schemaVersion = b.schemaVersion;
+    this.maxDecodedBytes = b.maxDecodedBytes;
+    this.clock = b.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A codec for {@code arrow_data.ArrowBatch}, uncompressed, decoding at most 256 MiB. */
+  public static ArrowEventCodec defaults() {
+    return builder().build();
+  }
+
+  public String eventType() {
+    return eventType;
+  }
+
+  public Compression compression() {
+    return compression;
+  }
+
+  public long maxDecodedBytes() {
+    return maxDecodedBytes;
+  }
+
+  /** Encodes one batch without dictionary-encoded columns. */
+  public Event encode(VectorSchemaRoot root) {
+    return encode(root, null);
+  }
+
+  /** Encodes one batch; {@code dictionaries} holds those of its encoded columns (may be null). */
+  public Event encode(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    try (EventWriter w = newWriter(root, dictionaries)) {
+      w.writeBatch();
+      return w.finish();
+    }
+  }
+
+  /**
+   * A writer of several batches into one event: refill {@code root} and call {@link
+   * EventWriter#writeBatch()} for each, then {@link EventWriter#finish()}.
+   */
+  public EventWriter newWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    return new EventWriter(root, dictionaries);
+  }
+
+  /**
+   * Opens an event for reading. The reader allocates from a child of {@code allocator} limited to
+   * {@link Builder#maxDecodedBytes}; closing it releases everything it read.
+   *
+   * @throws CodecException when the event is not an Arrow IPC event or its framing is malformed
+   */
+  public ArrowEventReader decode(Event event, BufferAllocator allocator) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(allocator, "allocator");
+    return ArrowEventReader.open(event, allocator, maxDecodedBytes);
+  }
+
+  /** Writes batches of one root into one event payload. Not thread-safe; close it. */
+  public final class EventWriter implements AutoCloseable {
+    private final VectorSchemaRoot root;
+    private final Schema schema;
+    private final ByteStringChannels.Output out;
+    private final ArrowStreamWriter writer;
+    private long rows;
+    private boolean finished;
+
+    private EventWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+      this.root = Objects.requireNonNull(root, "root");
+      this.schema =
+          ArrowSchemas.hasDictionaryFields(root.getSchema())
+              ? ArrowSchemas.messageFormat(root.getSchema(), dictionaries)
+              : root.getSchema();
+      this.out = new ByteStringChannels.Output(sizeHint(root));
+      DictionaryProvider provider =
+          dictionaries == null ? new DictionaryProvider.MapDictionaryProvider() : dictionaries;
+      this.writer =
+          new ArrowStreamWriter(
+              root,
+              provider,
+              out,
+              IpcOption.DEFAULT,
+              FastCompressionFactory.INSTANCE,
+              compression.codecType(),
+              compression == Compression.ZSTD ? zstdLevel : Optional.empty());
+      try {
+        writer.start();
+      } catch (IOException e) {
+        throw new CodecException("cannot start an IPC stream: " + e.getMessage(), e);
+      }
+    }
+
+    /** Appends the root's current contents as one record batch. */
+    public void writeBatch() {
+      if (finished) {
+        throw new IllegalStateException("the event was already finished");
+      }
+      try {
+        writer.writeBatch();
+      } catch (IOException e) {
+        throw new CodecException("cannot write a record batch: " + e.getMessage(), e);
+      }
+      rows += root.getRowCount();
+    }
+
+    /** Ends the stream and builds the event. */
+    public Event finish() {
+      if (finished) {
+        throw new IllegalStateException("the event was already finished");
+      }
+      finished = true;
+      try {
+        writer.end();
+      } catch (IOException e) {
+        throw new CodecException("cannot end the IPC stream: " + e.getMessage(), e);
+      }
+      ArrowMetadata.Builder meta =
+          ArrowMetadata.newBuilder()
+              .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
+              .setNumRows(rows)
+              .putAllCustomMetadata(schema.getCustomMetadata())
+              .setCompressionCodec(compression.wireName());
+      for (Field f : schema.getFields()) {
+        meta.addColumnNames(f.getName() == null ? "" : f.getName());
+      }
+      Instant now = clock.instant();
+      return Event.newBuilder()
+          .setEventType(eventType)
+          .setPayload(out.toByteString())
+          .setSchemaVersion(schemaVersion)
+          .setTimestamp(
+              Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+          .setArrowMetadata(meta)
+          .build();
+    }
+
+    @Override
+    public void close() {
+      writer.close();
+    }
+  }
+
+  private static int sizeHint(VectorSchemaRoot root) {
+    long bytes = 1024;
+    for (var v : root.getFieldVectors()) {
+      bytes += v.getBufferSize();
+    }
+    return (int) Math.min(bytes + bytes / 8, 16L << 20);
+  }
+
+  /** Settings of a codec. */
+  public static final class Builder {
+    private String eventType = EventTypes.ARROW_BATCH;
+    private Compression compression = Compression.NONE;
+    private Optional<Integer> zstdLevel = Optional.empty();
+    private int schemaVersion;
+    private long maxDecodedBytes = 256L << 20;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * The event type written; default {@code arrow_data.ArrowBatch}. Domain types use the same
+     * codec.
+     */
+    public Builder eventType(String eventType) {
+      this.eventType = Objects.requireNonNull(eventType, "eventType");
+      return this;
+    }
+
+    /** IPC body compression; default none. */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /** The zstd level (1–22); default zstd's own (3). */
+    public Builder zstdLevel(int level) {
+      if (level < 1 || level > 22) {
+        throw new IllegalArgumentException("zstd levels are 1 to 22: " + level);
+      }
+      this.zstdLevel = Optional.of(level);
+      return this;
+    }
+
+    /** {@code Event.schema_version}; default 0 (unregistered). */
+    public Builder schemaVersion(int version) {
+      if (version < 0) {
+        throw new IllegalArgumentException("schema versions are >= 0: " + version);
+      }
+      this.schemaVersion = version;
+      return this;
+    }
+
+    /**
+     * The most Arrow memory one decoded event may take (bodies, decompressed buffers,
+     * dictionaries); payloads that need more are refused with a {@link CodecException}. Default 256
+     * MiB.
+     */
+    public Builder maxDecodedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("the memory limit must be positive: " + bytes);
+      }
+      this.maxDecodedBytes = bytes;
+      return this;
+    }
+
+    /** The clock of {@code Event.timestamp}; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public ArrowEventCodec build() {
+      return new ArrowEventCodec(this);
+    }
+  }
+}
