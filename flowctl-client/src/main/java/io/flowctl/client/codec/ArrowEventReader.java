@@ -8,14 +8,20 @@ import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ReadChannel;
+import org.apache.arrow.vector.ipc.message.MessageChannelReader;
+import org.apache.arrow.vector.ipc.message.MessageResult;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.ValueVectorUtility;
@@ -30,6 +36,8 @@ import org.apache.arrow.vector.util.ValueVectorUtility;
 public final class ArrowEventReader implements AutoCloseable {
   private final BufferAllocator allocator;
   private final ArrowStreamReader reader;
+  private final TrackingMessages messages;
+  private final TrackingCodecs codecs;
   private final ArrowMetadata metadata;
   private final boolean hasMetadata;
   private final Schema schema;
@@ -39,9 +47,17 @@ public final class ArrowEventReader implements AutoCloseable {
   private boolean finished;
 
   private ArrowEventReader(
-      BufferAllocator allocator, ArrowStreamReader reader, Event event, Schema schema, long limit) {
+      BufferAllocator allocator,
+      ArrowStreamReader reader,
+      TrackingMessages messages,
+      TrackingCodecs codecs,
+      Event event,
+      Schema schema,
+      long limit) {
     this.allocator = allocator;
     this.reader = reader;
+    this.messages = messages;
+    this.codecs = codecs;
     this.metadata = event.getArrowMetadata();
     this.hasMetadata = event.hasArrowMetadata();
     this.schema = schema;
@@ -56,21 +72,23 @@ public final class ArrowEventReader implements AutoCloseable {
     IpcFraming.check(payload);
     BufferAllocator child = parent.newChildAllocator("flowctl-event-decode", 0, limit);
     ArrowStreamReader reader = null;
+    TrackingMessages messages =
+        new TrackingMessages(new ReadChannel(new ByteStringChannels.Input(payload)), child);
+    TrackingCodecs codecs = new TrackingCodecs();
     try {
-      reader =
-          new ArrowStreamReader(
-              new ByteStringChannels.Input(payload), child, FastCompressionFactory.INSTANCE);
+      reader = new ArrowStreamReader(messages, child, codecs);
       Schema schema;
       try {
         schema = ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
       } catch (IOException | RuntimeException e) {
         throw failure("the payload's schema", e, limit);
       }
-      ArrowEventReader r = new ArrowEventReader(child, reader, event, schema, limit);
+      ArrowEventReader r =
+          new ArrowEventReader(child, reader, messages, codecs, event, schema, limit);
       r.checkSchemaAgainstMetadata();
       return r;
     } catch (RuntimeException e) {
-      closeQuietly(reader, child);
+      closeQuietly(reader, messages, codecs, child);
       throw e;
     }
   }
@@ -126,6 +144,7 @@ public final class ArrowEventReader implements AutoCloseable {
     boolean more;
     try {
       more = reader.loadNextBatch();
+      codecs.loaded();
       if (more) {
         validate(reader.getVectorSchemaRoot().getFieldVectors());
         for (long id : reader.getDictionaryIds()) {
@@ -164,14 +183,21 @@ public final class ArrowEventReader implements AutoCloseable {
       } catch (UnsupportedOperationException unsupported) {
         // no validator for this layout (list views, run-end encoded): bounds checks remain
       } catch (RuntimeException e) {
-        if (e.getMessage() != null
-            && e.getMessage().contains("class " + MapVector.class.getName())) {
-          continue; // Arrow Java 19's validator rejects every map; bounds checks remain
+        if (validatorLimitation(e)) {
+          continue; // bounds checks remain
         }
         throw new CodecException(
             "column '" + v.getField().getName() + "' is malformed: " + e.getMessage(), e);
       }
     }
+  }
+
+  /** Arrow Java 19's validator rejects every map and does not know float16. */
+  private static boolean validatorLimitation(RuntimeException e) {
+    String m = e.getMessage();
+    return m != null
+        && (m.contains("class " + MapVector.class.getName())
+            || m.startsWith("Unknown type for fixed width vector"));
   }
 
   /** The current batch (memory format); valid until the next load or close. */
@@ -203,7 +229,7 @@ public final class ArrowEventReader implements AutoCloseable {
 
   @Override
   public void close() {
-    closeQuietly(reader, allocator);
+    closeQuietly(reader, messages, codecs, allocator);
   }
 
   private static CodecException failure(String where, Throwable e, long limit) {
@@ -218,7 +244,11 @@ public final class ArrowEventReader implements AutoCloseable {
     return new CodecException(where + " is malformed: " + reason.lines().findFirst().orElse(""), e);
   }
 
-  private static void closeQuietly(ArrowStreamReader reader, BufferAllocator allocator) {
+  private static void closeQuietly(
+      ArrowStreamReader reader,
+      TrackingMessages messages,
+      TrackingCodecs codecs,
+      BufferAllocator allocator) {
     try {
       if (reader != null) {
         reader.close();
@@ -226,7 +256,96 @@ public final class ArrowEventReader implements AutoCloseable {
     } catch (IOException | RuntimeException ignored) {
       // the allocator's close below reports what matters: leaked memory
     } finally {
+      messages.reclaim();
+      codecs.reclaim();
       allocator.close();
+    }
+  }
+
+  /**
+   * Remembers the buffers decompressed for the batch being loaded. Arrow Java 19's loader drops
+   * them when a later buffer of the batch is bad; once the reader is closed, those still referenced
+   * are released here.
+   */
+  private static final class TrackingCodecs implements CompressionCodec.Factory {
+    private final List<ArrowBuf> pending = new ArrayList<>();
+
+    @Override
+    public CompressionCodec createCodec(CompressionUtil.CodecType type) {
+      return track(FastCompressionFactory.INSTANCE.createCodec(type));
+    }
+
+    @Override
+    public CompressionCodec createCodec(CompressionUtil.CodecType type, int level) {
+      return track(FastCompressionFactory.INSTANCE.createCodec(type, level));
+    }
+
+    private CompressionCodec track(CompressionCodec codec) {
+      return new CompressionCodec() {
+        @Override
+        public ArrowBuf compress(BufferAllocator allocator, ArrowBuf buffer) {
+          return codec.compress(allocator, buffer);
+        }
+
+        @Override
+        public ArrowBuf decompress(BufferAllocator allocator, ArrowBuf buffer) {
+          ArrowBuf out = codec.decompress(allocator, buffer);
+          if (out != buffer) {
+            pending.add(out);
+          }
+          return out;
+        }
+
+        @Override
+        public CompressionUtil.CodecType getCodecType() {
+          return codec.getCodecType();
+        }
+      };
+    }
+
+    /** A batch loaded: its vectors own what was decompressed for it. */
+    void loaded() {
+      pending.clear();
+    }
+
+    void reclaim() {
+      for (ArrowBuf b : pending) {
+        int refs = b.getReferenceManager().getRefCount();
+        if (refs > 0) {
+          b.getReferenceManager().release(refs);
+        }
+      }
+      pending.clear();
+    }
+  }
+
+  /**
+   * Remembers the body of the last message read. When a batch fails to load, Arrow Java 19 can drop
+   * that body without releasing it; once the reader is closed nothing else may hold it, so what
+   * references remain are released here and the decode allocator closes clean.
+   */
+  private static final class TrackingMessages extends MessageChannelReader {
+    private ArrowBuf lastBody;
+
+    TrackingMessages(ReadChannel in, BufferAllocator allocator) {
+      super(in, allocator);
+    }
+
+    @Override
+    public MessageResult readNext() throws IOException {
+      MessageResult r = super.readNext();
+      lastBody = r == null ? null : r.getBodyBuffer();
+      return r;
+    }
+
+    void reclaim() {
+      if (lastBody != null) {
+        int refs = lastBody.getReferenceManager().getRefCount();
+        if (refs > 0) {
+          lastBody.getReferenceManager().release(refs);
+        }
+        lastBody = null;
+      }
     }
   }
 }
