@@ -1,5 +1,6 @@
 package io.flowctl.bench;
 
+import io.flowctl.testing.BatchData;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -41,6 +42,62 @@ final class TtpData {
                 FieldType.nullable(ArrowType.List.INSTANCE),
                 List.of(field("item", ArrowType.Utf8.INSTANCE, true)))),
         Map.of("source", "stellar-mainnet", "producer", "flowctl-bench"));
+  }
+
+  /**
+   * {@code rows} rows of token transfers: sequential ledgers, 64-character hashes, a few event
+   * types and assets, 56-character accounts, amounts as int64 and decimal, about 10% nulls.
+   */
+  static BatchData rows(int rows) {
+    java.util.Random random = new java.util.Random(42);
+    String[] types = {"transfer", "mint", "burn", "clawback"};
+    String[] assets = {"XLM", "USDC", "EURC", "yXLM", "AQUA"};
+    List<List<Object>> out = new java.util.ArrayList<>(rows);
+    long ledger = 50_000_000L;
+    java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    for (int i = 0; i < rows; i++) {
+      if (i % 40 == 0) {
+        ledger++;
+        t = t.plusSeconds(5);
+      }
+      long amount = (long) (random.nextDouble() * 1_000_000_000L);
+      boolean native_ = random.nextInt(5) == 0;
+      out.add(
+          java.util.Arrays.asList(
+              ledger,
+              hex(random, 64),
+              (long) (i % 40),
+              t,
+              types[random.nextInt(types.length)],
+              random.nextInt(10) == 0 ? null : account(random),
+              random.nextInt(10) == 0 ? null : account(random),
+              native_ ? null : assets[random.nextInt(assets.length)],
+              native_ ? null : account(random),
+              amount,
+              random.nextInt(10) == 0 ? null : java.math.BigDecimal.valueOf(amount, 7),
+              random.nextInt(10) == 0 ? null : random.nextDouble() * 10,
+              random.nextInt(3) == 0
+                  ? null
+                  : java.util.Map.of("kind", "text", "text", "memo " + (i % 100)),
+              random.nextInt(2) == 0 ? null : List.of("tag" + (i % 7))));
+    }
+    return new BatchData(schema(), out);
+  }
+
+  private static String hex(java.util.Random r, int n) {
+    StringBuilder b = new StringBuilder(n);
+    for (int i = 0; i < n; i++) {
+      b.append(Character.forDigit(r.nextInt(16), 16));
+    }
+    return b.toString();
+  }
+
+  private static String account(java.util.Random r) {
+    StringBuilder b = new StringBuilder("G");
+    for (int i = 1; i < 56; i++) {
+      b.append((char) ('A' + r.nextInt(26)));
+    }
+    return b.toString();
   }
 
   private static Field field(String name, ArrowType type, boolean nullable) {

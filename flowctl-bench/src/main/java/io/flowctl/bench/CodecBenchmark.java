@@ -1,0 +1,167 @@
+package io.flowctl.bench;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.Compression;
+import io.flowctl.proto.Event;
+import io.flowctl.testing.BatchData;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.compression.CompressionCodec;
+import org.apache.arrow.vector.compression.CompressionUtil;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.ipc.message.IpcOption;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One round trip (encode, then decode every batch) of a 64k-row token-transfer batch. Baselines in
+ * the same run: plain {@code ArrowStreamWriter}/{@code ArrowStreamReader} on a byte array, the same
+ * with Arrow Java's own (commons-compress) LZ4, and one protobuf {@code Event} per row.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {BenchJvm.ADD_OPENS, "-Xmx2g"})
+public class CodecBenchmark {
+  static final int ROWS = 65_536;
+
+  private BufferAllocator allocator;
+  private BatchData.Written batch;
+  private ArrowEventCodec none;
+  private ArrowEventCodec lz4;
+  private ArrowEventCodec zstd;
+  private Event[] perRow;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    allocator = new RootAllocator();
+    batch = TtpData.rows(ROWS).write(allocator);
+    none = ArrowEventCodec.builder().build();
+    lz4 = ArrowEventCodec.builder().compression(Compression.LZ4).build();
+    zstd = ArrowEventCodec.builder().compression(Compression.ZSTD).build();
+    perRow = perRowEvents(batch.root());
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    batch.close();
+    allocator.close();
+  }
+
+  @Benchmark
+  public long plainIpc() throws IOException {
+    return plainRoundTrip(batch.root(), allocator, null, CompressionUtil.CodecType.NO_COMPRESSION);
+  }
+
+  @Benchmark
+  public long event() {
+    return eventRoundTrip(none);
+  }
+
+  @Benchmark
+  public long eventLz4() {
+    return eventRoundTrip(lz4);
+  }
+
+  @Benchmark
+  public long eventZstd() {
+    return eventRoundTrip(zstd);
+  }
+
+  /** One protobuf Event per row, fields as metadata strings: serialize and parse each. */
+  @Benchmark
+  public long protobufPerRow() throws InvalidProtocolBufferException {
+    long n = 0;
+    for (Event e : perRow) {
+      Event back = Event.parseFrom(e.toByteArray());
+      n += back.getMetadataCount();
+    }
+    return n;
+  }
+
+  private long eventRoundTrip(ArrowEventCodec codec) {
+    return eventRoundTrip(codec, batch, allocator);
+  }
+
+  static long eventRoundTrip(
+      ArrowEventCodec codec, BatchData.Written batch, BufferAllocator allocator) {
+    Event e = codec.encode(batch.root(), batch.dictionaries());
+    long rows = 0;
+    try (ArrowEventReader in = codec.decode(e, allocator)) {
+      while (in.loadNextBatch()) {
+        rows += in.root().getRowCount();
+      }
+    }
+    return rows;
+  }
+
+  static long plainRoundTrip(
+      VectorSchemaRoot root,
+      BufferAllocator allocator,
+      CompressionCodec.Factory factory,
+      CompressionUtil.CodecType type)
+      throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ArrowStreamWriter w =
+        factory == null
+            ? new ArrowStreamWriter(root, null, out)
+            : new ArrowStreamWriter(
+                root, null, Channels.newChannel(out), IpcOption.DEFAULT, factory, type)) {
+      w.start();
+      w.writeBatch();
+      w.end();
+    }
+    long rows = 0;
+    try (ArrowStreamReader r =
+        new ArrowStreamReader(
+            new ByteArrayInputStream(out.toByteArray()),
+            allocator,
+            factory == null ? CommonsCompressionFactory.INSTANCE : factory)) {
+      while (r.loadNextBatch()) {
+        rows += r.getVectorSchemaRoot().getRowCount();
+      }
+    }
+    return rows;
+  }
+
+  private static Event[] perRowEvents(VectorSchemaRoot root) {
+    Event[] out = new Event[root.getRowCount()];
+    for (int i = 0; i < out.length; i++) {
+      Event.Builder b = Event.newBuilder().setEventType("stellar.token_transfer");
+      for (FieldVector v : root.getFieldVectors()) {
+        Object o = v.getObject(i);
+        if (o != null) {
+          b.putMetadata(v.getName(), o.toString());
+        }
+      }
+      out[i] = b.setPayload(ByteString.EMPTY).build();
+    }
+    return out;
+  }
+}
