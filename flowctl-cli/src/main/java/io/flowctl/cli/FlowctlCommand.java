@@ -17,7 +17,13 @@ import picocli.CommandLine.ScopeType;
     mixinStandardHelpOptions = true,
     versionProvider = FlowctlCommand.Versions.class,
     description = "Apache Arrow for the flowctl control plane.",
-    subcommands = {VersionCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      VersionCommand.class,
+      SchemaCommand.class,
+      InspectCommand.class,
+      EventCommand.class,
+      CommandLine.HelpCommand.class
+    },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:done (for checks: the required condition holds)",

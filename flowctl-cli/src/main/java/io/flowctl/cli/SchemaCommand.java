@@ -54,7 +54,7 @@ final class SchemaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Schema schema = SchemaFiles.read(file);
+      Schema schema = ArrowFiles.schema(file);
       spec.commandLine()
           .getOut()
           .println(
@@ -102,8 +102,8 @@ final class SchemaCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      Schema oldSchema = SchemaFiles.read(oldFile);
-      Schema newSchema = SchemaFiles.read(newFile);
+      Schema oldSchema = ArrowFiles.schema(oldFile);
+      Schema newSchema = ArrowFiles.schema(newFile);
       CompatibilityResult r =
           CompatibilityChecker.of(CompatibilityRules.builder().readerModel(model).build())
               .check(oldSchema, newSchema);

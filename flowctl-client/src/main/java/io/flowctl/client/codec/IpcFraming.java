@@ -3,7 +3,9 @@ package io.flowctl.client.codec;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.apache.arrow.flatbuf.BodyCompression;
 import org.apache.arrow.flatbuf.Buffer;
+import org.apache.arrow.flatbuf.CompressionType;
 import org.apache.arrow.flatbuf.DictionaryBatch;
 import org.apache.arrow.flatbuf.FieldNode;
 import org.apache.arrow.flatbuf.Message;
@@ -21,6 +23,17 @@ final class IpcFraming {
 
   /** Checks the framing; returns the number of messages (schema, dictionaries, batches). */
   static int check(ByteString payload) {
+    return scan(payload, null);
+  }
+
+  /** The body compression codecs the batches of a stream use ("none" for uncompressed ones). */
+  static java.util.Set<String> compressions(ByteString payload) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    scan(payload, out);
+    return out;
+  }
+
+  private static int scan(ByteString payload, java.util.Set<String> codecs) {
     long size = payload.size();
     long pos = 0;
     int messages = 0;
@@ -64,6 +77,16 @@ final class IpcFraming {
         Message message = Message.getRootAsMessage(meta);
         bodyLength = message.bodyLength();
         checkBuffers(message, bodyLength, messages, pos);
+        if (codecs != null && message.headerType() == MessageHeader.RecordBatch) {
+          RecordBatch rb = (RecordBatch) message.header(new RecordBatch());
+          BodyCompression c = rb.compression();
+          codecs.add(
+              c == null
+                  ? "none"
+                  : c.codec() == CompressionType.LZ4_FRAME
+                      ? "lz4"
+                      : c.codec() == CompressionType.ZSTD ? "zstd" : "codec " + c.codec());
+        }
       } catch (CodecException e) {
         throw e;
       } catch (RuntimeException e) {

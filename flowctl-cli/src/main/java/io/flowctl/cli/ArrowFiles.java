@@ -1,6 +1,7 @@
 package io.flowctl.cli;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.client.codec.FastCompressionFactory;
 import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.SchemaException;
 import java.io.IOException;
@@ -12,24 +13,27 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Reads the schema of an Arrow IPC file or stream, in message format. */
-final class SchemaFiles {
+/** Opens Arrow IPC files and streams given on the command line, refusing hostile sizes first. */
+final class ArrowFiles {
   /** Reading a schema needs only its messages; a hostile file cannot make us allocate more. */
   private static final long MEMORY_LIMIT = 64L << 20;
 
   private static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
   private static final byte[] PARQUET_MAGIC = {'P', 'A', 'R', '1'};
 
-  private SchemaFiles() {}
+  private ArrowFiles() {}
 
-  static Schema read(Path path) {
+  /** The schema of an Arrow IPC file or stream, in message format. */
+  static Schema schema(Path path) {
     byte[] head = head(path);
     if (Arrays.equals(Arrays.copyOf(head, 4), PARQUET_MAGIC)) {
       throw new SchemaException(
@@ -55,12 +59,81 @@ final class SchemaFiles {
     }
   }
 
+  /** Whether the file starts with the Arrow IPC file magic (else it is read as a stream). */
+  static boolean isIpcFile(Path path) {
+    return Arrays.equals(Arrays.copyOf(head(path), 6), FILE_MAGIC);
+  }
+
+  /**
+   * Opens an Arrow IPC file or stream for reading batches; the caller closes the reader. Bodies are
+   * allocated from {@code allocator}, so its limit bounds what a file can make us allocate.
+   */
+  static ArrowReader openReader(Path path, BufferAllocator allocator) {
+    byte[] head = head(path);
+    if (Arrays.equals(Arrays.copyOf(head, 4), PARQUET_MAGIC)) {
+      throw new SchemaException(path + ": a Parquet file; Parquet is not supported yet");
+    }
+    boolean file = Arrays.equals(Arrays.copyOf(head, 6), FILE_MAGIC);
+    checkDeclaredSizes(path, head, file);
+    try {
+      ArrowReader reader = open(path, file, allocator);
+      if (reader instanceof ArrowFileReader f) {
+        checkBlocks(path, f);
+      }
+      return reader;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.flowctl.FlowctlException f) {
+        throw f;
+      }
+      throw new SchemaException(
+          path
+              + ": not a readable Arrow IPC "
+              + (file ? "file" : "stream")
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
+  /** Every block the footer lists must lie inside the file. */
+  private static void checkBlocks(Path path, ArrowFileReader reader) throws IOException {
+    long size = Files.size(path);
+    List<ArrowBlock> blocks = new java.util.ArrayList<>(reader.getRecordBlocks());
+    blocks.addAll(reader.getDictionaryBlocks());
+    for (ArrowBlock b : blocks) {
+      if (b.getOffset() < 0
+          || b.getMetadataLength() < 0
+          || b.getBodyLength() < 0
+          || b.getOffset() + b.getMetadataLength() + b.getBodyLength() > size) {
+        try {
+          reader.close();
+        } catch (IOException ignored) {
+          // reporting the bad block matters more
+        }
+        throw new SchemaException(
+            path
+                + ": the footer lists a block at byte "
+                + b.getOffset()
+                + " of "
+                + (b.getMetadataLength() + b.getBodyLength())
+                + " bytes in a "
+                + size
+                + "-byte file");
+      }
+    }
+  }
+
   private static ArrowReader open(Path path, boolean file, BufferAllocator allocator)
       throws IOException {
     if (file) {
-      return new ArrowFileReader(FileChannel.open(path, StandardOpenOption.READ), allocator);
+      return new ArrowFileReader(
+          FileChannel.open(path, StandardOpenOption.READ),
+          allocator,
+          FastCompressionFactory.INSTANCE);
     }
-    return new ArrowStreamReader(Files.newInputStream(path), allocator);
+    return new ArrowStreamReader(
+        Files.newInputStream(path), allocator, FastCompressionFactory.INSTANCE);
   }
 
   /**
@@ -109,7 +182,7 @@ final class SchemaFiles {
     }
   }
 
-  private static byte[] head(Path path) {
+  static byte[] head(Path path) {
     try (InputStream in = Files.newInputStream(path)) {
       byte[] head = in.readNBytes(8);
       if (head.length == 0) {

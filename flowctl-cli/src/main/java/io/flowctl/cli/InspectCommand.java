@@ -1,0 +1,104 @@
+package io.flowctl.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.IpcStreams;
+import io.flowctl.proto.ArrowMetadata;
+import io.flowctl.proto.Event;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowctl inspect FILE}: what an event made of an Arrow file would carry. */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description =
+        "Show what an event made of an Arrow IPC stream or file would carry: schema, fingerprint,"
+            + " batches, rows, columns, compression.")
+final class InspectCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "FILE", description = "An Arrow IPC stream or file.")
+  Path file;
+
+  @Option(names = "--json", description = "Print as JSON.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    Event event;
+    int batches = 0;
+    String schema;
+    try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
+      event = EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
+      try (ArrowEventReader in = ArrowEventCodec.defaults().decode(event, allocator)) {
+        schema = in.schema().toString();
+        while (in.loadNextBatch()) {
+          batches++;
+        }
+      }
+    }
+    Set<String> compression = sourceCompression();
+    ArrowMetadata m = event.getArrowMetadata();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode root = mapper.createObjectNode();
+      root.put("file", file.toString());
+      root.put("format", ArrowFiles.isIpcFile(file) ? "arrow-ipc-file" : "arrow-ipc-stream");
+      root.put("eventType", event.getEventType());
+      root.put("schema", schema);
+      root.put("fingerprint", m.getSchemaFingerprint());
+      root.put("batches", batches);
+      root.put("rows", m.getNumRows());
+      m.getColumnNamesList().forEach(root.putArray("columns")::add);
+      ObjectNode meta = root.putObject("metadata");
+      m.getCustomMetadataMap().forEach(meta::put);
+      compression.forEach(root.putArray("compression")::add);
+      root.put("payloadBytes", event.getPayload().size());
+      out.println(mapper.writeValueAsString(root));
+    } else {
+      out.println("file:         " + file);
+      out.println("event type:   " + event.getEventType());
+      out.println("schema:       " + schema);
+      out.println("fingerprint:  " + m.getSchemaFingerprint());
+      out.println("batches:      " + batches);
+      out.println("rows:         " + m.getNumRows());
+      out.println("columns:      " + String.join(", ", m.getColumnNamesList()));
+      out.println(
+          "compression:  " + (compression.isEmpty() ? "-" : String.join(", ", compression)));
+      out.println("metadata:     " + m.getCustomMetadataMap());
+      out.println("payload:      " + event.getPayload().size() + " bytes (uncompressed IPC)");
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The body compression the file was written with, read from its message headers. */
+  private Set<String> sourceCompression() throws java.io.IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    ByteString stream = ByteString.copyFrom(bytes);
+    if (ArrowFiles.isIpcFile(file)) {
+      // An IPC file is the magic and padding, a stream, and a footer: scan the stream part.
+      int footer =
+          java.nio.ByteBuffer.wrap(bytes, bytes.length - 10, 4)
+              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+              .getInt();
+      stream = stream.substring(8, bytes.length - 10 - footer);
+    }
+    return IpcStreams.bodyCompression(stream);
+  }
+}
