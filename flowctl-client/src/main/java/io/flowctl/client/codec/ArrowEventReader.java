@@ -11,6 +11,7 @@ import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
@@ -176,10 +177,15 @@ public final class ArrowEventReader implements AutoCloseable {
    * buffer are bounds-checked by Arrow anyway; this names the column up front. (Arrow Java's data
    * validation rejects valid maps and decimals, so only the layout is checked.)
    */
-  private static void validate(List<? extends ValueVector> vectors) {
+  private void validate(List<? extends ValueVector> vectors) {
     for (ValueVector v : vectors) {
       try {
         ValueVectorUtility.validate(v);
+        Layouts.checkOffsets(v, v.getField().getName());
+        checkDictionaryIndices(v);
+        ValueVectorUtility.validateFull(v);
+      } catch (CodecException e) {
+        throw e;
       } catch (UnsupportedOperationException unsupported) {
         // no validator for this layout (list views, run-end encoded): bounds checks remain
       } catch (RuntimeException e) {
@@ -192,12 +198,46 @@ public final class ArrowEventReader implements AutoCloseable {
     }
   }
 
-  /** Arrow Java 19's validator rejects every map and does not know float16. */
+  /**
+   * Arrow Java 19's validator rejects every map, does not know float16, and rejects decimals whose
+   * values exceed the declared precision (which other implementations write and read).
+   */
   private static boolean validatorLimitation(RuntimeException e) {
     String m = e.getMessage();
     return m != null
         && (m.contains("class " + MapVector.class.getName())
-            || m.startsWith("Unknown type for fixed width vector"));
+            || m.startsWith("Unknown type for fixed width vector")
+            || m.contains("Value does not fit in precision"));
+  }
+
+  /** Indices of an encoded column (or struct child) must point into its dictionary. */
+  private void checkDictionaryIndices(ValueVector v) {
+    var encoding = v.getField().getDictionary();
+    if (encoding != null && v instanceof BaseIntVector indices) {
+      Dictionary d = reader.lookup(encoding.getId());
+      long size = d == null ? 0 : d.getVector().getValueCount();
+      for (int i = 0; i < v.getValueCount(); i++) {
+        if (!v.isNull(i)) {
+          long index = indices.getValueAsLong(i);
+          if (index < 0 || index >= size) {
+            throw new CodecException(
+                "column '"
+                    + v.getField().getName()
+                    + "' row "
+                    + i
+                    + ": dictionary index "
+                    + index
+                    + " outside a dictionary of "
+                    + size);
+          }
+        }
+      }
+    }
+    if (v instanceof org.apache.arrow.vector.complex.StructVector s) {
+      for (var child : s.getChildrenFromFields()) {
+        checkDictionaryIndices(child);
+      }
+    }
   }
 
   /** The current batch (memory format); valid until the next load or close. */
