@@ -191,12 +191,21 @@ public final class ArrowEventCodec {
     }
   }
 
-  private static int sizeHint(VectorSchemaRoot root) {
-    long bytes = 1024;
+  /**
+   * The first chunk of the payload: about the whole uncompressed stream (buffers, their 8-byte
+   * padding, the messages), so that one batch is written into one array; a quarter of that when
+   * compressing, later chunks growing as needed.
+   */
+  private int sizeHint(VectorSchemaRoot root) {
+    long bytes = 4096;
     for (var v : root.getFieldVectors()) {
-      bytes += v.getBufferSize();
+      bytes += v.getBufferSize() + 64;
     }
-    return (int) Math.min(bytes + bytes / 8, 16L << 20);
+    bytes += 16L * root.getSchema().getFields().size() + bytes / 256;
+    if (compression != Compression.NONE) {
+      bytes /= 4;
+    }
+    return (int) Math.min(bytes, Integer.MAX_VALUE - 64);
   }
 
   /** Settings of a codec. */

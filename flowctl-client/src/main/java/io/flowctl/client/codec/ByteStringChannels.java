@@ -33,7 +33,8 @@ final class ByteStringChannels {
       while (src.hasRemaining()) {
         if (used == chunk.length) {
           done.add(UnsafeByteOperations.unsafeWrap(chunk));
-          chunk = new byte[(int) Math.min(Math.max(chunk.length * 2L, 4096), 16L << 20)];
+          // Later chunks grow, but by at most 4 MiB each, to keep the overshoot small.
+          chunk = new byte[(int) Math.min(Math.max(chunk.length / 2L, 64L << 10), 4L << 20)];
           used = 0;
         }
         int k = Math.min(src.remaining(), chunk.length - used);
