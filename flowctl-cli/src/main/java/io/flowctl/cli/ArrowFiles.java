@@ -2,6 +2,7 @@ package io.flowctl.cli;
 
 import io.flowctl.FlowctlException;
 import io.flowctl.client.codec.FastCompressionFactory;
+import io.flowctl.client.codec.ParquetSchemas;
 import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.SchemaException;
 import java.io.IOException;
@@ -32,12 +33,11 @@ final class ArrowFiles {
 
   private ArrowFiles() {}
 
-  /** The schema of an Arrow IPC file or stream, in message format. */
+  /** The schema of an Arrow IPC file or stream (or a Parquet file's footer), in message format. */
   static Schema schema(Path path) {
     byte[] head = head(path);
     if (Arrays.equals(Arrays.copyOf(head, 4), PARQUET_MAGIC)) {
-      throw new SchemaException(
-          path + ": a Parquet file; reading Parquet schemas comes with the Parquet codec");
+      return ParquetSchemas.read(path);
     }
     boolean file = Arrays.equals(Arrays.copyOf(head, 6), FILE_MAGIC);
     checkDeclaredSizes(path, head, file);

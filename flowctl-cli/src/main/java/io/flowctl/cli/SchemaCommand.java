@@ -40,11 +40,15 @@ final class SchemaCommand implements Runnable {
   @Command(
       name = "fingerprint",
       mixinStandardHelpOptions = true,
-      description = "Print the fingerprint of the schema of an Arrow IPC stream or file.")
+      description =
+          "Print the fingerprint of the schema of an Arrow IPC stream or file, or of a Parquet"
+              + " file (its stored Arrow schema, or its Parquet schema converted).")
   static final class Fingerprint implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "FILE", description = "An Arrow IPC stream or file.")
+    @Parameters(
+        paramLabel = "FILE",
+        description = "An Arrow IPC stream or file, or a Parquet file.")
     Path file;
 
     @Option(

@@ -103,6 +103,28 @@ class SchemaCommandTest {
   }
 
   @Test
+  void fingerprint_ofParquetFiles_comesFromTheirFooter() {
+    Path parquet = Path.of(System.getProperty("flowctl.corpus"), "parquet");
+    CliRunner plain =
+        CliRunner.run(
+            "schema", "fingerprint", parquet.resolve("alltypes_plain.parquet").toString());
+    CliRunner snappy =
+        CliRunner.run(
+            "schema", "fingerprint", parquet.resolve("alltypes_plain.snappy.parquet").toString());
+    CliRunner check =
+        CliRunner.run(
+            "schema",
+            "check",
+            parquet.resolve("alltypes_plain.parquet").toString(),
+            parquet.resolve("alltypes_dictionary.parquet").toString());
+
+    assertThat(plain.status()).as(plain.err()).isZero();
+    assertThat(plain.out()).startsWith("sha256:").isEqualTo(snappy.out());
+    assertThat(check.status()).as(check.err()).isZero();
+    assertThat(check.out()).startsWith("level: FULL");
+  }
+
+  @Test
   void check_printsTheLevelAndEveryChangeWithItsPath() throws IOException {
     Path v1 = write(new Schema(List.of(ID, AMOUNT)), "v1.arrows", false);
     Path v2 =
