@@ -43,8 +43,10 @@ public final class ArrowEventCodec {
   private final int schemaVersion;
   private final long maxDecodedBytes;
   private final Clock clock;
+  private final CodecMetrics metrics;
 
   private ArrowEventCodec(Builder b) {
+    this.metrics = b.metrics;
     this.eventType = b.eventType;
     this.compression = b.compression;
     this.zstdLevel = b.zstdLevel;
@@ -104,7 +106,7 @@ public final class ArrowEventCodec {
   public ArrowEventReader decode(Event event, BufferAllocator allocator) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
-    return ArrowEventReader.open(event, allocator, maxDecodedBytes);
+    return ArrowEventReader.open(event, allocator, maxDecodedBytes, metrics);
   }
 
   /** Writes batches of one root into one event payload. Not thread-safe; close it. */
@@ -114,9 +116,14 @@ public final class ArrowEventCodec {
     private final ByteStringChannels.Output out;
     private final ArrowStreamWriter writer;
     private long rows;
+    private long arrowBytes;
+    private long cells;
+    private long nulls;
+    private long nanos;
     private boolean finished;
 
     private EventWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+      long start = System.nanoTime();
       this.root = Objects.requireNonNull(root, "root");
       this.schema =
           ArrowSchemas.hasDictionaryFields(root.getSchema())
@@ -139,6 +146,7 @@ public final class ArrowEventCodec {
       } catch (IOException e) {
         throw new CodecException("cannot start an IPC stream: " + e.getMessage(), e);
       }
+      nanos += System.nanoTime() - start;
     }
 
     /** Appends the root's current contents as one record batch. */
@@ -146,12 +154,21 @@ public final class ArrowEventCodec {
       if (finished) {
         throw new IllegalStateException("the event was already finished");
       }
+      long start = System.nanoTime();
       try {
         writer.writeBatch();
       } catch (IOException e) {
         throw new CodecException("cannot write a record batch: " + e.getMessage(), e);
       }
+      nanos += System.nanoTime() - start;
       rows += root.getRowCount();
+      if (metrics != null) {
+        for (var v : root.getFieldVectors()) {
+          arrowBytes += v.getBufferSize();
+          nulls += v.getNullCount();
+        }
+        cells += (long) root.getRowCount() * root.getFieldVectors().size();
+      }
     }
 
     /** Ends the stream and builds the event. */
@@ -160,6 +177,7 @@ public final class ArrowEventCodec {
         throw new IllegalStateException("the event was already finished");
       }
       finished = true;
+      long start = System.nanoTime();
       try {
         writer.end();
       } catch (IOException e) {
@@ -175,14 +193,20 @@ public final class ArrowEventCodec {
         meta.addColumnNames(f.getName() == null ? "" : f.getName());
       }
       Instant now = clock.instant();
-      return Event.newBuilder()
-          .setEventType(eventType)
-          .setPayload(out.toByteString())
-          .setSchemaVersion(schemaVersion)
-          .setTimestamp(
-              Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-          .setArrowMetadata(meta)
-          .build();
+      Event event =
+          Event.newBuilder()
+              .setEventType(eventType)
+              .setPayload(out.toByteString())
+              .setSchemaVersion(schemaVersion)
+              .setTimestamp(
+                  Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+              .setArrowMetadata(meta)
+              .build();
+      nanos += System.nanoTime() - start;
+      if (metrics != null) {
+        metrics.encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
+      }
+      return event;
     }
 
     @Override
@@ -216,8 +240,15 @@ public final class ArrowEventCodec {
     private int schemaVersion;
     private long maxDecodedBytes = 256L << 20;
     private Clock clock = Clock.systemUTC();
+    private CodecMetrics metrics;
 
     private Builder() {}
+
+    /** Where encodes and decodes are counted (shared by a service's codecs); default none. */
+    public Builder metrics(CodecMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
 
     /**
      * The event type written; default {@code arrow_data.ArrowBatch}. Domain types use the same

@@ -43,6 +43,9 @@ public final class ArrowEventReader implements AutoCloseable {
   private final boolean hasMetadata;
   private final Schema schema;
   private final long limit;
+  private final CodecMetrics metrics;
+  private final long payloadBytes;
+  private long nanos;
   private long rows;
   private int batches;
   private boolean finished;
@@ -54,7 +57,12 @@ public final class ArrowEventReader implements AutoCloseable {
       TrackingCodecs codecs,
       Event event,
       Schema schema,
-      long limit) {
+      long limit,
+      CodecMetrics metrics,
+      long openNanos) {
+    this.metrics = metrics;
+    this.payloadBytes = event.getPayload().size();
+    this.nanos = openNanos;
     this.allocator = allocator;
     this.reader = reader;
     this.messages = messages;
@@ -65,7 +73,9 @@ public final class ArrowEventReader implements AutoCloseable {
     this.limit = limit;
   }
 
-  static ArrowEventReader open(Event event, BufferAllocator parent, long limit) {
+  static ArrowEventReader open(
+      Event event, BufferAllocator parent, long limit, CodecMetrics metrics) {
+    long start = System.nanoTime();
     ByteString payload = event.getPayload();
     if (payload.isEmpty()) {
       throw new CodecException("event '" + event.getEventType() + "' has an empty payload");
@@ -85,7 +95,16 @@ public final class ArrowEventReader implements AutoCloseable {
         throw failure("the payload's schema", e, limit);
       }
       ArrowEventReader r =
-          new ArrowEventReader(child, reader, messages, codecs, event, schema, limit);
+          new ArrowEventReader(
+              child,
+              reader,
+              messages,
+              codecs,
+              event,
+              schema,
+              limit,
+              metrics,
+              System.nanoTime() - start);
       r.checkSchemaAgainstMetadata();
       return r;
     } catch (RuntimeException e) {
@@ -143,6 +162,7 @@ public final class ArrowEventReader implements AutoCloseable {
       return false;
     }
     boolean more;
+    long start = System.nanoTime();
     try {
       more = reader.loadNextBatch();
       codecs.loaded();
@@ -156,8 +176,12 @@ public final class ArrowEventReader implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       throw failure("record batch " + batches, e, limit);
     }
+    nanos += System.nanoTime() - start;
     if (!more) {
       finished = true;
+      if (metrics != null) {
+        metrics.decoded(batches, rows, payloadBytes, nanos);
+      }
       if (hasMetadata && metadata.getNumRows() != rows) {
         throw new CodecException(
             "the payload holds "
