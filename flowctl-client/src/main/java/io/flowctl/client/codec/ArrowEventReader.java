@@ -261,6 +261,12 @@ public final class ArrowEventReader implements AutoCloseable {
       for (var child : s.getChildrenFromFields()) {
         checkDictionaryIndices(child);
       }
+    } else if (v instanceof org.apache.arrow.vector.complex.BaseRepeatedValueVector l) {
+      checkDictionaryIndices(l.getDataVector()); // lists and maps
+    } else if (v instanceof org.apache.arrow.vector.complex.LargeListVector l) {
+      checkDictionaryIndices(l.getDataVector());
+    } else if (v instanceof org.apache.arrow.vector.complex.FixedSizeListVector l) {
+      checkDictionaryIndices(l.getDataVector());
     }
   }
 
