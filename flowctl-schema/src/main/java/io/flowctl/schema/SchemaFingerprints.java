@@ -1,11 +1,11 @@
 package io.flowctl.schema;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -22,7 +22,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Fingerprints are computed once per distinct schema: the last schema seen is remembered by
  * identity (the hot path of a codec that reuses one {@code VectorSchemaRoot}), and up to {@value
- * #CACHE_SIZE} schemas by equality. Thread-safe.
+ * #CACHE_SIZE} schemas by equality (a Caffeine cache). Thread-safe.
  */
 public final class SchemaFingerprints {
   static final int CACHE_SIZE = 512;
@@ -32,13 +32,8 @@ public final class SchemaFingerprints {
 
   private static volatile Entry last;
 
-  private static final Map<Schema, Entry> CACHE =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Schema, Entry> eldest) {
-          return size() > CACHE_SIZE;
-        }
-      };
+  private static final Cache<Schema, Entry> CACHE =
+      Caffeine.newBuilder().maximumSize(CACHE_SIZE).build();
 
   private SchemaFingerprints() {}
 
@@ -76,24 +71,14 @@ public final class SchemaFingerprints {
     if (hit != null && hit.schema() == schema) {
       return hit;
     }
-    synchronized (CACHE) {
-      hit = CACHE.get(schema);
-    }
-    if (hit == null) {
-      hit = new Entry(schema, compute(schema, false), compute(schema, true));
-      synchronized (CACHE) {
-        CACHE.put(schema, hit);
-      }
-    }
+    hit = CACHE.get(schema, s -> new Entry(s, compute(s, false), compute(s, true)));
     last = hit;
     return hit;
   }
 
   /** Empties the cache; for benchmarks that measure the cold path. */
   static void clearCache() {
-    synchronized (CACHE) {
-      CACHE.clear();
-    }
+    CACHE.invalidateAll();
     last = null;
   }
 
