@@ -24,9 +24,16 @@ final class Fields {
 
   static Field withType(Field f, ArrowType type) {
     FieldType t = f.getFieldType();
+    Map<String, String> metadata = t.getMetadata();
+    if (!(type instanceof ArrowType.ExtensionType) && metadata != null) {
+      // Arrow Java records an extension type in the field's metadata too; a new type drops it.
+      Map<String, String> kept = new java.util.HashMap<>(metadata);
+      kept.keySet().removeIf(k -> k.startsWith("ARROW:extension:"));
+      metadata = kept.isEmpty() ? null : kept;
+    }
     return new Field(
         f.getName(),
-        new FieldType(t.isNullable(), type, t.getDictionary(), t.getMetadata()),
+        new FieldType(t.isNullable(), type, t.getDictionary(), metadata),
         f.getChildren());
   }
 

@@ -1,0 +1,202 @@
+package io.flowctl.server.schema;
+
+import io.flowctl.schema.EvolutionPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store in an SQL database: an embedded SQLite file (the default; write-ahead log, synchronous
+ * commits, so an acknowledged registration survives a crash) or PostgreSQL, shared by several
+ * control-plane replicas. A version is appended only if it is one more than the latest, in one
+ * statement, and the (subject, version) primary key settles races between replicas.
+ */
+public final class JdbcSchemaStore implements SchemaStore, AutoCloseable {
+  private final Connection connection;
+  private final String where;
+
+  private JdbcSchemaStore(Connection connection, String where, boolean sqlite) {
+    this.connection = connection;
+    this.where = where;
+    try (Statement s = connection.createStatement()) {
+      if (sqlite) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=FULL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      String blob = sqlite ? "BLOB" : "BYTEA";
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS flowctl_schema_versions ("
+              + "subject TEXT NOT NULL, version INTEGER NOT NULL, schema_ipc "
+              + blob
+              + " NOT NULL, fingerprint TEXT NOT NULL, fingerprint_with_metadata TEXT NOT NULL,"
+              + " registered_at TEXT NOT NULL, registered_by TEXT NOT NULL,"
+              + " PRIMARY KEY (subject, version))");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS flowctl_subject_policies ("
+              + "subject TEXT PRIMARY KEY, policy TEXT NOT NULL)");
+    } catch (SQLException e) {
+      throw failure("cannot prepare the tables", e);
+    }
+  }
+
+  /** An SQLite file store, created with its parent directories when missing. */
+  public static JdbcSchemaStore sqlite(Path file) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      return new JdbcSchemaStore(
+          DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()),
+          file.toString(),
+          true);
+    } catch (SQLException | java.io.IOException e) {
+      throw new StoreException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A PostgreSQL store ({@code jdbc:postgresql://host/db}). */
+  public static JdbcSchemaStore postgres(String url, String user, String password) {
+    try {
+      return new JdbcSchemaStore(DriverManager.getConnection(url, user, password), url, false);
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot open the PostgreSQL store " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<StoredSchema> versions(String subject) {
+    try (PreparedStatement q =
+        connection.prepareStatement(
+            "SELECT version, schema_ipc, fingerprint, fingerprint_with_metadata, registered_at,"
+                + " registered_by FROM flowctl_schema_versions WHERE subject = ? ORDER BY version")) {
+      q.setString(1, subject);
+      List<StoredSchema> out = new ArrayList<>();
+      try (ResultSet r = q.executeQuery()) {
+        while (r.next()) {
+          out.add(
+              new StoredSchema(
+                  subject,
+                  r.getInt(1),
+                  r.getBytes(2),
+                  r.getString(3),
+                  r.getString(4),
+                  Instant.parse(r.getString(5)),
+                  r.getString(6)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw failure("cannot read the versions of '" + subject + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized List<String> subjects() {
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT DISTINCT subject FROM flowctl_schema_versions ORDER BY subject")) {
+      List<String> out = new ArrayList<>();
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw failure("cannot list subjects", e);
+    }
+  }
+
+  @Override
+  public synchronized boolean append(StoredSchema schema) {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO flowctl_schema_versions (subject, version, schema_ipc, fingerprint,"
+                + " fingerprint_with_metadata, registered_at, registered_by)"
+                + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COALESCE(MAX(version), 0)"
+                + " FROM flowctl_schema_versions WHERE subject = ?) = ?")) {
+      insert.setString(1, schema.subject());
+      insert.setInt(2, schema.version());
+      insert.setBytes(3, schema.schemaIpc());
+      insert.setString(4, schema.fingerprint());
+      insert.setString(5, schema.fingerprintWithMetadata());
+      insert.setString(6, schema.registeredAt().toString());
+      insert.setString(7, schema.registeredBy());
+      insert.setString(8, schema.subject());
+      insert.setInt(9, schema.version() - 1);
+      return insert.executeUpdate() == 1;
+    } catch (SQLException e) {
+      if (isDuplicateKey(e)) {
+        return false; // another replica appended this version first
+      }
+      throw failure(
+          "cannot store version " + schema.version() + " of '" + schema.subject() + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<EvolutionPolicy> policy(String subject) {
+    try (PreparedStatement q =
+        connection.prepareStatement(
+            "SELECT policy FROM flowctl_subject_policies WHERE subject = ?")) {
+      q.setString(1, subject);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? Optional.of(EvolutionPolicy.parse(r.getString(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw failure("cannot read the policy of '" + subject + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized void setPolicy(String subject, EvolutionPolicy policy) {
+    try (PreparedStatement u =
+            connection.prepareStatement(
+                "UPDATE flowctl_subject_policies SET policy = ? WHERE subject = ?");
+        PreparedStatement i =
+            connection.prepareStatement(
+                "INSERT INTO flowctl_subject_policies (subject, policy) VALUES (?, ?)")) {
+      u.setString(1, policy.configName());
+      u.setString(2, subject);
+      if (u.executeUpdate() == 0) {
+        i.setString(1, subject);
+        i.setString(2, policy.configName());
+        i.executeUpdate();
+      }
+    } catch (SQLException e) {
+      throw failure("cannot store the policy of '" + subject + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw failure("cannot close", e);
+    }
+  }
+
+  private static boolean isDuplicateKey(SQLException e) {
+    String state = e.getSQLState();
+    String m = e.getMessage() == null ? "" : e.getMessage();
+    return "23505".equals(state)
+        || m.contains("UNIQUE constraint failed")
+        || m.contains("PRIMARYKEY");
+  }
+
+  private StoreException failure(String what, SQLException e) {
+    return new StoreException(where + ": " + what + " (" + e.getMessage() + ")", e);
+  }
+}

@@ -1,0 +1,63 @@
+package io.flowctl.server.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowctl.FlowctlException;
+import io.flowctl.schema.EvolutionPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteSchemaStoreTest extends SchemaStoreContract {
+  @TempDir Path dir;
+  private final List<JdbcSchemaStore> open = new ArrayList<>();
+
+  @Override
+  SchemaStore store() {
+    JdbcSchemaStore s = JdbcSchemaStore.sqlite(dir.resolve("store-" + open.size() + "/flowctl.db"));
+    open.add(s);
+    return s;
+  }
+
+  @AfterEach
+  void closeAll() {
+    open.forEach(JdbcSchemaStore::close);
+  }
+
+  @Test
+  void aRegistryReopenedOnTheSameFile_hasEverythingItAcknowledged() {
+    Path file = dir.resolve("data/flowctl.db");
+    Schema v1 = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true))));
+    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+      SchemaRegistry r = SchemaRegistry.builder(s).build();
+      r.register("t", v1, "svc");
+      r.setPolicy("t", EvolutionPolicy.FULL);
+    }
+    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+      SchemaRegistry r = SchemaRegistry.builder(s).build();
+      assertThat(r.latest("t").orElseThrow().schema()).isEqualTo(v1);
+      assertThat(r.policy("t")).isEqualTo(EvolutionPolicy.FULL);
+    }
+  }
+
+  @Test
+  void aBrokenStoreIsUnavailable_notSilentlyEmpty() throws Exception {
+    Path file = dir.resolve("broken.db");
+    Files.write(file, "this is not an sqlite database, not at all".repeat(100).getBytes());
+    assertThatThrownBy(() -> JdbcSchemaStore.sqlite(file))
+        .isInstanceOf(StoreException.class)
+        .satisfies(
+            e ->
+                assertThat(((FlowctlException) e).code())
+                    .isEqualTo(FlowctlException.Code.UNAVAILABLE))
+        .hasMessageContaining("broken.db");
+  }
+}
