@@ -1,0 +1,106 @@
+package io.flowctl.server.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowctl.schema.EvolutionPolicy;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The store contract on a real PostgreSQL server, plus two replicas racing on one database. */
+class PostgresSchemaStoreTest extends SchemaStoreContract {
+  private static EmbeddedPostgres postgres;
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+  private final List<JdbcSchemaStore> open = new ArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    postgres.close();
+  }
+
+  @AfterEach
+  void closeAll() {
+    open.forEach(JdbcSchemaStore::close);
+  }
+
+  /** A fresh database on the server; the URL its replicas connect to. */
+  private static String newDatabase() throws Exception {
+    String name = "flowctl_" + DATABASES.incrementAndGet();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return postgres.getJdbcUrl("postgres", name);
+  }
+
+  private JdbcSchemaStore connect(String url) {
+    JdbcSchemaStore s = JdbcSchemaStore.postgres(url, "postgres", "postgres");
+    open.add(s);
+    return s;
+  }
+
+  @Override
+  SchemaStore store() {
+    try {
+      return connect(newDatabase());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void twoReplicasOnOneDatabase_neverDuplicateOrSkipAVersion_andSeeTheSameHistory()
+      throws Exception {
+    String url = newDatabase();
+    SchemaRegistry a =
+        SchemaRegistry.builder(connect(url)).defaultPolicy(EvolutionPolicy.NONE).build();
+    SchemaRegistry b =
+        SchemaRegistry.builder(connect(url)).defaultPolicy(EvolutionPolicy.NONE).build();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Registration>> futures = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        SchemaRegistry replica = i % 2 == 0 ? a : b;
+        Schema s =
+            new Schema(
+                List.of(
+                    Field.notNullable("id", new ArrowType.Int(64, true)),
+                    Field.nullable("c" + i, ArrowType.Utf8.INSTANCE)));
+        futures.add(pool.submit(() -> replica.register("t", s, "")));
+      }
+      List<Integer> versions = new ArrayList<>();
+      for (Future<Registration> f : futures) {
+        versions.add(f.get().schema().version());
+      }
+      assertThat(versions).doesNotHaveDuplicates().hasSize(30);
+      assertThat(a.history("t"))
+          .extracting(RegisteredSchema::version)
+          .containsExactlyElementsOf(
+              java.util.stream.IntStream.rangeClosed(1, 30).boxed().toList());
+      assertThat(b.history("t"))
+          .extracting(RegisteredSchema::fingerprint)
+          .containsExactlyElementsOf(
+              a.history("t").stream().map(RegisteredSchema::fingerprint).toList());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
