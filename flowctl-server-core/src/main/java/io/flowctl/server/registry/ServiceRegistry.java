@@ -1,0 +1,258 @@
+package io.flowctl.server.registry;
+
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The services of a control plane and their health. A service is healthy while its heartbeats
+ * arrive within the TTL; {@link #sweep()} (call it every sweep interval) marks the silent ones
+ * unhealthy, and a later heartbeat makes a service healthy again. Time comes from the injected
+ * clock, so the rules are tested without sleeping. Usable without gRPC; thread-safe.
+ */
+public final class ServiceRegistry {
+  private final Clock clock;
+  private final Duration ttl;
+  private final int historySize;
+  private final int maxServices;
+  private final int maxMetadataEntries;
+  private final Map<String, Entry> services = new HashMap<>();
+
+  private static final class Entry {
+    ServiceInfo info;
+    Instant registeredAt;
+    Instant lastHeartbeat;
+    boolean healthy = true;
+    Map<String, Double> metrics = Map.of();
+    final Deque<ServiceState.Heartbeat> history = new ArrayDeque<>();
+  }
+
+  private ServiceRegistry(Builder b) {
+    this.clock = b.clock;
+    this.ttl = b.ttl;
+    this.historySize = b.historySize;
+    this.maxServices = b.maxServices;
+    this.maxMetadataEntries = b.maxMetadataEntries;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The heartbeat TTL. */
+  public Duration heartbeatTtl() {
+    return ttl;
+  }
+
+  /**
+   * Registers a service, or updates its registration (same id). A re-registration keeps the
+   * heartbeat history.
+   *
+   * @throws FlowctlException INVALID_ARGUMENT for a service without id or type, RESOURCE_EXHAUSTED
+   *     beyond the service or metadata limits
+   */
+  public synchronized ServiceState register(ServiceInfo info) {
+    Objects.requireNonNull(info, "info");
+    if (info.getServiceId().isBlank()) {
+      throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "the service id is empty");
+    }
+    if (info.getServiceType() == ServiceType.SERVICE_TYPE_UNSPECIFIED
+        || info.getServiceType() == ServiceType.UNRECOGNIZED) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "service '" + info.getServiceId() + "' has no service type");
+    }
+    if (info.getMetadataCount() > maxMetadataEntries) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "service '"
+              + info.getServiceId()
+              + "' has "
+              + info.getMetadataCount()
+              + " metadata entries; the limit is "
+              + maxMetadataEntries);
+    }
+    Entry e = services.get(info.getServiceId());
+    if (e == null) {
+      if (services.size() >= maxServices) {
+        throw new FlowctlException(
+            FlowctlException.Code.RESOURCE_EXHAUSTED,
+            "the registry holds " + services.size() + " services, its limit");
+      }
+      e = new Entry();
+      e.registeredAt = clock.instant();
+      e.lastHeartbeat = e.registeredAt;
+      services.put(info.getServiceId(), e);
+    }
+    e.info = info;
+    e.healthy = true;
+    return state(e);
+  }
+
+  /** Removes a service; returns whether it was registered. */
+  public synchronized boolean unregister(String serviceId) {
+    return services.remove(serviceId) != null;
+  }
+
+  /**
+   * Records a heartbeat: the service is healthy again, its metrics are the ones given.
+   *
+   * @throws FlowctlException NOT_FOUND for a service that never registered (or was removed)
+   */
+  public synchronized ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
+    Entry e = services.get(serviceId);
+    if (e == null) {
+      throw new FlowctlException(
+          FlowctlException.Code.NOT_FOUND,
+          "heartbeat from unknown service '" + serviceId + "': register it first");
+    }
+    if (metrics.size() > maxMetadataEntries) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a heartbeat with " + metrics.size() + " metrics; the limit is " + maxMetadataEntries);
+    }
+    Instant now = clock.instant();
+    e.lastHeartbeat = now;
+    e.healthy = true;
+    e.metrics = Map.copyOf(metrics);
+    e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
+    while (e.history.size() > historySize) {
+      e.history.removeFirst();
+    }
+    return state(e);
+  }
+
+  /**
+   * Marks unhealthy every service whose last heartbeat is older than the TTL; returns their ids.
+   */
+  public synchronized List<String> sweep() {
+    Instant deadline = clock.instant().minus(ttl);
+    List<String> turned = new ArrayList<>();
+    for (Map.Entry<String, Entry> m : services.entrySet()) {
+      Entry e = m.getValue();
+      if (e.healthy && e.lastHeartbeat.isBefore(deadline)) {
+        e.healthy = false;
+        turned.add(m.getKey());
+      }
+    }
+    turned.sort(Comparator.naturalOrder());
+    return turned;
+  }
+
+  public synchronized Optional<ServiceState> status(String serviceId) {
+    Entry e = services.get(serviceId);
+    return e == null ? Optional.empty() : Optional.of(state(e));
+  }
+
+  /** Every service, by id. */
+  public synchronized List<ServiceState> list() {
+    List<ServiceState> out = new ArrayList<>();
+    services.values().forEach(e -> out.add(state(e)));
+    out.sort(Comparator.comparing(ServiceState::serviceId));
+    return out;
+  }
+
+  /** The services whose inputs take {@code eventType}. */
+  public synchronized List<ServiceState> consumersOf(String eventType) {
+    return list().stream()
+        .filter(s -> s.info().getInputEventTypesList().contains(eventType))
+        .toList();
+  }
+
+  /** The services that produce {@code eventType}. */
+  public synchronized List<ServiceState> producersOf(String eventType) {
+    return list().stream()
+        .filter(s -> s.info().getOutputEventTypesList().contains(eventType))
+        .toList();
+  }
+
+  /**
+   * The plan's type check when services are connected: every input event type of {@code downstream}
+   * must be produced by one of {@code upstream}.
+   *
+   * @return the input types nothing upstream produces (empty: the connection is sound)
+   */
+  public synchronized Set<String> unmatchedInputs(List<String> upstream, String downstream) {
+    Entry d = services.get(downstream);
+    if (d == null) {
+      throw new FlowctlException(
+          FlowctlException.Code.NOT_FOUND, "unknown service '" + downstream + "'");
+    }
+    Set<String> produced = new HashSet<>();
+    for (String id : upstream) {
+      Entry u = services.get(id);
+      if (u == null) {
+        throw new FlowctlException(FlowctlException.Code.NOT_FOUND, "unknown service '" + id + "'");
+      }
+      produced.addAll(u.info.getOutputEventTypesList());
+    }
+    Set<String> missing = new java.util.TreeSet<>(d.info.getInputEventTypesList());
+    missing.removeAll(produced);
+    return missing;
+  }
+
+  private static ServiceState state(Entry e) {
+    return new ServiceState(
+        e.info, e.healthy, e.registeredAt, e.lastHeartbeat, e.metrics, List.copyOf(e.history));
+  }
+
+  /** Settings of a registry. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private Duration ttl = Duration.ofSeconds(30);
+    private int historySize = 32;
+    private int maxServices = 10_000;
+    private int maxMetadataEntries = 256;
+
+    private Builder() {}
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How long a service stays healthy without a heartbeat; default 30 s. */
+    public Builder heartbeatTtl(Duration ttl) {
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("the TTL must be positive: " + ttl);
+      }
+      this.ttl = ttl;
+      return this;
+    }
+
+    /** Heartbeats kept per service for rates; default 32. */
+    public Builder historySize(int size) {
+      this.historySize = size;
+      return this;
+    }
+
+    public Builder maxServices(int max) {
+      this.maxServices = max;
+      return this;
+    }
+
+    /** Metadata entries per service and metrics per heartbeat; default 256. */
+    public Builder maxMetadataEntries(int max) {
+      this.maxMetadataEntries = max;
+      return this;
+    }
+
+    public ServiceRegistry build() {
+      return new ServiceRegistry(this);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.flowctl.server.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServiceRegistryTest {
+  /** A clock the test moves by hand. */
+  static final class ManualClock extends Clock {
+    Instant now = Instant.parse("2026-11-24T12:00:00Z");
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+  }
+
+  static ServiceInfo service(String id, ServiceType type, List<String> in, List<String> out) {
+    return ServiceInfo.newBuilder()
+        .setServiceId(id)
+        .setServiceType(type)
+        .addAllInputEventTypes(in)
+        .addAllOutputEventTypes(out)
+        .build();
+  }
+
+  final ManualClock clock = new ManualClock();
+  final ServiceRegistry registry =
+      ServiceRegistry.builder()
+          .clock(clock)
+          .heartbeatTtl(Duration.ofSeconds(30))
+          .historySize(3)
+          .build();
+
+  @Test
+  void aSilentServiceTurnsUnhealthy_andHealthyAgainWhenHeartbeatsResume() {
+    registry.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(registry.sweep()).isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(registry.sweep()).containsExactly("src");
+    assertThat(registry.status("src").orElseThrow().healthy()).isFalse();
+
+    registry.heartbeat("src", Map.of("arrow_rows_per_second", 1200.0));
+    ServiceState s = registry.status("src").orElseThrow();
+    assertThat(s.healthy()).isTrue();
+    assertThat(s.lastHeartbeat()).isEqualTo(clock.now);
+    assertThat(s.metrics()).containsEntry("arrow_rows_per_second", 1200.0);
+  }
+
+  @Test
+  void heartbeatsKeepAShortHistory_andAnUnknownServiceIsNotFound() {
+    registry.register(service("p", ServiceType.SERVICE_TYPE_PROCESSOR, List.of("t"), List.of("u")));
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      registry.heartbeat("p", Map.of("n", (double) i));
+    }
+    assertThat(registry.status("p").orElseThrow().history())
+        .extracting(h -> h.metrics().get("n"))
+        .containsExactly(2.0, 3.0, 4.0);
+
+    assertThatThrownBy(() -> registry.heartbeat("ghost", Map.of()))
+        .isInstanceOf(FlowctlException.class)
+        .hasMessageContaining("'ghost'")
+        .satisfies(
+            e ->
+                assertThat(((FlowctlException) e).code())
+                    .isEqualTo(FlowctlException.Code.NOT_FOUND));
+  }
+
+  @Test
+  void connectingServicesChecksThatEveryInputTypeIsProducedUpstream() {
+    registry.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("a")));
+    registry.register(
+        service("proc", ServiceType.SERVICE_TYPE_PROCESSOR, List.of("a", "b"), List.of("c")));
+
+    assertThat(registry.unmatchedInputs(List.of("src"), "proc")).containsExactly("b");
+    assertThat(registry.consumersOf("a"))
+        .extracting(ServiceState::serviceId)
+        .containsExactly("proc");
+    assertThat(registry.producersOf("c"))
+        .extracting(ServiceState::serviceId)
+        .containsExactly("proc");
+    assertThat(registry.unregister("proc")).isTrue();
+    assertThat(registry.list()).extracting(ServiceState::serviceId).containsExactly("src");
+  }
+
+  @Test
+  void badRegistrationsAreInvalid_andLimitsAreResourceExhausted() {
+    assertThatThrownBy(() -> registry.register(ServiceInfo.newBuilder().setServiceId("x").build()))
+        .hasMessageContaining("no service type");
+    assertThatThrownBy(() -> registry.register(ServiceInfo.getDefaultInstance()))
+        .hasMessageContaining("service id is empty");
+    ServiceRegistry small = ServiceRegistry.builder().maxServices(1).maxMetadataEntries(1).build();
+    small.register(service("a", ServiceType.SERVICE_TYPE_SINK, List.of("t"), List.of()));
+    assertThatThrownBy(
+            () ->
+                small.register(
+                    service("b", ServiceType.SERVICE_TYPE_SINK, List.of("t"), List.of())))
+        .satisfies(
+            e ->
+                assertThat(((FlowctlException) e).code())
+                    .isEqualTo(FlowctlException.Code.RESOURCE_EXHAUSTED));
+    assertThatThrownBy(() -> small.heartbeat("a", Map.of("x", 1.0, "y", 2.0)))
+        .hasMessageContaining("limit is 1");
+  }
+}
