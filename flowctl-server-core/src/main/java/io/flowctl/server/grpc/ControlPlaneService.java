@@ -1,0 +1,417 @@
+package io.flowctl.server.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import com.google.protobuf.Timestamp;
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.CompatibilityRequest;
+import io.flowctl.proto.CompatibilityResponse;
+import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.HeartbeatAck;
+import io.flowctl.proto.RegistrationAck;
+import io.flowctl.proto.SchemaAck;
+import io.flowctl.proto.SchemaInfo;
+import io.flowctl.proto.SchemaRegistration;
+import io.flowctl.proto.SchemaRequest;
+import io.flowctl.proto.SchemaResponse;
+import io.flowctl.proto.ServiceHeartbeat;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceList;
+import io.flowctl.proto.ServiceStatus;
+import io.flowctl.schema.ArrowSchemas;
+import io.flowctl.schema.CompatibilityChecker;
+import io.flowctl.schema.CompatibilityLevel;
+import io.flowctl.schema.CompatibilityResult;
+import io.flowctl.schema.Fingerprint;
+import io.flowctl.schema.ReaderModel;
+import io.flowctl.schema.SchemaChange;
+import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.server.registry.ServiceState;
+import io.flowctl.server.schema.RegisteredSchema;
+import io.flowctl.server.schema.Registration;
+import io.flowctl.server.schema.SchemaRegistry;
+import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowStreamReader;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * The legacy {@code flowctl.ControlPlane} API with the plan's Arrow schema RPCs, over a {@link
+ * ServiceRegistry} and a {@link SchemaRegistry}. Add it to your own {@code ServerBuilder}. Every
+ * error reaches the caller as a status (see {@link GrpcStatuses}); pipeline-run RPCs answer
+ * UNIMPLEMENTED until the pipeline store exists.
+ */
+public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
+  /** A schema definition larger than this is refused before it is parsed. */
+  static final int MAX_SCHEMA_DEFINITION = 1 << 20;
+
+  private final ServiceRegistry services;
+  private final SchemaRegistry schemas;
+
+  public ControlPlaneService(ServiceRegistry services, SchemaRegistry schemas) {
+    this.services = Objects.requireNonNull(services, "services");
+    this.schemas = Objects.requireNonNull(schemas, "schemas");
+  }
+
+  @Override
+  public void register(ServiceInfo request, StreamObserver<RegistrationAck> out) {
+    answer(
+        out,
+        () -> {
+          // Schemas of event types the service produces become versions of those subjects; the
+          // ones of its inputs say what it reads (ListCompatibleServices) and are only parsed.
+          for (SchemaInfo s : request.getSupportedSchemasList()) {
+            if (s.getSchemaDefinition().isEmpty()) {
+              continue;
+            }
+            if (!request.getOutputEventTypesList().contains(s.getEventType())) {
+              schemaOf(s);
+            } else {
+              schemas.register(s.getEventType(), schemaOf(s), request.getServiceId());
+            }
+          }
+          services.register(request);
+          return RegistrationAck.newBuilder().setServiceId(request.getServiceId()).build();
+        });
+  }
+
+  @Override
+  public void heartbeat(ServiceHeartbeat request, StreamObserver<HeartbeatAck> out) {
+    answer(
+        out,
+        () -> {
+          ServiceState s = services.heartbeat(request.getServiceId(), request.getMetricsMap());
+          return HeartbeatAck.newBuilder()
+              .setReceivedAt(timestamp(s.lastHeartbeat()))
+              .setIsHealthy(s.healthy())
+              .build();
+        });
+  }
+
+  @Override
+  public void getServiceStatus(ServiceInfo request, StreamObserver<ServiceStatus> out) {
+    answer(
+        out,
+        () ->
+            status(
+                services
+                    .status(request.getServiceId())
+                    .orElseThrow(
+                        () ->
+                            new FlowctlException(
+                                FlowctlException.Code.NOT_FOUND,
+                                "unknown service '" + request.getServiceId() + "'"))));
+  }
+
+  @Override
+  public void listServices(Empty request, StreamObserver<ServiceList> out) {
+    answer(
+        out,
+        () -> {
+          ServiceList.Builder b = ServiceList.newBuilder();
+          services.list().forEach(s -> b.addServices(status(s)));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void registerSchema(SchemaRegistration request, StreamObserver<SchemaAck> out) {
+    answer(
+        out,
+        () -> {
+          SchemaInfo info = request.getSchemaInfo();
+          Schema schema = schemaOf(info);
+          Registration r = schemas.register(info.getEventType(), schema, request.getServiceId());
+          return SchemaAck.newBuilder()
+              .setEventType(info.getEventType())
+              .setVersion(r.schema().version())
+              .setSchemaFingerprint(r.schema().fingerprint().toString())
+              .setFingerprintWithMetadata(r.schema().fingerprintWithMetadata().toString())
+              .setAlreadyRegistered(r.alreadyRegistered())
+              .setEvolutionPolicy(r.policy().configName())
+              .build();
+        });
+  }
+
+  @Override
+  public void getSchema(SchemaRequest request, StreamObserver<SchemaResponse> out) {
+    answer(
+        out,
+        () -> {
+          RegisteredSchema s =
+              find(
+                  request.getEventType(),
+                  request.getSchemaFingerprint(),
+                  request.hasVersion() ? request.getVersion() : null);
+          return SchemaResponse.newBuilder()
+              .setSchemaInfo(info(s))
+              .setRegisteredBy(s.registeredBy())
+              .setRegisteredAt(timestamp(s.registeredAt()))
+              .setEvolutionPolicy(schemas.policy(s.subject()).configName())
+              .setFingerprintWithMetadata(s.fingerprintWithMetadata().toString())
+              .build();
+        });
+  }
+
+  @Override
+  public void validateSchemaCompatibility(
+      CompatibilityRequest request, StreamObserver<CompatibilityResponse> out) {
+    answer(
+        out,
+        () -> {
+          RegisteredSchema source =
+              find(
+                  request.getSourceEventType(),
+                  request.getSourceSchemaFingerprint(),
+                  request.hasSourceVersion() ? request.getSourceVersion() : null);
+          RegisteredSchema target =
+              find(
+                  request.getTargetEventType().isEmpty()
+                      ? request.getSourceEventType()
+                      : request.getTargetEventType(),
+                  request.getTargetSchemaFingerprint(),
+                  request.hasTargetVersion() ? request.getTargetVersion() : null);
+          CompatibilityResult r =
+              checker(request.getReaderModel()).check(source.schema(), target.schema());
+          CompatibilityResponse.Builder b =
+              CompatibilityResponse.newBuilder()
+                  .setLevel(level(r.level()))
+                  .setSourceSchemaFingerprint(source.fingerprint().toString())
+                  .setTargetSchemaFingerprint(target.fingerprint().toString())
+                  .setIdentical(r.identical());
+          for (SchemaChange c : r.changes()) {
+            io.flowctl.proto.SchemaChange.Builder cb =
+                io.flowctl.proto.SchemaChange.newBuilder()
+                    .setKind(c.kind().name())
+                    .setFieldPath(c.path().toString())
+                    .setMessage(c.message())
+                    .setOldType(c.oldType())
+                    .setNewType(c.newType());
+            c.allowedLevels().forEach(l -> cb.addAllowedLevels(level(l)));
+            b.addChanges(cb);
+          }
+          return b.build();
+        });
+  }
+
+  @Override
+  public void listCompatibleServices(
+      CompatibilityRequest request, StreamObserver<ServiceList> out) {
+    answer(
+        out,
+        () -> {
+          String eventType = request.getSourceEventType();
+          RegisteredSchema written =
+              request.getSourceSchemaFingerprint().isEmpty() && !request.hasSourceVersion()
+                  ? schemas.latest(eventType).orElse(null)
+                  : find(
+                      eventType,
+                      request.getSourceSchemaFingerprint(),
+                      request.hasSourceVersion() ? request.getSourceVersion() : null);
+          CompatibilityChecker checker = checker(request.getReaderModel());
+          ServiceList.Builder b = ServiceList.newBuilder();
+          for (ServiceState s : services.consumersOf(eventType)) {
+            if (written == null || readsIt(s, eventType, written.schema(), checker)) {
+              b.addServices(status(s));
+            }
+          }
+          return b.build();
+        });
+  }
+
+  /** A service reads the schema unless it declared one for the event type that cannot read it. */
+  private boolean readsIt(
+      ServiceState s, String eventType, Schema written, CompatibilityChecker checker) {
+    for (SchemaInfo declared : s.info().getSupportedSchemasList()) {
+      if (declared.getEventType().equals(eventType) && !declared.getSchemaDefinition().isEmpty()) {
+        return checker.canRead(schemaOf(declared), written);
+      }
+    }
+    return true;
+  }
+
+  private CompatibilityChecker checker(String readerModel) {
+    if (readerModel.isEmpty()) {
+      return CompatibilityChecker.of(schemas.rules());
+    }
+    ReaderModel model;
+    try {
+      model = ReaderModel.valueOf(readerModel.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "reader_model: expected closed or projecting, got '" + readerModel + "'");
+    }
+    return CompatibilityChecker.of(schemas.rules().toBuilder().readerModel(model).build());
+  }
+
+  private RegisteredSchema find(String eventType, String fingerprint, Integer version) {
+    if (eventType.isEmpty()) {
+      throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "the event type is empty");
+    }
+    if (version != null) {
+      return schemas
+          .version(eventType, version)
+          .orElseThrow(
+              () ->
+                  new FlowctlException(
+                      FlowctlException.Code.NOT_FOUND,
+                      "'" + eventType + "' has no version " + version));
+    }
+    if (!fingerprint.isEmpty()) {
+      Fingerprint fp;
+      try {
+        fp = new Fingerprint(fingerprint);
+      } catch (RuntimeException e) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT, "not a fingerprint: '" + fingerprint + "'");
+      }
+      return schemas
+          .byFingerprint(eventType, fp)
+          .orElseThrow(
+              () ->
+                  new FlowctlException(
+                      FlowctlException.Code.NOT_FOUND,
+                      "'" + eventType + "' has no schema " + fingerprint));
+    }
+    return schemas
+        .latest(eventType)
+        .orElseThrow(
+            () ->
+                new FlowctlException(
+                    FlowctlException.Code.NOT_FOUND,
+                    "no schema registered for '" + eventType + "'"));
+  }
+
+  /** Parses a schema definition: an Arrow IPC stream holding the schema message. */
+  static Schema schemaOf(SchemaInfo info) {
+    if (!info.getSchemaFormat().isEmpty() && !info.getSchemaFormat().equals("arrow_ipc")) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "schema_format '" + info.getSchemaFormat() + "' is not supported (expected arrow_ipc)");
+    }
+    ByteString def = info.getSchemaDefinition();
+    if (def.isEmpty()) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT, "schema_definition is empty");
+    }
+    if (def.size() > MAX_SCHEMA_DEFINITION) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a schema definition of " + def.size() + " bytes exceeds " + MAX_SCHEMA_DEFINITION);
+    }
+    int declared = declaredLength(def);
+    if (declared < 0 || declared > def.size()) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "schema_definition declares a message of " + declared + " bytes in " + def.size());
+    }
+    try (BufferAllocator allocator = new RootAllocator(1 << 20);
+        ArrowStreamReader reader = new ArrowStreamReader(def.newInput(), allocator)) {
+      return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
+    } catch (FlowctlException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "schema_definition of '"
+              + info.getEventType()
+              + "' is not an Arrow IPC schema: "
+              + e.getMessage());
+    }
+  }
+
+  private static int declaredLength(ByteString def) {
+    if (def.size() < 4) {
+      return -1;
+    }
+    int first = intAt(def, 0);
+    return first == -1 ? (def.size() < 8 ? -1 : intAt(def, 4)) : first;
+  }
+
+  private static int intAt(ByteString b, int i) {
+    return (b.byteAt(i) & 0xFF)
+        | (b.byteAt(i + 1) & 0xFF) << 8
+        | (b.byteAt(i + 2) & 0xFF) << 16
+        | (b.byteAt(i + 3) & 0xFF) << 24;
+  }
+
+  /** Serializes a schema as an Arrow IPC stream holding only the schema message. */
+  public static ByteString definitionOf(Schema schema) {
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(withoutDictionaries(schema), allocator)) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (ArrowStreamWriter w = new ArrowStreamWriter(root, null, out)) {
+        w.start();
+        w.end();
+      }
+      return ByteString.copyFrom(out.toByteArray());
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to memory failed", e);
+    }
+  }
+
+  private static Schema withoutDictionaries(Schema schema) {
+    if (ArrowSchemas.hasDictionaryFields(schema)) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "definitionOf: schemas with dictionary-encoded fields need their dictionaries");
+    }
+    return schema;
+  }
+
+  private SchemaInfo info(RegisteredSchema s) {
+    return SchemaInfo.newBuilder()
+        .setEventType(s.subject())
+        .setSchemaFormat("arrow_ipc")
+        .setSchemaFingerprint(s.fingerprint().toString())
+        .setSchemaDefinition(definitionOf(s.schema()))
+        .setVersion(s.version())
+        .build();
+  }
+
+  private static ServiceStatus status(ServiceState s) {
+    return ServiceStatus.newBuilder()
+        .setServiceId(s.serviceId())
+        .setServiceType(s.info().getServiceType())
+        .setIsHealthy(s.healthy())
+        .setLastHeartbeat(timestamp(s.lastHeartbeat()))
+        .putAllMetrics(s.metrics())
+        .setComponentId(s.info().getComponentId())
+        .build();
+  }
+
+  private static io.flowctl.proto.CompatibilityLevel level(CompatibilityLevel l) {
+    return switch (l) {
+      case NONE -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_NONE;
+      case BACKWARD -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_BACKWARD;
+      case FORWARD -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_FORWARD;
+      case FULL -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_FULL;
+    };
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+    T value;
+    try {
+      value = call.get();
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.of(e));
+      return;
+    }
+    out.onNext(value);
+    out.onCompleted();
+  }
+}

@@ -1,0 +1,216 @@
+package io.flowctl.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Empty;
+import io.flowctl.proto.CompatibilityLevel;
+import io.flowctl.proto.CompatibilityRequest;
+import io.flowctl.proto.CompatibilityResponse;
+import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.HeartbeatAck;
+import io.flowctl.proto.SchemaAck;
+import io.flowctl.proto.SchemaInfo;
+import io.flowctl.proto.SchemaRegistration;
+import io.flowctl.proto.SchemaRequest;
+import io.flowctl.proto.SchemaResponse;
+import io.flowctl.proto.ServiceHeartbeat;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceList;
+import io.flowctl.proto.ServiceType;
+import io.flowctl.schema.SchemaFingerprints;
+import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.server.schema.InMemorySchemaStore;
+import io.flowctl.server.schema.SchemaRegistry;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ControlPlaneServiceTest {
+  static final String TTP = "arrow_data.TTPEventBatch";
+  static final Field ID = Field.notNullable("id", new ArrowType.Int(64, true));
+  static final Schema V1 = new Schema(List.of(ID));
+  static final Schema V2 = new Schema(List.of(ID, Field.nullable("memo", ArrowType.Utf8.INSTANCE)));
+
+  private Server server;
+  private ManagedChannel channel;
+  private ControlPlaneGrpc.ControlPlaneBlockingStub stub;
+
+  @BeforeEach
+  void start() throws Exception {
+    String name = InProcessServerBuilder.generateName();
+    server =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                new ControlPlaneService(
+                    ServiceRegistry.builder().build(),
+                    SchemaRegistry.builder(new InMemorySchemaStore()).build()))
+            .build()
+            .start();
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    stub = ControlPlaneGrpc.newBlockingStub(channel);
+  }
+
+  @AfterEach
+  void stop() {
+    channel.shutdownNow();
+    server.shutdownNow();
+  }
+
+  static SchemaInfo schemaInfo(Schema s) {
+    return SchemaInfo.newBuilder()
+        .setEventType(TTP)
+        .setSchemaFormat("arrow_ipc")
+        .setSchemaDefinition(ControlPlaneService.definitionOf(s))
+        .build();
+  }
+
+  static ServiceInfo service(String id, ServiceType type, Schema accepts) {
+    ServiceInfo.Builder b = ServiceInfo.newBuilder().setServiceId(id).setServiceType(type);
+    if (type == ServiceType.SERVICE_TYPE_SOURCE) {
+      b.addOutputEventTypes(TTP);
+    } else {
+      b.addInputEventTypes(TTP);
+    }
+    if (accepts != null) {
+      b.addSupportedSchemas(schemaInfo(accepts));
+    }
+    return b.build();
+  }
+
+  @Test
+  void aRegisteredServicesSchemasAreRegistered_andServedBack() {
+    stub.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, V1));
+
+    SchemaResponse r = stub.getSchema(SchemaRequest.newBuilder().setEventType(TTP).build());
+
+    assertThat(r.getSchemaInfo().getVersion()).isEqualTo(1);
+    assertThat(r.getSchemaInfo().getSchemaFingerprint())
+        .isEqualTo(SchemaFingerprints.structural(V1).toString());
+    assertThat(r.getRegisteredBy()).isEqualTo("src");
+    assertThat(r.getEvolutionPolicy()).isEqualTo("backward");
+    assertThat(ControlPlaneService.schemaOf(r.getSchemaInfo())).isEqualTo(V1);
+  }
+
+  @Test
+  void registerSchema_versionsAndRefusesWithTheChangedFieldInTheStatus() {
+    SchemaAck v1 =
+        stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V1)).build());
+    SchemaAck v2 =
+        stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V2)).build());
+    SchemaAck again =
+        stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V1)).build());
+
+    assertThat(v1.getVersion()).isEqualTo(1);
+    assertThat(v2.getVersion()).isEqualTo(2);
+    assertThat(again.getAlreadyRegistered()).isTrue();
+    assertThat(again.getVersion()).isEqualTo(1);
+    Schema broken = new Schema(List.of(Field.nullable("id", ArrowType.Utf8.INSTANCE)));
+    assertThatThrownBy(
+            () ->
+                stub.registerSchema(
+                    SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(broken)).build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .satisfies(
+            e -> {
+              Status s = ((StatusRuntimeException) e).getStatus();
+              assertThat(s.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+              assertThat(s.getDescription()).contains("'id'");
+            });
+  }
+
+  @Test
+  void validateCompatibility_reportsTheLevelAndEveryChangeWithItsPath() {
+    stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V1)).build());
+    stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V2)).build());
+
+    CompatibilityResponse r =
+        stub.validateSchemaCompatibility(
+            CompatibilityRequest.newBuilder()
+                .setSourceEventType(TTP)
+                .setSourceVersion(1)
+                .setTargetEventType(TTP)
+                .setTargetVersion(2)
+                .build());
+
+    assertThat(r.getLevel()).isEqualTo(CompatibilityLevel.COMPATIBILITY_BACKWARD);
+    assertThat(r.getChangesList()).hasSize(1);
+    assertThat(r.getChanges(0).getKind()).isEqualTo("COLUMN_ADDED");
+    assertThat(r.getChanges(0).getFieldPath()).isEqualTo("memo");
+    assertThat(r.getChanges(0).getAllowedLevelsList())
+        .contains(CompatibilityLevel.COMPATIBILITY_BACKWARD);
+  }
+
+  @Test
+  void compatibleServices_areTheConsumersThatCanReadTheSchema() {
+    stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V2)).build());
+    stub.register(service("reads-v2", ServiceType.SERVICE_TYPE_SINK, V2));
+    stub.register(service("reads-anything", ServiceType.SERVICE_TYPE_SINK, null));
+    stub.register(service("reads-v1-only", ServiceType.SERVICE_TYPE_SINK, V1));
+
+    ServiceList l =
+        stub.listCompatibleServices(
+            CompatibilityRequest.newBuilder().setSourceEventType(TTP).build());
+
+    assertThat(l.getServicesList())
+        .extracting(s -> s.getServiceId())
+        .containsExactly("reads-anything", "reads-v2");
+  }
+
+  @Test
+  void heartbeatsAndStatus_andUnknownServicesAreNotFound() {
+    stub.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, null));
+    HeartbeatAck ack =
+        stub.heartbeat(
+            ServiceHeartbeat.newBuilder()
+                .setServiceId("src")
+                .putMetrics("arrow_batches", 3)
+                .build());
+
+    assertThat(ack.getIsHealthy()).isTrue();
+    assertThat(stub.listServices(Empty.getDefaultInstance()).getServices(0).getMetricsMap())
+        .containsEntry("arrow_batches", 3.0);
+    assertThatThrownBy(
+            () -> stub.heartbeat(ServiceHeartbeat.newBuilder().setServiceId("ghost").build()))
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.NOT_FOUND));
+    assertThatThrownBy(
+            () -> stub.getServiceStatus(ServiceInfo.newBuilder().setServiceId("ghost").build()))
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void malformedSchemaDefinitions_areInvalidArguments() {
+    for (ByteString bad :
+        List.of(
+            ByteString.copyFrom(new byte[] {1, 2, 3}),
+            ByteString.copyFrom(new byte[] {-1, -1, -1, -1, -1, -1, -1, 0x7f}),
+            ControlPlaneService.definitionOf(V1).substring(0, 20))) {
+      SchemaInfo info = SchemaInfo.newBuilder().setEventType(TTP).setSchemaDefinition(bad).build();
+      assertThatThrownBy(
+              () ->
+                  stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(info).build()))
+          .satisfies(
+              e ->
+                  assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                      .isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+  }
+}
