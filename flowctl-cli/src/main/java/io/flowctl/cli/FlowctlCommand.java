@@ -22,6 +22,7 @@ import picocli.CommandLine.ScopeType;
       SchemaCommand.class,
       InspectCommand.class,
       EventCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -1,0 +1,36 @@
+package io.flowctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ServeCommandTest {
+  @Test
+  void durationsReadTheWayOperatorsWriteThem() {
+    ServeCommand.DurationConverter c = new ServeCommand.DurationConverter();
+    assertThat(c.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(c.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(c.convert("PT1H")).isEqualTo(Duration.ofHours(1));
+    assertThatThrownBy(() -> c.convert("soon")).hasMessageContaining("'soon'");
+  }
+
+  @Test
+  void anUnknownStoreIsBadInput_inOneLine() {
+    CliRunner r = CliRunner.run("serve", "--port", "0", "--store", "mongodb://nope");
+
+    assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err()).contains("unknown store 'mongodb://nope'");
+  }
+
+  @Test
+  void aBadDurationIsAUsageError() {
+    CliRunner r = CliRunner.run("serve", "--heartbeat-ttl", "forever");
+
+    assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("forever");
+  }
+}
