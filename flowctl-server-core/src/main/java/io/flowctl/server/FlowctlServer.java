@@ -22,9 +22,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A ready-made control plane: the registries, a store, the {@code flowctl.ControlPlane} service,
- * the standard gRPC health and reflection services, and the heartbeat sweeper. Hosts that run their
- * own server add {@link ControlPlaneService} to their {@code ServerBuilder} instead.
+ * A ready-made control plane: the registries, a store, the {@code flowctl.ControlPlane} and {@code
+ * flowctl.v1.ControlPlaneService} services over one registry, the standard gRPC health and
+ * reflection services, and the heartbeat sweeper. Hosts that run their own server add {@link
+ * ControlPlaneService} to their {@code ServerBuilder} instead.
  *
  * <pre>{@code
  * try (FlowctlServer server = FlowctlServer.builder().port(8080).store("sqlite:flowctl-data/flowctl.db").start()) {
@@ -50,6 +51,7 @@ public final class FlowctlServer implements AutoCloseable {
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)
             .addService(new ControlPlaneService(services, schemas))
+            .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .build();

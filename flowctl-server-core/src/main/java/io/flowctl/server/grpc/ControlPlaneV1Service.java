@@ -1,0 +1,248 @@
+package io.flowctl.server.grpc;
+
+import com.google.protobuf.Empty;
+import com.google.protobuf.Timestamp;
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import io.flowctl.proto.v1.ComponentInfo;
+import io.flowctl.proto.v1.ComponentStatusRequest;
+import io.flowctl.proto.v1.ComponentStatusResponse;
+import io.flowctl.proto.v1.ComponentType;
+import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
+import io.flowctl.proto.v1.DiscoveryRequest;
+import io.flowctl.proto.v1.DiscoveryResponse;
+import io.flowctl.proto.v1.HealthStatus;
+import io.flowctl.proto.v1.HeartbeatRequest;
+import io.flowctl.proto.v1.ListComponentsRequest;
+import io.flowctl.proto.v1.ListComponentsResponse;
+import io.flowctl.proto.v1.RegisterRequest;
+import io.flowctl.proto.v1.RegisterResponse;
+import io.flowctl.proto.v1.UnregisterRequest;
+import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.server.registry.ServiceState;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * The current upstream API, {@code flowctl.v1.ControlPlaneService}, over the same {@link
+ * ServiceRegistry} as the legacy API: a component registered through either is seen by both.
+ * Component fields the legacy {@code ServiceInfo} lacks (name, description, version, endpoint) are
+ * kept in its metadata under {@code flowctl.v1.*} keys. v1 heartbeats carry string metrics; the
+ * numeric ones are kept.
+ */
+public final class ControlPlaneV1Service
+    extends ControlPlaneServiceGrpc.ControlPlaneServiceImplBase {
+  static final String KEY = "flowctl.v1.";
+
+  private final ServiceRegistry services;
+
+  public ControlPlaneV1Service(ServiceRegistry services) {
+    this.services = Objects.requireNonNull(services, "services");
+  }
+
+  @Override
+  public void registerComponent(RegisterRequest request, StreamObserver<RegisterResponse> out) {
+    answer(
+        out,
+        () -> {
+          ComponentInfo c = request.getComponent();
+          String id =
+              !request.getComponentId().isEmpty()
+                  ? request.getComponentId()
+                  : !c.getId().isEmpty() ? c.getId() : "component-" + UUID.randomUUID();
+          services.register(toLegacy(c.toBuilder().setId(id).build()));
+          return RegisterResponse.newBuilder().setServiceId(id).build();
+        });
+  }
+
+  @Override
+  public void unregisterComponent(UnregisterRequest request, StreamObserver<Empty> out) {
+    answer(
+        out,
+        () -> {
+          if (!services.unregister(request.getServiceId())) {
+            throw new FlowctlException(
+                FlowctlException.Code.NOT_FOUND,
+                "unknown component '" + request.getServiceId() + "'");
+          }
+          return Empty.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void heartbeat(HeartbeatRequest request, StreamObserver<Empty> out) {
+    answer(
+        out,
+        () -> {
+          Map<String, Double> metrics = new HashMap<>();
+          request
+              .getMetricsMap()
+              .forEach(
+                  (k, v) -> {
+                    try {
+                      metrics.put(k, Double.parseDouble(v));
+                    } catch (NumberFormatException notANumber) {
+                      // v1 metrics are strings; only numbers are kept
+                    }
+                  });
+          services.heartbeat(request.getServiceId(), metrics);
+          return Empty.getDefaultInstance();
+        });
+  }
+
+  @Override
+  public void getComponentStatus(
+      ComponentStatusRequest request, StreamObserver<ComponentStatusResponse> out) {
+    answer(
+        out,
+        () ->
+            status(
+                services
+                    .status(request.getServiceId())
+                    .orElseThrow(
+                        () ->
+                            new FlowctlException(
+                                FlowctlException.Code.NOT_FOUND,
+                                "unknown component '" + request.getServiceId() + "'"))));
+  }
+
+  @Override
+  public void listComponents(
+      ListComponentsRequest request, StreamObserver<ListComponentsResponse> out) {
+    answer(
+        out,
+        () -> {
+          ListComponentsResponse.Builder b = ListComponentsResponse.newBuilder();
+          for (ServiceState s : services.list()) {
+            ComponentInfo c = toV1(s.info());
+            boolean typeOk =
+                request.getTypeFilter() == ComponentType.COMPONENT_TYPE_UNSPECIFIED
+                    || c.getType() == request.getTypeFilter();
+            if (typeOk && (s.healthy() || request.getIncludeUnhealthy())) {
+              b.addComponents(status(s));
+            }
+          }
+          return b.build();
+        });
+  }
+
+  @Override
+  public void discoverComponents(DiscoveryRequest request, StreamObserver<DiscoveryResponse> out) {
+    answer(
+        out,
+        () -> {
+          DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder();
+          for (ServiceState s : services.list()) {
+            ComponentInfo c = toV1(s.info());
+            if (request.getType() != ComponentType.COMPONENT_TYPE_UNSPECIFIED
+                && c.getType() != request.getType()) {
+              continue;
+            }
+            if (!request.getEventTypesList().isEmpty()
+                && request.getEventTypesList().stream()
+                    .noneMatch(
+                        t ->
+                            c.getInputEventTypesList().contains(t)
+                                || c.getOutputEventTypesList().contains(t))) {
+              continue;
+            }
+            boolean metadataOk =
+                request.getMetadataFiltersMap().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(c.getMetadataMap().get(e.getKey())));
+            if (metadataOk) {
+              b.addComponents(c);
+            }
+          }
+          return b.build();
+        });
+  }
+
+  static ServiceInfo toLegacy(ComponentInfo c) {
+    ServiceInfo.Builder b =
+        ServiceInfo.newBuilder()
+            .setServiceId(c.getId())
+            .setServiceType(
+                switch (c.getType()) {
+                  case COMPONENT_TYPE_SOURCE -> ServiceType.SERVICE_TYPE_SOURCE;
+                  case COMPONENT_TYPE_PROCESSOR -> ServiceType.SERVICE_TYPE_PROCESSOR;
+                  case COMPONENT_TYPE_CONSUMER -> ServiceType.SERVICE_TYPE_SINK;
+                  default -> ServiceType.SERVICE_TYPE_UNSPECIFIED;
+                })
+            .addAllInputEventTypes(c.getInputEventTypesList())
+            .addAllOutputEventTypes(c.getOutputEventTypesList())
+            .setHealthEndpoint(c.getEndpoint())
+            .putAllMetadata(c.getMetadataMap());
+    putIfSet(b, "name", c.getName());
+    putIfSet(b, "description", c.getDescription());
+    putIfSet(b, "version", c.getVersion());
+    putIfSet(b, "endpoint", c.getEndpoint());
+    return b.build();
+  }
+
+  private static void putIfSet(ServiceInfo.Builder b, String key, String value) {
+    if (!value.isEmpty()) {
+      b.putMetadata(KEY + key, value);
+    }
+  }
+
+  static ComponentInfo toV1(ServiceInfo s) {
+    Map<String, String> metadata = new HashMap<>(s.getMetadataMap());
+    String name = metadata.remove(KEY + "name");
+    String description = metadata.remove(KEY + "description");
+    String version = metadata.remove(KEY + "version");
+    String endpoint = metadata.remove(KEY + "endpoint");
+    return ComponentInfo.newBuilder()
+        .setId(s.getServiceId())
+        .setName(name == null ? s.getServiceId() : name)
+        .setDescription(description == null ? "" : description)
+        .setVersion(version == null ? "" : version)
+        .setType(
+            switch (s.getServiceType()) {
+              case SERVICE_TYPE_SOURCE -> ComponentType.COMPONENT_TYPE_SOURCE;
+              case SERVICE_TYPE_PROCESSOR -> ComponentType.COMPONENT_TYPE_PROCESSOR;
+              case SERVICE_TYPE_SINK -> ComponentType.COMPONENT_TYPE_CONSUMER;
+              default -> ComponentType.COMPONENT_TYPE_UNSPECIFIED;
+            })
+        .addAllInputEventTypes(s.getInputEventTypesList())
+        .addAllOutputEventTypes(s.getOutputEventTypesList())
+        .setEndpoint(endpoint == null ? s.getHealthEndpoint() : endpoint)
+        .putAllMetadata(metadata)
+        .build();
+  }
+
+  private static ComponentStatusResponse status(ServiceState s) {
+    ComponentStatusResponse.Builder b =
+        ComponentStatusResponse.newBuilder()
+            .setComponent(toV1(s.info()))
+            .setStatus(
+                s.healthy()
+                    ? HealthStatus.HEALTH_STATUS_HEALTHY
+                    : HealthStatus.HEALTH_STATUS_UNHEALTHY)
+            .setLastHeartbeat(timestamp(s.lastHeartbeat()))
+            .setRegisteredAt(timestamp(s.registeredAt()));
+    s.metrics().forEach((k, v) -> b.putMetrics(k, String.valueOf(v)));
+    return b.build();
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
+    T value;
+    try {
+      value = call.get();
+    } catch (RuntimeException e) {
+      out.onError(GrpcStatuses.of(e));
+      return;
+    }
+    out.onNext(value);
+    out.onCompleted();
+  }
+}

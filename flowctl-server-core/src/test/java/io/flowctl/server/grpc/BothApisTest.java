@@ -1,0 +1,137 @@
+package io.flowctl.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Empty;
+import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.ServiceHeartbeat;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import io.flowctl.proto.v1.ComponentInfo;
+import io.flowctl.proto.v1.ComponentStatusRequest;
+import io.flowctl.proto.v1.ComponentType;
+import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
+import io.flowctl.proto.v1.DiscoveryRequest;
+import io.flowctl.proto.v1.HealthStatus;
+import io.flowctl.proto.v1.HeartbeatRequest;
+import io.flowctl.proto.v1.ListComponentsRequest;
+import io.flowctl.proto.v1.RegisterRequest;
+import io.flowctl.proto.v1.UnregisterRequest;
+import io.flowctl.server.FlowctlServer;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A real server on loopback: legacy and v1 clients see one registry; gRPC health answers. */
+class BothApisTest {
+  private FlowctlServer server;
+  private ManagedChannel channel;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start();
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    server.close();
+  }
+
+  @Test
+  void aComponentRegisteredThroughV1_isSeenByTheLegacyApi_andTheOtherWayRound() {
+    var v1 = ControlPlaneServiceGrpc.newBlockingStub(channel);
+    var legacy = ControlPlaneGrpc.newBlockingStub(channel);
+
+    String id =
+        v1.registerComponent(
+                RegisterRequest.newBuilder()
+                    .setComponent(
+                        ComponentInfo.newBuilder()
+                            .setId("ttp-processor")
+                            .setName("TTP processor")
+                            .setVersion("1.2.0")
+                            .setType(ComponentType.COMPONENT_TYPE_PROCESSOR)
+                            .addInputEventTypes("stellar.ledger")
+                            .addOutputEventTypes("arrow_data.TTPEventBatch")
+                            .setEndpoint("localhost:50051")
+                            .putMetadata("team", "payments"))
+                    .build())
+            .getServiceId();
+    legacy.register(
+        ServiceInfo.newBuilder()
+            .setServiceId("parquet-sink")
+            .setServiceType(ServiceType.SERVICE_TYPE_SINK)
+            .addInputEventTypes("arrow_data.TTPEventBatch")
+            .build());
+    v1.heartbeat(
+        HeartbeatRequest.newBuilder()
+            .setServiceId(id)
+            .putMetrics("rows", "42")
+            .putMetrics("note", "ok")
+            .build());
+    legacy.heartbeat(ServiceHeartbeat.newBuilder().setServiceId("parquet-sink").build());
+
+    assertThat(id).isEqualTo("ttp-processor");
+    assertThat(legacy.listServices(Empty.getDefaultInstance()).getServicesList())
+        .extracting(s -> s.getServiceId())
+        .containsExactly("parquet-sink", "ttp-processor");
+    var status =
+        v1.getComponentStatus(ComponentStatusRequest.newBuilder().setServiceId(id).build());
+    assertThat(status.getStatus()).isEqualTo(HealthStatus.HEALTH_STATUS_HEALTHY);
+    assertThat(status.getComponent().getName()).isEqualTo("TTP processor");
+    assertThat(status.getComponent().getVersion()).isEqualTo("1.2.0");
+    assertThat(status.getComponent().getMetadataMap())
+        .containsOnly(java.util.Map.entry("team", "payments"));
+    assertThat(status.getMetricsMap()).containsEntry("rows", "42.0").doesNotContainKey("note");
+
+    var consumers =
+        v1.discoverComponents(
+            DiscoveryRequest.newBuilder()
+                .setType(ComponentType.COMPONENT_TYPE_CONSUMER)
+                .addEventTypes("arrow_data.TTPEventBatch")
+                .build());
+    assertThat(consumers.getComponentsList())
+        .extracting(ComponentInfo::getId)
+        .containsExactly("parquet-sink");
+    assertThat(
+            v1.discoverComponents(
+                    DiscoveryRequest.newBuilder().putMetadataFilters("team", "payments").build())
+                .getComponentsList())
+        .extracting(ComponentInfo::getId)
+        .containsExactly("ttp-processor");
+    assertThat(
+            v1.listComponents(
+                    ListComponentsRequest.newBuilder()
+                        .setTypeFilter(ComponentType.COMPONENT_TYPE_PROCESSOR)
+                        .build())
+                .getComponentsCount())
+        .isEqualTo(1);
+
+    v1.unregisterComponent(UnregisterRequest.newBuilder().setServiceId(id).build());
+    assertThatThrownBy(
+            () ->
+                v1.getComponentStatus(ComponentStatusRequest.newBuilder().setServiceId(id).build()))
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void theStandardHealthServiceAnswers() {
+    HealthCheckResponse r =
+        HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder().build());
+    assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+}
