@@ -7,8 +7,13 @@ import io.flowctl.server.schema.InMemorySchemaStore;
 import io.flowctl.server.schema.JdbcSchemaStore;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.flowctl.server.schema.SchemaStore;
+import io.flowctl.server.security.BearerTokenInterceptor;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -47,14 +52,20 @@ public final class FlowctlServer implements AutoCloseable {
     this.services = ServiceRegistry.builder().clock(b.clock).heartbeatTtl(b.heartbeatTtl).build();
     this.schemas = SchemaRegistry.builder(store).clock(b.clock).build();
     HealthStatusManager health = new HealthStatusManager();
-    this.server =
+    NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)
             .addService(new ControlPlaneService(services, schemas))
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .build();
+            .addService(ProtoReflectionServiceV1.newInstance());
+    if (b.sslContext != null) {
+      nb.sslContext(b.sslContext);
+    }
+    if (b.tokens != null) {
+      nb.intercept(b.tokens);
+    }
+    this.server = nb.build();
     try {
       server.start();
     } catch (IOException e) {
@@ -155,8 +166,42 @@ public final class FlowctlServer implements AutoCloseable {
     private Duration sweepInterval = Duration.ofSeconds(10);
     private int maxMessageBytes = 16 << 20;
     private Clock clock = Clock.systemUTC();
+    private SslContext sslContext;
+    private BearerTokenInterceptor tokens;
 
     private Builder() {}
+
+    /**
+     * Serves TLS with a PEM certificate chain and PKCS#8 PEM private key; with {@code clientCa}
+     * (may be null) every client must present a certificate signed by it (mutual TLS).
+     */
+    public Builder tls(Path certChain, Path privateKey, Path clientCa) {
+      try {
+        SslContextBuilder ssl =
+            GrpcSslContexts.configure(
+                SslContextBuilder.forServer(certChain.toFile(), privateKey.toFile()));
+        if (clientCa != null) {
+          ssl.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
+        }
+        return sslContext(ssl.build());
+      } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT,
+            "cannot use the TLS files " + certChain + ", " + privateKey + ": " + e.getMessage());
+      }
+    }
+
+    /** Serves TLS with a ready context (for keys that do not live in files). */
+    public Builder sslContext(SslContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /** Requires bearer tokens on every call (health and reflection excepted). */
+    public Builder bearerTokens(BearerTokenInterceptor interceptor) {
+      this.tokens = Objects.requireNonNull(interceptor, "interceptor");
+      return this;
+    }
 
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");

@@ -30,6 +30,7 @@ import io.flowctl.server.registry.ServiceState;
 import io.flowctl.server.schema.RegisteredSchema;
 import io.flowctl.server.schema.Registration;
 import io.flowctl.server.schema.SchemaRegistry;
+import io.flowctl.server.security.Principals;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -67,6 +68,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     answer(
         out,
         () -> {
+          Principals.requireSelf(request.getServiceId(), "register");
           // Schemas of event types the service produces become versions of those subjects; the
           // ones of its inputs say what it reads (ListCompatibleServices) and are only parsed.
           for (SchemaInfo s : request.getSupportedSchemasList()) {
@@ -89,6 +91,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     answer(
         out,
         () -> {
+          Principals.requireSelf(request.getServiceId(), "heartbeat");
           ServiceState s = services.heartbeat(request.getServiceId(), request.getMetricsMap());
           return HeartbeatAck.newBuilder()
               .setReceivedAt(timestamp(s.lastHeartbeat()))
@@ -128,6 +131,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     answer(
         out,
         () -> {
+          Principals.requireSelf(request.getServiceId(), "register schemas");
           SchemaInfo info = request.getSchemaInfo();
           Schema schema = schemaOf(info);
           Registration r = schemas.register(info.getEventType(), schema, request.getServiceId());

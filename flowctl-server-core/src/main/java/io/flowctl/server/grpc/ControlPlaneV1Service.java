@@ -21,6 +21,7 @@ import io.flowctl.proto.v1.RegisterResponse;
 import io.flowctl.proto.v1.UnregisterRequest;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.registry.ServiceState;
+import io.flowctl.server.security.Principals;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
 import java.util.HashMap;
@@ -56,6 +57,7 @@ public final class ControlPlaneV1Service
               !request.getComponentId().isEmpty()
                   ? request.getComponentId()
                   : !c.getId().isEmpty() ? c.getId() : "component-" + UUID.randomUUID();
+          Principals.requireSelf(id, "register");
           services.register(toLegacy(c.toBuilder().setId(id).build()));
           return RegisterResponse.newBuilder().setServiceId(id).build();
         });
@@ -66,6 +68,7 @@ public final class ControlPlaneV1Service
     answer(
         out,
         () -> {
+          Principals.requireSelf(request.getServiceId(), "unregister");
           if (!services.unregister(request.getServiceId())) {
             throw new FlowctlException(
                 FlowctlException.Code.NOT_FOUND,
@@ -80,6 +83,7 @@ public final class ControlPlaneV1Service
     answer(
         out,
         () -> {
+          Principals.requireSelf(request.getServiceId(), "heartbeat");
           Map<String, Double> metrics = new HashMap<>();
           request
               .getMetricsMap()
