@@ -53,15 +53,51 @@ final class ServeCommand implements Callable<Integer> {
       description = "How often silent services are marked unhealthy (default ${DEFAULT-VALUE}).")
   Duration sweep;
 
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description = "PEM certificate chain: serve TLS.")
+  java.nio.file.Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description = "PKCS#8 PEM private key of --tls-cert.")
+  java.nio.file.Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "FILE",
+      description = "PEM CA: require client certificates signed by it (mutual TLS).")
+  java.nio.file.Path tlsClientCa;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "Require bearer tokens: one '<principal> <token>' per line (principal admin acts for all).")
+  java.nio.file.Path tokenFile;
+
   @Override
   public Integer call() throws Exception {
-    FlowctlServer server =
-        FlowctlServer.builder()
-            .port(port)
-            .store(store)
-            .heartbeatTtl(ttl)
-            .sweepInterval(sweep)
-            .start();
+    FlowctlServer.Builder b =
+        FlowctlServer.builder().port(port).store(store).heartbeatTtl(ttl).sweepInterval(sweep);
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "--tls-cert and --tls-key go together");
+    }
+    if (tlsCert != null) {
+      b.tls(tlsCert, tlsKey, tlsClientCa);
+    } else if (tlsClientCa != null) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    if (tokenFile != null) {
+      b.bearerTokens(io.flowctl.server.security.BearerTokenInterceptor.fromFile(tokenFile));
+    }
+    FlowctlServer server = b.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -73,7 +109,14 @@ final class ServeCommand implements Callable<Integer> {
                 "flowctl-serve-shutdown"));
     spec.commandLine()
         .getOut()
-        .println("flowctl control plane ready on port " + server.port() + " (store " + store + ")");
+        .println(
+            "flowctl control plane ready on port "
+                + server.port()
+                + " (store "
+                + store
+                + (tlsCert == null ? "" : tlsClientCa == null ? ", TLS" : ", mutual TLS")
+                + (tokenFile == null ? "" : ", bearer tokens")
+                + ")");
     spec.commandLine().getOut().flush();
     stopped.await();
     return ExitCodes.OK;

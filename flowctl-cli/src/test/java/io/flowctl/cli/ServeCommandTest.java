@@ -27,6 +27,14 @@ class ServeCommandTest {
   }
 
   @Test
+  void tlsOptionsGoTogether() {
+    CliRunner r = CliRunner.run("serve", "--port", "0", "--store", "memory", "--tls-cert", "x.crt");
+
+    assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--tls-cert and --tls-key go together");
+  }
+
+  @Test
   void aBadDurationIsAUsageError() {
     CliRunner r = CliRunner.run("serve", "--heartbeat-ttl", "forever");
 
