@@ -32,6 +32,11 @@ public final class ServiceRegistry {
   private final int maxMetadataEntries;
   private final Map<String, Entry> services = new HashMap<>();
 
+  /** Event type → ids of the services consuming / producing it, kept with every registration. */
+  private final Map<String, Set<String>> consumers = new HashMap<>();
+
+  private final Map<String, Set<String>> producers = new HashMap<>();
+
   private static final class Entry {
     ServiceInfo info;
     Instant registeredAt;
@@ -98,14 +103,47 @@ public final class ServiceRegistry {
       e.lastHeartbeat = e.registeredAt;
       services.put(info.getServiceId(), e);
     }
+    if (e.info != null) {
+      unindex(e.info);
+    }
     e.info = info;
     e.healthy = true;
+    index(info);
     return state(e);
+  }
+
+  private void index(ServiceInfo info) {
+    for (String t : info.getInputEventTypesList()) {
+      consumers.computeIfAbsent(t, k -> new java.util.TreeSet<>()).add(info.getServiceId());
+    }
+    for (String t : info.getOutputEventTypesList()) {
+      producers.computeIfAbsent(t, k -> new java.util.TreeSet<>()).add(info.getServiceId());
+    }
+  }
+
+  private void unindex(ServiceInfo info) {
+    for (String t : info.getInputEventTypesList()) {
+      Set<String> ids = consumers.get(t);
+      if (ids != null && ids.remove(info.getServiceId()) && ids.isEmpty()) {
+        consumers.remove(t);
+      }
+    }
+    for (String t : info.getOutputEventTypesList()) {
+      Set<String> ids = producers.get(t);
+      if (ids != null && ids.remove(info.getServiceId()) && ids.isEmpty()) {
+        producers.remove(t);
+      }
+    }
   }
 
   /** Removes a service; returns whether it was registered. */
   public synchronized boolean unregister(String serviceId) {
-    return services.remove(serviceId) != null;
+    Entry e = services.remove(serviceId);
+    if (e == null) {
+      return false;
+    }
+    unindex(e.info);
+    return true;
   }
 
   /**
@@ -166,18 +204,25 @@ public final class ServiceRegistry {
     return out;
   }
 
-  /** The services whose inputs take {@code eventType}. */
+  /** The services whose inputs take {@code eventType}, by id (from an index, not a scan). */
   public synchronized List<ServiceState> consumersOf(String eventType) {
-    return list().stream()
-        .filter(s -> s.info().getInputEventTypesList().contains(eventType))
-        .toList();
+    return statesOf(consumers.get(eventType));
   }
 
-  /** The services that produce {@code eventType}. */
+  /** The services that produce {@code eventType}, by id. */
   public synchronized List<ServiceState> producersOf(String eventType) {
-    return list().stream()
-        .filter(s -> s.info().getOutputEventTypesList().contains(eventType))
-        .toList();
+    return statesOf(producers.get(eventType));
+  }
+
+  private List<ServiceState> statesOf(Set<String> ids) {
+    if (ids == null) {
+      return List.of();
+    }
+    List<ServiceState> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
+      out.add(state(services.get(id)));
+    }
+    return out;
   }
 
   /**

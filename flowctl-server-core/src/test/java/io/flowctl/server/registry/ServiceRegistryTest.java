@@ -108,6 +108,13 @@ class ServiceRegistryTest {
         .containsExactly("proc");
     assertThat(registry.unregister("proc")).isTrue();
     assertThat(registry.list()).extracting(ServiceState::serviceId).containsExactly("src");
+    assertThat(registry.consumersOf("a")).isEmpty();
+    // A re-registration with other types moves the service in the index.
+    registry.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("z")));
+    assertThat(registry.producersOf("a")).isEmpty();
+    assertThat(registry.producersOf("z"))
+        .extracting(ServiceState::serviceId)
+        .containsExactly("src");
   }
 
   @Test
