@@ -43,8 +43,10 @@ public final class SchemaRegistry {
   private final Clock clock;
   private final int maxVersionsPerSubject;
   private final int maxSchemaBytes;
+  private final int maxSubjects;
 
   private SchemaRegistry(Builder b) {
+    this.maxSubjects = b.maxSubjects;
     this.store = b.store;
     this.checker = CompatibilityChecker.of(b.rules);
     this.defaultPolicy = b.defaultPolicy;
@@ -98,6 +100,11 @@ public final class SchemaRegistry {
         if (s.fingerprintWithMetadata().equals(exact.toString())) {
           return new Registration(toRegistered(s), true, policy);
         }
+      }
+      if (versions.isEmpty() && store.subjects().size() >= maxSubjects) {
+        throw new FlowctlException(
+            FlowctlException.Code.RESOURCE_EXHAUSTED,
+            "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");
       }
       if (versions.size() >= maxVersionsPerSubject) {
         throw new FlowctlException(
@@ -229,6 +236,7 @@ public final class SchemaRegistry {
     private Clock clock = Clock.systemUTC();
     private int maxVersionsPerSubject = 10_000;
     private int maxSchemaBytes = 1 << 20;
+    private int maxSubjects = 100_000;
 
     private Builder(SchemaStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -254,6 +262,12 @@ public final class SchemaRegistry {
     /** Versions one subject may have; default 10,000. */
     public Builder maxVersionsPerSubject(int max) {
       this.maxVersionsPerSubject = max;
+      return this;
+    }
+
+    /** Subjects (event types) the registry holds; default 100,000. */
+    public Builder maxSubjects(int max) {
+      this.maxSubjects = max;
       return this;
     }
 
