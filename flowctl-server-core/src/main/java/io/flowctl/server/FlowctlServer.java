@@ -49,7 +49,12 @@ public final class FlowctlServer implements AutoCloseable {
   private FlowctlServer(Builder b) throws IOException {
     this.storeName = b.store;
     this.store = openStore(b.store);
-    this.services = ServiceRegistry.builder().clock(b.clock).heartbeatTtl(b.heartbeatTtl).build();
+    ServiceRegistry.Builder rb =
+        ServiceRegistry.builder().clock(b.clock).heartbeatTtl(b.heartbeatTtl);
+    if (store instanceof io.flowctl.server.registry.ServiceStore serviceStore) {
+      rb.store(serviceStore);
+    }
+    this.services = rb.build();
     this.schemas = SchemaRegistry.builder(store).clock(b.clock).build();
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder nb =

@@ -22,7 +22,8 @@ import java.util.Set;
  * The services of a control plane and their health. A service is healthy while its heartbeats
  * arrive within the TTL; {@link #sweep()} (call it every sweep interval) marks the silent ones
  * unhealthy, and a later heartbeat makes a service healthy again. Time comes from the injected
- * clock, so the rules are tested without sleeping. Usable without gRPC; thread-safe.
+ * clock, so the rules are tested without sleeping. With a {@link ServiceStore} it writes every
+ * change through and reads what other replicas wrote. Usable without gRPC; thread-safe.
  */
 public final class ServiceRegistry {
   private final Clock clock;
@@ -30,6 +31,7 @@ public final class ServiceRegistry {
   private final int historySize;
   private final int maxServices;
   private final int maxMetadataEntries;
+  private final ServiceStore store;
   private final Map<String, Entry> services = new HashMap<>();
 
   /** Event type → ids of the services consuming / producing it, kept with every registration. */
@@ -52,6 +54,47 @@ public final class ServiceRegistry {
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
     this.maxMetadataEntries = b.maxMetadataEntries;
+    this.store = b.store;
+    sync();
+  }
+
+  /**
+   * With a store, adopts what it holds: services registered, changed or removed by another replica
+   * (or before a restart), and heartbeats newer than the ones seen here.
+   */
+  private void sync() {
+    if (store == null) {
+      return;
+    }
+    Instant deadline = clock.instant().minus(ttl);
+    Set<String> seen = new HashSet<>();
+    for (StoredService stored : store.all()) {
+      String id = stored.info().getServiceId();
+      seen.add(id);
+      Entry e = services.get(id);
+      if (e == null) {
+        e = new Entry();
+        e.registeredAt = stored.registeredAt();
+        e.lastHeartbeat = stored.lastHeartbeat();
+        e.metrics = stored.metrics();
+        e.healthy = !stored.lastHeartbeat().isBefore(deadline);
+        services.put(id, e);
+      } else {
+        unindex(e.info);
+        if (stored.lastHeartbeat().isAfter(e.lastHeartbeat)) {
+          e.lastHeartbeat = stored.lastHeartbeat();
+          e.metrics = stored.metrics();
+          e.healthy = !stored.lastHeartbeat().isBefore(deadline);
+        }
+      }
+      e.info = stored.info();
+      index(e.info);
+    }
+    for (String id : new ArrayList<>(services.keySet())) {
+      if (!seen.contains(id)) {
+        unindex(services.remove(id).info);
+      }
+    }
   }
 
   public static Builder builder() {
@@ -91,6 +134,7 @@ public final class ServiceRegistry {
               + " metadata entries; the limit is "
               + maxMetadataEntries);
     }
+    sync();
     Entry e = services.get(info.getServiceId());
     if (e == null) {
       if (services.size() >= maxServices) {
@@ -109,6 +153,9 @@ public final class ServiceRegistry {
     e.info = info;
     e.healthy = true;
     index(info);
+    if (store != null) {
+      store.put(new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics));
+    }
     return state(e);
   }
 
@@ -138,11 +185,15 @@ public final class ServiceRegistry {
 
   /** Removes a service; returns whether it was registered. */
   public synchronized boolean unregister(String serviceId) {
+    sync();
     Entry e = services.remove(serviceId);
     if (e == null) {
       return false;
     }
     unindex(e.info);
+    if (store != null) {
+      store.remove(serviceId);
+    }
     return true;
   }
 
@@ -153,6 +204,10 @@ public final class ServiceRegistry {
    */
   public synchronized ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
     Entry e = services.get(serviceId);
+    if (e == null) {
+      sync(); // it may have registered with another replica
+      e = services.get(serviceId);
+    }
     if (e == null) {
       throw new FlowctlException(
           FlowctlException.Code.NOT_FOUND,
@@ -168,6 +223,9 @@ public final class ServiceRegistry {
     e.healthy = true;
     e.metrics = Map.copyOf(metrics);
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
+    if (store != null) {
+      store.heartbeat(serviceId, now, e.metrics);
+    }
     while (e.history.size() > historySize) {
       e.history.removeFirst();
     }
@@ -178,6 +236,7 @@ public final class ServiceRegistry {
    * Marks unhealthy every service whose last heartbeat is older than the TTL; returns their ids.
    */
   public synchronized List<String> sweep() {
+    sync();
     Instant deadline = clock.instant().minus(ttl);
     List<String> turned = new ArrayList<>();
     for (Map.Entry<String, Entry> m : services.entrySet()) {
@@ -192,12 +251,14 @@ public final class ServiceRegistry {
   }
 
   public synchronized Optional<ServiceState> status(String serviceId) {
+    sync();
     Entry e = services.get(serviceId);
     return e == null ? Optional.empty() : Optional.of(state(e));
   }
 
   /** Every service, by id. */
   public synchronized List<ServiceState> list() {
+    sync();
     List<ServiceState> out = new ArrayList<>();
     services.values().forEach(e -> out.add(state(e)));
     out.sort(Comparator.comparing(ServiceState::serviceId));
@@ -206,11 +267,13 @@ public final class ServiceRegistry {
 
   /** The services whose inputs take {@code eventType}, by id (from an index, not a scan). */
   public synchronized List<ServiceState> consumersOf(String eventType) {
+    sync();
     return statesOf(consumers.get(eventType));
   }
 
   /** The services that produce {@code eventType}, by id. */
   public synchronized List<ServiceState> producersOf(String eventType) {
+    sync();
     return statesOf(producers.get(eventType));
   }
 
@@ -232,6 +295,7 @@ public final class ServiceRegistry {
    * @return the input types nothing upstream produces (empty: the connection is sound)
    */
   public synchronized Set<String> unmatchedInputs(List<String> upstream, String downstream) {
+    sync();
     Entry d = services.get(downstream);
     if (d == null) {
       throw new FlowctlException(
@@ -262,8 +326,18 @@ public final class ServiceRegistry {
     private int historySize = 32;
     private int maxServices = 10_000;
     private int maxMetadataEntries = 256;
+    private ServiceStore store;
 
     private Builder() {}
+
+    /**
+     * Keeps services in {@code store}: a restarted registry finds them again, and replicas on one
+     * database see each other's services and heartbeats. Default: memory only.
+     */
+    public Builder store(ServiceStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");

@@ -20,7 +20,8 @@ import java.util.Optional;
  * control-plane replicas. A version is appended only if it is one more than the latest, in one
  * statement, and the (subject, version) primary key settles races between replicas.
  */
-public final class JdbcSchemaStore implements SchemaStore, AutoCloseable {
+public final class JdbcSchemaStore
+    implements SchemaStore, io.flowctl.server.registry.ServiceStore, AutoCloseable {
   private final Connection connection;
   private final String where;
 
@@ -44,6 +45,13 @@ public final class JdbcSchemaStore implements SchemaStore, AutoCloseable {
       s.execute(
           "CREATE TABLE IF NOT EXISTS flowctl_subject_policies ("
               + "subject TEXT PRIMARY KEY, policy TEXT NOT NULL)");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS flowctl_services ("
+              + "service_id TEXT PRIMARY KEY, info "
+              + blob
+              + " NOT NULL, registered_at TEXT NOT NULL, last_heartbeat TEXT NOT NULL, metrics "
+              + blob
+              + " NOT NULL)");
     } catch (SQLException e) {
       throw failure("cannot prepare the tables", e);
     }
@@ -186,6 +194,92 @@ public final class JdbcSchemaStore implements SchemaStore, AutoCloseable {
     } catch (SQLException e) {
       throw failure("cannot close", e);
     }
+  }
+
+  // ---- services ----
+
+  @Override
+  public synchronized void put(io.flowctl.server.registry.StoredService service) {
+    String id = service.info().getServiceId();
+    try (PreparedStatement u =
+            connection.prepareStatement(
+                "UPDATE flowctl_services SET info = ? WHERE service_id = ?");
+        PreparedStatement i =
+            connection.prepareStatement(
+                "INSERT INTO flowctl_services (service_id, info, registered_at, last_heartbeat,"
+                    + " metrics) VALUES (?, ?, ?, ?, ?)")) {
+      u.setBytes(1, service.info().toByteArray());
+      u.setString(2, id);
+      if (u.executeUpdate() == 0) {
+        i.setString(1, id);
+        i.setBytes(2, service.info().toByteArray());
+        i.setString(3, service.registeredAt().toString());
+        i.setString(4, service.lastHeartbeat().toString());
+        i.setBytes(5, metricsBytes(service.metrics()));
+        i.executeUpdate();
+      }
+    } catch (SQLException e) {
+      if (isDuplicateKey(e)) {
+        put(service); // another replica inserted it first: update instead
+        return;
+      }
+      throw failure("cannot store service '" + id + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized boolean remove(String serviceId) {
+    try (PreparedStatement d =
+        connection.prepareStatement("DELETE FROM flowctl_services WHERE service_id = ?")) {
+      d.setString(1, serviceId);
+      return d.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("cannot remove service '" + serviceId + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized boolean heartbeat(
+      String serviceId, Instant at, java.util.Map<String, Double> metrics) {
+    try (PreparedStatement u =
+        connection.prepareStatement(
+            "UPDATE flowctl_services SET last_heartbeat = ?, metrics = ? WHERE service_id = ?")) {
+      u.setString(1, at.toString());
+      u.setBytes(2, metricsBytes(metrics));
+      u.setString(3, serviceId);
+      return u.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("cannot record a heartbeat of '" + serviceId + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized List<io.flowctl.server.registry.StoredService> all() {
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT info, registered_at, last_heartbeat, metrics FROM flowctl_services"
+                    + " ORDER BY service_id")) {
+      List<io.flowctl.server.registry.StoredService> out = new ArrayList<>();
+      while (r.next()) {
+        out.add(
+            new io.flowctl.server.registry.StoredService(
+                io.flowctl.proto.ServiceInfo.parseFrom(r.getBytes(1)),
+                Instant.parse(r.getString(2)),
+                Instant.parse(r.getString(3)),
+                io.flowctl.proto.ServiceHeartbeat.parseFrom(r.getBytes(4)).getMetricsMap()));
+      }
+      return out;
+    } catch (SQLException | com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new StoreException(where + ": cannot read services (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private static byte[] metricsBytes(java.util.Map<String, Double> metrics) {
+    return io.flowctl.proto.ServiceHeartbeat.newBuilder()
+        .putAllMetrics(metrics)
+        .build()
+        .toByteArray();
   }
 
   private static boolean isDuplicateKey(SQLException e) {

@@ -67,6 +67,27 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
   }
 
   @Test
+  void twoReplicasOnOneDatabase_seeTheSameServicesAndHeartbeats() throws Exception {
+    String url = newDatabase();
+    io.flowctl.server.registry.ServiceRegistry a =
+        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url)).build();
+    io.flowctl.server.registry.ServiceRegistry b =
+        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url)).build();
+    a.register(
+        io.flowctl.proto.ServiceInfo.newBuilder()
+            .setServiceId("sink")
+            .setServiceType(io.flowctl.proto.ServiceType.SERVICE_TYPE_SINK)
+            .addInputEventTypes("t")
+            .build());
+
+    assertThat(b.consumersOf("t")).extracting(s -> s.serviceId()).containsExactly("sink");
+    b.heartbeat("sink", java.util.Map.of("rows", 7.0));
+    assertThat(a.status("sink").orElseThrow().metrics()).containsEntry("rows", 7.0);
+    assertThat(a.unregister("sink")).isTrue();
+    assertThat(b.list()).isEmpty();
+  }
+
+  @Test
   void twoReplicasOnOneDatabase_neverDuplicateOrSkipAVersion_andSeeTheSameHistory()
       throws Exception {
     String url = newDatabase();

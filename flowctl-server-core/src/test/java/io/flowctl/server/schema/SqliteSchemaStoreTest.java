@@ -49,6 +49,30 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   }
 
   @Test
+  void servicesAndTheirLastHeartbeatSurviveARestart() {
+    Path file = dir.resolve("services/flowctl.db");
+    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
+      r.register(
+          io.flowctl.proto.ServiceInfo.newBuilder()
+              .setServiceId("src")
+              .setServiceType(io.flowctl.proto.ServiceType.SERVICE_TYPE_SOURCE)
+              .addOutputEventTypes("t")
+              .putMetadata("team", "payments")
+              .build());
+      r.heartbeat("src", java.util.Map.of("arrow_batches", 12.0));
+    }
+    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
+      var state = r.status("src").orElseThrow();
+      assertThat(state.info().getMetadataMap()).containsEntry("team", "payments");
+      assertThat(state.metrics()).containsEntry("arrow_batches", 12.0);
+      assertThat(state.healthy()).isTrue();
+      assertThat(r.producersOf("t")).hasSize(1);
+    }
+  }
+
+  @Test
   void aBrokenStoreIsUnavailable_notSilentlyEmpty() throws Exception {
     Path file = dir.resolve("broken.db");
     Files.write(file, "this is not an sqlite database, not at all".repeat(100).getBytes());
