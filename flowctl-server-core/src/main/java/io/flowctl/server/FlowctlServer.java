@@ -4,7 +4,7 @@ import io.flowctl.FlowctlException;
 import io.flowctl.server.grpc.ControlPlaneService;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.schema.InMemorySchemaStore;
-import io.flowctl.server.schema.JdbcSchemaStore;
+import io.flowctl.server.schema.JdbcStore;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.flowctl.server.schema.SchemaStore;
 import io.flowctl.server.security.BearerTokenInterceptor;
@@ -60,7 +60,15 @@ public final class FlowctlServer implements AutoCloseable {
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)
-            .addService(new ControlPlaneService(services, schemas))
+            .addService(
+                new ControlPlaneService(
+                    services,
+                    schemas,
+                    new io.flowctl.server.runs.PipelineRuns(
+                        store instanceof io.flowctl.server.runs.PipelineRunStore runStore
+                            ? runStore
+                            : new io.flowctl.server.runs.InMemoryPipelineRunStore(),
+                        b.clock)))
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
@@ -149,10 +157,10 @@ public final class FlowctlServer implements AutoCloseable {
       return new InMemorySchemaStore();
     }
     if (spec.startsWith("sqlite:")) {
-      return JdbcSchemaStore.sqlite(Path.of(spec.substring("sqlite:".length())));
+      return JdbcStore.sqlite(Path.of(spec.substring("sqlite:".length())));
     }
     if (spec.startsWith("jdbc:postgresql:")) {
-      return JdbcSchemaStore.postgres(
+      return JdbcStore.postgres(
           spec,
           System.getenv().getOrDefault("FLOWCTL_DB_USER", "postgres"),
           System.getenv().getOrDefault("FLOWCTL_DB_PASSWORD", ""));

@@ -7,7 +7,12 @@ import io.flowctl.FlowctlException;
 import io.flowctl.proto.CompatibilityRequest;
 import io.flowctl.proto.CompatibilityResponse;
 import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.CreatePipelineRunRequest;
+import io.flowctl.proto.GetPipelineRunRequest;
 import io.flowctl.proto.HeartbeatAck;
+import io.flowctl.proto.ListPipelineRunsRequest;
+import io.flowctl.proto.ListPipelineRunsResponse;
+import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RegistrationAck;
 import io.flowctl.proto.SchemaAck;
 import io.flowctl.proto.SchemaInfo;
@@ -18,6 +23,8 @@ import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceList;
 import io.flowctl.proto.ServiceStatus;
+import io.flowctl.proto.StopPipelineRunRequest;
+import io.flowctl.proto.UpdatePipelineRunRequest;
 import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.CompatibilityLevel;
@@ -27,6 +34,8 @@ import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaChange;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.registry.ServiceState;
+import io.flowctl.server.runs.InMemoryPipelineRunStore;
+import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.RegisteredSchema;
 import io.flowctl.server.schema.Registration;
 import io.flowctl.server.schema.SchemaRegistry;
@@ -48,8 +57,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * The legacy {@code flowctl.ControlPlane} API with the plan's Arrow schema RPCs, over a {@link
  * ServiceRegistry} and a {@link SchemaRegistry}. Add it to your own {@code ServerBuilder}. Every
- * error reaches the caller as a status (see {@link GrpcStatuses}); pipeline-run RPCs answer
- * UNIMPLEMENTED until the pipeline store exists.
+ * error reaches the caller as a status (see {@link GrpcStatuses}).
  */
 public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
   /** A schema definition larger than this is refused before it is parsed. */
@@ -57,10 +65,52 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
+  private final PipelineRuns runs;
 
+  /** The service with pipeline runs kept in memory. */
   public ControlPlaneService(ServiceRegistry services, SchemaRegistry schemas) {
+    this(
+        services,
+        schemas,
+        new PipelineRuns(new InMemoryPipelineRunStore(), java.time.Clock.systemUTC()));
+  }
+
+  public ControlPlaneService(ServiceRegistry services, SchemaRegistry schemas, PipelineRuns runs) {
     this.services = Objects.requireNonNull(services, "services");
     this.schemas = Objects.requireNonNull(schemas, "schemas");
+    this.runs = Objects.requireNonNull(runs, "runs");
+  }
+
+  @Override
+  public void createPipelineRun(CreatePipelineRunRequest request, StreamObserver<PipelineRun> out) {
+    answer(out, () -> runs.create(request));
+  }
+
+  @Override
+  public void updatePipelineRun(UpdatePipelineRunRequest request, StreamObserver<PipelineRun> out) {
+    answer(out, () -> runs.update(request));
+  }
+
+  @Override
+  public void getPipelineRun(GetPipelineRunRequest request, StreamObserver<PipelineRun> out) {
+    answer(out, () -> runs.get(request.getRunId()));
+  }
+
+  @Override
+  public void listPipelineRuns(
+      ListPipelineRunsRequest request, StreamObserver<ListPipelineRunsResponse> out) {
+    answer(
+        out,
+        () ->
+            ListPipelineRunsResponse.newBuilder()
+                .addAllRuns(
+                    runs.list(request.getPipelineName(), request.getStatus(), request.getLimit()))
+                .build());
+  }
+
+  @Override
+  public void stopPipelineRun(StopPipelineRunRequest request, StreamObserver<PipelineRun> out) {
+    answer(out, () -> runs.stop(request.getRunId()));
   }
 
   @Override

@@ -197,6 +197,54 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void pipelineRuns_moveFromStartingToAFinalStatus_andStayThere() {
+    var run =
+        stub.createPipelineRun(
+            io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+                .setPipelineName("ttp-pipeline")
+                .setConfigYaml("apiVersion: flowctl/v1")
+                .addComponentIds("src")
+                .build());
+    assertThat(run.getRunId()).isNotEmpty();
+    assertThat(run.getStatus()).isEqualTo(io.flowctl.proto.RunStatus.RUN_STATUS_STARTING);
+
+    stub.updatePipelineRun(
+        io.flowctl.proto.UpdatePipelineRunRequest.newBuilder()
+            .setRunId(run.getRunId())
+            .setStatus(io.flowctl.proto.RunStatus.RUN_STATUS_RUNNING)
+            .build());
+    var stopped =
+        stub.stopPipelineRun(
+            io.flowctl.proto.StopPipelineRunRequest.newBuilder().setRunId(run.getRunId()).build());
+    assertThat(stopped.getStatus()).isEqualTo(io.flowctl.proto.RunStatus.RUN_STATUS_STOPPED);
+    assertThat(stopped.hasEndTime()).isTrue();
+    assertThat(
+            stub.listPipelineRuns(io.flowctl.proto.ListPipelineRunsRequest.getDefaultInstance())
+                .getRunsCount())
+        .isEqualTo(1);
+
+    assertThatThrownBy(
+            () ->
+                stub.updatePipelineRun(
+                    io.flowctl.proto.UpdatePipelineRunRequest.newBuilder()
+                        .setRunId(run.getRunId())
+                        .setStatus(io.flowctl.proto.RunStatus.RUN_STATUS_RUNNING)
+                        .build()))
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.FAILED_PRECONDITION));
+    assertThatThrownBy(
+            () ->
+                stub.getPipelineRun(
+                    io.flowctl.proto.GetPipelineRunRequest.newBuilder().setRunId("nope").build()))
+        .satisfies(
+            e ->
+                assertThat(((StatusRuntimeException) e).getStatus().getCode())
+                    .isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
   void malformedSchemaDefinitions_areInvalidArguments() {
     for (ByteString bad :
         List.of(

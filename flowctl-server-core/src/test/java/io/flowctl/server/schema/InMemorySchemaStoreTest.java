@@ -5,4 +5,9 @@ class InMemorySchemaStoreTest extends SchemaStoreContract {
   SchemaStore store() {
     return new InMemorySchemaStore();
   }
+
+  @Override
+  io.flowctl.server.runs.PipelineRunStore runStore() {
+    return new io.flowctl.server.runs.InMemoryPipelineRunStore();
+  }
 }

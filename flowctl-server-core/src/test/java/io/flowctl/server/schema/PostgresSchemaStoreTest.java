@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class PostgresSchemaStoreTest extends SchemaStoreContract {
   private static EmbeddedPostgres postgres;
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  private final List<JdbcSchemaStore> open = new ArrayList<>();
+  private final List<JdbcStore> open = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -38,7 +38,7 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
 
   @AfterEach
   void closeAll() {
-    open.forEach(JdbcSchemaStore::close);
+    open.forEach(JdbcStore::close);
   }
 
   /** A fresh database on the server; the URL its replicas connect to. */
@@ -51,10 +51,15 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
     return postgres.getJdbcUrl("postgres", name);
   }
 
-  private JdbcSchemaStore connect(String url) {
-    JdbcSchemaStore s = JdbcSchemaStore.postgres(url, "postgres", "postgres");
+  private JdbcStore connect(String url) {
+    JdbcStore s = JdbcStore.postgres(url, "postgres", "postgres");
     open.add(s);
     return s;
+  }
+
+  @Override
+  io.flowctl.server.runs.PipelineRunStore runStore() {
+    return (io.flowctl.server.runs.PipelineRunStore) store();
   }
 
   @Override

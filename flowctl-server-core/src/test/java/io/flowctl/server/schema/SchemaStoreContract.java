@@ -7,10 +7,77 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** What every {@link SchemaStore} must do; each implementation's test extends it. */
+/** What every store must do (schemas and pipeline runs); each implementation's test extends it. */
 abstract class SchemaStoreContract {
   /** A new, empty store. */
   abstract SchemaStore store();
+
+  /** A new, empty pipeline-run store. */
+  abstract io.flowctl.server.runs.PipelineRunStore runStore();
+
+  @Test
+  void pipelineRunsAreCreatedOnce_updated_listedNewestFirst_andFilterable() {
+    var clock = new java.util.concurrent.atomic.AtomicLong(1_000);
+    java.time.Clock ticking =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return Instant.ofEpochSecond(clock.getAndAdd(10));
+          }
+        };
+    var runs = new io.flowctl.server.runs.PipelineRuns(runStore(), ticking);
+    var a =
+        runs.create(
+            io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+                .setRunId("a")
+                .setPipelineName("ttp")
+                .build());
+    runs.create(
+        io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+            .setRunId("b")
+            .setPipelineName("ttp")
+            .build());
+    runs.create(
+        io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+            .setRunId("c")
+            .setPipelineName("other")
+            .build());
+    runs.update(
+        io.flowctl.proto.UpdatePipelineRunRequest.newBuilder()
+            .setRunId("a")
+            .setStatus(io.flowctl.proto.RunStatus.RUN_STATUS_COMPLETED)
+            .setMetrics(io.flowctl.proto.RunMetrics.newBuilder().setEventsProcessed(99))
+            .build());
+
+    assertThat(a.getStatus()).isEqualTo(io.flowctl.proto.RunStatus.RUN_STATUS_STARTING);
+    assertThat(runs.get("a").getMetrics().getEventsProcessed()).isEqualTo(99);
+    assertThat(runs.get("a").hasEndTime()).isTrue();
+    assertThat(runs.list("", io.flowctl.proto.RunStatus.RUN_STATUS_UNKNOWN, 0))
+        .extracting(io.flowctl.proto.PipelineRun::getRunId)
+        .containsExactly("c", "b", "a");
+    assertThat(runs.list("ttp", io.flowctl.proto.RunStatus.RUN_STATUS_STARTING, 0))
+        .extracting(io.flowctl.proto.PipelineRun::getRunId)
+        .containsExactly("b");
+    assertThat(runs.list("", io.flowctl.proto.RunStatus.RUN_STATUS_UNKNOWN, 1)).hasSize(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                runs.create(
+                    io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+                        .setRunId("a")
+                        .setPipelineName("ttp")
+                        .build()))
+        .hasMessageContaining("exists already");
+  }
 
   static StoredSchema version(String subject, int v) {
     return new StoredSchema(

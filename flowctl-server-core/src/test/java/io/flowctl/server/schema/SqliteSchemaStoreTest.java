@@ -18,30 +18,35 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SqliteSchemaStoreTest extends SchemaStoreContract {
   @TempDir Path dir;
-  private final List<JdbcSchemaStore> open = new ArrayList<>();
+  private final List<JdbcStore> open = new ArrayList<>();
+
+  @Override
+  io.flowctl.server.runs.PipelineRunStore runStore() {
+    return (io.flowctl.server.runs.PipelineRunStore) store();
+  }
 
   @Override
   SchemaStore store() {
-    JdbcSchemaStore s = JdbcSchemaStore.sqlite(dir.resolve("store-" + open.size() + "/flowctl.db"));
+    JdbcStore s = JdbcStore.sqlite(dir.resolve("store-" + open.size() + "/flowctl.db"));
     open.add(s);
     return s;
   }
 
   @AfterEach
   void closeAll() {
-    open.forEach(JdbcSchemaStore::close);
+    open.forEach(JdbcStore::close);
   }
 
   @Test
   void aRegistryReopenedOnTheSameFile_hasEverythingItAcknowledged() {
     Path file = dir.resolve("data/flowctl.db");
     Schema v1 = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true))));
-    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+    try (JdbcStore s = JdbcStore.sqlite(file)) {
       SchemaRegistry r = SchemaRegistry.builder(s).build();
       r.register("t", v1, "svc");
       r.setPolicy("t", EvolutionPolicy.FULL);
     }
-    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+    try (JdbcStore s = JdbcStore.sqlite(file)) {
       SchemaRegistry r = SchemaRegistry.builder(s).build();
       assertThat(r.latest("t").orElseThrow().schema()).isEqualTo(v1);
       assertThat(r.policy("t")).isEqualTo(EvolutionPolicy.FULL);
@@ -51,7 +56,7 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   @Test
   void servicesAndTheirLastHeartbeatSurviveARestart() {
     Path file = dir.resolve("services/flowctl.db");
-    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+    try (JdbcStore s = JdbcStore.sqlite(file)) {
       var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
       r.register(
           io.flowctl.proto.ServiceInfo.newBuilder()
@@ -62,7 +67,7 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
               .build());
       r.heartbeat("src", java.util.Map.of("arrow_batches", 12.0));
     }
-    try (JdbcSchemaStore s = JdbcSchemaStore.sqlite(file)) {
+    try (JdbcStore s = JdbcStore.sqlite(file)) {
       var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
       var state = r.status("src").orElseThrow();
       assertThat(state.info().getMetadataMap()).containsEntry("team", "payments");
@@ -76,7 +81,7 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   void aBrokenStoreIsUnavailable_notSilentlyEmpty() throws Exception {
     Path file = dir.resolve("broken.db");
     Files.write(file, "this is not an sqlite database, not at all".repeat(100).getBytes());
-    assertThatThrownBy(() -> JdbcSchemaStore.sqlite(file))
+    assertThatThrownBy(() -> JdbcStore.sqlite(file))
         .isInstanceOf(StoreException.class)
         .satisfies(
             e ->

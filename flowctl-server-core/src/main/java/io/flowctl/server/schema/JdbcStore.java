@@ -20,12 +20,15 @@ import java.util.Optional;
  * control-plane replicas. A version is appended only if it is one more than the latest, in one
  * statement, and the (subject, version) primary key settles races between replicas.
  */
-public final class JdbcSchemaStore
-    implements SchemaStore, io.flowctl.server.registry.ServiceStore, AutoCloseable {
+public final class JdbcStore
+    implements SchemaStore,
+        io.flowctl.server.registry.ServiceStore,
+        io.flowctl.server.runs.PipelineRunStore,
+        AutoCloseable {
   private final Connection connection;
   private final String where;
 
-  private JdbcSchemaStore(Connection connection, String where, boolean sqlite) {
+  private JdbcStore(Connection connection, String where, boolean sqlite) {
     this.connection = connection;
     this.where = where;
     try (Statement s = connection.createStatement()) {
@@ -46,6 +49,12 @@ public final class JdbcSchemaStore
           "CREATE TABLE IF NOT EXISTS flowctl_subject_policies ("
               + "subject TEXT PRIMARY KEY, policy TEXT NOT NULL)");
       s.execute(
+          "CREATE TABLE IF NOT EXISTS flowctl_pipeline_runs ("
+              + "run_id TEXT PRIMARY KEY, pipeline_name TEXT NOT NULL, status INTEGER NOT NULL,"
+              + " started_at TEXT NOT NULL, run "
+              + blob
+              + " NOT NULL)");
+      s.execute(
           "CREATE TABLE IF NOT EXISTS flowctl_services ("
               + "service_id TEXT PRIMARY KEY, info "
               + blob
@@ -58,13 +67,13 @@ public final class JdbcSchemaStore
   }
 
   /** An SQLite file store, created with its parent directories when missing. */
-  public static JdbcSchemaStore sqlite(Path file) {
+  public static JdbcStore sqlite(Path file) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      return new JdbcSchemaStore(
+      return new JdbcStore(
           DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()),
           file.toString(),
           true);
@@ -74,9 +83,9 @@ public final class JdbcSchemaStore
   }
 
   /** A PostgreSQL store ({@code jdbc:postgresql://host/db}). */
-  public static JdbcSchemaStore postgres(String url, String user, String password) {
+  public static JdbcStore postgres(String url, String user, String password) {
     try {
-      return new JdbcSchemaStore(DriverManager.getConnection(url, user, password), url, false);
+      return new JdbcStore(DriverManager.getConnection(url, user, password), url, false);
     } catch (SQLException e) {
       throw new StoreException(
           "cannot open the PostgreSQL store " + url + ": " + e.getMessage(), e);
@@ -194,6 +203,88 @@ public final class JdbcSchemaStore
     } catch (SQLException e) {
       throw failure("cannot close", e);
     }
+  }
+
+  // ---- pipeline runs ----
+
+  @Override
+  public synchronized boolean create(io.flowctl.proto.PipelineRun run) {
+    try (PreparedStatement i =
+        connection.prepareStatement(
+            "INSERT INTO flowctl_pipeline_runs (run_id, pipeline_name, status, started_at, run)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      i.setString(1, run.getRunId());
+      i.setString(2, run.getPipelineName());
+      i.setInt(3, run.getStatusValue());
+      i.setString(4, startKey(run));
+      i.setBytes(5, run.toByteArray());
+      return i.executeUpdate() == 1;
+    } catch (SQLException e) {
+      if (isDuplicateKey(e)) {
+        return false;
+      }
+      throw failure("cannot store pipeline run '" + run.getRunId() + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized boolean update(io.flowctl.proto.PipelineRun run) {
+    try (PreparedStatement u =
+        connection.prepareStatement(
+            "UPDATE flowctl_pipeline_runs SET status = ?, run = ? WHERE run_id = ?")) {
+      u.setInt(1, run.getStatusValue());
+      u.setBytes(2, run.toByteArray());
+      u.setString(3, run.getRunId());
+      return u.executeUpdate() == 1;
+    } catch (SQLException e) {
+      throw failure("cannot update pipeline run '" + run.getRunId() + "'", e);
+    }
+  }
+
+  @Override
+  public synchronized Optional<io.flowctl.proto.PipelineRun> get(String runId) {
+    try (PreparedStatement q =
+        connection.prepareStatement("SELECT run FROM flowctl_pipeline_runs WHERE run_id = ?")) {
+      q.setString(1, runId);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next()
+            ? Optional.of(io.flowctl.proto.PipelineRun.parseFrom(r.getBytes(1)))
+            : Optional.empty();
+      }
+    } catch (SQLException | com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new StoreException(
+          where + ": cannot read pipeline run '" + runId + "' (" + e.getMessage() + ")", e);
+    }
+  }
+
+  @Override
+  public synchronized List<io.flowctl.proto.PipelineRun> list(
+      String pipelineName, io.flowctl.proto.RunStatus status, int limit) {
+    try (PreparedStatement q =
+        connection.prepareStatement(
+            "SELECT run FROM flowctl_pipeline_runs WHERE (? = '' OR pipeline_name = ?)"
+                + " AND (? = 0 OR status = ?) ORDER BY started_at DESC LIMIT ?")) {
+      q.setString(1, pipelineName);
+      q.setString(2, pipelineName);
+      q.setInt(3, status.getNumber());
+      q.setInt(4, status.getNumber());
+      q.setInt(5, limit);
+      List<io.flowctl.proto.PipelineRun> out = new ArrayList<>();
+      try (ResultSet r = q.executeQuery()) {
+        while (r.next()) {
+          out.add(io.flowctl.proto.PipelineRun.parseFrom(r.getBytes(1)));
+        }
+      }
+      return out;
+    } catch (SQLException | com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new StoreException(where + ": cannot list pipeline runs (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Start times as fixed-width text, so that text order is time order. */
+  private static String startKey(io.flowctl.proto.PipelineRun run) {
+    return String.format(
+        "%020d.%09d", run.getStartTime().getSeconds(), run.getStartTime().getNanos());
   }
 
   // ---- services ----

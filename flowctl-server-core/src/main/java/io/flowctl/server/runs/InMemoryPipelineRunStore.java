@@ -1,0 +1,42 @@
+package io.flowctl.server.runs;
+
+import io.flowctl.proto.PipelineRun;
+import io.flowctl.proto.RunStatus;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Pipeline runs in memory. */
+public final class InMemoryPipelineRunStore implements PipelineRunStore {
+  private final Map<String, PipelineRun> runs = new LinkedHashMap<>();
+
+  @Override
+  public synchronized boolean create(PipelineRun run) {
+    return runs.putIfAbsent(run.getRunId(), run) == null;
+  }
+
+  @Override
+  public synchronized boolean update(PipelineRun run) {
+    return runs.replace(run.getRunId(), run) != null;
+  }
+
+  @Override
+  public synchronized Optional<PipelineRun> get(String runId) {
+    return Optional.ofNullable(runs.get(runId));
+  }
+
+  @Override
+  public synchronized List<PipelineRun> list(String pipelineName, RunStatus status, int limit) {
+    return runs.values().stream()
+        .filter(r -> pipelineName.isEmpty() || r.getPipelineName().equals(pipelineName))
+        .filter(r -> status == RunStatus.RUN_STATUS_UNKNOWN || r.getStatus() == status)
+        .sorted(
+            Comparator.comparingLong((PipelineRun r) -> r.getStartTime().getSeconds())
+                .thenComparingInt(r -> r.getStartTime().getNanos())
+                .reversed())
+        .limit(limit)
+        .toList();
+  }
+}

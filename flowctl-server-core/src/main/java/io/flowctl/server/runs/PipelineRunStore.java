@@ -1,0 +1,25 @@
+package io.flowctl.server.runs;
+
+import io.flowctl.proto.PipelineRun;
+import io.flowctl.proto.RunStatus;
+import java.util.List;
+import java.util.Optional;
+
+/** Where pipeline runs are kept. Failures are {@code StoreException}s. */
+public interface PipelineRunStore {
+  /** Stores a new run; returns false when a run with its id exists. */
+  boolean create(PipelineRun run);
+
+  /** Replaces a stored run; returns false when it does not exist. */
+  boolean update(PipelineRun run);
+
+  Optional<PipelineRun> get(String runId);
+
+  /**
+   * Runs newest first (by start time), optionally of one pipeline and one status.
+   *
+   * @param pipelineName empty for every pipeline
+   * @param status {@code RUN_STATUS_UNKNOWN} for every status
+   */
+  List<PipelineRun> list(String pipelineName, RunStatus status, int limit);
+}

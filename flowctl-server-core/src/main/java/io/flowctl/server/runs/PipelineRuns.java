@@ -1,0 +1,152 @@
+package io.flowctl.server.runs;
+
+import com.google.protobuf.Timestamp;
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.CreatePipelineRunRequest;
+import io.flowctl.proto.PipelineRun;
+import io.flowctl.proto.RunStatus;
+import io.flowctl.proto.UpdatePipelineRunRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Pipeline runs: created STARTING, moved through RUNNING to COMPLETED, FAILED or STOPPED (which set
+ * the end time and are final). Usable without gRPC; thread-safe.
+ */
+public final class PipelineRuns {
+  /** The largest pipeline YAML a run keeps. */
+  public static final int MAX_CONFIG_BYTES = 1 << 20;
+
+  private static final int MAX_COMPONENTS = 1_000;
+  private static final int DEFAULT_LIMIT = 10;
+  private static final int MAX_LIMIT = 1_000;
+
+  private final PipelineRunStore store;
+  private final Clock clock;
+
+  public PipelineRuns(PipelineRunStore store, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  public PipelineRun create(CreatePipelineRunRequest r) {
+    if (r.getPipelineName().isBlank()) {
+      throw invalid("a pipeline run needs a pipeline name");
+    }
+    if (r.getConfigYaml().length() > MAX_CONFIG_BYTES) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a pipeline config of "
+              + r.getConfigYaml().length()
+              + " characters exceeds "
+              + MAX_CONFIG_BYTES);
+    }
+    if (r.getComponentIdsCount() > MAX_COMPONENTS) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          r.getComponentIdsCount() + " components exceed the limit of " + MAX_COMPONENTS);
+    }
+    String id = r.getRunId().isBlank() ? "run-" + UUID.randomUUID() : r.getRunId();
+    PipelineRun run =
+        PipelineRun.newBuilder()
+            .setRunId(id)
+            .setPipelineId(r.getPipelineName())
+            .setPipelineName(r.getPipelineName())
+            .setStatus(RunStatus.RUN_STATUS_STARTING)
+            .setStartTime(now())
+            .setConfigYaml(r.getConfigYaml())
+            .addAllComponentIds(r.getComponentIdsList())
+            .build();
+    if (!store.create(run)) {
+      throw new FlowctlException(
+          FlowctlException.Code.ALREADY_EXISTS, "pipeline run '" + id + "' exists already");
+    }
+    return run;
+  }
+
+  /**
+   * Updates status, metrics and error. A final run (completed, failed, stopped) cannot change.
+   *
+   * @throws FlowctlException NOT_FOUND, FAILED_PRECONDITION for a final run
+   */
+  public synchronized PipelineRun update(UpdatePipelineRunRequest r) {
+    PipelineRun run = get(r.getRunId());
+    requireOpen(run, "updated");
+    PipelineRun.Builder b = run.toBuilder();
+    if (r.getStatus() != RunStatus.RUN_STATUS_UNKNOWN) {
+      if (r.getStatus() == RunStatus.UNRECOGNIZED) {
+        throw invalid("unknown run status");
+      }
+      b.setStatus(r.getStatus());
+      if (isFinal(r.getStatus())) {
+        b.setEndTime(now());
+      }
+    }
+    if (r.hasMetrics()) {
+      b.setMetrics(r.getMetrics());
+    }
+    if (!r.getError().isEmpty()) {
+      b.setError(r.getError());
+    }
+    PipelineRun updated = b.build();
+    store.update(updated);
+    return updated;
+  }
+
+  /** Stops a run; stopping a stopped run returns it unchanged. */
+  public synchronized PipelineRun stop(String runId) {
+    PipelineRun run = get(runId);
+    if (run.getStatus() == RunStatus.RUN_STATUS_STOPPED) {
+      return run;
+    }
+    requireOpen(run, "stopped");
+    PipelineRun stopped =
+        run.toBuilder().setStatus(RunStatus.RUN_STATUS_STOPPED).setEndTime(now()).build();
+    store.update(stopped);
+    return stopped;
+  }
+
+  public PipelineRun get(String runId) {
+    return store
+        .get(runId)
+        .orElseThrow(
+            () ->
+                new FlowctlException(
+                    FlowctlException.Code.NOT_FOUND, "unknown pipeline run '" + runId + "'"));
+  }
+
+  /** Newest first; {@code limit} 0 means 10. */
+  public List<PipelineRun> list(String pipelineName, RunStatus status, int limit) {
+    if (limit < 0) {
+      throw invalid("limit must not be negative: " + limit);
+    }
+    return store.list(
+        pipelineName, status, limit == 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT));
+  }
+
+  private static boolean isFinal(RunStatus s) {
+    return s == RunStatus.RUN_STATUS_COMPLETED
+        || s == RunStatus.RUN_STATUS_FAILED
+        || s == RunStatus.RUN_STATUS_STOPPED;
+  }
+
+  private static void requireOpen(PipelineRun run, String what) {
+    if (isFinal(run.getStatus())) {
+      throw new FlowctlException(
+          FlowctlException.Code.FAILED_PRECONDITION,
+          "pipeline run '" + run.getRunId() + "' is " + run.getStatus() + " and cannot be " + what);
+    }
+  }
+
+  private Timestamp now() {
+    Instant t = clock.instant();
+    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+  }
+
+  private static FlowctlException invalid(String message) {
+    return new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, message);
+  }
+}
