@@ -245,6 +245,68 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void aFailingStoreIsUnavailableToTheCaller_notOnlyLogged() throws Exception {
+    io.flowctl.server.schema.SchemaStore broken =
+        new io.flowctl.server.schema.SchemaStore() {
+          private io.flowctl.server.schema.StoreException down() {
+            return new io.flowctl.server.schema.StoreException(
+                "disk full", new java.io.IOException("No space left on device"));
+          }
+
+          @Override
+          public List<io.flowctl.server.schema.StoredSchema> versions(String subject) {
+            return List.of();
+          }
+
+          @Override
+          public List<String> subjects() {
+            return List.of();
+          }
+
+          @Override
+          public boolean append(io.flowctl.server.schema.StoredSchema schema) {
+            throw down();
+          }
+
+          @Override
+          public java.util.Optional<io.flowctl.schema.EvolutionPolicy> policy(String subject) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public void setPolicy(String subject, io.flowctl.schema.EvolutionPolicy policy) {
+            throw down();
+          }
+        };
+    String name = InProcessServerBuilder.generateName();
+    Server s =
+        InProcessServerBuilder.forName(name)
+            .directExecutor()
+            .addService(
+                new ControlPlaneService(
+                    ServiceRegistry.builder().build(), SchemaRegistry.builder(broken).build()))
+            .build()
+            .start();
+    ManagedChannel c = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      assertThatThrownBy(
+              () ->
+                  ControlPlaneGrpc.newBlockingStub(c)
+                      .registerSchema(
+                          SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V1)).build()))
+          .satisfies(
+              e -> {
+                Status st = ((StatusRuntimeException) e).getStatus();
+                assertThat(st.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                assertThat(st.getDescription()).contains("disk full");
+              });
+    } finally {
+      c.shutdownNow();
+      s.shutdownNow();
+    }
+  }
+
+  @Test
   void malformedSchemaDefinitions_areInvalidArguments() {
     for (ByteString bad :
         List.of(
