@@ -22,6 +22,9 @@ public final class CodecMetrics {
   private final LongAdder decodedRows = new LongAdder();
   private final LongAdder decodedBytes = new LongAdder();
   private final LongAdder decodeNanos = new LongAdder();
+  private final LongAdder schemaEvolutionEvents = new LongAdder();
+  private final LongAdder schemaValidationErrors = new LongAdder();
+  private final LongAdder compatibilityCheckFailures = new LongAdder();
   private final LongSupplier clock;
   private final BufferAllocator allocator;
   private volatile Snapshot last;
@@ -56,6 +59,51 @@ public final class CodecMetrics {
     decodedRows.add(rows);
     decodedBytes.add(payload);
     decodeNanos.add(nanos);
+  }
+
+  /** A batch arrived with a writer schema other than the reader's and was projected. */
+  public void schemaEvolution() {
+    schemaEvolutionEvents.increment();
+  }
+
+  /** A payload disagreed with its metadata or was malformed. */
+  public void schemaValidationError() {
+    schemaValidationErrors.increment();
+  }
+
+  /** A writer schema the reader cannot read was refused. */
+  public void compatibilityCheckFailure() {
+    compatibilityCheckFailures.increment();
+  }
+
+  /**
+   * The plan's heartbeat metrics (§3.1) from one {@link #report()}: {@code
+   * arrow_batches_per_second}, {@code arrow_rows_per_second}, {@code arrow_bytes_per_second},
+   * {@code arrow_compression_ratio} (payload bytes per Arrow byte: 0.73 means 27% smaller), {@code
+   * arrow_null_percentage} (a fraction, 0.02 = 2%), {@code arrow_schema_evolution_events}, {@code
+   * arrow_serialization_time_ms}, {@code arrow_deserialization_time_ms}, {@code
+   * arrow_memory_usage_bytes}, {@code arrow_schema_validation_errors}, {@code
+   * arrow_compatibility_check_failures}, {@code arrow_batch_size_avg}.
+   */
+  public java.util.Map<String, Double> heartbeatMetrics() {
+    Report r = report();
+    java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+    m.put("arrow_batches_per_second", r.batchesPerSecond());
+    m.put("arrow_rows_per_second", r.rowsPerSecond());
+    m.put("arrow_bytes_per_second", r.bytesPerSecond());
+    m.put("arrow_compression_ratio", r.compressionRatio() == 0 ? 1.0 : 1.0 / r.compressionRatio());
+    m.put("arrow_null_percentage", r.nullPercentage() / 100.0);
+    m.put("arrow_schema_evolution_events", (double) schemaEvolutionEvents.sum());
+    m.put("arrow_serialization_time_ms", r.meanSerialization().toNanos() / 1e6);
+    m.put("arrow_deserialization_time_ms", r.meanDeserialization().toNanos() / 1e6);
+    m.put("arrow_memory_usage_bytes", (double) r.arrowMemoryBytes());
+    m.put("arrow_schema_validation_errors", (double) schemaValidationErrors.sum());
+    m.put("arrow_compatibility_check_failures", (double) compatibilityCheckFailures.sum());
+    long batches = r.encodedBatches() + r.decodedBatches();
+    m.put(
+        "arrow_batch_size_avg",
+        batches == 0 ? 0.0 : (double) (r.encodedRows() + r.decodedRows()) / batches);
+    return m;
   }
 
   /**

@@ -1,0 +1,337 @@
+package io.flowctl.client.control;
+
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.ServiceHeartbeat;
+import io.flowctl.proto.ServiceInfo;
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Joins a service to a flowctl control plane: registers it, sends heartbeats with the plan's Arrow
+ * metrics, and keeps doing so across control-plane restarts (reconnect with exponential backoff and
+ * jitter, re-register when the control plane no longer knows the service). All of it runs on a
+ * background scheduler; the service's own work never waits for the control plane.
+ *
+ * <pre>{@code
+ * try (ControlPlaneClient cp = ControlPlaneClient.builder("localhost:8080", serviceInfo)
+ *         .codecMetrics(metrics).heartbeatInterval(Duration.ofSeconds(10)).build()) {
+ *   cp.start();
+ *   ... the service's work ...
+ * }                                             // close(): stop heartbeats, close the channel
+ * }</pre>
+ */
+public final class ControlPlaneClient implements AutoCloseable {
+  /** What the client is doing, for health pages and tests. */
+  public record State(boolean registered, long heartbeats, long registrations, String lastError) {}
+
+  private final ManagedChannel channel;
+  private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
+  private final ServiceInfo service;
+  private final Duration interval;
+  private final Duration deadline;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final CodecMetrics codecMetrics;
+  private final Supplier<Map<String, Double>> extraMetrics;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private volatile boolean registered;
+  private volatile long heartbeats;
+  private volatile long registrations;
+  private volatile String lastError = "";
+  private Duration backoff;
+
+  private ControlPlaneClient(Builder b) {
+    this.service = b.service;
+    this.interval = b.heartbeatInterval;
+    this.deadline = b.deadline;
+    this.initialBackoff = b.initialBackoff;
+    this.maxBackoff = b.maxBackoff;
+    this.backoff = b.initialBackoff;
+    this.codecMetrics = b.codecMetrics;
+    this.extraMetrics = b.extraMetrics;
+    this.ownsScheduler = b.scheduler == null;
+    this.scheduler =
+        b.scheduler != null
+            ? b.scheduler
+            : Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "flowctl-control-plane-client");
+                  t.setDaemon(true);
+                  return t;
+                });
+    this.channel = b.channel();
+    ControlPlaneGrpc.ControlPlaneBlockingStub s = ControlPlaneGrpc.newBlockingStub(channel);
+    if (b.token != null) {
+      s = s.withCallCredentials(bearer(b.token));
+    }
+    this.stub = s;
+  }
+
+  /** A client for {@code target} ({@code host:port}) registering {@code service}. */
+  public static Builder builder(String target, ServiceInfo service) {
+    return new Builder(target, service);
+  }
+
+  /** The channel, for other stubs on the same connection (schema lookups, streaming). */
+  public ManagedChannel channel() {
+    return channel;
+  }
+
+  /** Starts registering and heart-beating in the background; returns at once. */
+  public void start() {
+    if (closed.get()) {
+      throw new IllegalStateException("the client is closed");
+    }
+    if (started.compareAndSet(false, true)) {
+      scheduler.execute(this::tick);
+    }
+  }
+
+  public State state() {
+    return new State(registered, heartbeats, registrations, lastError);
+  }
+
+  /** One step of the loop: register if needed, else heartbeat; then schedule the next step. */
+  private void tick() {
+    if (closed.get()) {
+      return;
+    }
+    Duration next = interval;
+    try {
+      if (!registered) {
+        stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).register(service);
+        registered = true;
+        registrations++;
+      }
+      stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+          .heartbeat(
+              ServiceHeartbeat.newBuilder()
+                  .setServiceId(service.getServiceId())
+                  .putAllMetrics(metrics())
+                  .build());
+      heartbeats++;
+      backoff = initialBackoff;
+      lastError = "";
+    } catch (StatusRuntimeException e) {
+      lastError = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        registered = false; // the control plane forgot us (restarted without a store)
+        next = Duration.ZERO;
+      } else {
+        if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+          registered = false; // re-register once it is back: it may have lost us
+        }
+        next = jittered(backoff);
+        backoff =
+            backoff.multipliedBy(2).compareTo(maxBackoff) > 0
+                ? maxBackoff
+                : backoff.multipliedBy(2);
+      }
+    } catch (RuntimeException e) {
+      lastError = e.toString();
+      next = jittered(backoff);
+    }
+    if (!closed.get()) {
+      try {
+        scheduler.schedule(this::tick, next.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        // the scheduler was shut down with the client
+      }
+    }
+  }
+
+  private Map<String, Double> metrics() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    if (codecMetrics != null) {
+      m.putAll(codecMetrics.heartbeatMetrics());
+    }
+    if (extraMetrics != null) {
+      m.putAll(extraMetrics.get());
+    }
+    return m;
+  }
+
+  /** A delay between half and all of {@code d}, so that many clients do not retry in step. */
+  private static Duration jittered(Duration d) {
+    long ms = Math.max(1, d.toMillis());
+    return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+  }
+
+  /** Stops the loop (no more heartbeats); does not wait. */
+  public void shutdown() {
+    closed.set(true);
+    if (ownsScheduler) {
+      scheduler.shutdown();
+    }
+    channel.shutdown();
+  }
+
+  /** Waits for the loop and the channel to stop after {@link #shutdown()}. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    boolean done =
+        !ownsScheduler || scheduler.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    return done
+        && channel.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /** Stops heart-beating and closes the channel; calling it again does nothing. */
+  @Override
+  public void close() {
+    if (closed.get() && channel.isShutdown()) {
+      return;
+    }
+    shutdown();
+    try {
+      if (!awaitTermination(Duration.ofSeconds(5))) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static CallCredentials bearer(String token) {
+    Metadata.Key<String> auth = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    return new CallCredentials() {
+      @Override
+      public void applyRequestMetadata(
+          RequestInfo info, Executor executor, MetadataApplier applier) {
+        Metadata m = new Metadata();
+        m.put(auth, "Bearer " + token);
+        applier.apply(m);
+      }
+    };
+  }
+
+  /** Settings of a client. */
+  public static final class Builder {
+    private final String target;
+    private final ServiceInfo service;
+    private Duration heartbeatInterval = Duration.ofSeconds(10);
+    private Duration deadline = Duration.ofSeconds(5);
+    private Duration initialBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private CodecMetrics codecMetrics;
+    private Supplier<Map<String, Double>> extraMetrics;
+    private ScheduledExecutorService scheduler;
+    private String token;
+    private Path trustCert;
+    private Path clientCert;
+    private Path clientKey;
+    private boolean tls;
+
+    private Builder(String target, ServiceInfo service) {
+      this.target = Objects.requireNonNull(target, "target");
+      this.service = Objects.requireNonNull(service, "service");
+      if (service.getServiceId().isBlank()) {
+        throw new IllegalArgumentException("the service needs an id");
+      }
+    }
+
+    /** How often to heartbeat; default 10 s. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /** Deadline of each control-plane call; default 5 s. */
+    public Builder deadline(Duration deadline) {
+      this.deadline = Objects.requireNonNull(deadline, "deadline");
+      return this;
+    }
+
+    /** Reconnect backoff: starts at {@code initial}, doubles up to {@code max}, with jitter. */
+    public Builder backoff(Duration initial, Duration max) {
+      this.initialBackoff = Objects.requireNonNull(initial, "initial");
+      this.maxBackoff = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    /** The codecs' metrics, sent as the plan's {@code arrow_*} heartbeat metrics. */
+    public Builder codecMetrics(CodecMetrics metrics) {
+      this.codecMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Further metrics the service adds to every heartbeat. */
+    public Builder extraMetrics(Supplier<Map<String, Double>> metrics) {
+      this.extraMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** A scheduler of the caller's (not shut down by the client); default one of its own. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Sends {@code authorization: Bearer <token>} with every call. */
+    public Builder bearerToken(String token) {
+      this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /** TLS, trusting {@code serverCa} (null: the JDK's trust store). */
+    public Builder tls(Path serverCa) {
+      this.tls = true;
+      this.trustCert = serverCa;
+      return this;
+    }
+
+    /** Mutual TLS: also present this PEM certificate chain and PKCS#8 key. */
+    public Builder clientCertificate(Path certChain, Path privateKey) {
+      this.tls = true;
+      this.clientCert = Objects.requireNonNull(certChain, "certChain");
+      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    ManagedChannel channel() {
+      NettyChannelBuilder b = NettyChannelBuilder.forTarget(target);
+      if (!tls) {
+        return b.usePlaintext().build();
+      }
+      try {
+        SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forClient());
+        if (trustCert != null) {
+          ssl.trustManager(trustCert.toFile());
+        }
+        if (clientCert != null) {
+          ssl.keyManager(clientCert.toFile(), clientKey.toFile());
+        }
+        return b.sslContext(ssl.build()).build();
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+      }
+    }
+
+    public ControlPlaneClient build() {
+      return new ControlPlaneClient(this);
+    }
+  }
+}
