@@ -40,11 +40,19 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class ControlPlaneClient implements AutoCloseable {
+  /** Which wire API to speak: the legacy {@code flowctl.ControlPlane} or {@code flowctl.v1}. */
+  public enum Api {
+    LEGACY,
+    V1
+  }
+
   /** What the client is doing, for health pages and tests. */
   public record State(boolean registered, long heartbeats, long registrations, String lastError) {}
 
   private final ManagedChannel channel;
   private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
+  private final io.flowctl.proto.v1.ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub v1;
+  private final Api api;
   private final ServiceInfo service;
   private final Duration interval;
   private final Duration deadline;
@@ -83,11 +91,15 @@ public final class ControlPlaneClient implements AutoCloseable {
                   return t;
                 });
     this.channel = b.channel();
+    this.api = b.api;
     ControlPlaneGrpc.ControlPlaneBlockingStub s = ControlPlaneGrpc.newBlockingStub(channel);
+    var s1 = io.flowctl.proto.v1.ControlPlaneServiceGrpc.newBlockingStub(channel);
     if (b.token != null) {
       s = s.withCallCredentials(bearer(b.token));
+      s1 = s1.withCallCredentials(bearer(b.token));
     }
     this.stub = s;
+    this.v1 = s1;
   }
 
   /** A client for {@code target} ({@code host:port}) registering {@code service}. */
@@ -122,16 +134,11 @@ public final class ControlPlaneClient implements AutoCloseable {
     Duration next = interval;
     try {
       if (!registered) {
-        stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).register(service);
+        register();
         registered = true;
         registrations++;
       }
-      stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
-          .heartbeat(
-              ServiceHeartbeat.newBuilder()
-                  .setServiceId(service.getServiceId())
-                  .putAllMetrics(metrics())
-                  .build());
+      heartbeat();
       heartbeats++;
       backoff = initialBackoff;
       lastError = "";
@@ -161,6 +168,58 @@ public final class ControlPlaneClient implements AutoCloseable {
         // the scheduler was shut down with the client
       }
     }
+  }
+
+  private void register() {
+    if (api == Api.LEGACY) {
+      stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).register(service);
+      return;
+    }
+    v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .registerComponent(
+            io.flowctl.proto.v1.RegisterRequest.newBuilder()
+                .setComponent(component(service))
+                .setComponentId(service.getServiceId())
+                .build());
+  }
+
+  private void heartbeat() {
+    Map<String, Double> metrics = metrics();
+    if (api == Api.LEGACY) {
+      stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+          .heartbeat(
+              ServiceHeartbeat.newBuilder()
+                  .setServiceId(service.getServiceId())
+                  .putAllMetrics(metrics)
+                  .build());
+      return;
+    }
+    io.flowctl.proto.v1.HeartbeatRequest.Builder h =
+        io.flowctl.proto.v1.HeartbeatRequest.newBuilder()
+            .setServiceId(service.getServiceId())
+            .setStatus(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY);
+    metrics.forEach((k, v) -> h.putMetrics(k, String.valueOf(v)));
+    v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).heartbeat(h.build());
+  }
+
+  /** The v1 form of the service's registration. */
+  static io.flowctl.proto.v1.ComponentInfo component(ServiceInfo s) {
+    return io.flowctl.proto.v1.ComponentInfo.newBuilder()
+        .setId(s.getServiceId())
+        .setName(s.getComponentId().isEmpty() ? s.getServiceId() : s.getComponentId())
+        .setType(
+            switch (s.getServiceType()) {
+              case SERVICE_TYPE_SOURCE -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_SOURCE;
+              case SERVICE_TYPE_PROCESSOR ->
+                  io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_PROCESSOR;
+              case SERVICE_TYPE_SINK -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_CONSUMER;
+              default -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_UNSPECIFIED;
+            })
+        .addAllInputEventTypes(s.getInputEventTypesList())
+        .addAllOutputEventTypes(s.getOutputEventTypesList())
+        .setEndpoint(s.getHealthEndpoint())
+        .putAllMetadata(s.getMetadataMap())
+        .build();
   }
 
   private Map<String, Double> metrics() {
@@ -198,11 +257,28 @@ public final class ControlPlaneClient implements AutoCloseable {
         && channel.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
-  /** Stops heart-beating and closes the channel; calling it again does nothing. */
+  /**
+   * Stops heart-beating, unregisters the service (through the v1 API, which has the RPC; a control
+   * plane without it just lets the service's heartbeats lapse), and closes the channel. Calling it
+   * again does nothing.
+   */
   @Override
   public void close() {
     if (closed.get() && channel.isShutdown()) {
       return;
+    }
+    closed.set(true);
+    if (registered) {
+      try {
+        v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+            .unregisterComponent(
+                io.flowctl.proto.v1.UnregisterRequest.newBuilder()
+                    .setServiceId(service.getServiceId())
+                    .build());
+        registered = false;
+      } catch (StatusRuntimeException e) {
+        lastError = "unregister: " + e.getStatus().getCode();
+      }
     }
     shutdown();
     try {
@@ -244,6 +320,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     private Path clientCert;
     private Path clientKey;
     private boolean tls;
+    private Api api = Api.LEGACY;
 
     private Builder(String target, ServiceInfo service) {
       this.target = Objects.requireNonNull(target, "target");
@@ -251,6 +328,12 @@ public final class ControlPlaneClient implements AutoCloseable {
       if (service.getServiceId().isBlank()) {
         throw new IllegalArgumentException("the service needs an id");
       }
+    }
+
+    /** The wire API; default the legacy one (which carries the Arrow additions). */
+    public Builder api(Api api) {
+      this.api = Objects.requireNonNull(api, "api");
+      return this;
     }
 
     /** How often to heartbeat; default 10 s. */

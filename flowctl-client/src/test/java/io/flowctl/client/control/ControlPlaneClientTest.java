@@ -147,6 +147,27 @@ class ControlPlaneClientTest {
   }
 
   @Test
+  void theV1Api_registersHeartbeatsAndUnregistersOnClose() throws Exception {
+    try (FlowctlServer server =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ControlPlaneClient client =
+          ControlPlaneClient.builder("127.0.0.1:" + server.port(), SOURCE)
+              .api(ControlPlaneClient.Api.V1)
+              .extraMetrics(() -> Map.of("rows", 5.0))
+              .heartbeatInterval(Duration.ofMillis(50))
+              .build();
+      client.start();
+      eventually(() -> client.state().heartbeats() >= 1, "a v1 heartbeat");
+      ServiceState s = server.services().status("ttp-source").orElseThrow();
+      assertThat(s.info().getServiceType()).isEqualTo(ServiceType.SERVICE_TYPE_SOURCE);
+      assertThat(s.metrics()).containsEntry("rows", 5.0);
+
+      client.close();
+      assertThat(server.services().status("ttp-source")).isEmpty();
+    }
+  }
+
+  @Test
   void closeIsIdempotent_andStopsHeartbeats() throws Exception {
     try (FlowctlServer server =
         FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
