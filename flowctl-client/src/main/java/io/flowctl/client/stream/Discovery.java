@@ -1,0 +1,32 @@
+package io.flowctl.client.stream;
+
+import io.flowctl.FlowctlException;
+import io.flowctl.proto.v1.ComponentInfo;
+import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
+import io.flowctl.proto.v1.DiscoveryRequest;
+import io.grpc.Channel;
+import java.util.concurrent.TimeUnit;
+
+/** Finds an upstream's data-plane endpoint through the control plane. */
+public final class Discovery {
+  private Discovery() {}
+
+  /**
+   * The endpoint ({@code host:port}) of a component producing {@code eventType}.
+   *
+   * @throws FlowctlException NOT_FOUND when none is registered (yet)
+   */
+  public static String producerOf(Channel controlPlane, String eventType) {
+    for (ComponentInfo c :
+        ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .discoverComponents(DiscoveryRequest.newBuilder().addEventTypes(eventType).build())
+            .getComponentsList()) {
+      if (c.getOutputEventTypesList().contains(eventType) && !c.getEndpoint().isEmpty()) {
+        return c.getEndpoint();
+      }
+    }
+    throw new FlowctlException(
+        FlowctlException.Code.NOT_FOUND, "no registered component produces '" + eventType + "'");
+  }
+}
