@@ -142,11 +142,8 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "heartbeat");
-          ServiceState s = services.heartbeat(request.getServiceId(), request.getMetricsMap());
-          return HeartbeatAck.newBuilder()
-              .setReceivedAt(timestamp(s.lastHeartbeat()))
-              .setIsHealthy(s.healthy())
-              .build();
+          Instant at = services.recordHeartbeat(request.getServiceId(), request.getMetricsMap());
+          return HeartbeatAck.newBuilder().setReceivedAt(timestamp(at)).setIsHealthy(true).build();
         });
   }
 

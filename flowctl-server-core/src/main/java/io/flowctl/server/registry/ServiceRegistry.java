@@ -203,6 +203,18 @@ public final class ServiceRegistry {
    * @throws FlowctlException NOT_FOUND for a service that never registered (or was removed)
    */
   public synchronized ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
+    return state(record(serviceId, metrics));
+  }
+
+  /**
+   * Records a heartbeat like {@link #heartbeat} and returns only its time: the RPC path, which
+   * needs no copy of the history.
+   */
+  public synchronized Instant recordHeartbeat(String serviceId, Map<String, Double> metrics) {
+    return record(serviceId, metrics).lastHeartbeat;
+  }
+
+  private Entry record(String serviceId, Map<String, Double> metrics) {
     Entry e = services.get(serviceId);
     if (e == null) {
       sync(); // it may have registered with another replica
@@ -229,7 +241,7 @@ public final class ServiceRegistry {
     while (e.history.size() > historySize) {
       e.history.removeFirst();
     }
-    return state(e);
+    return e;
   }
 
   /**
