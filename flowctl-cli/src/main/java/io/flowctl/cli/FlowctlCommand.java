@@ -23,6 +23,7 @@ import picocli.CommandLine.ScopeType;
       InspectCommand.class,
       EventCommand.class,
       ServeCommand.class,
+      PipelineCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -1,0 +1,74 @@
+package io.flowctl.server.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A validated pipeline: the upstream {@code flowctl/v1 Pipeline} format with the plan's Arrow
+ * settings (§3.2).
+ *
+ * @param name {@code metadata.name}
+ * @param file where it was read from
+ * @param components sources, processors and sinks, in file order
+ */
+public record Pipeline(String name, Path file, List<Component> components) {
+
+  /** What a component is. */
+  public enum Role {
+    SOURCE,
+    PROCESSOR,
+    SINK
+  }
+
+  /**
+   * One source, processor or sink.
+   *
+   * @param id its id, unique in the pipeline
+   * @param role what it is
+   * @param image a container image, or empty
+   * @param command a command line, or empty
+   * @param inputs ids of the components it reads from
+   * @param dependsOn further ids that must start first
+   * @param env environment variables
+   * @param arrow the Arrow settings (defaults when absent)
+   * @param outputSchemas event type → the schema of its {@code schema_file}
+   * @param schemaMapping consumed event type → produced event type
+   * @param line where the component starts in the file
+   */
+  public record Component(
+      String id,
+      Role role,
+      String image,
+      List<String> command,
+      List<String> inputs,
+      List<String> dependsOn,
+      Map<String, String> env,
+      ArrowSettings arrow,
+      Map<String, Schema> outputSchemas,
+      Map<String, String> schemaMapping,
+      int line) {}
+
+  /**
+   * {@code config.arrow} and {@code config.performance}.
+   *
+   * @param enabled false when the pipeline or component switched Arrow off (plain protobuf)
+   * @param format {@code ipc} or {@code parquet}
+   * @param compression {@code none}, {@code lz4} or {@code zstd}
+   * @param batchSize target rows per batch
+   * @param schemaEvolution the evolution mode its output subjects are held to
+   * @param batchAccumulationTimeout how long a batch may wait before it is sent
+   */
+  public record ArrowSettings(
+      boolean enabled,
+      String format,
+      String compression,
+      int batchSize,
+      String schemaEvolution,
+      Duration batchAccumulationTimeout) {
+    public static final ArrowSettings DEFAULTS =
+        new ArrowSettings(true, "ipc", "none", 10_000, "backward", Duration.ofMillis(100));
+  }
+}

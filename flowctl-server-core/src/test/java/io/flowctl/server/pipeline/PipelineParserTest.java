@@ -1,0 +1,227 @@
+package io.flowctl.server.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowctl.server.grpc.ControlPlaneService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineParserTest {
+  static final Schema TTP_V1 =
+      new Schema(
+          List.of(
+              Field.notNullable("ledger", new ArrowType.Int(64, true)),
+              Field.nullable("amount", new ArrowType.Int(32, true))));
+  static final Schema TTP_WIDER =
+      new Schema(
+          List.of(
+              Field.notNullable("ledger", new ArrowType.Int(64, true)),
+              Field.nullable("amount", new ArrowType.Int(64, true))));
+  static final Schema TTP_BROKEN =
+      new Schema(List.of(Field.nullable("ledger", ArrowType.Utf8.INSTANCE)));
+
+  /** A valid pipeline; tests break one line of it at a time. */
+  static final String VALID =
+      """
+      apiVersion: flowctl/v1
+      kind: Pipeline
+      metadata:
+        name: ttp-arrow
+      spec:
+        sources:
+          - id: ttp-source
+            command: ["java", "-jar", "source.jar"]
+            config:
+              arrow:
+                format: ipc
+                compression: zstd
+                batch_size: 10000
+                schema_evolution: backward
+              output_schemas:
+                - event_type: arrow_data.TTPEventBatch
+                  schema_file: schemas/ttp_v1.arrow
+        processors:
+          - id: ttp-aggregator
+            image: ghcr.io/example/aggregator:latest
+            inputs: [ttp-source]
+            depends_on: [metrics-sink]
+            config:
+              arrow:
+                input_format: arrow_ipc
+                output_format: arrow_ipc
+                conversion_mode: native
+                memory_optimization: true
+              schema_mapping:
+                arrow_data.TTPEventBatch: arrow_data.TTPAssetTotals
+              performance:
+                parallel_conversion: true
+                batch_accumulation_timeout: 100ms
+        sinks:
+          - id: parquet-sink
+            command: ["java", "-jar", "sink.jar"]
+            inputs: [ttp-aggregator]
+          - id: metrics-sink
+            command: ["java", "-jar", "metrics.jar"]
+            inputs: [ttp-source]
+      """;
+
+  @TempDir Path dir;
+
+  @BeforeEach
+  void schemas() throws IOException {
+    Files.createDirectories(dir.resolve("schemas"));
+    write("schemas/ttp_v1.arrow", TTP_V1);
+    write("schemas/ttp_wider.arrow", TTP_WIDER);
+    write("schemas/ttp_broken.arrow", TTP_BROKEN);
+    Files.writeString(dir.resolve("schemas/garbage.arrow"), "not arrow");
+  }
+
+  private void write(String name, Schema s) throws IOException {
+    Files.write(dir.resolve(name), ControlPlaneService.definitionOf(s).toByteArray());
+  }
+
+  private PipelineParser.Result parse(String yaml) throws IOException {
+    Path f = dir.resolve("pipeline.yaml");
+    Files.writeString(f, yaml);
+    return PipelineParser.parse(f);
+  }
+
+  /** The valid pipeline with one line replaced (1-based). */
+  private PipelineParser.Result with(int line, String replacement) throws IOException {
+    List<String> lines = new java.util.ArrayList<>(VALID.lines().toList());
+    lines.set(line - 1, replacement);
+    return parse(String.join("\n", lines) + "\n");
+  }
+
+  private static void assertProblem(PipelineParser.Result r, int line, int column, String text) {
+    assertThat(r.valid()).isFalse();
+    assertThat(r.problems())
+        .as(r.problems().toString())
+        .anySatisfy(
+            p -> {
+              assertThat(p.line()).isEqualTo(line);
+              assertThat(p.column()).isEqualTo(column);
+              assertThat(p.message()).contains(text);
+            });
+  }
+
+  @Test
+  void theValidPipeline_parsesWithItsArrowSettings_andStartsInDependencyOrder() throws IOException {
+    PipelineParser.Result r = parse(VALID);
+
+    assertThat(r.problems()).isEmpty();
+    Pipeline p = r.pipeline().orElseThrow();
+    assertThat(p.name()).isEqualTo("ttp-arrow");
+    Pipeline.Component source = p.components().get(0);
+    assertThat(source.arrow().compression()).isEqualTo("zstd");
+    assertThat(source.outputSchemas().get("arrow_data.TTPEventBatch")).isEqualTo(TTP_V1);
+    assertThat(p.components().get(1).arrow().batchAccumulationTimeout())
+        .isEqualTo(java.time.Duration.ofMillis(100));
+    assertThat(StartPlan.order(p))
+        .extracting(Pipeline.Component::id)
+        .containsExactly("ttp-source", "metrics-sink", "ttp-aggregator", "parquet-sink");
+  }
+
+  @Test
+  void anUnknownKey_isNamedWithItsPlace() throws IOException {
+    assertProblem(with(13, "          batch_sise: 10000"), 13, 11, "unknown key 'batch_sise'");
+  }
+
+  @Test
+  void wrongEnumValues_listWhatIsExpected() throws IOException {
+    assertProblem(
+        with(12, "          compression: snappy"), 12, 24, "expected one of none, lz4, zstd");
+    assertProblem(with(12, "          compression: brotli"), 12, 24, "not an Arrow IPC body codec");
+    assertProblem(
+        with(14, "          schema_evolution: sideways"), 14, 29, "expected one of none, backward");
+  }
+
+  @Test
+  void badDurationsAndSizes() throws IOException {
+    assertProblem(with(33, "          batch_accumulation_timeout: soon"), 33, 39, "not a duration");
+    assertProblem(with(13, "          batch_size: -5"), 13, 23, "positive whole number");
+  }
+
+  @Test
+  void missingInputs_duplicateIds_andCycles() throws IOException {
+    assertProblem(
+        with(21, "      inputs: [ttp-sauce]"), 21, 15, "'ttp-sauce', which is not in the pipeline");
+    assertProblem(with(38, "    - id: ttp-source"), 38, 11, "duplicate component id 'ttp-source'");
+    assertProblem(
+        with(40, "      inputs: [ttp-aggregator]"),
+        19,
+        7,
+        "dependency cycle: ttp-aggregator -> metrics-sink -> ttp-aggregator");
+  }
+
+  @Test
+  void anUnreadableSchemaFile() throws IOException {
+    assertProblem(
+        with(17, "            schema_file: schemas/garbage.arrow"),
+        17,
+        26,
+        "unreadable schema file");
+    assertProblem(
+        with(17, "            schema_file: schemas/missing.arrow"),
+        17,
+        26,
+        "unreadable schema file");
+  }
+
+  @Test
+  void anEventTypeProducedByNobody() throws IOException {
+    assertProblem(
+        with(30, "          arrow_data.LedgerBatch: arrow_data.TTPAssetTotals"),
+        19,
+        7,
+        "maps event type 'arrow_data.LedgerBatch', which none of its inputs");
+  }
+
+  @Test
+  void connectedServicesWithIncompatibleSchemas() throws IOException {
+    List<String> lines = new java.util.ArrayList<>(VALID.lines().toList());
+    lines.addAll(
+        34,
+        List.of(
+            "    - id: audit-sink",
+            "      command: [\"java\", \"-jar\", \"audit.jar\"]",
+            "      inputs: [ttp-source]",
+            "      config:",
+            "        arrow:",
+            "          schema_evolution: backward",
+            "        output_schemas:",
+            "          - event_type: arrow_data.TTPEventBatch",
+            "            schema_file: schemas/ttp_broken.arrow",
+            "    - id: widening-sink",
+            "      command: [\"java\", \"-jar\", \"wide.jar\"]",
+            "      inputs: [ttp-source]",
+            "      config:",
+            "        output_schemas:",
+            "          - event_type: arrow_data.TTPEventBatch",
+            "            schema_file: schemas/ttp_wider.arrow"));
+    PipelineParser.Result r = parse(String.join("\n", lines) + "\n");
+
+    assertThat(r.problems()).hasSize(1);
+    assertThat(r.problems().get(0).line()).isEqualTo(35);
+    assertThat(r.problems().get(0).message())
+        .contains(
+            "'audit-sink' declares arrow_data.TTPEventBatch incompatibly with its input 'ttp-source'")
+        .contains("ledger");
+  }
+
+  @Test
+  void brokenYaml_isReportedWithItsPlace() throws IOException {
+    PipelineParser.Result r = with(9, "      config: [unclosed");
+    assertThat(r.valid()).isFalse();
+    assertThat(r.problems().get(0).message()).startsWith("not valid YAML");
+    assertThat(r.problems().get(0).line()).isGreaterThanOrEqualTo(9);
+  }
+}
