@@ -2,7 +2,6 @@ package io.flowctl.server.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import com.google.protobuf.Timestamp;
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.CompatibilityRequest;
 import io.flowctl.proto.CompatibilityResponse;
@@ -46,7 +45,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -83,23 +81,23 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void createPipelineRun(CreatePipelineRunRequest request, StreamObserver<PipelineRun> out) {
-    answer(out, () -> runs.create(request));
+    Calls.answer(out, () -> runs.create(request));
   }
 
   @Override
   public void updatePipelineRun(UpdatePipelineRunRequest request, StreamObserver<PipelineRun> out) {
-    answer(out, () -> runs.update(request));
+    Calls.answer(out, () -> runs.update(request));
   }
 
   @Override
   public void getPipelineRun(GetPipelineRunRequest request, StreamObserver<PipelineRun> out) {
-    answer(out, () -> runs.get(request.getRunId()));
+    Calls.answer(out, () -> runs.get(request.getRunId()));
   }
 
   @Override
   public void listPipelineRuns(
       ListPipelineRunsRequest request, StreamObserver<ListPipelineRunsResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () ->
             ListPipelineRunsResponse.newBuilder()
@@ -110,12 +108,12 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void stopPipelineRun(StopPipelineRunRequest request, StreamObserver<PipelineRun> out) {
-    answer(out, () -> runs.stop(request.getRunId()));
+    Calls.answer(out, () -> runs.stop(request.getRunId()));
   }
 
   @Override
   public void register(ServiceInfo request, StreamObserver<RegistrationAck> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "register");
@@ -138,18 +136,21 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void heartbeat(ServiceHeartbeat request, StreamObserver<HeartbeatAck> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "heartbeat");
           Instant at = services.recordHeartbeat(request.getServiceId(), request.getMetricsMap());
-          return HeartbeatAck.newBuilder().setReceivedAt(timestamp(at)).setIsHealthy(true).build();
+          return HeartbeatAck.newBuilder()
+              .setReceivedAt(Calls.timestamp(at))
+              .setIsHealthy(true)
+              .build();
         });
   }
 
   @Override
   public void getServiceStatus(ServiceInfo request, StreamObserver<ServiceStatus> out) {
-    answer(
+    Calls.answer(
         out,
         () ->
             status(
@@ -164,7 +165,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void listServices(Empty request, StreamObserver<ServiceList> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           ServiceList.Builder b = ServiceList.newBuilder();
@@ -175,7 +176,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void registerSchema(SchemaRegistration request, StreamObserver<SchemaAck> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "register schemas");
@@ -195,7 +196,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   @Override
   public void getSchema(SchemaRequest request, StreamObserver<SchemaResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           RegisteredSchema s =
@@ -206,7 +207,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
           return SchemaResponse.newBuilder()
               .setSchemaInfo(info(s))
               .setRegisteredBy(s.registeredBy())
-              .setRegisteredAt(timestamp(s.registeredAt()))
+              .setRegisteredAt(Calls.timestamp(s.registeredAt()))
               .setEvolutionPolicy(schemas.policy(s.subject()).configName())
               .setFingerprintWithMetadata(s.fingerprintWithMetadata().toString())
               .build();
@@ -216,7 +217,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
   @Override
   public void validateSchemaCompatibility(
       CompatibilityRequest request, StreamObserver<CompatibilityResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           RegisteredSchema source =
@@ -257,7 +258,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
   @Override
   public void listCompatibleServices(
       CompatibilityRequest request, StreamObserver<ServiceList> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           String eventType = request.getSourceEventType();
@@ -435,7 +436,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
         .setServiceId(s.serviceId())
         .setServiceType(s.info().getServiceType())
         .setIsHealthy(s.healthy())
-        .setLastHeartbeat(timestamp(s.lastHeartbeat()))
+        .setLastHeartbeat(Calls.timestamp(s.lastHeartbeat()))
         .putAllMetrics(s.metrics())
         .setComponentId(s.info().getComponentId())
         .build();
@@ -448,21 +449,5 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
       case FORWARD -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_FORWARD;
       case FULL -> io.flowctl.proto.CompatibilityLevel.COMPATIBILITY_FULL;
     };
-  }
-
-  private static Timestamp timestamp(Instant t) {
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
-  }
-
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-    T value;
-    try {
-      value = call.get();
-    } catch (RuntimeException e) {
-      out.onError(GrpcStatuses.of(e));
-      return;
-    }
-    out.onNext(value);
-    out.onCompleted();
   }
 }

@@ -1,7 +1,6 @@
 package io.flowctl.server.grpc;
 
 import com.google.protobuf.Empty;
-import com.google.protobuf.Timestamp;
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
@@ -23,12 +22,10 @@ import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.registry.ServiceState;
 import io.flowctl.server.security.Principals;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 /**
  * The current upstream API, {@code flowctl.v1.ControlPlaneService}, over the same {@link
@@ -49,7 +46,7 @@ public final class ControlPlaneV1Service
 
   @Override
   public void registerComponent(RegisterRequest request, StreamObserver<RegisterResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           ComponentInfo c = request.getComponent();
@@ -65,7 +62,7 @@ public final class ControlPlaneV1Service
 
   @Override
   public void unregisterComponent(UnregisterRequest request, StreamObserver<Empty> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "unregister");
@@ -80,7 +77,7 @@ public final class ControlPlaneV1Service
 
   @Override
   public void heartbeat(HeartbeatRequest request, StreamObserver<Empty> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "heartbeat");
@@ -103,7 +100,7 @@ public final class ControlPlaneV1Service
   @Override
   public void getComponentStatus(
       ComponentStatusRequest request, StreamObserver<ComponentStatusResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () ->
             status(
@@ -119,7 +116,7 @@ public final class ControlPlaneV1Service
   @Override
   public void listComponents(
       ListComponentsRequest request, StreamObserver<ListComponentsResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           ListComponentsResponse.Builder b = ListComponentsResponse.newBuilder();
@@ -138,7 +135,7 @@ public final class ControlPlaneV1Service
 
   @Override
   public void discoverComponents(DiscoveryRequest request, StreamObserver<DiscoveryResponse> out) {
-    answer(
+    Calls.answer(
         out,
         () -> {
           DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder();
@@ -228,25 +225,9 @@ public final class ControlPlaneV1Service
                 s.healthy()
                     ? HealthStatus.HEALTH_STATUS_HEALTHY
                     : HealthStatus.HEALTH_STATUS_UNHEALTHY)
-            .setLastHeartbeat(timestamp(s.lastHeartbeat()))
-            .setRegisteredAt(timestamp(s.registeredAt()));
+            .setLastHeartbeat(Calls.timestamp(s.lastHeartbeat()))
+            .setRegisteredAt(Calls.timestamp(s.registeredAt()));
     s.metrics().forEach((k, v) -> b.putMetrics(k, String.valueOf(v)));
     return b.build();
-  }
-
-  private static Timestamp timestamp(Instant t) {
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
-  }
-
-  private static <T> void answer(StreamObserver<T> out, Supplier<T> call) {
-    T value;
-    try {
-      value = call.get();
-    } catch (RuntimeException e) {
-      out.onError(GrpcStatuses.of(e));
-      return;
-    }
-    out.onNext(value);
-    out.onCompleted();
   }
 }
