@@ -205,7 +205,7 @@ public final class DemoPipeline {
           open.add(
               client(
                   target,
-                  "parquet-sink",
+                  "ttp-sink",
                   ServiceType.SERVICE_TYPE_SINK,
                   AssetTotals.EVENT_TYPE,
                   null,

@@ -25,7 +25,7 @@ class DemoPipelineTest {
     assertThat(s.sourceRows()).isEqualTo(24_000);
     assertThat(s.payloadBytes()).isPositive();
     assertThat(s.compressionRatio()).isGreaterThan(1.0);
-    assertThat(s.services()).containsExactly("parquet-sink", "ttp-asset-totals", "ttp-source");
+    assertThat(s.services()).containsExactly("ttp-asset-totals", "ttp-sink", "ttp-source");
     assertThat(s.inputFingerprint()).startsWith("sha256:");
     assertThat(s.outputFingerprint()).startsWith("sha256:").isNotEqualTo(s.inputFingerprint());
     assertThat(log.toString()).contains("12/12 batches");

@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
       EventCommand.class,
       ServeCommand.class,
       PipelineCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -1,0 +1,32 @@
+package io.flowctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void theDemoRunsAndPrintsItsSummary() {
+    CliRunner r =
+        CliRunner.run("demo", "--batches", "4", "--rows", "1000", "--data", dir.toString());
+
+    assertThat(r.status()).as(r.err()).isZero();
+    assertThat(r.out())
+        .contains("4/4 batches through the pipeline")
+        .contains("services        ttp-asset-totals, ttp-sink, ttp-source")
+        .contains("rows            4,000")
+        .contains("input schema    sha256:");
+    assertThat(Files.exists(dir.resolve("asset-totals.arrows"))).isTrue();
+  }
+
+  @Test
+  void badSizesAreBadInput() {
+    CliRunner r = CliRunner.run("demo", "--batches", "0", "--data", dir.toString());
+    assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+  }
+}
