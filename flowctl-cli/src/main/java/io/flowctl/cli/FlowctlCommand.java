@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       ServeCommand.class,
       PipelineCommand.class,
       DemoCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",

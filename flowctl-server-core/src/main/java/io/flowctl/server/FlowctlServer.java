@@ -44,6 +44,7 @@ public final class FlowctlServer implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
+  private final io.flowctl.server.runs.PipelineRuns runs;
   private final String storeName;
 
   private FlowctlServer(Builder b) throws IOException {
@@ -56,19 +57,17 @@ public final class FlowctlServer implements AutoCloseable {
     }
     this.services = rb.build();
     this.schemas = SchemaRegistry.builder(store).clock(b.clock).build();
+    this.runs =
+        new io.flowctl.server.runs.PipelineRuns(
+            store instanceof io.flowctl.server.runs.PipelineRunStore runStore
+                ? runStore
+                : new io.flowctl.server.runs.InMemoryPipelineRunStore(),
+            b.clock);
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)
-            .addService(
-                new ControlPlaneService(
-                    services,
-                    schemas,
-                    new io.flowctl.server.runs.PipelineRuns(
-                        store instanceof io.flowctl.server.runs.PipelineRunStore runStore
-                            ? runStore
-                            : new io.flowctl.server.runs.InMemoryPipelineRunStore(),
-                        b.clock)))
+            .addService(new ControlPlaneService(services, schemas, runs))
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
@@ -115,6 +114,11 @@ public final class FlowctlServer implements AutoCloseable {
 
   public SchemaRegistry schemas() {
     return schemas;
+  }
+
+  /** The pipeline runs this control plane records. */
+  public io.flowctl.server.runs.PipelineRuns runs() {
+    return runs;
   }
 
   public void awaitTermination() throws InterruptedException {

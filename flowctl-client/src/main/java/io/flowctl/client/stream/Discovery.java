@@ -12,6 +12,22 @@ public final class Discovery {
   private Discovery() {}
 
   /**
+   * The endpoint ({@code host:port}) of the component with this id.
+   *
+   * @throws io.grpc.StatusRuntimeException NOT_FOUND when it is not registered
+   */
+  public static String endpointOf(Channel controlPlane, String componentId) {
+    return ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
+        .withDeadlineAfter(5, TimeUnit.SECONDS)
+        .getComponentStatus(
+            io.flowctl.proto.v1.ComponentStatusRequest.newBuilder()
+                .setServiceId(componentId)
+                .build())
+        .getComponent()
+        .getEndpoint();
+  }
+
+  /**
    * The endpoint ({@code host:port}) of a component producing {@code eventType}.
    *
    * @throws FlowctlException NOT_FOUND when none is registered (yet)

@@ -66,6 +66,12 @@ public final class PipelineRunner {
       return List.copyOf(ids);
     }
 
+    /** Whether a started component is still running (a finite sink ends when its input does). */
+    public boolean alive(String componentId) {
+      int i = ids.indexOf(componentId);
+      return i >= 0 && started.get(i).alive();
+    }
+
     /** Stops every component, last started first, and records the run as stopped. */
     @Override
     public synchronized void close() {

@@ -1,0 +1,126 @@
+package io.flowctl.cli;
+
+import io.flowctl.examples.ExampleLauncher;
+import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.pipeline.Pipeline;
+import io.flowctl.server.pipeline.PipelineParser;
+import io.flowctl.server.pipeline.PipelineRunner;
+import io.flowctl.server.pipeline.Problem;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code flowctl run PIPELINE.yaml}: a pipeline with an embedded control plane. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a pipeline with an embedded control plane: start its components in dependency order,",
+      "wait for each to register and be healthy, and stop them in reverse order when the sinks are",
+      "done or on SIGTERM. Commands 'example:*' run the bundled example components in this JVM;",
+      "other commands run as processes with FLOWCTL_ENDPOINT, FLOWCTL_SERVICE_ID, ... set."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "PIPELINE.yaml", description = "A flowctl/v1 Pipeline file.")
+  Path file;
+
+  @Option(
+      names = "--data",
+      defaultValue = "flowctl-data/run",
+      paramLabel = "DIR",
+      description = "Store, logs and outputs (default ${DEFAULT-VALUE}).")
+  Path data;
+
+  @Option(
+      names = "--start-timeout",
+      defaultValue = "60s",
+      converter = ServeCommand.DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "How long each component may take to register and be healthy (default ${DEFAULT-VALUE}).")
+  Duration startTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PipelineParser.Result parsed;
+    try {
+      parsed = PipelineParser.parse(file);
+    } catch (NoSuchFileException e) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, file + ": no such file");
+    }
+    if (!parsed.valid()) {
+      for (Problem p : parsed.problems()) {
+        out.println(p);
+      }
+      return ExitCodes.NOT_SATISFIED;
+    }
+    Pipeline pipeline = parsed.pipeline().orElseThrow();
+    java.nio.file.Files.createDirectories(data);
+    try (BufferAllocator allocator = new RootAllocator(2L << 30);
+        FlowctlServer cp =
+            FlowctlServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .store("sqlite:" + data.resolve("flowctl.db"))
+                .start()) {
+      out.println("control plane on 127.0.0.1:" + cp.port());
+      PipelineRunner runner =
+          new PipelineRunner(
+              cp.services(),
+              cp.runs(),
+              new ExampleLauncher(allocator, data),
+              "127.0.0.1:" + cp.port(),
+              startTimeout,
+              Duration.ofMillis(500));
+      PipelineRunner.Running running = runner.start(pipeline);
+      out.println(
+          "started "
+              + String.join(" -> ", running.startOrder())
+              + " (run "
+              + running.runId()
+              + ")");
+      out.flush();
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread hook = new Thread(() -> stop.set(true), "flowctl-run-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      List<String> sinks =
+          pipeline.components().stream()
+              .filter(c -> c.role() == Pipeline.Role.SINK)
+              .map(Pipeline.Component::id)
+              .toList();
+      while (!stop.get() && sinks.stream().anyMatch(running::alive)) {
+        Thread.sleep(100);
+      }
+      running.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already stopping
+      }
+      var run = cp.runs().get(running.runId());
+      out.println("run " + run.getRunId() + ": " + run.getStatus());
+      for (String sink : sinks) {
+        Path output = data.resolve(sink + ".arrows");
+        if (java.nio.file.Files.exists(output)) {
+          out.println("  output " + output.toAbsolutePath());
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.flowctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+  static final Path EXAMPLES = Path.of("..", "examples");
+
+  @TempDir Path dir;
+
+  @Test
+  void theExamplePipelineRunsToCompletion_throughTheYamlAndTheRunner() throws Exception {
+    Files.createDirectories(dir.resolve("pipelines"));
+    Files.createDirectories(dir.resolve("schemas"));
+    for (String s : new String[] {"ttp_events_v1.arrow", "asset_totals_v1.arrow"}) {
+      Files.copy(EXAMPLES.resolve("schemas").resolve(s), dir.resolve("schemas").resolve(s));
+    }
+    Path yaml = dir.resolve("pipelines/small.yaml");
+    Files.writeString(
+        yaml,
+        Files.readString(EXAMPLES.resolve("pipelines/ttp-arrow.yaml"))
+            .replace("TTP_BATCHES: \"100\"", "TTP_BATCHES: \"5\"")
+            .replace("TTP_ROWS: \"10000\"", "TTP_ROWS: \"1000\""));
+
+    CliRunner r = CliRunner.run("run", yaml.toString(), "--data", dir.resolve("data").toString());
+
+    assertThat(r.status()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .contains("started ttp-source -> ttp-asset-totals -> ttp-sink")
+        .contains("RUN_STATUS_STOPPED")
+        .contains("ttp-sink.arrows");
+    assertThat(Files.size(dir.resolve("data/ttp-sink.arrows"))).isPositive();
+  }
+
+  @Test
+  void anInvalidPipelineIsNotStarted() throws Exception {
+    Path yaml = Files.writeString(dir.resolve("bad.yaml"), "apiVersion: flowctl/v2\n");
+    CliRunner r = CliRunner.run("run", yaml.toString(), "--data", dir.resolve("data").toString());
+
+    assertThat(r.status()).isEqualTo(ExitCodes.NOT_SATISFIED);
+    assertThat(r.out()).contains("bad.yaml:1:");
+  }
+}
