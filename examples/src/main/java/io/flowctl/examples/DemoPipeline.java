@@ -63,6 +63,7 @@ public final class DemoPipeline {
     Files.createDirectories(dataDir);
     Path output = dataDir.resolve("asset-totals.arrows");
     long start = System.nanoTime();
+    java.time.Instant startedAt = java.time.Instant.now();
     try (BufferAllocator allocator = new RootAllocator(1L << 30);
         FlowctlServer cp =
             FlowctlServer.builder()
@@ -118,7 +119,7 @@ public final class DemoPipeline {
                 TtpEvents.EVENT_TYPE,
                 source.getPort(),
                 sourceMetrics));
-        awaitRegistered(cp, "ttp-source");
+        awaitRegistered(cp, "ttp-source", startedAt);
 
         // Processor.
         ManagedChannel cpChannel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
@@ -156,7 +157,7 @@ public final class DemoPipeline {
                 processorServer.getPort(),
                 processorMetrics));
         processor.start();
-        awaitRegistered(cp, "ttp-asset-totals");
+        awaitRegistered(cp, "ttp-asset-totals", startedAt);
 
         // Sink: an Arrow IPC stream file of the totals.
         ManagedChannel toProcessor =
@@ -280,9 +281,11 @@ public final class DemoPipeline {
     return c;
   }
 
-  private static void awaitRegistered(FlowctlServer cp, String id) throws InterruptedException {
+  /** Waits for a heartbeat of this run; records an interrupted earlier run left do not count. */
+  private static void awaitRegistered(FlowctlServer cp, String id, java.time.Instant since)
+      throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cp.services().status(id).isEmpty()) {
+    while (cp.services().status(id).filter(s -> s.lastHeartbeat().isAfter(since)).isEmpty()) {
       if (System.nanoTime() > end) {
         throw new IllegalStateException("'" + id + "' did not register");
       }

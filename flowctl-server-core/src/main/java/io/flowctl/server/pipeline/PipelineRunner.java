@@ -115,9 +115,10 @@ public final class PipelineRunner {
       env.put("FLOWCTL_HEARTBEAT_INTERVAL", heartbeatInterval.toMillis() + "ms");
       env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(c.arrow().enabled()));
       try {
+        java.time.Instant launchedAt = java.time.Instant.now();
         started.add(launcher.launch(c, env));
         ids.add(c.id());
-        awaitHealthy(c, started.get(started.size() - 1));
+        awaitHealthy(c, started.get(started.size() - 1), launchedAt);
       } catch (IOException | FlowctlException e) {
         stopAll(started);
         String message = "component '" + c.id() + "' did not start: " + e.getMessage();
@@ -138,12 +139,19 @@ public final class PipelineRunner {
     return new Running(run, started, ids);
   }
 
-  private void awaitHealthy(Pipeline.Component c, Launcher.Handle handle)
+  /**
+   * Waits for a heartbeat the component sent after it was launched: a record left in the store by
+   * an earlier run does not count.
+   */
+  private void awaitHealthy(
+      Pipeline.Component c, Launcher.Handle handle, java.time.Instant launchedAt)
       throws InterruptedException {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     while (true) {
       var state = services.status(c.id());
-      if (state.isPresent() && state.get().healthy()) {
+      if (state.isPresent()
+          && state.get().healthy()
+          && !state.get().lastHeartbeat().isBefore(launchedAt)) {
         return;
       }
       if (!handle.alive()) {
