@@ -18,23 +18,16 @@ import io.flowctl.server.FlowctlServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
  * The example pipeline end to end on one machine: an embedded control plane, a TTP source, the
@@ -86,29 +79,10 @@ public final class DemoPipeline {
                 .compression(Compression.LZ4)
                 .metrics(sourceMetrics)
                 .build();
-        TtpEvents generator = new TtpEvents(42);
         AtomicLong payload = new AtomicLong();
         ArrowSourceService.Feed feed =
-            resume -> {
-              int[] n = {resume.isEmpty() ? 0 : Integer.parseInt(resume)};
-              return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                  return n[0] < batches;
-                }
-
-                @Override
-                public ArrowSourceService.Identified next() {
-                  n[0]++;
-                  try (VectorSchemaRoot b = generator.next(rowsPerBatch, allocator)) {
-                    Event e = sourceCodec.encode(b);
-                    payload.addAndGet(e.getPayload().size());
-                    return new ArrowSourceService.Identified(Integer.toString(n[0]), e);
-                  }
-                }
-              };
-            };
-        Server source = serve(new ArrowSourceService("ttp-source", feed));
+            Loopback.ttpFeed(sourceCodec, batches, rowsPerBatch, allocator, payload::addAndGet);
+        Server source = Loopback.serve(new ArrowSourceService("ttp-source", feed));
         open.add(() -> source.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         open.add(
             client(
@@ -144,7 +118,7 @@ public final class DemoPipeline {
                 (in, alloc) -> totals.apply(in.root(), alloc),
                 (id, e, x) ->
                     progress.println("processor: event " + id + " failed: " + x.getMessage()));
-        Server processorServer = serve(processor.outputService());
+        Server processorServer = Loopback.serve(processor.outputService());
         open.add(() -> processorServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
         open.add(processor);
         open.add(
@@ -169,10 +143,7 @@ public final class DemoPipeline {
         AtomicLong outRows = new AtomicLong();
         AtomicLong events = new AtomicLong();
         String[] outputFingerprint = {""};
-        try (OutputStream file = Files.newOutputStream(output);
-            VectorSchemaRoot sinkRoot = VectorSchemaRoot.create(AssetTotals.SCHEMA, allocator);
-            ArrowStreamWriter writer = new ArrowStreamWriter(sinkRoot, null, file)) {
-          writer.start();
+        try (Loopback.IpcFile file = new Loopback.IpcFile(output, AssetTotals.SCHEMA, allocator)) {
           ArrowStreamConsumer sink =
               new ArrowStreamConsumer(
                   toProcessor,
@@ -181,19 +152,7 @@ public final class DemoPipeline {
                   (Event e) -> {
                     try (ArrowEventReader in = sinkCodec.decode(e, allocator)) {
                       outputFingerprint[0] = e.getArrowMetadata().getSchemaFingerprint();
-                      while (in.loadNextBatch()) {
-                        // Copy into the file's own root: the decoded batch belongs to the reader.
-                        VectorSchemaRoot batch = in.root();
-                        sinkRoot.allocateNew();
-                        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-                          for (int r = 0; r < batch.getRowCount(); r++) {
-                            sinkRoot.getVector(c).copyFromSafe(r, r, batch.getVector(c));
-                          }
-                        }
-                        sinkRoot.setRowCount(batch.getRowCount());
-                        writer.writeBatch();
-                        outRows.addAndGet(batch.getRowCount());
-                      }
+                      outRows.addAndGet(file.append(in));
                     }
                     long n = events.incrementAndGet();
                     if (n % Math.max(1, batches / 10) == 0 || n == batches) {
@@ -213,7 +172,6 @@ public final class DemoPipeline {
                   0,
                   sinkMetrics));
           sink.start().get(10, TimeUnit.MINUTES);
-          writer.end();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         CodecMetrics.Report src = sourceMetrics.report();
@@ -239,13 +197,6 @@ public final class DemoPipeline {
         }
       }
     }
-  }
-
-  private static Server serve(io.grpc.BindableService service) throws IOException {
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(service)
-        .build()
-        .start();
   }
 
   private static ControlPlaneClient client(

@@ -19,22 +19,16 @@ import io.flowctl.server.pipeline.ProcessLauncher;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 
 /**
  * Launches the example components in this JVM ({@code command: ["example:ttp-source"]}, {@code
@@ -75,29 +69,10 @@ public final class ExampleLauncher implements Launcher {
                 c.arrow().enabled() ? Compression.parse(c.arrow().compression()) : Compression.NONE)
             .metrics(metrics)
             .build();
-    TtpEvents generator = new TtpEvents(42);
     Server server =
-        serve(
+        Loopback.serve(
             new ArrowSourceService(
-                c.id(),
-                resume -> {
-                  int[] n = {resume.isEmpty() ? 0 : Integer.parseInt(resume)};
-                  return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                      return n[0] < batches;
-                    }
-
-                    @Override
-                    public ArrowSourceService.Identified next() {
-                      n[0]++;
-                      try (VectorSchemaRoot b = generator.next(rows, allocator)) {
-                        return new ArrowSourceService.Identified(
-                            Integer.toString(n[0]), codec.encode(b));
-                      }
-                    }
-                  };
-                }));
+                c.id(), Loopback.ttpFeed(codec, batches, rows, allocator, bytes -> {})));
     ControlPlaneClient client =
         register(
             c,
@@ -127,7 +102,7 @@ public final class ExampleLauncher implements Launcher {
             allocator,
             (in, alloc) -> totals.apply(in.root(), alloc),
             null);
-    Server server = serve(p.outputService());
+    Server server = Loopback.serve(p.outputService());
     ControlPlaneClient client =
         register(
             c,
@@ -154,10 +129,7 @@ public final class ExampleLauncher implements Launcher {
     ArrowEventCodec codec = ArrowEventCodec.builder().metrics(metrics).build();
     Files.createDirectories(outputDir);
     Path file = outputDir.resolve(c.id() + ".arrows");
-    OutputStream out = Files.newOutputStream(file);
-    VectorSchemaRoot root = VectorSchemaRoot.create(AssetTotals.SCHEMA, allocator);
-    ArrowStreamWriter writer = new ArrowStreamWriter(root, null, out);
-    writer.start();
+    Loopback.IpcFile output = new Loopback.IpcFile(file, AssetTotals.SCHEMA, allocator);
     ArrowStreamConsumer consumer =
         new ArrowStreamConsumer(
             upstream,
@@ -165,16 +137,7 @@ public final class ExampleLauncher implements Launcher {
             8,
             (Event e) -> {
               try (ArrowEventReader in = codec.decode(e, allocator)) {
-                while (in.loadNextBatch()) {
-                  root.allocateNew();
-                  for (int col = 0; col < in.root().getFieldVectors().size(); col++) {
-                    for (int r = 0; r < in.root().getRowCount(); r++) {
-                      root.getVector(col).copyFromSafe(r, r, in.root().getVector(col));
-                    }
-                  }
-                  root.setRowCount(in.root().getRowCount());
-                  writer.writeBatch();
-                }
+                output.append(in);
               }
             },
             null,
@@ -193,12 +156,7 @@ public final class ExampleLauncher implements Launcher {
         () -> !done.isDone(),
         consumer,
         client,
-        () -> {
-          writer.end();
-          writer.close();
-          root.close();
-          out.close();
-        },
+        output,
         () -> upstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS),
         () -> cp.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
   }
@@ -239,13 +197,6 @@ public final class ExampleLauncher implements Launcher {
 
   private static ManagedChannel channel(String target) {
     return NettyChannelBuilder.forTarget(target).usePlaintext().build();
-  }
-
-  private static Server serve(io.grpc.BindableService service) throws IOException {
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(service)
-        .build()
-        .start();
   }
 
   private static Handle handle(
