@@ -131,23 +131,12 @@ final class ServeCommand implements Callable<Integer> {
         if (v.startsWith("p")) {
           return Duration.parse(value);
         }
-        if (v.endsWith("ms")) {
-          return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-        }
-        long n = Long.parseLong(v.substring(0, v.length() - 1));
-        return switch (v.charAt(v.length() - 1)) {
-          case 's' -> Duration.ofSeconds(n);
-          case 'm' -> Duration.ofMinutes(n);
-          case 'h' -> Duration.ofHours(n);
-          default ->
-              throw new TypeConversionException("expected e.g. 30s, 500ms, 2m: '" + value + "'");
-        };
       } catch (RuntimeException e) {
-        if (e instanceof TypeConversionException t) {
-          throw t;
-        }
         throw new TypeConversionException("expected e.g. 30s, 500ms, 2m: '" + value + "'");
       }
+      return io.flowctl.server.Durations.parse(v)
+          .orElseThrow(
+              () -> new TypeConversionException("expected e.g. 30s, 500ms, 2m: '" + value + "'"));
     }
   }
 }

@@ -572,26 +572,11 @@ public final class PipelineParser {
 
   private Duration duration(Node n) {
     String v = scalar(n, "a duration").trim();
-    try {
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      long amount = Long.parseLong(v.substring(0, v.length() - 1));
-      switch (v.charAt(v.length() - 1)) {
-        case 's':
-          return Duration.ofSeconds(amount);
-        case 'm':
-          return Duration.ofMinutes(amount);
-        case 'h':
-          return Duration.ofHours(amount);
-        default:
-          break;
-      }
-    } catch (RuntimeException ignored) {
-      // reported below
+    Optional<Duration> d = io.flowctl.server.Durations.parse(v);
+    if (d.isEmpty()) {
+      problem(n, "'" + v + "' is not a duration: expected e.g. 100ms, 5s, 2m");
     }
-    problem(n, "'" + v + "' is not a duration: expected e.g. 100ms, 5s, 2m");
-    return Duration.ofMillis(100);
+    return d.orElse(Duration.ofMillis(100));
   }
 
   private List<String> strings(NodeTuple t, String what) {
