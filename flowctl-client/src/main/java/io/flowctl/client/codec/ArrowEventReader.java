@@ -34,7 +34,7 @@ import org.apache.arrow.vector.util.ValueVectorUtility;
  * {@link #loadNextBatch()} or {@link #close()}; to keep a batch longer, transfer its vectors to
  * your own allocator first. Not thread-safe.
  */
-public final class ArrowEventReader implements AutoCloseable {
+public final class ArrowEventReader implements BatchReader {
   private final BufferAllocator allocator;
   private final ArrowStreamReader reader;
   private final TrackingMessages messages;

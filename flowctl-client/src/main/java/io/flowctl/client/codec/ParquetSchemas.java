@@ -41,7 +41,9 @@ import org.apache.parquet.format.Util;
  *   <tr><td>BOOLEAN</td><td>bool</td></tr>
  *   <tr><td>INT32, INT64 (also INTEGER(bits, signed) / INT_n, UINT_n)</td><td>int of that width
  *       and sign</td></tr>
- *   <tr><td>INT96</td><td>timestamp(ns), no zone (legacy Impala/Spark timestamps)</td></tr>
+ *   <tr><td>INT96</td><td>timestamp(µs), no zone (legacy Impala/Spark timestamps: nanoseconds
+ *       overflow for dates Spark writes, so digits below a microsecond are dropped; {@link
+ *       ParquetEventCodec.Builder#int96Unit} picks another unit)</td></tr>
  *   <tr><td>FLOAT, DOUBLE; FIXED_LEN_BYTE_ARRAY(2) FLOAT16</td><td>float32, float64; float16</td></tr>
  *   <tr><td>BYTE_ARRAY STRING/UTF8, ENUM, JSON</td><td>utf8</td></tr>
  *   <tr><td>BYTE_ARRAY (also BSON)</td><td>binary</td></tr>
@@ -86,25 +88,44 @@ public final class ParquetSchemas {
    *     Arrow type
    */
   public static Schema read(Path file) {
-    FileMetaData meta = footer(file);
+    return fromFooter(footer(file), file.toString(), TimeUnit.MICROSECOND);
+  }
+
+  /** The Arrow schema a footer describes: its stored {@code ARROW:schema}, or the converted one. */
+  static Schema fromFooter(FileMetaData meta, String where, TimeUnit int96) {
+    Schema arrow = stored(meta);
+    return arrow != null ? arrow : converted(meta, where, int96);
+  }
+
+  /** The Arrow schema the writer stored under {@code ARROW:schema}; null if none or unreadable. */
+  static Schema stored(FileMetaData meta) {
+    String base64 = keyValues(meta).get("ARROW:schema");
+    return base64 == null ? null : storedArrowSchema(base64);
+  }
+
+  /**
+   * The Parquet schema converted to Arrow, ignoring any stored Arrow schema; INT96 columns become
+   * timestamps of unit {@code int96}.
+   */
+  static Schema converted(FileMetaData meta, String where, TimeUnit int96) {
+    Map<String, String> keyValues = keyValues(meta);
+    keyValues.remove("ARROW:schema");
+    return convert(meta.getSchema(), keyValues, where, int96);
+  }
+
+  private static Map<String, String> keyValues(FileMetaData meta) {
     Map<String, String> keyValues = new LinkedHashMap<>();
     if (meta.isSetKey_value_metadata()) {
       for (KeyValue kv : meta.getKey_value_metadata()) {
         keyValues.put(kv.getKey(), kv.getValue());
       }
     }
-    String stored = keyValues.remove("ARROW:schema");
-    if (stored != null) {
-      Schema arrow = storedArrowSchema(file, stored);
-      if (arrow != null) {
-        return arrow;
-      }
-    }
-    return convert(meta.getSchema(), keyValues, file.toString());
+    return keyValues;
   }
 
   /** Converts a Parquet schema (the footer's flattened element list) to an Arrow schema. */
-  static Schema convert(List<SchemaElement> elements, Map<String, String> metadata, String where) {
+  static Schema convert(
+      List<SchemaElement> elements, Map<String, String> metadata, String where, TimeUnit int96) {
     if (elements == null || elements.isEmpty()) {
       throw new CodecException(where + ": the Parquet footer has no schema");
     }
@@ -112,7 +133,7 @@ public final class ParquetSchemas {
     int children = elements.get(0).getNum_children();
     List<Field> fields = new ArrayList<>(children);
     for (int i = 0; i < children; i++) {
-      fields.add(field(elements, next, "", where));
+      fields.add(field(elements, next, "", where, int96));
     }
     if (next[0] != elements.size()) {
       throw new CodecException(
@@ -128,12 +149,13 @@ public final class ParquetSchemas {
   /** A converted field; for a repeated field, also the element it repeats. */
   private record Converted(Field field, Field repeatedElement) {}
 
-  private static Field field(List<SchemaElement> all, int[] next, String parent, String where) {
-    return convertField(all, next, parent, where).field();
+  private static Field field(
+      List<SchemaElement> all, int[] next, String parent, String where, TimeUnit int96) {
+    return convertField(all, next, parent, where, int96).field();
   }
 
   private static Converted convertField(
-      List<SchemaElement> all, int[] next, String parent, String where) {
+      List<SchemaElement> all, int[] next, String parent, String where, TimeUnit int96) {
     if (next[0] >= all.size()) {
       throw new CodecException(
           where + ": the Parquet schema tree is truncated under '" + parent + "'");
@@ -147,7 +169,7 @@ public final class ParquetSchemas {
     if (e.isSetNum_children() && e.getNum_children() > 0) {
       List<Converted> children = new ArrayList<>(e.getNum_children());
       for (int i = 0; i < e.getNum_children(); i++) {
-        children.add(convertField(all, next, path, where));
+        children.add(convertField(all, next, path, where, int96));
       }
       inner = group(e, name, rep, children, path, where);
     } else if (e.isSetNum_children() || !e.isSetType()) {
@@ -161,7 +183,8 @@ public final class ParquetSchemas {
       inner =
           new Field(
               name,
-              new FieldType(rep == FieldRepetitionType.OPTIONAL, primitive(e, path, where), null),
+              new FieldType(
+                  rep == FieldRepetitionType.OPTIONAL, primitive(e, path, where, int96), null),
               null);
     }
     if (rep != FieldRepetitionType.REPEATED) {
@@ -252,7 +275,7 @@ public final class ParquetSchemas {
     return new Field(name, new FieldType(nullable, ArrowType.Struct.INSTANCE, null), children);
   }
 
-  private static ArrowType primitive(SchemaElement e, String path, String where) {
+  private static ArrowType primitive(SchemaElement e, String path, String where, TimeUnit int96) {
     LogicalType lt = e.isSetLogicalType() ? e.getLogicalType() : null;
     ConvertedType ct = e.isSetConverted_type() ? e.getConverted_type() : null;
     if (lt != null && (lt.isSetVARIANT() || lt.isSetGEOMETRY() || lt.isSetGEOGRAPHY())) {
@@ -329,7 +352,7 @@ public final class ParquetSchemas {
           return new ArrowType.Int(bits, true);
         }
       case INT96:
-        return new ArrowType.Timestamp(TimeUnit.NANOSECOND, null);
+        return new ArrowType.Timestamp(int96, null);
       case FLOAT:
         return new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE);
       case DOUBLE:
@@ -375,7 +398,7 @@ public final class ParquetSchemas {
             + ") has no Arrow type");
   }
 
-  private static Schema storedArrowSchema(Path file, String base64) {
+  private static Schema storedArrowSchema(String base64) {
     try {
       byte[] ipc = Base64.getDecoder().decode(base64);
       // Arrow C++ stores the IPC message with its continuation and length prefix.

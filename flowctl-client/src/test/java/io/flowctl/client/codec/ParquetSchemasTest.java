@@ -41,7 +41,7 @@ class ParquetSchemasTest {
   void typesAreMappedAsDocumented() {
     Schema spark = ParquetSchemas.read(PARQUET.resolve("int96_from_spark.parquet"));
     assertThat(spark.getFields().get(0).getType())
-        .isEqualTo(new ArrowType.Timestamp(TimeUnit.NANOSECOND, null));
+        .isEqualTo(new ArrowType.Timestamp(TimeUnit.MICROSECOND, null));
 
     Schema decimal = ParquetSchemas.read(PARQUET.resolve("int32_decimal.parquet"));
     assertThat(decimal.getFields().get(0).getType()).isEqualTo(new ArrowType.Decimal(4, 2, 128));

@@ -1,0 +1,439 @@
+package io.flowctl.client.codec;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import io.flowctl.proto.ArrowMetadata;
+import io.flowctl.proto.Event;
+import io.flowctl.proto.EventTypes;
+import io.flowctl.schema.ArrowSchemas;
+import io.flowctl.schema.SchemaFingerprints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.channels.Channels;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.ipc.WriteChannel;
+import org.apache.arrow.vector.ipc.message.MessageSerializer;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Turns Arrow record batches into flowctl {@link Event}s of type {@code arrow_data.ParquetFile}
+ * whose payload is a whole Parquet file, and back; {@link ArrowMetadata} is filled as for IPC
+ * events, with the schema a reader gets back. The writer stores its Arrow schema under {@code
+ * ARROW:schema} (as Arrow C++ does), so types Parquet lacks come back exactly.
+ *
+ * <table>
+ *   <caption>Arrow to Parquet</caption>
+ *   <tr><th>Arrow</th><th>Parquet</th></tr>
+ *   <tr><td>null</td><td>OPTIONAL INT32 UNKNOWN, never written</td></tr>
+ *   <tr><td>bool</td><td>BOOLEAN</td></tr>
+ *   <tr><td>int8..int32, uint8..uint32</td><td>INT32 INTEGER(bits, signed)</td></tr>
+ *   <tr><td>int64, uint64</td><td>INT64 INTEGER(64, signed)</td></tr>
+ *   <tr><td>float16, float32, float64</td><td>FIXED_LEN_BYTE_ARRAY(2) FLOAT16, FLOAT, DOUBLE</td></tr>
+ *   <tr><td>utf8, large_utf8, utf8_view</td><td>BYTE_ARRAY STRING</td></tr>
+ *   <tr><td>binary, large_binary, binary_view</td><td>BYTE_ARRAY</td></tr>
+ *   <tr><td>fixed_size_binary(n)</td><td>FIXED_LEN_BYTE_ARRAY(n)</td></tr>
+ *   <tr><td>decimal128(p, s), decimal256(p, s)</td><td>FIXED_LEN_BYTE_ARRAY(shortest for p)
+ *       DECIMAL(p, s)</td></tr>
+ *   <tr><td>date32; date64 (whole days only)</td><td>INT32 DATE</td></tr>
+ *   <tr><td>time32(s), time32(ms); time64(µs), time64(ns)</td><td>INT32 TIME(ms) (seconds ×
+ *       1000); INT64 TIME(µs), TIME(ns)</td></tr>
+ *   <tr><td>timestamp(unit, zone)</td><td>INT64 TIMESTAMP(unit, adjusted to UTC when zoned);
+ *       seconds as milliseconds</td></tr>
+ *   <tr><td>duration(unit)</td><td>INT64</td></tr>
+ *   <tr><td>list, large_list, fixed_size_list</td><td>three-level LIST group (list, element)</td>
+ *   </tr>
+ *   <tr><td>map</td><td>MAP group (key_value, required key, value)</td></tr>
+ *   <tr><td>struct (with fields)</td><td>group</td></tr>
+ *   <tr><td>dictionary-encoded</td><td>the values' type; read back as plain values</td></tr>
+ *   <tr><td>extension types</td><td>their storage type</td></tr>
+ * </table>
+ *
+ * <p>Nullable fields are OPTIONAL, others REQUIRED. Unions, intervals, list views, run-end encoded
+ * arrays and empty structs have no Parquet form: encoding them is a {@link CodecException} naming
+ * the column. Reading maps Parquet to Arrow as {@link ParquetSchemas} documents.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ParquetEventCodec {
+  private final String eventType;
+  private final ParquetCompression compression;
+  private final int rowGroupRows;
+  private final int batchRows;
+  private final int schemaVersion;
+  private final long maxDecodedBytes;
+  private final Clock clock;
+  private final CodecMetrics metrics;
+  private final TimeUnit int96Unit;
+
+  private ParquetEventCodec(Builder b) {
+    this.int96Unit = b.int96Unit;
+    this.eventType = b.eventType;
+    this.compression = b.compression;
+    this.rowGroupRows = b.rowGroupRows;
+    this.batchRows = b.batchRows;
+    this.schemaVersion = b.schemaVersion;
+    this.maxDecodedBytes = b.maxDecodedBytes;
+    this.clock = b.clock;
+    this.metrics = b.metrics;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A codec for {@code arrow_data.ParquetFile}, snappy pages, decoding at most 256 MiB. */
+  public static ParquetEventCodec defaults() {
+    return builder().build();
+  }
+
+  public ParquetCompression compression() {
+    return compression;
+  }
+
+  /** Encodes one batch without dictionary-encoded columns. */
+  public Event encode(VectorSchemaRoot root) {
+    return encode(root, null);
+  }
+
+  /** Encodes one batch; {@code dictionaries} holds those of its encoded columns (may be null). */
+  public Event encode(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    try (EventWriter w = newWriter(root, dictionaries)) {
+      w.writeBatch();
+      return w.finish();
+    }
+  }
+
+  /**
+   * A writer of several batches into one Parquet file: refill {@code root} and call {@link
+   * EventWriter#writeBatch()} for each, then {@link EventWriter#finish()}.
+   *
+   * @throws CodecException when a column has no Parquet form
+   */
+  public EventWriter newWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+    return new EventWriter(root, dictionaries);
+  }
+
+  /**
+   * Wraps an existing Parquet file as an event, with {@link ArrowMetadata} read from its footer.
+   *
+   * @throws CodecException when the bytes are not a readable Parquet file
+   */
+  public Event wrap(ByteString parquetFile) {
+    FileMetaData footer = ParquetBytes.footer(parquetFile.asReadOnlyByteBuffer(), "the file");
+    Schema schema = ParquetSchemas.fromFooter(footer, "the file", int96Unit);
+    return event(parquetFile, schema, ParquetBytes.rows(footer));
+  }
+
+  /**
+   * Opens an event for reading. The reader allocates from a child of {@code allocator} limited to
+   * {@link Builder#maxDecodedBytes}; closing it releases everything it read.
+   *
+   * @throws CodecException when the payload is not a Parquet file, its footer or page headers are
+   *     malformed or oversized, or its schema disagrees with the event's metadata
+   */
+  public ParquetEventReader decode(Event event, BufferAllocator allocator) {
+    Objects.requireNonNull(event, "event");
+    Objects.requireNonNull(allocator, "allocator");
+    return ParquetEventReader.open(
+        event, allocator, maxDecodedBytes, batchRows, int96Unit, metrics);
+  }
+
+  private Event event(ByteString payload, Schema schema, long rows) {
+    ArrowMetadata.Builder meta =
+        ArrowMetadata.newBuilder()
+            .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
+            .setNumRows(rows)
+            .putAllCustomMetadata(schema.getCustomMetadata())
+            .setCompressionCodec(compression.wireName());
+    for (Field f : schema.getFields()) {
+      meta.addColumnNames(f.getName() == null ? "" : f.getName());
+    }
+    Instant now = clock.instant();
+    return Event.newBuilder()
+        .setEventType(eventType)
+        .setPayload(payload)
+        .setSchemaVersion(schemaVersion)
+        .setTimestamp(
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+        .setArrowMetadata(meta)
+        .build();
+  }
+
+  /** Writes batches of one root into one Parquet payload. Not thread-safe; close it. */
+  public final class EventWriter implements AutoCloseable {
+    private final VectorSchemaRoot root;
+    private final Schema readBack;
+    private final ParquetBytes.Output out;
+    private final ParquetWriter<Integer> writer;
+    private long rows;
+    private long arrowBytes;
+    private long cells;
+    private long nulls;
+    private long nanos;
+    private boolean finished;
+
+    private EventWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
+      long start = System.nanoTime();
+      this.root = Objects.requireNonNull(root, "root");
+      Schema written =
+          ArrowSchemas.hasDictionaryFields(root.getSchema())
+              ? ArrowSchemas.messageFormat(root.getSchema(), dictionaries)
+              : root.getSchema();
+      this.readBack = ParquetWrite.readBack(written);
+      MessageType parquet = ParquetWrite.schema(root.getSchema(), dictionaries);
+      ParquetWrite.RowWriter rowWriter = new ParquetWrite.RowWriter(root, dictionaries);
+      Map<String, String> extra = Map.of("ARROW:schema", arrowSchemaKey(written));
+      this.out = new ParquetBytes.Output(64 << 10);
+      try {
+        this.writer =
+            new WriterBuilder(out, new RowsSupport(parquet, extra, rowWriter))
+                .withConf(new PlainParquetConfiguration())
+                .withCompressionCodec(compression.codec())
+                .withRowGroupRowCountLimit(rowGroupRows)
+                .build();
+      } catch (IOException | RuntimeException e) {
+        throw new CodecException("cannot start a Parquet file: " + e.getMessage(), e);
+      }
+      nanos += System.nanoTime() - start;
+    }
+
+    /** Appends the root's current rows. */
+    public void writeBatch() {
+      if (finished) {
+        throw new IllegalStateException("the event was already finished");
+      }
+      long start = System.nanoTime();
+      int n = root.getRowCount();
+      try {
+        for (int i = 0; i < n; i++) {
+          writer.write(i);
+        }
+      } catch (CodecException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        throw new CodecException("cannot write Parquet rows: " + e.getMessage(), e);
+      }
+      nanos += System.nanoTime() - start;
+      rows += n;
+      if (metrics != null) {
+        for (var v : root.getFieldVectors()) {
+          arrowBytes += v.getBufferSize();
+          nulls += v.getNullCount();
+        }
+        cells += (long) n * root.getFieldVectors().size();
+      }
+    }
+
+    /** Writes the footer and builds the event. */
+    public Event finish() {
+      if (finished) {
+        throw new IllegalStateException("the event was already finished");
+      }
+      finished = true;
+      long start = System.nanoTime();
+      try {
+        writer.close();
+      } catch (IOException | RuntimeException e) {
+        throw new CodecException("cannot finish the Parquet file: " + e.getMessage(), e);
+      }
+      Event event = event(out.out.toByteString(), readBack, rows);
+      nanos += System.nanoTime() - start;
+      if (metrics != null) {
+        metrics.encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
+      }
+      return event;
+    }
+
+    @Override
+    public void close() {
+      if (!finished) {
+        finished = true;
+        try {
+          writer.close();
+        } catch (IOException | RuntimeException ignored) {
+          // abandoned: nothing of it is used
+        }
+      }
+    }
+  }
+
+  /** {@code ARROW:schema}: the IPC schema message, base64, as Arrow C++ writes it. */
+  private static String arrowSchemaKey(Schema schema) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), schema);
+    } catch (IOException e) {
+      throw new CodecException("cannot serialize the Arrow schema: " + e.getMessage(), e);
+    }
+    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+  }
+
+  private static final class RowsSupport extends WriteSupport<Integer> {
+    private final MessageType schema;
+    private final Map<String, String> extra;
+    private final ParquetWrite.RowWriter rows;
+    private RecordConsumer consumer;
+
+    RowsSupport(MessageType schema, Map<String, String> extra, ParquetWrite.RowWriter rows) {
+      this.schema = schema;
+      this.extra = extra;
+      this.rows = rows;
+    }
+
+    @Override
+    public WriteContext init(Configuration configuration) {
+      return new WriteContext(schema, extra);
+    }
+
+    @Override
+    public WriteContext init(org.apache.parquet.conf.ParquetConfiguration configuration) {
+      return new WriteContext(schema, extra);
+    }
+
+    @Override
+    public void prepareForWrite(RecordConsumer recordConsumer) {
+      this.consumer = recordConsumer;
+    }
+
+    @Override
+    public void write(Integer row) {
+      rows.write(consumer, row);
+    }
+  }
+
+  private static final class WriterBuilder extends ParquetWriter.Builder<Integer, WriterBuilder> {
+    private final RowsSupport support;
+
+    WriterBuilder(ParquetBytes.Output file, RowsSupport support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected WriterBuilder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
+      return support;
+    }
+
+    @Override
+    protected WriteSupport<Integer> getWriteSupport(
+        org.apache.parquet.conf.ParquetConfiguration conf) {
+      return support;
+    }
+  }
+
+  /** Settings of a codec. */
+  public static final class Builder {
+    private String eventType = EventTypes.PARQUET_FILE;
+    private ParquetCompression compression = ParquetCompression.SNAPPY;
+    private int rowGroupRows = 1 << 20;
+    private int batchRows = 64 << 10;
+    private int schemaVersion;
+    private long maxDecodedBytes = 256L << 20;
+    private Clock clock = Clock.systemUTC();
+    private CodecMetrics metrics;
+    private TimeUnit int96Unit = TimeUnit.MICROSECOND;
+
+    private Builder() {}
+
+    /**
+     * The timestamp unit of legacy INT96 columns when reading; default microseconds. Nanoseconds
+     * keep every digit but overflow for dates before 1677 or after 2262, which Spark writes;
+     * milliseconds reach furthest.
+     */
+    public Builder int96Unit(TimeUnit unit) {
+      if (unit == TimeUnit.SECOND) {
+        throw new IllegalArgumentException("INT96 timestamps are read in ms, µs or ns");
+      }
+      this.int96Unit = Objects.requireNonNull(unit, "unit");
+      return this;
+    }
+
+    /** The event type written; default {@code arrow_data.ParquetFile}. */
+    public Builder eventType(String eventType) {
+      this.eventType = Objects.requireNonNull(eventType, "eventType");
+      return this;
+    }
+
+    /** Page compression; default snappy. */
+    public Builder compression(ParquetCompression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /** The most rows of one row group when writing; default 1,048,576. */
+    public Builder rowGroupRows(int rows) {
+      if (rows <= 0) {
+        throw new IllegalArgumentException("row groups hold at least one row: " + rows);
+      }
+      this.rowGroupRows = rows;
+      return this;
+    }
+
+    /** The most rows of one batch when reading; default 65,536. */
+    public Builder batchRows(int rows) {
+      if (rows <= 0) {
+        throw new IllegalArgumentException("batches hold at least one row: " + rows);
+      }
+      this.batchRows = rows;
+      return this;
+    }
+
+    /** {@code Event.schema_version}; default 0 (unregistered). */
+    public Builder schemaVersion(int version) {
+      if (version < 0) {
+        throw new IllegalArgumentException("schema versions are >= 0: " + version);
+      }
+      this.schemaVersion = version;
+      return this;
+    }
+
+    /**
+     * The most Arrow memory one decoded batch may take, and the most bytes a page may declare;
+     * payloads that need more are refused with a {@link CodecException}. Default 256 MiB.
+     */
+    public Builder maxDecodedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("the memory limit must be positive: " + bytes);
+      }
+      this.maxDecodedBytes = bytes;
+      return this;
+    }
+
+    /** The clock of {@code Event.timestamp}; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where encodes and decodes are counted; default none. */
+    public Builder metrics(CodecMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    public ParquetEventCodec build() {
+      return new ParquetEventCodec(this);
+    }
+  }
+}

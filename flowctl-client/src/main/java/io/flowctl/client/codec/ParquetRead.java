@@ -1,0 +1,922 @@
+package io.flowctl.client.codec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.BaseLargeVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthViewVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.DurationVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float2Vector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.NullVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeSecVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.TinyIntVector;
+import org.apache.arrow.vector.UInt1Vector;
+import org.apache.arrow.vector.UInt2Vector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.UInt8Vector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.PrimitiveConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.OriginalType;
+import org.apache.parquet.schema.PrimitiveType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Parquet to Arrow: converters that append each record parquet-column assembles straight into the
+ * vectors of an Arrow root. One slot per Arrow vector; a slot that saw no value between its
+ * parent's start and end gets a null (that is how Parquet says "null").
+ */
+final class ParquetRead {
+  private ParquetRead() {}
+
+  /** Feeds records into {@code root}; {@link #rows()} counts those of the current batch. */
+  static final class Materializer extends RecordMaterializer<Void> {
+    private final Root root;
+
+    Materializer(VectorSchemaRoot arrow, MessageType parquet) {
+      this.root = new Root(arrow, parquet);
+    }
+
+    int rows() {
+      return root.rows;
+    }
+
+    /** Starts a new batch in the (cleared and reallocated) root. */
+    void reset() {
+      root.reset();
+    }
+
+    @Override
+    public Void getCurrentRecord() {
+      return null;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
+    }
+  }
+
+  private static final class Root extends GroupConverter {
+    private final Slot[] byParquetIndex;
+    private final List<Slot> all = new ArrayList<>();
+    int rows;
+
+    Root(VectorSchemaRoot arrow, MessageType parquet) {
+      List<FieldVector> vectors = arrow.getFieldVectors();
+      if (vectors.size() != parquet.getFieldCount()) {
+        throw new CodecException(
+            "the Arrow schema has "
+                + vectors.size()
+                + " columns, the Parquet schema "
+                + parquet.getFieldCount());
+      }
+      byParquetIndex = new Slot[parquet.getFieldCount()];
+      for (int i = 0; i < byParquetIndex.length; i++) {
+        Type t = parquet.getType(i);
+        Slot s = slot(vectors.get(i), t, t.getName());
+        byParquetIndex[i] = s;
+        all.add(s);
+      }
+    }
+
+    void reset() {
+      rows = 0;
+      for (Slot s : all) {
+        s.reset();
+      }
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return byParquetIndex[fieldIndex].converter();
+    }
+
+    @Override
+    public void start() {
+      for (Slot s : all) {
+        s.parentStart();
+      }
+    }
+
+    @Override
+    public void end() {
+      for (Slot s : all) {
+        s.parentEnd();
+      }
+      rows++;
+    }
+  }
+
+  /** One Arrow vector fed by one Parquet field. */
+  private abstract static class Slot {
+    final String path;
+    int count;
+    boolean seen;
+
+    Slot(String path) {
+      this.path = path;
+    }
+
+    abstract Converter converter();
+
+    abstract void appendNull();
+
+    void parentStart() {
+      seen = false;
+    }
+
+    void parentEnd() {
+      if (!seen) {
+        appendNull();
+      }
+    }
+
+    void reset() {
+      count = 0;
+    }
+
+    CodecException mismatch(String what) {
+      return new CodecException("column '" + path + "': " + what);
+    }
+  }
+
+  private static Slot slot(ValueVector v, Type t, String path) {
+    if (v instanceof ExtensionTypeVector<?> e) {
+      return slot(e.getUnderlyingVector(), t, path);
+    }
+    if (t.isRepetition(Type.Repetition.REPEATED)) {
+      // A repeated field outside a LIST group: a non-null list of non-null elements.
+      if (!(v instanceof ListVector list)) {
+        throw new CodecException(
+            "column '" + path + "': a repeated Parquet field needs an Arrow list, not " + type(v));
+      }
+      return new RepeatedSlot(list, element(list.getDataVector(), t, path), path);
+    }
+    if (v instanceof StructVector s) {
+      if (t.isPrimitive()) {
+        throw new CodecException("column '" + path + "': a Parquet primitive cannot fill a struct");
+      }
+      return new StructSlot(s, t.asGroupType(), path);
+    }
+    if (v instanceof ListVector
+        || v instanceof LargeListVector
+        || v instanceof FixedSizeListVector) {
+      if (t.isPrimitive()) {
+        throw new CodecException("column '" + path + "': a Parquet primitive cannot fill a list");
+      }
+      return listSlot((FieldVector) v, t.asGroupType(), path);
+    }
+    if (!t.isPrimitive()) {
+      throw new CodecException(
+          "column '" + path + "': a Parquet group cannot fill an Arrow " + type(v));
+    }
+    return leaf(v, t.asPrimitiveType(), path);
+  }
+
+  private static String type(ValueVector v) {
+    return v.getField().getType().toString();
+  }
+
+  /** A slot for the element of a repeated field: the field itself, required. */
+  private static Slot element(ValueVector data, Type repeated, String path) {
+    String p = path + ".element";
+    if (repeated.isPrimitive()) {
+      return leaf(data, repeated.asPrimitiveType(), p);
+    }
+    if (data instanceof StructVector s) {
+      return new StructSlot(s, repeated.asGroupType(), p);
+    }
+    if (data instanceof ListVector
+        || data instanceof LargeListVector
+        || data instanceof FixedSizeListVector) {
+      return listSlot((FieldVector) data, repeated.asGroupType(), p);
+    }
+    throw new CodecException(
+        "column '" + p + "': a repeated Parquet group cannot fill an Arrow " + type(data));
+  }
+
+  private static Slot listSlot(FieldVector v, GroupType g, String path) {
+    if (g.getFieldCount() != 1 || !g.getType(0).isRepetition(Type.Repetition.REPEATED)) {
+      throw new CodecException(
+          "column '" + path + "': a Parquet list or map group holds one repeated field");
+    }
+    Type repeated = g.getType(0);
+    ValueVector data =
+        v instanceof FixedSizeListVector f
+            ? f.getDataVector()
+            : v instanceof LargeListVector l ? l.getDataVector() : ((ListVector) v).getDataVector();
+    boolean map = v instanceof org.apache.arrow.vector.complex.MapVector;
+    boolean threeLevel =
+        !map
+            && !repeated.isPrimitive()
+            && repeated.asGroupType().getFieldCount() == 1
+            && repeated.getLogicalTypeAnnotation() == null
+            && !repeated.getName().equals("array")
+            && !repeated.getName().equals(g.getName() + "_tuple");
+    if (threeLevel) {
+      Type elementType = repeated.asGroupType().getType(0);
+      Slot element = slot(data, elementType, path + ".element");
+      return new ListSlot(v, element, new ElementGroup(element), path);
+    }
+    Slot element = element(data, repeated, path);
+    return new ListSlot(v, element, element.converter(), path);
+  }
+
+  /** The middle level of a three-level list: one element per start/end. */
+  private static final class ElementGroup extends GroupConverter {
+    private final Slot element;
+
+    ElementGroup(Slot element) {
+      this.element = element;
+    }
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return element.converter();
+    }
+
+    @Override
+    public void start() {
+      element.parentStart();
+    }
+
+    @Override
+    public void end() {
+      element.parentEnd();
+    }
+  }
+
+  private static final class StructSlot extends Slot {
+    private final StructVector vector;
+    private final Slot[] byParquetIndex;
+    private final List<Slot> all = new ArrayList<>();
+    private final GroupConverter converter;
+
+    StructSlot(StructVector vector, GroupType g, String path) {
+      super(path);
+      this.vector = vector;
+      List<FieldVector> children = vector.getChildrenFromFields();
+      if (children.size() < g.getFieldCount()) {
+        throw mismatch(
+            "the Arrow struct has "
+                + children.size()
+                + " fields, the Parquet group "
+                + g.getFieldCount());
+      }
+      byParquetIndex = new Slot[g.getFieldCount()];
+      for (int i = 0; i < children.size(); i++) {
+        FieldVector child = children.get(i);
+        Slot s;
+        if (i < g.getFieldCount()) {
+          Type t = g.getType(i);
+          s = slot(child, t, path + "." + t.getName());
+          byParquetIndex[i] = s;
+        } else if (child instanceof NullVector n) {
+          s = new NullSlot(n, path + "." + child.getName()); // e.g. a map without values
+        } else {
+          throw mismatch("the Arrow field '" + child.getName() + "' has no Parquet column");
+        }
+        all.add(s);
+      }
+      this.converter =
+          new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+              return byParquetIndex[fieldIndex].converter();
+            }
+
+            @Override
+            public void start() {
+              for (Slot s : all) {
+                s.parentStart();
+              }
+            }
+
+            @Override
+            public void end() {
+              for (Slot s : all) {
+                s.parentEnd();
+              }
+              vector.setIndexDefined(count++);
+              seen = true;
+            }
+          };
+    }
+
+    @Override
+    Converter converter() {
+      return converter;
+    }
+
+    @Override
+    void appendNull() {
+      for (Slot s : all) {
+        s.appendNull();
+      }
+      vector.setNull(count++);
+    }
+
+    @Override
+    void reset() {
+      super.reset();
+      for (Slot s : all) {
+        s.reset();
+      }
+    }
+  }
+
+  /** A LIST or MAP group: its start and end bound one list value. */
+  private static final class ListSlot extends Slot {
+    private final FieldVector vector;
+    private final Slot element;
+    private final GroupConverter converter;
+    private int first;
+
+    ListSlot(FieldVector vector, Slot element, Converter repeated, String path) {
+      super(path);
+      this.vector = vector;
+      this.element = element;
+      this.converter =
+          new GroupConverter() {
+            @Override
+            public Converter getConverter(int fieldIndex) {
+              return repeated;
+            }
+
+            @Override
+            public void start() {
+              first = element.count;
+            }
+
+            @Override
+            public void end() {
+              endValue(element.count - first);
+              seen = true;
+            }
+          };
+    }
+
+    private void endValue(int size) {
+      if (vector instanceof FixedSizeListVector f) {
+        if (size != f.getListSize()) {
+          throw mismatch(
+              "a fixed-size list of " + f.getListSize() + " holds " + size + " elements here");
+        }
+        f.startNewValue(count);
+      } else if (vector instanceof LargeListVector l) {
+        l.startNewValue(count);
+        l.endValue(count, size);
+      } else {
+        ListVector l = (ListVector) vector;
+        l.startNewValue(count);
+        l.endValue(count, size);
+      }
+      count++;
+    }
+
+    @Override
+    Converter converter() {
+      return converter;
+    }
+
+    @Override
+    void appendNull() {
+      if (vector instanceof FixedSizeListVector f) {
+        for (int i = 0; i < f.getListSize(); i++) {
+          element.appendNull();
+        }
+        endValue(f.getListSize());
+      } else {
+        endValue(0);
+      }
+      if (vector instanceof FixedSizeListVector f) {
+        f.setNull(count - 1);
+      } else if (vector instanceof LargeListVector l) {
+        l.setNull(count - 1);
+      } else {
+        ((ListVector) vector).setNull(count - 1);
+      }
+    }
+
+    @Override
+    void reset() {
+      super.reset();
+      element.reset();
+    }
+  }
+
+  /** A repeated field without a LIST group: every occurrence within the parent is one element. */
+  private static final class RepeatedSlot extends Slot {
+    private final ListVector vector;
+    private final Slot element;
+    private int first;
+
+    RepeatedSlot(ListVector vector, Slot element, String path) {
+      super(path);
+      this.vector = vector;
+      this.element = element;
+    }
+
+    @Override
+    Converter converter() {
+      return element.converter();
+    }
+
+    @Override
+    void parentStart() {
+      first = element.count;
+    }
+
+    @Override
+    void parentEnd() {
+      vector.startNewValue(count);
+      vector.endValue(count, element.count - first);
+      count++;
+    }
+
+    @Override
+    void appendNull() {
+      vector.startNewValue(count);
+      vector.endValue(count, 0); // an absent repeated field is an empty list
+      count++;
+    }
+
+    @Override
+    void reset() {
+      super.reset();
+      element.reset();
+    }
+  }
+
+  private static final class NullSlot extends Slot {
+    NullSlot(NullVector vector, String path) {
+      super(path);
+    }
+
+    @Override
+    Converter converter() {
+      return new PrimitiveConverter() {};
+    }
+
+    @Override
+    void appendNull() {
+      count++;
+    }
+  }
+
+  /** A leaf: one primitive converter appending to one vector. */
+  private abstract static class LeafSlot extends Slot {
+    private final ValueVector vector;
+    private final PrimitiveConverter converter;
+
+    LeafSlot(ValueVector vector, String path) {
+      super(path);
+      this.vector = vector;
+      LeafSlot self = this;
+      this.converter =
+          new PrimitiveConverter() {
+            @Override
+            public void addBoolean(boolean value) {
+              self.addLong(value ? 1 : 0);
+            }
+
+            @Override
+            public void addInt(int value) {
+              self.addLong(value);
+            }
+
+            @Override
+            public void addLong(long value) {
+              self.addLong(value);
+            }
+
+            @Override
+            public void addFloat(float value) {
+              self.addDouble(value);
+            }
+
+            @Override
+            public void addDouble(double value) {
+              self.addDouble(value);
+            }
+
+            @Override
+            public void addBinary(Binary value) {
+              self.addBinary(value);
+            }
+          };
+    }
+
+    void addLong(long value) {
+      set(count, value);
+      count++;
+      seen = true;
+    }
+
+    void addDouble(double value) {
+      setDouble(count, value);
+      count++;
+      seen = true;
+    }
+
+    void addBinary(Binary value) {
+      setBinary(count, value);
+      count++;
+      seen = true;
+    }
+
+    void set(int index, long value) {
+      throw mismatch("Parquet integers cannot fill an Arrow " + type(vector));
+    }
+
+    void setDouble(int index, double value) {
+      throw mismatch("Parquet floating point values cannot fill an Arrow " + type(vector));
+    }
+
+    void setBinary(int index, Binary value) {
+      throw mismatch("Parquet byte arrays cannot fill an Arrow " + type(vector));
+    }
+
+    @Override
+    Converter converter() {
+      return converter;
+    }
+
+    @Override
+    void appendNull() {
+      if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector f) {
+        f.setNull(count);
+      } else if (vector instanceof BaseVariableWidthVector w) {
+        w.setNull(count);
+      } else if (vector instanceof BaseLargeVariableWidthVector w) {
+        w.setNull(count);
+      } else if (vector instanceof BaseVariableWidthViewVector w) {
+        w.setNull(count);
+      }
+      count++;
+    }
+
+    long narrow(long value, long min, long max) {
+      if (value < min || value > max) {
+        throw mismatch("value " + value + " does not fit " + type(vector));
+      }
+      return value;
+    }
+  }
+
+  private static LeafSlot leaf(ValueVector v, PrimitiveType p, String path) {
+    PrimitiveTypeName physical = p.getPrimitiveTypeName();
+    if (v instanceof NullVector) {
+      return new LeafSlot(v, path) {
+        @Override
+        void appendNull() {
+          count++;
+        }
+      };
+    }
+    if (v instanceof BitVector b) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          b.setSafe(i, (int) value);
+        }
+      };
+    }
+    if (v instanceof TinyIntVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (byte) narrow(value, Byte.MIN_VALUE, Byte.MAX_VALUE));
+        }
+      };
+    }
+    if (v instanceof SmallIntVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (short) narrow(value, Short.MIN_VALUE, Short.MAX_VALUE));
+        }
+      };
+    }
+    if (v instanceof IntVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (int) narrow(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        }
+      };
+    }
+    if (v instanceof UInt1Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (byte) narrow(value & 0xFFFF_FFFFL, 0, 255));
+        }
+      };
+    }
+    if (v instanceof UInt2Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (char) narrow(value & 0xFFFF_FFFFL, 0, 65535));
+        }
+      };
+    }
+    if (v instanceof UInt4Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (int) value); // the bits of an INT32 or the low half of an INT64
+        }
+      };
+    }
+    if (v instanceof BigIntVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, value);
+        }
+      };
+    }
+    if (v instanceof UInt8Vector x) {
+      boolean fromInt32 = physical == PrimitiveTypeName.INT32;
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, fromInt32 ? value & 0xFFFF_FFFFL : value);
+        }
+      };
+    }
+    if (v instanceof Float2Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setBinary(int i, Binary value) {
+          if (value.length() != 2) {
+            throw mismatch("a float16 value has " + value.length() + " bytes, not 2");
+          }
+          byte[] b = value.getBytesUnsafe();
+          x.setSafe(i, (short) ((b[0] & 0xff) | (b[1] << 8)));
+        }
+      };
+    }
+    if (v instanceof Float4Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setDouble(int i, double value) {
+          x.setSafe(i, (float) value);
+        }
+      };
+    }
+    if (v instanceof Float8Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setDouble(int i, double value) {
+          x.setSafe(i, value);
+        }
+      };
+    }
+    if (v instanceof BaseVariableWidthVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setBinary(int i, Binary value) {
+          ByteBuffer b = value.toByteBuffer();
+          x.setSafe(i, b, b.position(), b.remaining());
+        }
+      };
+    }
+    if (v instanceof BaseLargeVariableWidthVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setBinary(int i, Binary value) {
+          ByteBuffer b = value.toByteBuffer();
+          x.setSafe(i, b, b.position(), b.remaining());
+        }
+      };
+    }
+    if (v instanceof BaseVariableWidthViewVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void setBinary(int i, Binary value) {
+          x.setSafe(i, value.getBytes());
+        }
+      };
+    }
+    if (v instanceof FixedSizeBinaryVector x) {
+      int width = x.getByteWidth();
+      return new LeafSlot(v, path) {
+        @Override
+        void setBinary(int i, Binary value) {
+          if (value.length() != width) {
+            throw mismatch("a value has " + value.length() + " bytes, not " + width);
+          }
+          x.setSafe(i, value.getBytes());
+        }
+      };
+    }
+    if (v instanceof DecimalVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, value);
+        }
+
+        @Override
+        void setBinary(int i, Binary value) {
+          if (value.length() > 16) {
+            throw mismatch("a decimal of " + value.length() + " bytes does not fit decimal128");
+          }
+          x.setBigEndianSafe(i, value.getBytes());
+        }
+      };
+    }
+    if (v instanceof Decimal256Vector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, value);
+        }
+
+        @Override
+        void setBinary(int i, Binary value) {
+          if (value.length() > 32) {
+            throw mismatch("a decimal of " + value.length() + " bytes does not fit decimal256");
+          }
+          x.setBigEndianSafe(i, value.getBytes());
+        }
+      };
+    }
+    if (v instanceof DateDayVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, (int) value);
+        }
+      };
+    }
+    if (v instanceof DateMilliVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, value * 86_400_000L);
+        }
+      };
+    }
+    if (v instanceof DurationVector x) {
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          x.setSafe(i, value);
+        }
+      };
+    }
+    TimeUnit target = arrowUnit(v);
+    if (target != null) {
+      long from = perSecond(parquetUnit(p, target));
+      long to = perSecond(target);
+      if (physical == PrimitiveTypeName.INT96) {
+        return new LeafSlot(v, path) {
+          @Override
+          void setBinary(int i, Binary value) {
+            setTime(v, i, int96(value, to, this));
+          }
+        };
+      }
+      return new LeafSlot(v, path) {
+        @Override
+        void set(int i, long value) {
+          setTime(v, i, scale(value, from, to));
+        }
+      };
+    }
+    throw new CodecException(
+        "column '" + path + "': Arrow type " + type(v) + " cannot be read from Parquet");
+  }
+
+  private static TimeUnit arrowUnit(ValueVector v) {
+    ArrowType t = v.getField().getType();
+    if (t instanceof ArrowType.ExtensionType e) {
+      t = e.storageType();
+    }
+    if (t instanceof ArrowType.Time time) {
+      return time.getUnit();
+    }
+    if (t instanceof ArrowType.Timestamp ts) {
+      return ts.getUnit();
+    }
+    return null;
+  }
+
+  /** The unit the Parquet column stores; without an annotation, the Arrow unit itself. */
+  private static TimeUnit parquetUnit(PrimitiveType p, TimeUnit arrow) {
+    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
+    LogicalTypeAnnotation.TimeUnit u = null;
+    if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
+      u = ts.getUnit();
+    } else if (a instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation time) {
+      u = time.getUnit();
+    } else if (p.getOriginalType() == OriginalType.TIMESTAMP_MILLIS
+        || p.getOriginalType() == OriginalType.TIME_MILLIS) {
+      u = LogicalTypeAnnotation.TimeUnit.MILLIS;
+    } else if (p.getOriginalType() == OriginalType.TIMESTAMP_MICROS
+        || p.getOriginalType() == OriginalType.TIME_MICROS) {
+      u = LogicalTypeAnnotation.TimeUnit.MICROS;
+    }
+    if (u == null) {
+      return arrow;
+    }
+    return switch (u) {
+      case MILLIS -> TimeUnit.MILLISECOND;
+      case MICROS -> TimeUnit.MICROSECOND;
+      case NANOS -> TimeUnit.NANOSECOND;
+    };
+  }
+
+  private static long perSecond(TimeUnit u) {
+    return switch (u) {
+      case SECOND -> 1L;
+      case MILLISECOND -> 1_000L;
+      case MICROSECOND -> 1_000_000L;
+      case NANOSECOND -> 1_000_000_000L;
+    };
+  }
+
+  private static long scale(long value, long from, long to) {
+    if (from == to) {
+      return value;
+    }
+    if (to > from) {
+      return Math.multiplyExact(value, to / from);
+    }
+    return Math.floorDiv(value, from / to);
+  }
+
+  private static void setTime(ValueVector v, int i, long value) {
+    if (v instanceof TimeStampVector ts) {
+      ts.setSafe(i, value);
+    } else if (v instanceof TimeSecVector t) {
+      t.setSafe(i, Math.toIntExact(value));
+    } else if (v instanceof TimeMilliVector t) {
+      t.setSafe(i, Math.toIntExact(value));
+    } else if (v instanceof TimeMicroVector t) {
+      t.setSafe(i, value);
+    } else {
+      ((TimeNanoVector) v).setSafe(i, value);
+    }
+  }
+
+  /**
+   * INT96 (Impala, Spark): nanoseconds of the day, then the Julian day, little-endian; returned in
+   * units of {@code 1/perSecond} s.
+   */
+  private static long int96(Binary value, long perSecond, Slot slot) {
+    if (value.length() != 12) {
+      throw slot.mismatch("an INT96 value has " + value.length() + " bytes, not 12");
+    }
+    ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    long nanosOfDay = b.getLong(b.position());
+    long julianDay = b.getInt(b.position() + 8);
+    long epochDay = julianDay - 2_440_588L;
+    try {
+      return Math.addExact(
+          Math.multiplyExact(epochDay, 86_400L * perSecond),
+          scale(nanosOfDay, 1_000_000_000L, perSecond));
+    } catch (ArithmeticException e) {
+      throw slot.mismatch(
+          "INT96 Julian day " + julianDay + " is beyond the range of the Arrow timestamp unit");
+    }
+  }
+}

@@ -1,0 +1,696 @@
+package io.flowctl.client.codec;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BaseLargeVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthViewVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.Decimal256Vector;
+import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.DurationVector;
+import org.apache.arrow.vector.ExtensionTypeVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float2Vector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.NullVector;
+import org.apache.arrow.vector.TimeMicroVector;
+import org.apache.arrow.vector.TimeMilliVector;
+import org.apache.arrow.vector.TimeNanoVector;
+import org.apache.arrow.vector.TimeSecVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.BaseRepeatedValueVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.dictionary.Dictionary;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
+import org.apache.arrow.vector.types.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
+import org.apache.parquet.schema.Type.Repetition;
+import org.apache.parquet.schema.Types;
+
+/**
+ * Arrow to Parquet: the Parquet schema of an Arrow schema, and writers that feed one row of a root
+ * to a {@link RecordConsumer}. The mapping is documented on {@link ParquetEventCodec}.
+ */
+final class ParquetWrite {
+  private static final long MILLIS_PER_DAY = 86_400_000L;
+
+  private ParquetWrite() {}
+
+  /**
+   * The Parquet schema of {@code schema}. Dictionary-encoded fields are written as their values.
+   *
+   * @throws CodecException naming the first field that has no Parquet form
+   */
+  static MessageType schema(Schema schema, DictionaryProvider dictionaries) {
+    List<Type> fields = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Field f : schema.getFields()) {
+      fields.add(type(f, nameOf(f), "", dictionaries, names));
+    }
+    return new MessageType("arrow_schema", fields);
+  }
+
+  private static String nameOf(Field f) {
+    return f.getName() == null ? "" : f.getName();
+  }
+
+  private static Type type(
+      Field f, String name, String parent, DictionaryProvider dicts, Set<String> siblings) {
+    String path = parent.isEmpty() ? name : parent + "." + name;
+    if (!siblings.add(name)) {
+      throw new CodecException(
+          "column '" + path + "': Parquet cannot hold two fields of one group with the same name");
+    }
+    Repetition rep = f.isNullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
+    ArrowType t = valueType(f, dicts, path);
+    List<Field> children = valueChildren(f, dicts);
+    switch (t.getTypeID()) {
+      case Struct:
+        {
+          if (children.isEmpty()) {
+            throw new CodecException(
+                "column '" + path + "': Parquet has no empty groups (a struct without fields)");
+          }
+          List<Type> inner = new ArrayList<>();
+          Set<String> names = new HashSet<>();
+          for (Field c : children) {
+            inner.add(type(c, nameOf(c), path, dicts, names));
+          }
+          return new GroupType(rep, name, inner);
+        }
+      case List:
+      case LargeList:
+      case FixedSizeList:
+        {
+          Type element = type(children.get(0), "element", path, dicts, new HashSet<>());
+          return Types.buildGroup(rep)
+              .as(LogicalTypeAnnotation.listType())
+              .addField(Types.repeatedGroup().addField(element).named("list"))
+              .named(name);
+        }
+      case Map:
+        {
+          List<Field> kv = children.get(0).getChildren();
+          Type key = type(kv.get(0), "key", path, dicts, new HashSet<>());
+          if (key.getRepetition() != Repetition.REQUIRED) {
+            key = required(key); // Parquet map keys are never null
+          }
+          Type value = type(kv.get(1), "value", path, dicts, new HashSet<>());
+          return Types.buildGroup(rep)
+              .as(LogicalTypeAnnotation.mapType())
+              .addField(Types.repeatedGroup().addField(key).addField(value).named("key_value"))
+              .named(name);
+        }
+      default:
+        return primitive(t, rep, name, path);
+    }
+  }
+
+  private static Type required(Type t) {
+    if (t.isPrimitive()) {
+      return Types.primitive(t.asPrimitiveType().getPrimitiveTypeName(), Repetition.REQUIRED)
+          .length(t.asPrimitiveType().getTypeLength())
+          .as(t.getLogicalTypeAnnotation())
+          .named(t.getName());
+    }
+    return Types.buildGroup(Repetition.REQUIRED)
+        .as(t.getLogicalTypeAnnotation())
+        .addFields(t.asGroupType().getFields().toArray(new Type[0]))
+        .named(t.getName());
+  }
+
+  private static Type primitive(ArrowType t, Repetition rep, String name, String path) {
+    switch (t.getTypeID()) {
+      case Null:
+        return Types.primitive(PrimitiveTypeName.INT32, Repetition.OPTIONAL)
+            .as(LogicalTypeAnnotation.unknownType())
+            .named(name);
+      case Bool:
+        return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
+      case Int:
+        {
+          ArrowType.Int i = (ArrowType.Int) t;
+          PrimitiveTypeName p =
+              i.getBitWidth() == 64 ? PrimitiveTypeName.INT64 : PrimitiveTypeName.INT32;
+          return Types.primitive(p, rep)
+              .as(LogicalTypeAnnotation.intType(i.getBitWidth(), i.getIsSigned()))
+              .named(name);
+        }
+      case FloatingPoint:
+        switch (((ArrowType.FloatingPoint) t).getPrecision()) {
+          case HALF:
+            return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
+                .length(2)
+                .as(LogicalTypeAnnotation.float16Type())
+                .named(name);
+          case SINGLE:
+            return Types.primitive(PrimitiveTypeName.FLOAT, rep).named(name);
+          default:
+            return Types.primitive(PrimitiveTypeName.DOUBLE, rep).named(name);
+        }
+      case Utf8:
+      case LargeUtf8:
+      case Utf8View:
+        return Types.primitive(PrimitiveTypeName.BINARY, rep)
+            .as(LogicalTypeAnnotation.stringType())
+            .named(name);
+      case Binary:
+      case LargeBinary:
+      case BinaryView:
+        return Types.primitive(PrimitiveTypeName.BINARY, rep).named(name);
+      case FixedSizeBinary:
+        return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
+            .length(((ArrowType.FixedSizeBinary) t).getByteWidth())
+            .named(name);
+      case Decimal:
+        {
+          ArrowType.Decimal d = (ArrowType.Decimal) t;
+          return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
+              .length(decimalBytes(d.getPrecision()))
+              .as(LogicalTypeAnnotation.decimalType(d.getScale(), d.getPrecision()))
+              .named(name);
+        }
+      case Date:
+        return Types.primitive(PrimitiveTypeName.INT32, rep)
+            .as(LogicalTypeAnnotation.dateType())
+            .named(name);
+      case Time:
+        {
+          ArrowType.Time time = (ArrowType.Time) t;
+          TimeUnit u = time.getUnit();
+          PrimitiveTypeName p =
+              u == TimeUnit.SECOND || u == TimeUnit.MILLISECOND
+                  ? PrimitiveTypeName.INT32
+                  : PrimitiveTypeName.INT64;
+          return Types.primitive(p, rep)
+              .as(LogicalTypeAnnotation.timeType(true, parquetUnit(u)))
+              .named(name);
+        }
+      case Timestamp:
+        {
+          ArrowType.Timestamp ts = (ArrowType.Timestamp) t;
+          return Types.primitive(PrimitiveTypeName.INT64, rep)
+              .as(
+                  LogicalTypeAnnotation.timestampType(
+                      ts.getTimezone() != null, parquetUnit(ts.getUnit())))
+              .named(name);
+        }
+      case Duration:
+        return Types.primitive(PrimitiveTypeName.INT64, rep).named(name);
+      default:
+        throw new CodecException(
+            "column '" + path + "': Arrow type " + t + " has no Parquet form in this codec");
+    }
+  }
+
+  /** Parquet has no seconds: they are written as milliseconds. */
+  static LogicalTypeAnnotation.TimeUnit parquetUnit(TimeUnit u) {
+    return switch (u) {
+      case SECOND, MILLISECOND -> LogicalTypeAnnotation.TimeUnit.MILLIS;
+      case MICROSECOND -> LogicalTypeAnnotation.TimeUnit.MICROS;
+      case NANOSECOND -> LogicalTypeAnnotation.TimeUnit.NANOS;
+    };
+  }
+
+  /** The fewest bytes that hold every unscaled value of a decimal of this precision. */
+  static int decimalBytes(int precision) {
+    int bytes = 1;
+    java.math.BigInteger max = java.math.BigInteger.TEN.pow(precision);
+    while (java.math.BigInteger.ONE.shiftLeft(8 * bytes - 1).compareTo(max) < 0) {
+      bytes++;
+    }
+    return bytes;
+  }
+
+  private static ArrowType valueType(Field f, DictionaryProvider dicts, String path) {
+    if (f.getDictionary() == null) {
+      return f.getType() instanceof ArrowType.ExtensionType e ? e.storageType() : f.getType();
+    }
+    return dictionaryOf(f, dicts, path).getVectorType();
+  }
+
+  private static List<Field> valueChildren(Field f, DictionaryProvider dicts) {
+    if (f.getDictionary() == null) {
+      return f.getChildren();
+    }
+    return dictionaryOf(f, dicts, f.getName()).getVector().getField().getChildren();
+  }
+
+  private static Dictionary dictionaryOf(Field f, DictionaryProvider dicts, String path) {
+    long id = f.getDictionary().getId();
+    Dictionary d = dicts == null ? null : dicts.lookup(id);
+    if (d == null) {
+      throw new CodecException(
+          "column '" + path + "' is dictionary-encoded but dictionary " + id + " was not given");
+    }
+    return d;
+  }
+
+  /** Writes the rows of one root; built once per root and reused for its batches. */
+  static final class RowWriter {
+    private final List<Column> columns = new ArrayList<>();
+
+    RowWriter(VectorSchemaRoot root, DictionaryProvider dicts) {
+      int index = 0;
+      for (FieldVector v : root.getFieldVectors()) {
+        String name = nameOf(v.getField());
+        columns.add(new Column(name, index++, writer(v, dicts, name)));
+      }
+    }
+
+    void write(RecordConsumer rc, int row) {
+      rc.startMessage();
+      for (Column c : columns) {
+        c.write(rc, row);
+      }
+      rc.endMessage();
+    }
+  }
+
+  /** Writes one value, known not to be null, at an index of its vector. */
+  private interface ValueWriter {
+    void write(RecordConsumer rc, int index);
+
+    /** Whether the value at index is null (dictionary-encoded columns look through the index). */
+    boolean isNull(int index);
+  }
+
+  private record Column(String name, int position, ValueWriter writer) {
+    void write(RecordConsumer rc, int index) {
+      if (writer.isNull(index)) {
+        return;
+      }
+      rc.startField(name, position);
+      writer.write(rc, index);
+      rc.endField(name, position);
+    }
+  }
+
+  private static ValueWriter writer(ValueVector v, DictionaryProvider dicts, String path) {
+    Field field = v.getField();
+    if (field.getDictionary() != null) {
+      Dictionary d = dictionaryOf(field, dicts, path);
+      BaseIntVector indices = (BaseIntVector) v;
+      ValueVector values = d.getVector();
+      ValueWriter inner = writer(values, dicts, path);
+      return new ValueWriter() {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          inner.write(rc, dictionaryIndex(indices, values, index, path));
+        }
+
+        @Override
+        public boolean isNull(int index) {
+          return v.isNull(index) || inner.isNull(dictionaryIndex(indices, values, index, path));
+        }
+      };
+    }
+    if (v instanceof ExtensionTypeVector<?> e) {
+      return writer(e.getUnderlyingVector(), dicts, path);
+    }
+    if (v instanceof StructVector s) {
+      return struct(s, dicts, path);
+    }
+    if (v instanceof BaseRepeatedValueVector
+        || v instanceof FixedSizeListVector
+        || v instanceof LargeListVector) {
+      return list(v, dicts, path);
+    }
+    return leaf(v, path);
+  }
+
+  private static int dictionaryIndex(
+      BaseIntVector indices, ValueVector values, int index, String path) {
+    long i = indices.getValueAsLong(index);
+    if (i < 0 || i >= values.getValueCount()) {
+      throw new CodecException(
+          "column '"
+              + path
+              + "' row "
+              + index
+              + ": dictionary index "
+              + i
+              + " is outside the dictionary of "
+              + values.getValueCount());
+    }
+    return (int) i;
+  }
+
+  private static ValueWriter struct(StructVector s, DictionaryProvider dicts, String path) {
+    List<Column> children = new ArrayList<>();
+    int position = 0;
+    for (Field f : s.getField().getChildren()) {
+      String name = nameOf(f);
+      ValueVector child = s.getChild(f.getName());
+      children.add(new Column(name, position++, writer(child, dicts, path + "." + name)));
+    }
+    return new ValueWriter() {
+      @Override
+      public void write(RecordConsumer rc, int index) {
+        rc.startGroup();
+        for (Column c : children) {
+          c.write(rc, index);
+        }
+        rc.endGroup();
+      }
+
+      @Override
+      public boolean isNull(int index) {
+        return s.isNull(index);
+      }
+    };
+  }
+
+  private static ValueWriter list(ValueVector v, DictionaryProvider dicts, String path) {
+    if (v instanceof MapVector m) {
+      StructVector entries = (StructVector) m.getDataVector();
+      List<Field> kv = entries.getField().getChildren();
+      Column key =
+          new Column("key", 0, writer(entries.getChild(kv.get(0).getName()), dicts, path + ".key"));
+      Column value =
+          new Column(
+              "value", 1, writer(entries.getChild(kv.get(1).getName()), dicts, path + ".value"));
+      return new Repeated(v, "key_value") {
+        @Override
+        void element(RecordConsumer rc, int j) {
+          if (key.writer().isNull(j)) {
+            throw new CodecException(path + ": map key at entry " + j + " is null");
+          }
+          key.write(rc, j);
+          value.write(rc, j);
+        }
+      };
+    }
+    ValueVector data =
+        v instanceof FixedSizeListVector f
+            ? f.getDataVector()
+            : v instanceof LargeListVector l ? l.getDataVector() : ((ListVector) v).getDataVector();
+    Column element = new Column("element", 0, writer(data, dicts, path + ".element"));
+    return new Repeated(v, "list") {
+      @Override
+      void element(RecordConsumer rc, int j) {
+        element.write(rc, j);
+      }
+    };
+  }
+
+  /** A Parquet LIST or MAP: group, repeated group, element. */
+  private abstract static class Repeated implements ValueWriter {
+    private final ValueVector vector;
+    private final String repeatedName;
+
+    Repeated(ValueVector vector, String repeatedName) {
+      this.vector = vector;
+      this.repeatedName = repeatedName;
+    }
+
+    abstract void element(RecordConsumer rc, int j);
+
+    @Override
+    public boolean isNull(int index) {
+      return vector.isNull(index);
+    }
+
+    @Override
+    public void write(RecordConsumer rc, int index) {
+      long start;
+      long end;
+      if (vector instanceof FixedSizeListVector f) {
+        start = (long) index * f.getListSize();
+        end = start + f.getListSize();
+      } else if (vector instanceof LargeListVector l) {
+        start = l.getOffsetBuffer().getLong((long) index * 8);
+        end = l.getOffsetBuffer().getLong((long) (index + 1) * 8);
+      } else {
+        ArrowBuf offsets = ((ListVector) vector).getOffsetBuffer();
+        start = offsets.getInt((long) index * 4);
+        end = offsets.getInt((long) (index + 1) * 4);
+      }
+      rc.startGroup();
+      if (end > start) {
+        rc.startField(repeatedName, 0);
+        for (long j = start; j < end; j++) {
+          rc.startGroup();
+          element(rc, (int) j);
+          rc.endGroup();
+        }
+        rc.endField(repeatedName, 0);
+      }
+      rc.endGroup();
+    }
+  }
+
+  private abstract static class Leaf implements ValueWriter {
+    private final ValueVector vector;
+
+    Leaf(ValueVector vector) {
+      this.vector = vector;
+    }
+
+    @Override
+    public boolean isNull(int index) {
+      return vector.isNull(index);
+    }
+  }
+
+  private static ValueWriter leaf(ValueVector v, String path) {
+    if (v instanceof NullVector) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {}
+      };
+    }
+    if (v instanceof BitVector b) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addBoolean(b.get(index) != 0);
+        }
+      };
+    }
+    if (v instanceof BigIntVector || v instanceof org.apache.arrow.vector.UInt8Vector) {
+      BaseIntVector i = (BaseIntVector) v;
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addLong(i.getValueAsLong(index));
+        }
+      };
+    }
+    if (v instanceof BaseIntVector i) {
+      // int8..int32 and uint8..uint32: uint32 keeps its bits in an INT32.
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addInteger((int) i.getValueAsLong(index));
+        }
+      };
+    }
+    if (v instanceof Float2Vector f) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          short bits = f.get(index);
+          rc.addBinary(Binary.fromConstantByteArray(new byte[] {(byte) bits, (byte) (bits >> 8)}));
+        }
+      };
+    }
+    if (v instanceof Float4Vector f) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addFloat(f.get(index));
+        }
+      };
+    }
+    if (v instanceof Float8Vector f) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addDouble(f.get(index));
+        }
+      };
+    }
+    if (v instanceof BaseVariableWidthVector w) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addBinary(Binary.fromConstantByteArray(w.get(index)));
+        }
+      };
+    }
+    if (v instanceof BaseLargeVariableWidthVector w) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addBinary(Binary.fromConstantByteArray(w.get(index)));
+        }
+      };
+    }
+    if (v instanceof BaseVariableWidthViewVector w) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addBinary(Binary.fromConstantByteArray(w.get(index)));
+        }
+      };
+    }
+    if (v instanceof FixedSizeBinaryVector f) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addBinary(Binary.fromConstantByteArray(f.get(index)));
+        }
+      };
+    }
+    if (v instanceof DecimalVector || v instanceof Decimal256Vector) {
+      ArrowType.Decimal type = (ArrowType.Decimal) v.getField().getType();
+      int width = type.getBitWidth() / 8;
+      int bytes = decimalBytes(type.getPrecision());
+      ArrowBuf data = v.getDataBuffer();
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          // Arrow keeps little-endian two's complement; Parquet wants big-endian, shortest form.
+          byte[] out = new byte[bytes];
+          long base = (long) index * width;
+          for (int k = 0; k < bytes; k++) {
+            out[bytes - 1 - k] = data.getByte(base + k);
+          }
+          rc.addBinary(Binary.fromConstantByteArray(out));
+        }
+      };
+    }
+    if (v instanceof DateDayVector d) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addInteger(d.get(index));
+        }
+      };
+    }
+    if (v instanceof DateMilliVector d) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          long ms = d.get(index);
+          if (ms % MILLIS_PER_DAY != 0) {
+            throw new CodecException(
+                "column '"
+                    + path
+                    + "' row "
+                    + index
+                    + ": date64 value "
+                    + ms
+                    + " is not a whole day, which Parquet's DATE cannot hold");
+          }
+          rc.addInteger(Math.toIntExact(ms / MILLIS_PER_DAY));
+        }
+      };
+    }
+    if (v instanceof TimeSecVector t) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addInteger(t.get(index) * 1000);
+        }
+      };
+    }
+    if (v instanceof TimeMilliVector t) {
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addInteger(t.get(index));
+        }
+      };
+    }
+    if (v instanceof TimeMicroVector
+        || v instanceof TimeNanoVector
+        || v instanceof DurationVector) {
+      ArrowBuf data = v.getDataBuffer();
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          rc.addLong(data.getLong((long) index * 8));
+        }
+      };
+    }
+    if (v instanceof TimeStampVector t) {
+      boolean seconds = ((ArrowType.Timestamp) v.getField().getType()).getUnit() == TimeUnit.SECOND;
+      return new Leaf(v) {
+        @Override
+        public void write(RecordConsumer rc, int index) {
+          long value = t.get(index);
+          if (seconds) {
+            try {
+              value = Math.multiplyExact(value, 1000L);
+            } catch (ArithmeticException e) {
+              throw new CodecException(
+                  "column '"
+                      + path
+                      + "' row "
+                      + index
+                      + ": timestamp "
+                      + value
+                      + " s is beyond Parquet's millisecond range");
+            }
+          }
+          rc.addLong(value);
+        }
+      };
+    }
+    throw new CodecException(
+        "column '" + path + "': Arrow type " + v.getField().getType() + " has no Parquet form");
+  }
+
+  /**
+   * The Arrow schema a reader gets back from a file written from {@code messageFormat} (a schema in
+   * IPC message format): the same, with dictionary-encoded fields holding their values directly.
+   */
+  static Schema readBack(Schema messageFormat) {
+    List<Field> fields = new ArrayList<>();
+    for (Field f : messageFormat.getFields()) {
+      fields.add(readBack(f));
+    }
+    return new Schema(fields, messageFormat.getCustomMetadata());
+  }
+
+  private static Field readBack(Field f) {
+    List<Field> out = new ArrayList<>(f.getChildren().size());
+    for (Field c : f.getChildren()) {
+      out.add(readBack(c));
+    }
+    Map<String, String> meta = f.getMetadata();
+    return new Field(
+        f.getName(),
+        new org.apache.arrow.vector.types.pojo.FieldType(
+            f.isNullable(), f.getType(), null, meta.isEmpty() ? null : meta),
+        out);
+  }
+}
