@@ -59,6 +59,11 @@ final class ArrowFiles {
     }
   }
 
+  /** Whether the file starts with the Parquet magic. */
+  static boolean isParquet(Path path) {
+    return Arrays.equals(Arrays.copyOf(head(path), 4), PARQUET_MAGIC);
+  }
+
   /** Whether the file starts with the Arrow IPC file magic (else it is read as a stream). */
   static boolean isIpcFile(Path path) {
     return Arrays.equals(Arrays.copyOf(head(path), 6), FILE_MAGIC);
@@ -71,7 +76,7 @@ final class ArrowFiles {
   static ArrowReader openReader(Path path, BufferAllocator allocator) {
     byte[] head = head(path);
     if (Arrays.equals(Arrays.copyOf(head, 4), PARQUET_MAGIC)) {
-      throw new SchemaException(path + ": a Parquet file; Parquet is not supported yet");
+      throw new SchemaException(path + ": a Parquet file, not Arrow IPC");
     }
     boolean file = Arrays.equals(Arrays.copyOf(head, 6), FILE_MAGIC);
     checkDeclaredSizes(path, head, file);

@@ -2,9 +2,11 @@ package io.flowctl.cli;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.BatchReader;
 import io.flowctl.client.codec.CodecException;
 import io.flowctl.client.codec.Compression;
+import io.flowctl.client.codec.ParquetCompression;
+import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import java.io.IOException;
@@ -39,11 +41,13 @@ final class EventCommand implements Runnable {
   @Command(
       name = "encode",
       mixinStandardHelpOptions = true,
-      description = "Write every batch of an Arrow IPC stream or file as one serialized Event.")
+      description =
+          "Write every batch of an Arrow IPC stream or file, or of a Parquet file, as one"
+              + " serialized Event with an Arrow IPC or a Parquet payload.")
   static final class Encode implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "IN", description = "An Arrow IPC stream or file.")
+    @Parameters(paramLabel = "IN", description = "An Arrow IPC stream or file, or a Parquet file.")
     Path in;
 
     @Option(names = "--out", required = true, paramLabel = "EVENT.bin", description = "Output.")
@@ -53,39 +57,52 @@ final class EventCommand implements Runnable {
         names = "--compression",
         paramLabel = "CODEC",
         defaultValue = "none",
-        description = "IPC body compression: none, lz4 or zstd (default ${DEFAULT-VALUE}).")
+        description =
+            "Compression: none, lz4 or zstd for ipc (IPC body compression); none, snappy, gzip,"
+                + " zstd or lz4_raw for parquet (default ${DEFAULT-VALUE}).")
     String compression;
 
     @Option(
         names = "--format",
         paramLabel = "FORMAT",
         defaultValue = "ipc",
-        description = "Payload format: ipc (default) or parquet.")
+        description =
+            "Payload format: ipc (default) or parquet. A Parquet input with --format parquet is"
+                + " carried as it is.")
     String format;
 
     @Option(
         names = "--event-type",
         paramLabel = "TYPE",
-        description = "Event type (default arrow_data.ArrowBatch).")
-    String eventType = EventTypes.ARROW_BATCH;
+        description =
+            "Event type (default arrow_data.ArrowBatch, or arrow_data.ParquetFile for parquet).")
+    String eventType;
 
     @Override
     public Integer call() throws IOException {
       String f = format.toLowerCase(Locale.ROOT);
-      if (f.equals("parquet")) {
-        throw new CodecException("--format parquet: Parquet payloads are not supported yet");
-      }
-      if (!f.equals("ipc")) {
-        throw new CodecException("--format: expected ipc or parquet, got '" + format + "'");
-      }
-      ArrowEventCodec codec =
-          ArrowEventCodec.builder()
-              .eventType(eventType)
-              .compression(Compression.parse(compression))
-              .build();
       Event event;
+      String codecName;
       try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
-        event = EventFiles.toEvent(in, codec, allocator);
+        if (f.equals("parquet")) {
+          ParquetEventCodec codec =
+              ParquetEventCodec.builder()
+                  .eventType(eventType == null ? EventTypes.PARQUET_FILE : eventType)
+                  .compression(ParquetCompression.parse(compression))
+                  .build();
+          event = EventFiles.toParquetEvent(in, codec, allocator);
+          codecName = event.getArrowMetadata().getCompressionCodec();
+        } else if (f.equals("ipc")) {
+          ArrowEventCodec codec =
+              ArrowEventCodec.builder()
+                  .eventType(eventType == null ? EventTypes.ARROW_BATCH : eventType)
+                  .compression(Compression.parse(compression))
+                  .build();
+          event = EventFiles.toEvent(in, codec, allocator);
+          codecName = codec.compression().wireName();
+        } else {
+          throw new CodecException("--format: expected ipc or parquet, got '" + format + "'");
+        }
       }
       try (OutputStream o = Files.newOutputStream(out)) {
         event.writeTo(o);
@@ -100,7 +117,9 @@ final class EventCommand implements Runnable {
                   + " rows, "
                   + event.getSerializedSize()
                   + " bytes, "
-                  + codec.compression().wireName());
+                  + f
+                  + " "
+                  + codecName);
       return ExitCodes.OK;
     }
   }
@@ -108,7 +127,9 @@ final class EventCommand implements Runnable {
   @Command(
       name = "decode",
       mixinStandardHelpOptions = true,
-      description = "Write the batches of a serialized Event as an Arrow IPC stream file.")
+      description =
+          "Write the batches of a serialized Event (Arrow IPC or Parquet payload) as an Arrow IPC"
+              + " stream file.")
   static final class Decode implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -129,7 +150,7 @@ final class EventCommand implements Runnable {
       }
       long rows = 0;
       try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT);
-          ArrowEventReader reader = ArrowEventCodec.defaults().decode(event, allocator);
+          BatchReader reader = EventFiles.decode(event, allocator);
           OutputStream o = Files.newOutputStream(out);
           ArrowStreamWriter writer =
               new ArrowStreamWriter(reader.root(), reader.dictionaries(), o)) {

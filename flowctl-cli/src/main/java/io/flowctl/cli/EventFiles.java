@@ -1,43 +1,165 @@
 package io.flowctl.cli;
 
+import com.google.protobuf.ByteString;
 import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.BatchReader;
 import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.ParquetEventCodec;
+import io.flowctl.client.codec.ParquetEventReader;
 import io.flowctl.proto.Event;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowReader;
 
-/** Builds events from Arrow files for the command line. */
+/** Builds events from Arrow IPC and Parquet files for the command line. */
 final class EventFiles {
   /** What one command may allocate while reading a file. */
   static final long MEMORY_LIMIT = 1L << 30;
 
   private EventFiles() {}
 
-  /** Every batch of an Arrow IPC file or stream, encoded into one event. */
+  /** Every batch of an Arrow IPC file or stream, or of a Parquet file, as one IPC event. */
   static Event toEvent(Path in, ArrowEventCodec codec, BufferAllocator allocator) {
-    try (ArrowReader reader = ArrowFiles.openReader(in, allocator);
+    try (Batches batches = open(in, allocator);
         ArrowEventCodec.EventWriter writer =
-            codec.newWriter(reader.getVectorSchemaRoot(), reader)) {
-      int batch = 0;
-      while (load(reader, in, batch)) {
+            codec.newWriter(batches.root(), batches.dictionaries())) {
+      while (batches.next()) {
         writer.writeBatch();
-        batch++;
       }
       return writer.finish();
+    }
+  }
+
+  /**
+   * A Parquet event of a file: a Parquet file is wrapped as it is, the batches of an Arrow file are
+   * written as a new Parquet file.
+   */
+  static Event toParquetEvent(Path in, ParquetEventCodec codec, BufferAllocator allocator) {
+    if (ArrowFiles.isParquet(in)) {
+      return codec.wrap(ByteString.copyFrom(read(in)));
+    }
+    try (Batches batches = open(in, allocator);
+        ParquetEventCodec.EventWriter writer =
+            codec.newWriter(batches.root(), batches.dictionaries())) {
+      while (batches.next()) {
+        writer.writeBatch();
+      }
+      return writer.finish();
+    }
+  }
+
+  /** Whether an event's payload is a Parquet file. */
+  static boolean isParquet(Event event) {
+    ByteString p = event.getPayload();
+    return p.size() >= 4 && p.substring(0, 4).toStringUtf8().equals("PAR1");
+  }
+
+  /** A reader of an event's batches, whatever its payload format. */
+  static BatchReader decode(Event event, BufferAllocator allocator) {
+    return isParquet(event)
+        ? ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build().decode(event, allocator)
+        : ArrowEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build().decode(event, allocator);
+  }
+
+  private static byte[] read(Path in) {
+    try {
+      return Files.readAllBytes(in);
     } catch (IOException e) {
       throw new CodecException(in + ": " + e.getMessage(), e);
     }
   }
 
-  private static boolean load(ArrowReader reader, Path in, int batch) {
-    try {
-      return reader.loadNextBatch();
-    } catch (IOException | RuntimeException e) {
-      String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new CodecException(
-          in + ": record batch " + batch + " is malformed (" + reason + ")", e);
+  /** The batches of an Arrow IPC file or stream, or of a Parquet file. */
+  static Batches open(Path in, BufferAllocator allocator) {
+    if (ArrowFiles.isParquet(in)) {
+      ParquetEventCodec codec = ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build();
+      ParquetEventReader reader;
+      try {
+        reader = codec.decode(codec.wrap(ByteString.copyFrom(read(in))), allocator);
+      } catch (CodecException e) {
+        throw new CodecException(in + ": " + e.getMessage(), e);
+      }
+      return new Batches() {
+        @Override
+        public VectorSchemaRoot root() {
+          return reader.root();
+        }
+
+        @Override
+        public DictionaryProvider dictionaries() {
+          return reader.dictionaries();
+        }
+
+        @Override
+        public boolean next() {
+          try {
+            return reader.loadNextBatch();
+          } catch (CodecException e) {
+            throw new CodecException(in + ": " + e.getMessage(), e);
+          }
+        }
+
+        @Override
+        public void close() {
+          reader.close();
+        }
+      };
     }
+    ArrowReader reader = ArrowFiles.openReader(in, allocator);
+    return new Batches() {
+      private int batch;
+
+      @Override
+      public VectorSchemaRoot root() {
+        try {
+          return reader.getVectorSchemaRoot();
+        } catch (IOException e) {
+          throw new CodecException(in + ": " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public DictionaryProvider dictionaries() {
+        return reader;
+      }
+
+      @Override
+      public boolean next() {
+        try {
+          return reader.loadNextBatch();
+        } catch (IOException | RuntimeException e) {
+          String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          throw new CodecException(
+              in + ": record batch " + batch + " is malformed (" + reason + ")", e);
+        } finally {
+          batch++;
+        }
+      }
+
+      @Override
+      public void close() {
+        try {
+          reader.close();
+        } catch (IOException e) {
+          throw new CodecException(in + ": " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
+  /** Batches read from a file into one root. */
+  interface Batches extends AutoCloseable {
+    VectorSchemaRoot root();
+
+    DictionaryProvider dictionaries();
+
+    boolean next();
+
+    @Override
+    void close();
   }
 }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.BatchReader;
 import io.flowctl.client.codec.IpcStreams;
+import io.flowctl.client.codec.ParquetEventCodec;
+import io.flowctl.client.codec.ParquetSchemas;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import java.io.PrintWriter;
@@ -27,12 +29,12 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description =
-        "Show what an event made of an Arrow IPC stream or file would carry: schema, fingerprint,"
-            + " batches, rows, columns, compression.")
+        "Show what an event made of an Arrow IPC stream or file, or of a Parquet file, would"
+            + " carry: schema, fingerprint, batches, rows, columns, compression.")
 final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "FILE", description = "An Arrow IPC stream or file.")
+  @Parameters(paramLabel = "FILE", description = "An Arrow IPC stream or file, or a Parquet file.")
   Path file;
 
   @Option(names = "--json", description = "Print as JSON.")
@@ -43,23 +45,30 @@ final class InspectCommand implements Callable<Integer> {
     Event event;
     int batches = 0;
     String schema;
+    boolean parquet = ArrowFiles.isParquet(file);
     try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
-      event = EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
-      try (ArrowEventReader in = ArrowEventCodec.defaults().decode(event, allocator)) {
+      event =
+          parquet
+              ? EventFiles.toParquetEvent(file, ParquetEventCodec.defaults(), allocator)
+              : EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
+      try (BatchReader in = EventFiles.decode(event, allocator)) {
         schema = in.schema().toString();
         while (in.loadNextBatch()) {
           batches++;
         }
       }
     }
-    Set<String> compression = sourceCompression();
+    Set<String> compression =
+        parquet ? ParquetSchemas.compressionCodecs(file) : sourceCompression();
+    String format =
+        parquet ? "parquet" : ArrowFiles.isIpcFile(file) ? "arrow-ipc-file" : "arrow-ipc-stream";
     ArrowMetadata m = event.getArrowMetadata();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode root = mapper.createObjectNode();
       root.put("file", file.toString());
-      root.put("format", ArrowFiles.isIpcFile(file) ? "arrow-ipc-file" : "arrow-ipc-stream");
+      root.put("format", format);
       root.put("eventType", event.getEventType());
       root.put("schema", schema);
       root.put("fingerprint", m.getSchemaFingerprint());
@@ -72,7 +81,7 @@ final class InspectCommand implements Callable<Integer> {
       root.put("payloadBytes", event.getPayload().size());
       out.println(mapper.writeValueAsString(root));
     } else {
-      out.println("file:         " + file);
+      out.println("file:         " + file + " (" + format + ")");
       out.println("event type:   " + event.getEventType());
       out.println("schema:       " + schema);
       out.println("fingerprint:  " + m.getSchemaFingerprint());
@@ -82,7 +91,10 @@ final class InspectCommand implements Callable<Integer> {
       out.println(
           "compression:  " + (compression.isEmpty() ? "-" : String.join(", ", compression)));
       out.println("metadata:     " + m.getCustomMetadataMap());
-      out.println("payload:      " + event.getPayload().size() + " bytes (uncompressed IPC)");
+      out.println(
+          "payload:      "
+              + event.getPayload().size()
+              + (parquet ? " bytes (the Parquet file as it is)" : " bytes (uncompressed IPC)"));
     }
     return ExitCodes.OK;
   }

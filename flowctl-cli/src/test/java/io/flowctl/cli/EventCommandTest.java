@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EventCommandTest {
   static final Path IPC = Path.of(System.getProperty("flowctl.corpus"), "arrow-ipc");
+  static final Path PARQUET = Path.of(System.getProperty("flowctl.corpus"), "parquet");
 
   @TempDir Path dir;
 
@@ -45,6 +46,65 @@ class EventCommandTest {
           .isEqualTo(fingerprint);
       assertThat(rows(back)).isEqualTo(rows(source)).isEqualTo(e.getArrowMetadata().getNumRows());
     }
+  }
+
+  @Test
+  void parquetPayloads_roundTripAnArrowFile_andCarryAParquetFileAsItIs() throws Exception {
+    Path source = IPC.resolve("1.0.0-littleendian_generated_primitive.stream");
+    for (String codec : new String[] {"none", "snappy", "zstd", "gzip", "lz4_raw"}) {
+      Path event = dir.resolve(codec + ".pq.bin");
+      Path back = dir.resolve(codec + ".pq.arrows");
+      CliRunner enc =
+          CliRunner.run(
+              "event",
+              "encode",
+              source.toString(),
+              "--out",
+              event.toString(),
+              "--format",
+              "parquet",
+              "--compression",
+              codec);
+      CliRunner dec = CliRunner.run("event", "decode", event.toString(), "--out", back.toString());
+
+      assertThat(enc.status()).as(enc.err()).isZero();
+      assertThat(dec.status()).as(dec.err()).isZero();
+      Event e = Event.parseFrom(Files.readAllBytes(event));
+      assertThat(e.getEventType()).isEqualTo("arrow_data.ParquetFile");
+      assertThat(e.getPayload().substring(0, 4).toStringUtf8()).isEqualTo("PAR1");
+      assertThat(e.getArrowMetadata().getCompressionCodec()).isEqualTo(codec);
+      assertThat(rows(back)).isEqualTo(rows(source)).isEqualTo(e.getArrowMetadata().getNumRows());
+    }
+
+    Path file = PARQUET.resolve("alltypes_plain.parquet");
+    Path wrapped = dir.resolve("wrapped.bin");
+    CliRunner wrap =
+        CliRunner.run(
+            "event", "encode", file.toString(), "--out", wrapped.toString(), "--format", "parquet");
+    assertThat(wrap.status()).as(wrap.err()).isZero();
+    assertThat(Event.parseFrom(Files.readAllBytes(wrapped)).getPayload().toByteArray())
+        .isEqualTo(Files.readAllBytes(file));
+    Path asIpc = dir.resolve("as-ipc.bin");
+    CliRunner convert =
+        CliRunner.run("event", "encode", file.toString(), "--out", asIpc.toString());
+    assertThat(convert.status()).as(convert.err()).isZero();
+    assertThat(Event.parseFrom(Files.readAllBytes(asIpc)).getArrowMetadata().getNumRows())
+        .isEqualTo(8);
+  }
+
+  @Test
+  void inspect_readsParquetFiles() throws Exception {
+    CliRunner r =
+        CliRunner.run(
+            "inspect", PARQUET.resolve("alltypes_plain.snappy.parquet").toString(), "--json");
+
+    assertThat(r.status()).as(r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("format").asText()).isEqualTo("parquet");
+    assertThat(json.get("eventType").asText()).isEqualTo("arrow_data.ParquetFile");
+    assertThat(json.get("rows").asLong()).isEqualTo(2);
+    assertThat(json.get("compression").get(0).asText()).isEqualTo("snappy");
+    assertThat(json.get("columns").toString()).contains("timestamp_col");
   }
 
   @Test
@@ -79,7 +139,9 @@ class EventCommandTest {
             "--out",
             dir.resolve("y").toString(),
             "--format",
-            "parquet");
+            "parquet",
+            "--compression",
+            "lz4");
     CliRunner codec =
         CliRunner.run(
             "event",
@@ -95,6 +157,7 @@ class EventCommandTest {
       assertThat(r.err().lines()).hasSize(1);
     }
     assertThat(codec.err()).contains("brotli");
+    assertThat(parquet.err()).contains("lz4").contains("snappy");
     assertThat(Files.exists(dir.resolve("x"))).isFalse();
   }
 

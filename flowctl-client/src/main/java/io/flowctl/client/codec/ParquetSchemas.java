@@ -91,6 +91,22 @@ public final class ParquetSchemas {
     return fromFooter(footer(file), file.toString(), TimeUnit.MICROSECOND);
   }
 
+  /** The page compression codecs a Parquet file's column chunks use, lower case (e.g. snappy). */
+  public static java.util.Set<String> compressionCodecs(Path file) {
+    FileMetaData meta = footer(file);
+    java.util.Set<String> codecs = new java.util.TreeSet<>();
+    if (meta.isSetRow_groups()) {
+      for (org.apache.parquet.format.RowGroup rg : meta.getRow_groups()) {
+        for (org.apache.parquet.format.ColumnChunk c : rg.getColumns()) {
+          if (c.isSetMeta_data() && c.getMeta_data().getCodec() != null) {
+            codecs.add(c.getMeta_data().getCodec().name().toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+    }
+    return codecs;
+  }
+
   /** The Arrow schema a footer describes: its stored {@code ARROW:schema}, or the converted one. */
   static Schema fromFooter(FileMetaData meta, String where, TimeUnit int96) {
     Schema arrow = stored(meta);
