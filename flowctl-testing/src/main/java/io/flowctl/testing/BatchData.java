@@ -39,9 +39,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * Long} ({@code BigInteger} for uint64 values above {@code Long.MAX_VALUE}); floating point as
  * {@code Double}; decimals as {@code BigDecimal} with the type's scale; strings as {@code String};
  * binary, fixed-size binary and extension storage as {@link Bytes}; dates as {@code LocalDate};
- * times as {@code LocalTime}; timestamps as {@code Instant}; lists as {@code List}; structs as
- * {@code Map<String, Object>} in field order; maps as a {@code List} of {@code Map.Entry};
- * dictionary-encoded values as the decoded value.
+ * times as {@code LocalTime}; timestamps as {@code Instant}; durations (read only) as {@code
+ * java.time.Duration}; lists as {@code List}; structs as {@code Map<String, Object>} in field
+ * order; maps as a {@code List} of {@code Map.Entry}; dictionary-encoded values as the decoded
+ * value.
  *
  * @param schema the schema, in message format (see {@link ArrowSchemas})
  * @param rows one list of column values per row, in field order

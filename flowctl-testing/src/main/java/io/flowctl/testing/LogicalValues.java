@@ -205,6 +205,9 @@ final class LogicalValues {
       int size = l.getListSize();
       return elements(l.getDataVector(), field, i * size, (i + 1) * size, dictionaries);
     }
+    if (v instanceof org.apache.arrow.vector.DurationVector d) {
+      return d.getObject(i); // read only: no arbitrary generates durations
+    }
     throw new IllegalArgumentException("no logical form for " + v.getClass().getSimpleName());
   }
 

@@ -573,13 +573,13 @@ final class ParquetWrite {
       ArrowType.Decimal type = (ArrowType.Decimal) v.getField().getType();
       int width = type.getBitWidth() / 8;
       int bytes = decimalBytes(type.getPrecision());
-      ArrowBuf data = v.getDataBuffer();
       return new Leaf(v) {
         @Override
         public void write(RecordConsumer rc, int index) {
           // Arrow keeps little-endian two's complement; Parquet wants big-endian, shortest form.
           byte[] out = new byte[bytes];
           long base = (long) index * width;
+          ArrowBuf data = v.getDataBuffer(); // a new batch brings new buffers
           for (int k = 0; k < bytes; k++) {
             out[bytes - 1 - k] = data.getByte(base + k);
           }
@@ -633,11 +633,10 @@ final class ParquetWrite {
     if (v instanceof TimeMicroVector
         || v instanceof TimeNanoVector
         || v instanceof DurationVector) {
-      ArrowBuf data = v.getDataBuffer();
       return new Leaf(v) {
         @Override
         public void write(RecordConsumer rc, int index) {
-          rc.addLong(data.getLong((long) index * 8));
+          rc.addLong(v.getDataBuffer().getLong((long) index * 8));
         }
       };
     }
