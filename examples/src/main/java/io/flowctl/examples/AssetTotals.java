@@ -19,6 +19,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class AssetTotals {
   public static final String EVENT_TYPE = "arrow_data.TTPAssetTotals";
 
+  /** One total as a plain protobuf event (Arrow switched off): a {@code Struct} of its fields. */
+  public static final String ROW_EVENT_TYPE = "token_transfer.AssetTotal";
+
   public static final Schema SCHEMA =
       new Schema(
           List.of(

@@ -1,44 +1,43 @@
 package io.flowctl.examples;
 
-import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.FlowctlException;
 import io.flowctl.client.codec.CodecMetrics;
-import io.flowctl.client.codec.Compression;
-import io.flowctl.client.control.ControlPlaneClient;
-import io.flowctl.client.stream.ArrowProcessor;
-import io.flowctl.client.stream.ArrowSourceService;
-import io.flowctl.client.stream.ArrowStreamConsumer;
-import io.flowctl.client.stream.Discovery;
-import io.flowctl.proto.Event;
-import io.flowctl.proto.ServiceInfo;
-import io.flowctl.proto.ServiceType;
-import io.flowctl.proto.v1.StreamRequest;
+import io.flowctl.proto.RunStatus;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.server.FlowctlServer;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.flowctl.server.pipeline.Pipeline;
+import io.flowctl.server.pipeline.PipelineParser;
+import io.flowctl.server.pipeline.PipelineRunner;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
 /**
- * The example pipeline end to end on one machine: an embedded control plane, a TTP source, the
- * asset-totals processor and a sink, each a real gRPC service on loopback that registers, sends
- * heartbeats and finds its upstream through the control plane. The sink writes an Arrow IPC stream
- * file.
+ * The example pipeline end to end on one machine, the way {@code flowctl run} runs any pipeline:
+ * {@code pipelines/ttp-arrow.yaml} is parsed and validated, an embedded control plane (SQLite)
+ * starts, and the runner launches the source, the asset-totals processor and the Parquet sink in
+ * dependency order, each a real gRPC service on loopback that registers, sends heartbeats and finds
+ * its upstream through the control plane. The run is recorded through the pipeline-run API.
  */
 public final class DemoPipeline {
+  /** The bundled pipeline file, and the schema files it names. */
+  static final String PIPELINE = "pipelines/ttp-arrow.yaml";
+
+  static final List<String> SCHEMAS = List.of("ttp_events_v1.arrow", "asset_totals_v1.arrow");
+
   /** What a demo run did. */
   public record Summary(
-      long sourceBatches,
+      long sourceEvents,
       long sourceRows,
       long payloadBytes,
       double compressionRatio,
@@ -47,16 +46,39 @@ public final class DemoPipeline {
       String outputFingerprint,
       double rowsPerSecond,
       Path output,
-      List<String> services) {}
+      List<String> services,
+      List<String> startOrder,
+      String runStatus,
+      boolean arrow) {}
 
   private DemoPipeline() {}
 
+  /** Runs the demo with Arrow on. */
   public static Summary run(Path dataDir, int batches, int rowsPerBatch, PrintStream progress)
       throws Exception {
+    return run(dataDir, batches, rowsPerBatch, true, progress);
+  }
+
+  /**
+   * Runs the demo; with {@code arrow} false every component speaks plain protobuf (the plan's
+   * rollback switch), and the output is the same.
+   */
+  public static Summary run(
+      Path dataDir, int batches, int rowsPerBatch, boolean arrow, PrintStream progress)
+      throws Exception {
     Files.createDirectories(dataDir);
-    Path output = dataDir.resolve("asset-totals.arrows");
+    Path yaml = unpack(dataDir.resolve("pipeline"));
+    PipelineParser.Result parsed = PipelineParser.parse(yaml);
+    if (!parsed.valid()) {
+      throw new FlowctlException(
+          FlowctlException.Code.INTERNAL,
+          "the bundled pipeline is invalid: "
+              + parsed.problems().stream().map(Object::toString).collect(Collectors.joining("; ")));
+    }
+    Pipeline pipeline = parsed.pipeline().orElseThrow();
+    progress.println(
+        "pipeline " + pipeline.name() + " (" + yaml + "): valid" + (arrow ? "" : ", Arrow off"));
     long start = System.nanoTime();
-    java.time.Instant startedAt = java.time.Instant.now();
     try (BufferAllocator allocator = new RootAllocator(1L << 30);
         FlowctlServer cp =
             FlowctlServer.builder()
@@ -67,180 +89,113 @@ public final class DemoPipeline {
       String target = "127.0.0.1:" + cp.port();
       progress.println(
           "control plane on " + target + " (SQLite " + dataDir.resolve("flowctl.db") + ")");
-      CodecMetrics sourceMetrics = CodecMetrics.create(allocator);
-      CodecMetrics processorMetrics = CodecMetrics.create(allocator);
-      CodecMetrics sinkMetrics = CodecMetrics.create(allocator);
-      List<AutoCloseable> open = new ArrayList<>();
-      try {
-        // Source.
-        ArrowEventCodec sourceCodec =
-            ArrowEventCodec.builder()
-                .eventType(TtpEvents.EVENT_TYPE)
-                .compression(Compression.LZ4)
-                .metrics(sourceMetrics)
-                .build();
-        AtomicLong payload = new AtomicLong();
-        ArrowSourceService.Feed feed =
-            Loopback.ttpFeed(sourceCodec, batches, rowsPerBatch, allocator, payload::addAndGet);
-        Server source = Loopback.serve(new ArrowSourceService("ttp-source", feed));
-        open.add(() -> source.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-        open.add(
-            client(
-                target,
-                "ttp-source",
-                ServiceType.SERVICE_TYPE_SOURCE,
-                null,
-                TtpEvents.EVENT_TYPE,
-                source.getPort(),
-                sourceMetrics));
-        awaitRegistered(cp, "ttp-source", startedAt);
-
-        // Processor.
-        ManagedChannel cpChannel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
-        open.add(() -> cpChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-        ManagedChannel toSource =
-            NettyChannelBuilder.forTarget(Discovery.producerOf(cpChannel, TtpEvents.EVENT_TYPE))
-                .usePlaintext()
-                .build();
-        open.add(() -> toSource.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-        AssetTotals totals = new AssetTotals(1_000_000_000L);
-        ArrowProcessor processor =
-            new ArrowProcessor(
-                "ttp-asset-totals",
-                toSource,
-                StreamRequest.getDefaultInstance(),
-                8,
-                ArrowEventCodec.builder()
-                    .eventType(AssetTotals.EVENT_TYPE)
-                    .metrics(processorMetrics)
-                    .build(),
-                allocator,
-                (in, alloc) -> totals.apply(in.root(), alloc),
-                (id, e, x) ->
-                    progress.println("processor: event " + id + " failed: " + x.getMessage()));
-        Server processorServer = Loopback.serve(processor.outputService());
-        open.add(() -> processorServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-        open.add(processor);
-        open.add(
-            client(
-                target,
-                "ttp-asset-totals",
-                ServiceType.SERVICE_TYPE_PROCESSOR,
-                TtpEvents.EVENT_TYPE,
-                AssetTotals.EVENT_TYPE,
-                processorServer.getPort(),
-                processorMetrics));
-        processor.start();
-        awaitRegistered(cp, "ttp-asset-totals", startedAt);
-
-        // Sink: an Arrow IPC stream file of the totals.
-        ManagedChannel toProcessor =
-            NettyChannelBuilder.forTarget(Discovery.producerOf(cpChannel, AssetTotals.EVENT_TYPE))
-                .usePlaintext()
-                .build();
-        open.add(() -> toProcessor.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-        ArrowEventCodec sinkCodec = ArrowEventCodec.builder().metrics(sinkMetrics).build();
-        AtomicLong outRows = new AtomicLong();
-        AtomicLong events = new AtomicLong();
-        String[] outputFingerprint = {""};
-        try (Loopback.IpcFile file = new Loopback.IpcFile(output, AssetTotals.SCHEMA, allocator)) {
-          ArrowStreamConsumer sink =
-              new ArrowStreamConsumer(
-                  toProcessor,
-                  StreamRequest.getDefaultInstance(),
-                  8,
-                  (Event e) -> {
-                    try (ArrowEventReader in = sinkCodec.decode(e, allocator)) {
-                      outputFingerprint[0] = e.getArrowMetadata().getSchemaFingerprint();
-                      outRows.addAndGet(file.append(in));
+      long expected = arrow ? batches : (long) batches * rowsPerBatch;
+      ExampleLauncher examples =
+          new ExampleLauncher(
+              allocator,
+              dataDir,
+              (sink, n) -> {
+                if (arrow && (n % Math.max(1, batches / 10) == 0 || n == batches)) {
+                  progress.printf("  %d/%d batches through the pipeline%n", n, batches);
+                }
+              });
+      PipelineRunner runner =
+          new PipelineRunner(
+                  cp.services(),
+                  cp.runs(),
+                  (c, env) -> {
+                    Map<String, String> e = new HashMap<>(env);
+                    if (c.role() == Pipeline.Role.SOURCE) {
+                      e.put("TTP_BATCHES", Integer.toString(batches));
+                      e.put("TTP_ROWS", Integer.toString(rowsPerBatch));
                     }
-                    long n = events.incrementAndGet();
-                    if (n % Math.max(1, batches / 10) == 0 || n == batches) {
-                      progress.printf("  %d/%d batches through the pipeline%n", n, batches);
-                    }
+                    return examples.launch(c, e);
                   },
-                  (id, e, x) ->
-                      progress.println("sink: event " + id + " failed: " + x.getMessage()),
-                  Duration.ofMillis(200));
-          open.add(
-              client(
                   target,
-                  "ttp-sink",
-                  ServiceType.SERVICE_TYPE_SINK,
-                  AssetTotals.EVENT_TYPE,
-                  null,
-                  0,
-                  sinkMetrics));
-          sink.start().get(10, TimeUnit.MINUTES);
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        CodecMetrics.Report src = sourceMetrics.report();
-        List<String> services = cp.services().list().stream().map(s -> s.serviceId()).toList();
-        return new Summary(
-            src.encodedBatches(),
-            src.encodedRows(),
-            payload.get(),
-            src.compressionRatio(),
-            outRows.get(),
-            SchemaFingerprints.structural(TtpEvents.SCHEMA).toString(),
-            outputFingerprint[0],
-            src.encodedRows() / seconds,
-            output,
-            services);
-      } finally {
-        for (int i = open.size() - 1; i >= 0; i--) {
-          try {
-            open.get(i).close();
-          } catch (Exception ignored) {
-            // shutting down the demo
+                  Duration.ofSeconds(30),
+                  Duration.ofMillis(500))
+              .withArrow(arrow);
+      String runId;
+      List<String> order;
+      List<String> services;
+      try (PipelineRunner.Running running = runner.start(pipeline)) {
+        runId = running.runId();
+        order = running.startOrder();
+        progress.println("started " + String.join(" -> ", order) + " (run " + runId + ")");
+        List<String> sinks =
+            pipeline.components().stream()
+                .filter(c -> c.role() == Pipeline.Role.SINK)
+                .map(Pipeline.Component::id)
+                .toList();
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        while (sinks.stream().anyMatch(running::alive)) {
+          if (System.nanoTime() > deadline) {
+            throw new FlowctlException(
+                FlowctlException.Code.DEADLINE_EXCEEDED, "the demo did not finish in 10 minutes");
           }
+          Thread.sleep(50);
         }
+        // Registered until stopped: the clients unregister when their components stop.
+        services = cp.services().list().stream().map(s -> s.serviceId()).toList();
+        running.complete();
       }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      ExampleLauncher.Stats stats = examples.stats();
+      String source = first(pipeline, Pipeline.Role.SOURCE);
+      String sink = first(pipeline, Pipeline.Role.SINK);
+      CodecMetrics.Report src = stats.metrics(source);
+      if (stats.sourceEvents() != expected) {
+        throw new FlowctlException(
+            FlowctlException.Code.INTERNAL,
+            "the source sent " + stats.sourceEvents() + " events, not " + expected);
+      }
+      return new Summary(
+          stats.sourceEvents(),
+          stats.sourceRows(),
+          stats.sourceBytes(),
+          arrow ? src.compressionRatio() : 1.0,
+          stats.outputRows(sink),
+          SchemaFingerprints.structural(TtpEvents.SCHEMA).toString(),
+          stats.outputFingerprint(sink),
+          stats.sourceRows() / seconds,
+          stats.outputs().get(sink),
+          services,
+          order,
+          runStatus(cp.runs().get(runId).getStatus()),
+          arrow);
     }
   }
 
-  private static ControlPlaneClient client(
-      String target,
-      String id,
-      ServiceType type,
-      String input,
-      String output,
-      int port,
-      CodecMetrics metrics) {
-    ServiceInfo.Builder b =
-        ServiceInfo.newBuilder()
-            .setServiceId(id)
-            .setServiceType(type)
-            .setMaxInflight(8)
-            .putMetadata("data_format", "arrow")
-            .putMetadata("arrow_version", "19.0.0");
-    if (port > 0) {
-      b.setHealthEndpoint("127.0.0.1:" + port);
-    }
-    if (input != null) {
-      b.addInputEventTypes(input);
-    }
-    if (output != null) {
-      b.addOutputEventTypes(output);
-    }
-    ControlPlaneClient c =
-        ControlPlaneClient.builder(target, b.build())
-            .codecMetrics(metrics)
-            .heartbeatInterval(Duration.ofMillis(500))
-            .build();
-    c.start();
-    return c;
+  /** RUN_STATUS_COMPLETED as "completed". */
+  static String runStatus(RunStatus s) {
+    return s.name().replace("RUN_STATUS_", "").toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Waits for a heartbeat of this run; records an interrupted earlier run left do not count. */
-  private static void awaitRegistered(FlowctlServer cp, String id, java.time.Instant since)
-      throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (cp.services().status(id).filter(s -> s.lastHeartbeat().isAfter(since)).isEmpty()) {
-      if (System.nanoTime() > end) {
-        throw new IllegalStateException("'" + id + "' did not register");
+  private static String first(Pipeline p, Pipeline.Role role) {
+    return p.components().stream()
+        .filter(c -> c.role() == role)
+        .map(Pipeline.Component::id)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Copies the bundled pipeline file and its schemas under {@code dir}; returns the file. */
+  static Path unpack(Path dir) throws IOException {
+    Path yaml = dir.resolve(PIPELINE);
+    copy(PIPELINE, yaml);
+    for (String schema : SCHEMAS) {
+      copy("schemas/" + schema, dir.resolve("schemas").resolve(schema));
+    }
+    return yaml;
+  }
+
+  private static void copy(String resource, Path to) throws IOException {
+    Files.createDirectories(to.getParent());
+    try (InputStream in = DemoPipeline.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IOException("the examples jar lacks " + resource);
       }
-      Thread.sleep(20);
+      Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

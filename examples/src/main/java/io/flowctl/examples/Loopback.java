@@ -1,9 +1,10 @@
 package io.flowctl.examples;
 
 import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.proto.Event;
+import io.flowctl.schema.SchemaFingerprints;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -12,14 +13,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** The pieces the demo and the example launcher share. */
+/** The pieces the example components share. */
 final class Loopback {
   private Loopback() {}
 
@@ -32,8 +35,9 @@ final class Loopback {
   }
 
   /**
-   * {@code batches} synthetic TTP batches of {@code rows} rows, generated as they are asked for,
-   * ids 1..batches (resuming after an id); {@code payloadBytes} hears each event's size.
+   * {@code batches} synthetic TTP batches of {@code rows} rows as Arrow events, generated as they
+   * are asked for, ids 1..batches (resuming after an id); {@code payloadBytes} hears each event's
+   * size.
    */
   static ArrowSourceService.Feed ttpFeed(
       ArrowEventCodec codec,
@@ -63,47 +67,106 @@ final class Loopback {
     };
   }
 
-  /** An Arrow IPC stream file a sink appends decoded batches to. */
-  static final class IpcFile implements AutoCloseable {
-    private final OutputStream out;
-    private final VectorSchemaRoot root;
-    private final ArrowStreamWriter writer;
+  /**
+   * The same synthetic transfers as plain protobuf rows, one event per transfer (Arrow switched
+   * off), ids 1..batches×rows.
+   */
+  static ArrowSourceService.Feed ttpRowFeed(
+      int batches, int rows, BufferAllocator allocator, LongConsumer payloadBytes) {
+    TtpEvents generator = new TtpEvents(42);
+    return resume -> {
+      long[] n = {resume.isEmpty() ? 0 : Long.parseLong(resume)};
+      ArrayDeque<Event> pending = new ArrayDeque<>();
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return !pending.isEmpty() || n[0] < (long) batches * rows;
+        }
 
-    IpcFile(Path file, Schema schema, BufferAllocator allocator) throws IOException {
-      this.out = Files.newOutputStream(file);
+        @Override
+        public ArrowSourceService.Identified next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          if (pending.isEmpty()) {
+            try (VectorSchemaRoot b = generator.next(rows, allocator)) {
+              pending.addAll(ProtobufRows.toEvents(b, TtpEvents.ROW_EVENT_TYPE));
+            }
+          }
+          Event e = pending.poll();
+          payloadBytes.accept(e.getPayload().size());
+          return new ArrowSourceService.Identified(Long.toString(++n[0]), e);
+        }
+      };
+    };
+  }
+
+  /**
+   * A Parquet file a sink appends batches to; written when closed (through a temporary name, so a
+   * reader never sees half a file).
+   */
+  static final class ParquetFile implements AutoCloseable {
+    private final Path file;
+    private final VectorSchemaRoot root;
+    private final ParquetEventCodec.EventWriter writer;
+    private long rows;
+    private String fingerprint = "";
+    private boolean closed;
+
+    ParquetFile(Path file, Schema schema, ParquetEventCodec codec, BufferAllocator allocator) {
+      this.file = file;
       this.root = VectorSchemaRoot.create(schema, allocator);
-      this.writer = new ArrowStreamWriter(root, null, out);
-      writer.start();
+      this.writer = codec.newWriter(root, null);
     }
 
-    /** Appends every batch of {@code in}; returns the rows written. */
-    long append(ArrowEventReader in) throws IOException {
-      long rows = 0;
-      while (in.loadNextBatch()) {
-        // Copy into the file's own root: the decoded batch belongs to the reader.
-        VectorSchemaRoot batch = in.root();
-        root.allocateNew();
-        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
-          for (int r = 0; r < batch.getRowCount(); r++) {
-            root.getVector(c).copyFromSafe(r, r, batch.getVector(c));
-          }
-        }
-        root.setRowCount(batch.getRowCount());
-        writer.writeBatch();
-        rows += batch.getRowCount();
+    /** Appends one batch of the file's schema; the caller keeps {@code batch}. */
+    synchronized void append(VectorSchemaRoot batch) {
+      if (!batch.getSchema().equals(root.getSchema())) {
+        throw new IllegalArgumentException(
+            "a batch of " + batch.getSchema() + " for a file of " + root.getSchema());
       }
+      root.allocateNew();
+      for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          root.getVector(c).copyFromSafe(r, r, batch.getVector(c));
+        }
+      }
+      root.setRowCount(batch.getRowCount());
+      writer.writeBatch();
+      rows += batch.getRowCount();
+    }
+
+    synchronized long rows() {
       return rows;
     }
 
-    /** Ends the stream and closes the file. */
+    /** The fingerprint of what the file holds, once written. */
+    synchronized String fingerprint() {
+      return fingerprint;
+    }
+
+    Path path() {
+      return file;
+    }
+
+    /** Writes the file. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+      if (closed) {
+        return;
+      }
+      closed = true;
       try {
-        writer.end();
+        Event e = writer.finish();
+        fingerprint = SchemaFingerprints.structural(root.getSchema()).toString();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          e.getPayload().writeTo(out);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } finally {
         writer.close();
         root.close();
-        out.close();
       }
     }
   }

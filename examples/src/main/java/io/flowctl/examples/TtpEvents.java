@@ -21,6 +21,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
 public final class TtpEvents {
   public static final String EVENT_TYPE = "arrow_data.TTPEventBatch";
 
+  /**
+   * One transfer as a plain protobuf event (Arrow switched off): a {@code Struct} of its fields.
+   */
+  public static final String ROW_EVENT_TYPE = "token_transfer.TokenTransferEvent";
+
   public static final Schema SCHEMA =
       new Schema(
           List.of(

@@ -53,6 +53,13 @@ final class RunCommand implements Callable<Integer> {
           "How long each component may take to register and be healthy (default ${DEFAULT-VALUE}).")
   Duration startTimeout;
 
+  @Option(
+      names = "--no-arrow",
+      description =
+          "Switch Arrow off for every component (FLOWCTL_ARROW_ENABLED=false): the rollback switch."
+              + " Also FLOWCTL_ARROW_ENABLED=false in this command's environment.")
+  boolean noArrow;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -81,12 +88,14 @@ final class RunCommand implements Callable<Integer> {
       out.println("control plane on 127.0.0.1:" + cp.port());
       PipelineRunner runner =
           new PipelineRunner(
-              cp.services(),
-              cp.runs(),
-              new ExampleLauncher(allocator, data),
-              "127.0.0.1:" + cp.port(),
-              startTimeout,
-              Duration.ofMillis(500));
+                  cp.services(),
+                  cp.runs(),
+                  new ExampleLauncher(allocator, data),
+                  "127.0.0.1:" + cp.port(),
+                  startTimeout,
+                  Duration.ofMillis(500))
+              .withArrow(
+                  !noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")));
       PipelineRunner.Running running = runner.start(pipeline);
       out.println(
           "started "
@@ -106,7 +115,11 @@ final class RunCommand implements Callable<Integer> {
       while (!stop.get() && sinks.stream().anyMatch(running::alive)) {
         Thread.sleep(100);
       }
-      running.close();
+      if (stop.get()) {
+        running.close(); // stopped from outside
+      } else {
+        running.complete(); // every sink finished its input
+      }
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
@@ -115,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
       var run = cp.runs().get(running.runId());
       out.println("run " + run.getRunId() + ": " + run.getStatus());
       for (String sink : sinks) {
-        Path output = data.resolve(sink + ".arrows");
+        Path output = data.resolve(sink + ".parquet");
         if (java.nio.file.Files.exists(output)) {
           out.println("  output " + output.toAbsolutePath());
         }

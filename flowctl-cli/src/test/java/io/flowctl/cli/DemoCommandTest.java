@@ -20,8 +20,10 @@ class DemoCommandTest {
         .contains("4/4 batches through the pipeline")
         .contains("services        ttp-asset-totals, ttp-sink, ttp-source")
         .contains("rows            4,000")
-        .contains("input schema    sha256:");
-    assertThat(Files.exists(dir.resolve("asset-totals.arrows"))).isTrue();
+        .contains("run             completed, started ttp-source -> ttp-asset-totals -> ttp-sink")
+        .contains("input schema    sha256:")
+        .contains("(Parquet, zstd)");
+    assertThat(Files.exists(dir.resolve("ttp-sink.parquet"))).isTrue();
   }
 
   @Test

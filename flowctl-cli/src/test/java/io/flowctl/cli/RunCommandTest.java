@@ -31,9 +31,14 @@ class RunCommandTest {
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
         .contains("started ttp-source -> ttp-asset-totals -> ttp-sink")
-        .contains("RUN_STATUS_STOPPED")
-        .contains("ttp-sink.arrows");
-    assertThat(Files.size(dir.resolve("data/ttp-sink.arrows"))).isPositive();
+        .contains("RUN_STATUS_COMPLETED")
+        .contains("ttp-sink.parquet");
+    byte[] parquet = Files.readAllBytes(dir.resolve("data/ttp-sink.parquet"));
+    assertThat(new String(parquet, 0, 4, java.nio.charset.StandardCharsets.US_ASCII))
+        .isEqualTo("PAR1");
+    CliRunner inspect =
+        CliRunner.run("inspect", dir.resolve("data/ttp-sink.parquet").toString(), "--json");
+    assertThat(inspect.out()).contains("\"format\" : \"parquet\"").contains("total_amount");
   }
 
   @Test

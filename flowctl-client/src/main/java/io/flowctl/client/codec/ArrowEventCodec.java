@@ -265,7 +265,9 @@ public final class ArrowEventCodec {
       return this;
     }
 
-    /** The zstd level (1–22); default zstd's own (3). */
+    /**
+     * The zstd level (1–22); default 1, which on token-transfer batches compresses as well as 3.
+     */
     public Builder zstdLevel(int level) {
       if (level < 1 || level > 22) {
         throw new IllegalArgumentException("zstd levels are 1 to 22: " + level);

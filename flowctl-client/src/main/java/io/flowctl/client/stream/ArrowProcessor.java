@@ -21,6 +21,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * batch with the author's transform, and serves the results to its own downstream ({@link
  * #outputService()}). The hand-over queue holds at most {@code maxInflight} events, so a slow
  * downstream stops the pulls from upstream rather than growing memory.
+ *
+ * <p>For pipelines that mix Arrow and plain protobuf services, {@link #withHandler} takes a {@link
+ * Handler} that sees every event as it arrives, whatever its format.
  */
 public final class ArrowProcessor implements AutoCloseable {
   /** Turns one input batch into one output batch, allocated from {@code allocator}. */
@@ -30,12 +33,26 @@ public final class ArrowProcessor implements AutoCloseable {
     VectorSchemaRoot apply(ArrowEventReader input, BufferAllocator allocator) throws Exception;
   }
 
+  /** Where a handler's output events go; blocks while the downstream is behind. */
+  @FunctionalInterface
+  public interface Emitter {
+    void emit(Event event) throws InterruptedException;
+  }
+
+  /** Handles input events of any format, emitting zero or more output events for each. */
+  @FunctionalInterface
+  public interface Handler {
+    void handle(Event input, Emitter output) throws Exception;
+
+    /** Called once when the upstream ended, to emit what the handler still holds. */
+    default void finish(Emitter output) throws Exception {}
+  }
+
   private static final ArrowSourceService.Identified END =
       new ArrowSourceService.Identified("", Event.getDefaultInstance());
 
-  private final ArrowEventCodec codec;
-  private final BufferAllocator allocator;
-  private final Transform transform;
+  private final Handler handler;
+  private final ArrowStreamConsumer.ErrorListener errors;
   private final BlockingQueue<ArrowSourceService.Identified> queue;
   private final ArrowStreamConsumer consumer;
   private final ArrowSourceService output;
@@ -50,14 +67,69 @@ public final class ArrowProcessor implements AutoCloseable {
       BufferAllocator allocator,
       Transform transform,
       ArrowStreamConsumer.ErrorListener errors) {
-    this.codec = Objects.requireNonNull(codec, "codec");
-    this.allocator = Objects.requireNonNull(allocator, "allocator");
-    this.transform = Objects.requireNonNull(transform, "transform");
+    this(
+        componentId,
+        upstream,
+        request,
+        maxInflight,
+        arrowHandler(
+            Objects.requireNonNull(codec, "codec"),
+            Objects.requireNonNull(allocator, "allocator"),
+            Objects.requireNonNull(transform, "transform")),
+        errors);
+  }
+
+  private ArrowProcessor(
+      String componentId,
+      Channel upstream,
+      StreamRequest request,
+      int maxInflight,
+      Handler handler,
+      ArrowStreamConsumer.ErrorListener errors) {
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.errors = errors;
     this.queue = new ArrayBlockingQueue<>(maxInflight);
     this.consumer =
         new ArrowStreamConsumer(
-            upstream, request, maxInflight, this::process, errors, Duration.ofMillis(200));
+            upstream,
+            request,
+            maxInflight,
+            in -> handler.handle(in, this::emit),
+            errors,
+            Duration.ofMillis(200));
     this.output = new ArrowSourceService(componentId, resumeAfter -> drain());
+  }
+
+  /** A processor whose {@code handler} sees every input event, Arrow or not. */
+  public static ArrowProcessor withHandler(
+      String componentId,
+      Channel upstream,
+      StreamRequest request,
+      int maxInflight,
+      Handler handler,
+      ArrowStreamConsumer.ErrorListener errors) {
+    return new ArrowProcessor(componentId, upstream, request, maxInflight, handler, errors);
+  }
+
+  /** Every input batch becomes one output event. */
+  private static Handler arrowHandler(
+      ArrowEventCodec codec, BufferAllocator allocator, Transform transform) {
+    return (in, out) -> {
+      try (ArrowEventReader reader = codec.decode(in, allocator)) {
+        while (reader.loadNextBatch()) {
+          Event result;
+          try (VectorSchemaRoot batch = transform.apply(reader, allocator)) {
+            result = codec.encode(batch);
+          }
+          out.emit(result);
+        }
+      }
+    };
+  }
+
+  private void emit(Event event) throws InterruptedException {
+    String id = Long.toString(produced.incrementAndGet());
+    queue.put(new ArrowSourceService.Identified(id, event)); // waits while downstream is behind
   }
 
   /** The service to add to this processor's gRPC server for its downstream. */
@@ -72,29 +144,27 @@ public final class ArrowProcessor implements AutoCloseable {
         .whenComplete(
             (ok, err) -> {
               try {
-                queue.put(END);
+                if (err == null) {
+                  handler.finish(this::emit);
+                }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+              } catch (Exception e) {
+                if (errors != null) {
+                  errors.failed("", Event.getDefaultInstance(), e); // at the end of the stream
+                }
+              } finally {
+                try {
+                  queue.put(END);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
               }
             });
   }
 
   public long producedEvents() {
     return produced.get();
-  }
-
-  /** Every input batch becomes one output event. */
-  private void process(Event in) throws Exception {
-    try (ArrowEventReader reader = codec.decode(in, allocator)) {
-      while (reader.loadNextBatch()) {
-        Event out;
-        try (VectorSchemaRoot result = transform.apply(reader, allocator)) {
-          out = codec.encode(result);
-        }
-        String id = Long.toString(produced.incrementAndGet());
-        queue.put(new ArrowSourceService.Identified(id, out)); // waits while downstream is behind
-      }
-    }
   }
 
   private Iterator<ArrowSourceService.Identified> drain() {

@@ -28,6 +28,7 @@ public final class PipelineRunner {
   private final String endpoint;
   private final Duration startTimeout;
   private final Duration heartbeatInterval;
+  private final boolean arrowEnabled;
 
   public PipelineRunner(
       ServiceRegistry services,
@@ -42,6 +43,26 @@ public final class PipelineRunner {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.startTimeout = Objects.requireNonNull(startTimeout, "startTimeout");
     this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    this.arrowEnabled = true;
+  }
+
+  private PipelineRunner(PipelineRunner r, boolean arrowEnabled) {
+    this.services = r.services;
+    this.runs = r.runs;
+    this.launcher = r.launcher;
+    this.endpoint = r.endpoint;
+    this.startTimeout = r.startTimeout;
+    this.heartbeatInterval = r.heartbeatInterval;
+    this.arrowEnabled = arrowEnabled;
+  }
+
+  /**
+   * This runner with Arrow switched on or off for every component (the plan's rollback switch):
+   * off, each gets {@code FLOWCTL_ARROW_ENABLED=false} whatever its pipeline file says, and is
+   * expected to send plain protobuf events.
+   */
+  public PipelineRunner withArrow(boolean enabled) {
+    return new PipelineRunner(this, enabled);
   }
 
   /** A running pipeline; {@link #close()} stops it. */
@@ -70,6 +91,23 @@ public final class PipelineRunner {
     public boolean alive(String componentId) {
       int i = ids.indexOf(componentId);
       return i >= 0 && started.get(i).alive();
+    }
+
+    /**
+     * Stops every component, last started first, and records the run as completed: for a pipeline
+     * whose sinks finished their input.
+     */
+    public synchronized void complete() {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      stopAll(started);
+      runs.update(
+          UpdatePipelineRunRequest.newBuilder()
+              .setRunId(run.getRunId())
+              .setStatus(RunStatus.RUN_STATUS_COMPLETED)
+              .build());
     }
 
     /** Stops every component, last started first, and records the run as stopped. */
@@ -113,7 +151,7 @@ public final class PipelineRunner {
       env.put("FLOWCTL_SERVICE_ID", c.id());
       env.put("FLOWCTL_COMPONENT_ID", c.id());
       env.put("FLOWCTL_HEARTBEAT_INTERVAL", heartbeatInterval.toMillis() + "ms");
-      env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(c.arrow().enabled()));
+      env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(arrowEnabled && c.arrow().enabled()));
       try {
         java.time.Instant launchedAt = java.time.Instant.now();
         started.add(launcher.launch(c, env));
