@@ -86,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         "  bytes           %,d (%s)%n",
         s.payloadBytes(), arrow ? "Arrow IPC with LZ4" : "protobuf Struct rows");
     out.printf("  compression     %.2fx%n", s.compressionRatio());
-    out.printf("  throughput      %,.0f rows/s%n", s.rowsPerSecond());
+    out.printf(
+        "  throughput      %,.0f rows/s (source to sink, once all were up)%n", s.rowsPerSecond());
     out.printf("  input schema    %s%n", s.inputFingerprint());
     out.printf("  output schema   %s%n", s.outputFingerprint());
     out.printf("  output          %s (Parquet, zstd)%n", s.output().toAbsolutePath());
