@@ -44,11 +44,13 @@ public final class TtpEvents {
   private static final String[] ASSETS = {"XLM", "USDC", "EURC", "AQUA", "yXLM"};
 
   private final Random random;
+  private final byte[][] accounts;
   private long ledger = 52_000_000L;
   private long closeTimeMicros = 1_767_225_600_000_000L; // 2026-01-01T00:00:00Z
 
   public TtpEvents(long seed) {
     this.random = new Random(seed);
+    this.accounts = accounts(random, 5_000);
   }
 
   /** The next {@code rows} events as a batch owned by the caller. */
@@ -99,19 +101,35 @@ public final class TtpEvents {
     return root;
   }
 
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+  /** {@code n} random hex digits, 16 per random long. */
   private byte[] hex(int n) {
     byte[] out = new byte[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (byte) Character.forDigit(random.nextInt(16), 16);
+    for (int i = 0; i < n; i += 16) {
+      long bits = random.nextLong();
+      for (int j = i; j < Math.min(n, i + 16); j++) {
+        out[j] = HEX[(int) (bits & 0xf)];
+        bits >>>= 4;
+      }
     }
     return out;
   }
 
+  /** An account of the pool: like a ledger, a few thousand accounts make most transfers. */
   private byte[] account() {
-    byte[] out = new byte[56];
-    out[0] = 'G';
-    for (int i = 1; i < 56; i++) {
-      out[i] = (byte) ('A' + random.nextInt(26));
+    return accounts[random.nextInt(accounts.length)];
+  }
+
+  private static byte[][] accounts(Random random, int n) {
+    byte[][] out = new byte[n][];
+    for (int a = 0; a < n; a++) {
+      byte[] account = new byte[56];
+      account[0] = 'G';
+      for (int i = 1; i < 56; i++) {
+        account[i] = (byte) ('A' + random.nextInt(26));
+      }
+      out[a] = account;
     }
     return out;
   }
