@@ -5,6 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.Compression;
+import io.flowctl.client.codec.ParquetCompression;
+import io.flowctl.client.codec.ParquetEventCodec;
+import io.flowctl.client.codec.ParquetEventReader;
 import io.flowctl.proto.Event;
 import io.flowctl.testing.BatchData;
 import java.io.ByteArrayInputStream;
@@ -56,6 +59,9 @@ public class CodecBenchmark {
   private ArrowEventCodec none;
   private ArrowEventCodec lz4;
   private ArrowEventCodec zstd;
+  private ParquetEventCodec parquetNone;
+  private ParquetEventCodec parquetSnappy;
+  private ParquetEventCodec parquetZstd;
   private Event[] perRow;
 
   @Setup(Level.Trial)
@@ -65,14 +71,23 @@ public class CodecBenchmark {
     none = ArrowEventCodec.builder().build();
     lz4 = ArrowEventCodec.builder().compression(Compression.LZ4).build();
     zstd = ArrowEventCodec.builder().compression(Compression.ZSTD).build();
+    parquetNone = ParquetEventCodec.builder().compression(ParquetCompression.NONE).build();
+    parquetSnappy = ParquetEventCodec.builder().compression(ParquetCompression.SNAPPY).build();
+    parquetZstd = ParquetEventCodec.builder().compression(ParquetCompression.ZSTD).build();
     perRow = perRowEvents(batch.root());
     System.out.println(
-        "payload bytes (uncompressed, lz4, zstd): "
+        "payload bytes (uncompressed, lz4, zstd; parquet none, snappy, zstd): "
             + none.encode(batch.root()).getPayload().size()
             + ", "
             + lz4.encode(batch.root()).getPayload().size()
             + ", "
-            + zstd.encode(batch.root()).getPayload().size());
+            + zstd.encode(batch.root()).getPayload().size()
+            + "; "
+            + parquetNone.encode(batch.root()).getPayload().size()
+            + ", "
+            + parquetSnappy.encode(batch.root()).getPayload().size()
+            + ", "
+            + parquetZstd.encode(batch.root()).getPayload().size());
   }
 
   @TearDown(Level.Trial)
@@ -99,6 +114,32 @@ public class CodecBenchmark {
   @Benchmark
   public long eventZstd() {
     return eventRoundTrip(zstd);
+  }
+
+  @Benchmark
+  public long parquet() {
+    return parquetRoundTrip(parquetNone);
+  }
+
+  @Benchmark
+  public long parquetSnappy() {
+    return parquetRoundTrip(parquetSnappy);
+  }
+
+  @Benchmark
+  public long parquetZstd() {
+    return parquetRoundTrip(parquetZstd);
+  }
+
+  private long parquetRoundTrip(ParquetEventCodec codec) {
+    Event e = codec.encode(batch.root(), batch.dictionaries());
+    long rows = 0;
+    try (ParquetEventReader in = codec.decode(e, allocator)) {
+      while (in.loadNextBatch()) {
+        rows += in.root().getRowCount();
+      }
+    }
+    return rows;
   }
 
   /** One protobuf Event per row, fields as metadata strings: serialize and parse each. */
