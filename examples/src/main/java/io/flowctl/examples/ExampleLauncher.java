@@ -261,7 +261,12 @@ public final class ExampleLauncher implements Launcher {
         };
     ArrowProcessor p =
         ArrowProcessor.withHandler(
-            c.id(), upstream, StreamRequest.getDefaultInstance(), 8, handler, null);
+            c.id(),
+            upstream,
+            StreamRequest.getDefaultInstance(),
+            8,
+            handler,
+            (id, e, x) -> metrics.processingError());
     Server server = Loopback.serve(p.outputService());
     ControlPlaneClient client =
         register(
@@ -315,7 +320,7 @@ public final class ExampleLauncher implements Launcher {
               }
               listener.received(c.id(), stats.sinkEvents.incrementAndGet());
             },
-            null,
+            (id, e, x) -> metrics.processingError(),
             Duration.ofMillis(200));
     ControlPlaneClient client =
         register(
@@ -388,6 +393,10 @@ public final class ExampleLauncher implements Launcher {
             .addAllOutputEventTypes(outputs);
     if (arrow) {
       info.putMetadata("arrow_version", "19.0.0");
+      info.putMetadata("arrow_compression", c.arrow().compression());
+    }
+    if (env.containsKey("FLOWCTL_PIPELINE")) {
+      info.putMetadata("pipeline", env.get("FLOWCTL_PIPELINE"));
     }
     if (port > 0) {
       info.setHealthEndpoint("127.0.0.1:" + port);

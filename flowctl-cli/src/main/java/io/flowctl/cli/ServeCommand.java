@@ -78,6 +78,30 @@ final class ServeCommand implements Callable<Integer> {
           "Require bearer tokens: one '<principal> <token>' per line (principal admin acts for all).")
   java.nio.file.Path tokenFile;
 
+  @Option(
+      names = "--http-port",
+      paramLabel = "PORT",
+      description =
+          "Serve the dashboard (/), Prometheus metrics (/metrics) and the monitoring JSON API"
+              + " (/api/...) on this HTTP port; off by default.")
+  Integer httpPort;
+
+  @Option(
+      names = "--alert-memory",
+      paramLabel = "BYTES",
+      defaultValue = "536870912",
+      description = "Alert when a service's Arrow memory exceeds this (default ${DEFAULT-VALUE}).")
+  long alertMemory;
+
+  @Option(
+      names = "--alert-throughput-drop",
+      paramLabel = "FRACTION",
+      defaultValue = "0.5",
+      description =
+          "Alert when a service's rows/s fall by this fraction below its baseline (default"
+              + " ${DEFAULT-VALUE}).")
+  double alertThroughputDrop;
+
   @Override
   public Integer call() throws Exception {
     FlowctlServer.Builder b =
@@ -97,6 +121,31 @@ final class ServeCommand implements Callable<Integer> {
     if (tokenFile != null) {
       b.bearerTokens(io.flowctl.server.security.BearerTokenInterceptor.fromFile(tokenFile));
     }
+    if (httpPort != null) {
+      b.httpPort(httpPort);
+    }
+    try {
+      b.alerts(
+          io.flowctl.server.monitoring.AlertThresholds.builder()
+              .memoryBytes(alertMemory)
+              .throughputDrop(alertThroughputDrop)
+              .build());
+    } catch (IllegalArgumentException e) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, "--alert-*: " + e.getMessage());
+    }
+    b.alertListener(
+        new io.flowctl.server.monitoring.AlertListener() {
+          @Override
+          public void raised(io.flowctl.server.monitoring.Alert a) {
+            System.err.println("alert: " + a.kind() + " " + a.message());
+          }
+
+          @Override
+          public void cleared(io.flowctl.server.monitoring.Alert a) {
+            System.err.println("alert cleared: " + a.kind() + " " + a.source());
+          }
+        });
     FlowctlServer server = b.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -116,7 +165,10 @@ final class ServeCommand implements Callable<Integer> {
                 + store
                 + (tlsCert == null ? "" : tlsClientCa == null ? ", TLS" : ", mutual TLS")
                 + (tokenFile == null ? "" : ", bearer tokens")
-                + ")");
+                + ")"
+                + (server.httpPort() < 0
+                    ? ""
+                    : "; dashboard on http://localhost:" + server.httpPort() + "/"));
     spec.commandLine().getOut().flush();
     stopped.await();
     return ExitCodes.OK;

@@ -2,6 +2,11 @@ package io.flowctl.server;
 
 import io.flowctl.FlowctlException;
 import io.flowctl.server.grpc.ControlPlaneService;
+import io.flowctl.server.monitoring.AlertListener;
+import io.flowctl.server.monitoring.AlertThresholds;
+import io.flowctl.server.monitoring.Monitor;
+import io.flowctl.server.monitoring.MonitoringServer;
+import io.flowctl.server.monitoring.RpcMetrics;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.schema.InMemorySchemaStore;
 import io.flowctl.server.schema.JdbcStore;
@@ -16,6 +21,8 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -46,6 +53,9 @@ public final class FlowctlServer implements AutoCloseable {
   private final SchemaRegistry schemas;
   private final io.flowctl.server.runs.PipelineRuns runs;
   private final String storeName;
+  private final PrometheusMeterRegistry meters;
+  private final Monitor monitor;
+  private final MonitoringServer http;
 
   private FlowctlServer(Builder b) throws IOException {
     this.storeName = b.store;
@@ -63,6 +73,12 @@ public final class FlowctlServer implements AutoCloseable {
                 ? runStore
                 : new io.flowctl.server.runs.InMemoryPipelineRunStore(),
             b.clock);
+    this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.monitor =
+        new Monitor(services, schemas, meters, b.clock, b.monitorWindow, b.alertThresholds);
+    for (AlertListener l : b.alertListeners) {
+      monitor.addListener(l);
+    }
     HealthStatusManager health = new HealthStatusManager();
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
@@ -77,10 +93,19 @@ public final class FlowctlServer implements AutoCloseable {
     if (b.tokens != null) {
       nb.intercept(b.tokens);
     }
+    nb.intercept(new RpcMetrics(meters)); // outermost: refused calls are timed too
     this.server = nb.build();
     try {
       server.start();
     } catch (IOException e) {
+      closeStore();
+      throw e;
+    }
+    try {
+      this.http =
+          b.httpPort < 0 ? null : MonitoringServer.start(b.host, b.httpPort, monitor, meters);
+    } catch (IOException e) {
+      server.shutdownNow();
       closeStore();
       throw e;
     }
@@ -116,6 +141,21 @@ public final class FlowctlServer implements AutoCloseable {
     return schemas;
   }
 
+  /** Arrow metrics, alerts and recommendations from this control plane's services. */
+  public Monitor monitor() {
+    return monitor;
+  }
+
+  /** The Micrometer registry of the control plane's meters (scraped at {@code /metrics}). */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
+  /** The port of the monitoring HTTP server, or -1 when it is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
+  }
+
   /** The pipeline runs this control plane records. */
   public io.flowctl.server.runs.PipelineRuns runs() {
     return runs;
@@ -128,6 +168,9 @@ public final class FlowctlServer implements AutoCloseable {
   /** Stops accepting calls, lets running ones finish briefly, then closes the store. */
   @Override
   public void close() {
+    if (http != null) {
+      http.close();
+    }
     sweeper.shutdownNow();
     server.shutdown();
     try {
@@ -185,8 +228,45 @@ public final class FlowctlServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private SslContext sslContext;
     private BearerTokenInterceptor tokens;
+    private int httpPort = -1;
+    private Duration monitorWindow = Duration.ofMinutes(10);
+    private AlertThresholds alertThresholds = AlertThresholds.defaults();
+    private final java.util.List<AlertListener> alertListeners = new java.util.ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Serves Prometheus metrics ({@code /metrics}), the dashboard ({@code /}) and its JSON API
+     * ({@code /api/...}) on this port of the same host (0: a free one); default off.
+     */
+    public Builder httpPort(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("not a port: " + port);
+      }
+      this.httpPort = port;
+      return this;
+    }
+
+    /** How far back the monitor's series, percentiles and alerts look; default 10 minutes. */
+    public Builder monitorWindow(Duration window) {
+      if (window.isNegative() || window.isZero()) {
+        throw new IllegalArgumentException("the window must be positive: " + window);
+      }
+      this.monitorWindow = window;
+      return this;
+    }
+
+    /** When alerts are raised; default {@link AlertThresholds#defaults()}. */
+    public Builder alerts(AlertThresholds thresholds) {
+      this.alertThresholds = java.util.Objects.requireNonNull(thresholds, "thresholds");
+      return this;
+    }
+
+    /** Where raised and cleared alerts are delivered (several may be added). */
+    public Builder alertListener(AlertListener listener) {
+      this.alertListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
 
     /**
      * Serves TLS with a PEM certificate chain and PKCS#8 PEM private key; with {@code clientCa}

@@ -25,6 +25,7 @@ public final class CodecMetrics {
   private final LongAdder schemaEvolutionEvents = new LongAdder();
   private final LongAdder schemaValidationErrors = new LongAdder();
   private final LongAdder compatibilityCheckFailures = new LongAdder();
+  private final LongAdder processingErrors = new LongAdder();
   private final LongSupplier clock;
   private final BufferAllocator allocator;
   private volatile Snapshot last;
@@ -72,6 +73,13 @@ public final class CodecMetrics {
   }
 
   /** A writer schema the reader cannot read was refused. */
+  /**
+   * Counts an event the service failed to process (reported as {@code arrow_processing_errors}).
+   */
+  public void processingError() {
+    processingErrors.increment();
+  }
+
   public void compatibilityCheckFailure() {
     compatibilityCheckFailures.increment();
   }
@@ -83,7 +91,8 @@ public final class CodecMetrics {
    * arrow_null_percentage} (a fraction, 0.02 = 2%), {@code arrow_schema_evolution_events}, {@code
    * arrow_serialization_time_ms}, {@code arrow_deserialization_time_ms}, {@code
    * arrow_memory_usage_bytes}, {@code arrow_schema_validation_errors}, {@code
-   * arrow_compatibility_check_failures}, {@code arrow_batch_size_avg}.
+   * arrow_compatibility_check_failures}, {@code arrow_batch_size_avg}, and {@code
+   * arrow_processing_errors} (the plan's processing-error alert).
    */
   public java.util.Map<String, Double> heartbeatMetrics() {
     Report r = report();
@@ -99,6 +108,7 @@ public final class CodecMetrics {
     m.put("arrow_memory_usage_bytes", (double) r.arrowMemoryBytes());
     m.put("arrow_schema_validation_errors", (double) schemaValidationErrors.sum());
     m.put("arrow_compatibility_check_failures", (double) compatibilityCheckFailures.sum());
+    m.put("arrow_processing_errors", (double) processingErrors.sum());
     long batches = r.encodedBatches() + r.decodedBatches();
     m.put(
         "arrow_batch_size_avg",

@@ -150,6 +150,7 @@ public final class PipelineRunner {
       env.put("FLOWCTL_ENDPOINT", endpoint);
       env.put("FLOWCTL_SERVICE_ID", c.id());
       env.put("FLOWCTL_COMPONENT_ID", c.id());
+      env.put("FLOWCTL_PIPELINE", pipeline.name());
       env.put("FLOWCTL_HEARTBEAT_INTERVAL", heartbeatInterval.toMillis() + "ms");
       env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(arrowEnabled && c.arrow().enabled()));
       try {

@@ -101,6 +101,20 @@ public final class ServiceRegistry {
     return new Builder();
   }
 
+  /** Hears every heartbeat the registry records (on the recording thread; keep it quick). */
+  @FunctionalInterface
+  public interface HeartbeatListener {
+    void heartbeat(ServiceInfo service, Instant at, Map<String, Double> metrics);
+  }
+
+  private final List<HeartbeatListener> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Adds a listener of heartbeats (monitoring). */
+  public void addListener(HeartbeatListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   /** The heartbeat TTL. */
   public Duration heartbeatTtl() {
     return ttl;
@@ -240,6 +254,9 @@ public final class ServiceRegistry {
     }
     while (e.history.size() > historySize) {
       e.history.removeFirst();
+    }
+    for (HeartbeatListener l : listeners) {
+      l.heartbeat(e.info, now, e.metrics);
     }
     return e;
   }

@@ -55,6 +55,22 @@ public final class SchemaRegistry {
     this.maxSchemaBytes = b.maxSchemaBytes;
   }
 
+  /** Hears registrations and refusals (on the registering thread; keep it quick). */
+  public interface Listener {
+    /** A registration: a new version, or an existing one returned again. */
+    void registered(String subject, Registration registration);
+
+    /** A registration refused by the subject's policy or a limit. */
+    void refused(String subject, FlowctlException reason);
+  }
+
+  private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Adds a listener of registrations (monitoring). */
+  public void addListener(Listener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
   public static Builder builder(SchemaStore store) {
     return new Builder(store);
   }
@@ -83,6 +99,22 @@ public final class SchemaRegistry {
    * @throws FlowctlException RESOURCE_EXHAUSTED beyond the version or size limits
    */
   public Registration register(String subject, Schema schema, String registeredBy) {
+    Registration r;
+    try {
+      r = registerOrRefuse(subject, schema, registeredBy);
+    } catch (FlowctlException e) {
+      for (Listener l : listeners) {
+        l.refused(subject, e);
+      }
+      throw e;
+    }
+    for (Listener l : listeners) {
+      l.registered(subject, r);
+    }
+    return r;
+  }
+
+  private Registration registerOrRefuse(String subject, Schema schema, String registeredBy) {
     requireSubject(subject);
     Objects.requireNonNull(schema, "schema");
     byte[] ipc = serialize(schema);

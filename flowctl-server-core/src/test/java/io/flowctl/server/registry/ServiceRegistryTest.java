@@ -6,39 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
-import java.time.Clock;
+import io.flowctl.server.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ServiceRegistryTest {
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    Instant now = Instant.parse("2026-11-24T12:00:00Z");
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
-
   static ServiceInfo service(String id, ServiceType type, List<String> in, List<String> out) {
     return ServiceInfo.newBuilder()
         .setServiceId(id)
@@ -69,7 +43,7 @@ class ServiceRegistryTest {
     registry.heartbeat("src", Map.of("arrow_rows_per_second", 1200.0));
     ServiceState s = registry.status("src").orElseThrow();
     assertThat(s.healthy()).isTrue();
-    assertThat(s.lastHeartbeat()).isEqualTo(clock.now);
+    assertThat(s.lastHeartbeat()).isEqualTo(clock.instant());
     assertThat(s.metrics()).containsEntry("arrow_rows_per_second", 1200.0);
   }
 

@@ -1,0 +1,222 @@
+package io.flowctl.server.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import io.flowctl.schema.EvolutionPolicy;
+import io.flowctl.server.ManualClock;
+import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.server.schema.InMemorySchemaStore;
+import io.flowctl.server.schema.SchemaRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MonitorTest {
+  private final ManualClock clock = new ManualClock();
+  private ServiceRegistry services;
+  private SchemaRegistry schemas;
+  private PrometheusMeterRegistry meters;
+  private Monitor monitor;
+  private final List<String> delivered = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    services = ServiceRegistry.builder().clock(clock).heartbeatTtl(Duration.ofSeconds(30)).build();
+    schemas = SchemaRegistry.builder(new InMemorySchemaStore()).clock(clock).build();
+    meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    monitor =
+        new Monitor(
+            services,
+            schemas,
+            meters,
+            clock,
+            Duration.ofMinutes(5),
+            AlertThresholds.builder().memoryBytes(100L << 20).build());
+    monitor.addListener(
+        new AlertListener() {
+          @Override
+          public void raised(Alert a) {
+            delivered.add("raised " + a.kind() + " " + a.source());
+          }
+
+          @Override
+          public void cleared(Alert a) {
+            delivered.add("cleared " + a.kind() + " " + a.source());
+          }
+        });
+  }
+
+  private void register(
+      String id, ServiceType type, String compression, List<String> in, List<String> out) {
+    services.register(
+        ServiceInfo.newBuilder()
+            .setServiceId(id)
+            .setServiceType(type)
+            .putMetadata("data_format", "arrow")
+            .putMetadata("arrow_compression", compression)
+            .putMetadata("pipeline", "ttp")
+            .addAllInputEventTypes(in)
+            .addAllOutputEventTypes(out)
+            .build());
+  }
+
+  private static Map<String, Double> metrics(
+      double rows, double batch, double latency, double memory) {
+    Map<String, Double> m = new HashMap<>();
+    m.put("arrow_rows_per_second", rows);
+    m.put("arrow_batch_size_avg", batch);
+    m.put("arrow_serialization_time_ms", latency / 2);
+    m.put("arrow_deserialization_time_ms", latency / 2);
+    m.put("arrow_memory_usage_bytes", memory);
+    m.put("arrow_compression_ratio", 0.5);
+    m.put("arrow_bytes_per_second", rows * 100);
+    return m;
+  }
+
+  @Test
+  void heartbeats_becomeSeriesWithPercentiles_overTheWindowOnly() {
+    register("src", ServiceType.SERVICE_TYPE_SOURCE, "lz4", List.of(), List.of("a"));
+    for (int i = 1; i <= 100; i++) {
+      services.heartbeat("src", metrics(1000 * i, i, i, 1 << 20));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    Monitor.ServiceView v = monitor.service("src").orElseThrow();
+    assertThat(v.series()).hasSize(100);
+    assertThat(v.batchSize()).isEqualTo(new Monitor.Percentiles(50, 95, 99));
+    assertThat(v.latencyMs().p95()).isEqualTo(95);
+    assertThat(v.rowsPerSecondMean()).isEqualTo(50_500);
+    assertThat(v.pipeline()).isEqualTo("ttp");
+
+    clock.advance(Duration.ofMinutes(4)); // now 340 s in: the samples of the first 40 s fall out
+    services.heartbeat("src", metrics(1, 1, 1, 1 << 20));
+    v = monitor.service("src").orElseThrow();
+    assertThat(v.series()).hasSize(61);
+    assertThat(monitor.pipelines())
+        .singleElement()
+        .satisfies(p -> assertThat(p.rowsPerSecond()).isEqualTo(1));
+  }
+
+  @Test
+  void alerts_areRaisedAndCleared_andDeliveredToListeners() {
+    register("proc", ServiceType.SERVICE_TYPE_PROCESSOR, "zstd", List.of("a"), List.of("b"));
+    Map<String, Double> m = metrics(1000, 10_000, 5, 200L << 20);
+    m.put("arrow_processing_errors", 2.0);
+    services.heartbeat("proc", m);
+
+    assertThat(monitor.alerts())
+        .extracting(Alert::kind)
+        .containsExactlyInAnyOrder(Alert.Kind.MEMORY, Alert.Kind.PROCESSING_ERRORS);
+    assertThat(delivered).contains("raised MEMORY proc", "raised PROCESSING_ERRORS proc");
+    assertThat(meters.scrape()).contains("flowctl_alerts_active{kind=\"memory\"} 1");
+
+    services.heartbeat("proc", metrics(1000, 10_000, 5, 10L << 20));
+    assertThat(monitor.alerts()).isEmpty();
+    assertThat(delivered).contains("cleared MEMORY proc");
+  }
+
+  @Test
+  void aThroughputDrop_againstTheBaseline_raisesAnAlert() {
+    register("src", ServiceType.SERVICE_TYPE_SOURCE, "none", List.of(), List.of("a"));
+    for (int i = 0; i < 6; i++) {
+      services.heartbeat("src", metrics(10_000, 10_000, 5, 1 << 20));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(monitor.alerts()).isEmpty();
+    for (int i = 0; i < 3; i++) {
+      services.heartbeat("src", metrics(2_000, 10_000, 5, 1 << 20));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThat(monitor.alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind()).isEqualTo(Alert.Kind.THROUGHPUT_DEGRADATION);
+              assertThat(a.message()).contains("2000 rows/s").contains("baseline of 10000");
+            });
+  }
+
+  @Test
+  void refusedRegistrations_reachTheTimeline_theCounters_andAnAlert() {
+    Schema v1 = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true))));
+    Schema v2 =
+        new Schema(
+            List.of(
+                Field.notNullable("id", new ArrowType.Int(64, true)),
+                Field.notNullable("memo", ArrowType.Utf8.INSTANCE)));
+    schemas.setPolicy("t", EvolutionPolicy.BACKWARD);
+    schemas.register("t", v1, "src");
+    assertThatThrownBy(() -> schemas.register("t", v2, "src"));
+
+    assertThat(monitor.schemaEvents())
+        .extracting(Monitor.SchemaEvent::action)
+        .containsExactly("registered", "refused");
+    assertThat(monitor.alerts())
+        .singleElement()
+        .satisfies(a -> assertThat(a.source()).isEqualTo("schema:t"));
+    assertThat(monitor.validationErrors()).containsEntry("schema:t", 1.0);
+    assertThat(meters.scrape())
+        .contains("flowctl_schema_registrations_total{result=\"new\"} 1")
+        .contains("flowctl_schema_registrations_total{result=\"refused\"} 1");
+
+    clock.advance(Duration.ofMinutes(6)); // out of the window: the alert clears
+    assertThat(monitor.alerts()).isEmpty();
+  }
+
+  @Test
+  void recommendations_followTheMetrics() {
+    register("small", ServiceType.SERVICE_TYPE_SOURCE, "zstd", List.of(), List.of("a"));
+    Map<String, Double> m = metrics(500, 200, 400, 90L << 20);
+    m.put("arrow_compression_ratio", 0.97);
+    services.heartbeat("small", m);
+
+    assertThat(monitor.recommendations())
+        .extracting(Recommendation::kind)
+        .containsExactlyInAnyOrder(
+            Recommendation.Kind.SMALL_BATCHES,
+            Recommendation.Kind.POOR_COMPRESSION,
+            Recommendation.Kind.MEMORY_NEAR_LIMIT,
+            Recommendation.Kind.SLOW_BATCHES);
+
+    register("good", ServiceType.SERVICE_TYPE_SOURCE, "lz4", List.of(), List.of("a"));
+    services.heartbeat("good", metrics(100_000, 10_000, 20, 8L << 20));
+    assertThat(monitor.recommendations()).noneMatch(r -> r.serviceId().equals("good"));
+  }
+
+  @Test
+  void theMatrix_showsWhichProducersFeedWhichConsumers() {
+    register("src", ServiceType.SERVICE_TYPE_SOURCE, "lz4", List.of(), List.of("a"));
+    register("proc", ServiceType.SERVICE_TYPE_PROCESSOR, "lz4", List.of("a"), List.of("b"));
+    register("sink", ServiceType.SERVICE_TYPE_SINK, "none", List.of("b"), List.of());
+
+    Monitor.CompatibilityMatrix m = monitor.matrix();
+    assertThat(m.producers()).containsExactly("proc", "src");
+    assertThat(m.consumers()).containsExactly("proc", "sink");
+    assertThat(m.cells()).containsExactly(List.of("", "b"), List.of("a", ""));
+  }
+
+  @Test
+  void everyPlanMetric_isExportedPerService() {
+    register("src", ServiceType.SERVICE_TYPE_SOURCE, "lz4", List.of(), List.of("a"));
+    services.heartbeat("src", metrics(1234, 10_000, 5, 1 << 20));
+    String text = meters.scrape();
+    for (String name : Monitor.ARROW_METRICS) {
+      assertThat(text).contains(name + "{pipeline=\"ttp\",service=\"src\"}");
+    }
+    assertThat(text)
+        .contains("arrow_rows_per_second{pipeline=\"ttp\",service=\"src\"} 1234")
+        .contains("flowctl_services_registered 1")
+        .contains("flowctl_heartbeats_total 1");
+  }
+}
