@@ -408,6 +408,18 @@ public final class ExampleLauncher implements Launcher {
             .heartbeatInterval(Duration.ofMillis(Long.parseLong(interval.replace("ms", ""))))
             .build();
     client.start();
+    if (arrow) {
+      // The pipeline file's output schemas become versions of their subjects.
+      c.outputSchemas()
+          .forEach(
+              (eventType, schema) -> {
+                try {
+                  client.registerSchema(eventType, schema);
+                } catch (io.grpc.StatusRuntimeException refused) {
+                  metrics.compatibilityCheckFailure();
+                }
+              });
+    }
     return client;
   }
 

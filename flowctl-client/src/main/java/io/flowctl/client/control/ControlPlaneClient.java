@@ -107,6 +107,31 @@ public final class ControlPlaneClient implements AutoCloseable {
     return new Builder(target, service);
   }
 
+  /**
+   * Registers {@code schema} (message format) as the next version of {@code eventType} under the
+   * subject's evolution policy; an identical schema returns its existing version.
+   *
+   * @throws io.grpc.StatusRuntimeException FAILED_PRECONDITION with every breaking change when the
+   *     policy refuses it
+   */
+  public io.flowctl.proto.SchemaAck registerSchema(
+      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
+    return stub.withDeadlineAfter(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .registerSchema(
+            io.flowctl.proto.SchemaRegistration.newBuilder()
+                .setServiceId(service.getServiceId())
+                .setSchemaInfo(
+                    io.flowctl.proto.SchemaInfo.newBuilder()
+                        .setEventType(eventType)
+                        .setSchemaFormat("arrow_ipc")
+                        .setSchemaFingerprint(
+                            io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
+                        .setSchemaDefinition(
+                            com.google.protobuf.ByteString.copyFrom(
+                                io.flowctl.schema.ArrowSchemas.ipcStream(schema))))
+                .build());
+  }
+
   /** The channel, for other stubs on the same connection (schema lookups, streaming). */
   public ManagedChannel channel() {
     return channel;

@@ -40,16 +40,13 @@ import io.flowctl.server.schema.Registration;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.flowctl.server.security.Principals;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -399,17 +396,7 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
 
   /** Serializes a schema as an Arrow IPC stream holding only the schema message. */
   public static ByteString definitionOf(Schema schema) {
-    try (BufferAllocator allocator = new RootAllocator();
-        VectorSchemaRoot root = VectorSchemaRoot.create(withoutDictionaries(schema), allocator)) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      try (ArrowStreamWriter w = new ArrowStreamWriter(root, null, out)) {
-        w.start();
-        w.end();
-      }
-      return ByteString.copyFrom(out.toByteArray());
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to memory failed", e);
-    }
+    return ByteString.copyFrom(ArrowSchemas.ipcStream(withoutDictionaries(schema)));
   }
 
   private static Schema withoutDictionaries(Schema schema) {

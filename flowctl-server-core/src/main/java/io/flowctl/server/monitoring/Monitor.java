@@ -596,7 +596,9 @@ public final class Monitor {
         continue;
       }
       String codec = v.compression();
-      boolean compressed = codec.equals("lz4") || codec.equals("zstd");
+      // Batch size and compression are the producer's choice: sinks only read them.
+      boolean compressed =
+          (codec.equals("lz4") || codec.equals("zstd")) && !v.type().equals("sink");
       double size = value(m, "arrow_batch_size_avg");
       if (compressed && size > 0 && size < 1_000) {
         out.add(

@@ -1,0 +1,161 @@
+package io.flowctl.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.monitoring.AlertThresholds;
+import io.flowctl.server.pipeline.Pipeline;
+import io.flowctl.server.pipeline.PipelineParser;
+import io.flowctl.server.pipeline.PipelineRunner;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, installed by
+ * .ci/run), after the example pipeline ran against a control plane serving it. The screenshot is
+ * left in {@code examples/target/dashboard.png}.
+ */
+class DashboardBrowserTest {
+  @TempDir Path dir;
+
+  @Test
+  void afterThePipelineRan_theDashboardShowsItsServicesFlowSchemasAlertsAndAdvice()
+      throws Exception {
+    Path yaml = DemoPipeline.unpack(dir.resolve("pipeline"));
+    Pipeline pipeline = PipelineParser.parse(yaml).pipeline().orElseThrow();
+    try (BufferAllocator allocator = new RootAllocator();
+        FlowctlServer cp =
+            FlowctlServer.builder()
+                .host("127.0.0.1")
+                .port(0)
+                .httpPort(0)
+                .store("sqlite:" + dir.resolve("flowctl.db"))
+                // Thresholds low enough that the finished run shows an alert and advice.
+                .alerts(AlertThresholds.builder().latency(Duration.ofNanos(1)).build())
+                .start()) {
+      ExampleLauncher examples = new ExampleLauncher(allocator, dir.resolve("data"));
+      PipelineRunner runner =
+          new PipelineRunner(
+              cp.services(),
+              cp.runs(),
+              (c, env) -> {
+                Map<String, String> e = new HashMap<>(env);
+                e.put("TTP_BATCHES", "40");
+                e.put("TTP_ROWS", "10000");
+                return examples.launch(c, e);
+              },
+              "127.0.0.1:" + cp.port(),
+              Duration.ofSeconds(30),
+              Duration.ofMillis(100));
+      try (PipelineRunner.Running running = runner.start(pipeline)) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (running.alive("ttp-sink") && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+        assertThat(running.alive("ttp-sink")).as("the pipeline finished").isFalse();
+        // The source is done: its throughput falls to zero against its baseline.
+        while (cp.monitor().alerts().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(50);
+        }
+
+        ChromeDriver browser = browser();
+        try {
+          browser.get("http://127.0.0.1:" + cp.httpPort() + "/");
+          new WebDriverWait(browser, Duration.ofSeconds(30))
+              .until(d -> d.findElements(By.cssSelector("#health tbody tr")).size() == 3);
+
+          List<WebElement> rows = browser.findElements(By.cssSelector("#health tbody tr"));
+          assertThat(rows)
+              .extracting(r -> r.getAttribute("data-service"))
+              .containsExactlyInAnyOrder("ttp-source", "ttp-asset-totals", "ttp-sink");
+          assertThat(rows).allSatisfy(r -> assertThat(r.getText()).contains("healthy"));
+          assertThat(browser.findElement(By.id("kpi-services")).getText()).isEqualTo("3 / 3");
+          assertThat(browser.findElement(By.id("live")).getText()).startsWith("live");
+
+          Number throughputPoints =
+              (Number)
+                  browser.executeScript(
+                      "return Chart.getChart('chart-throughput').data.datasets"
+                          + ".reduce((n, d) => n + d.data.filter(p => p.y > 0).length, 0)");
+          assertThat(throughputPoints.intValue()).as("throughput points above zero").isPositive();
+          Number batchSamples =
+              (Number)
+                  browser.executeScript(
+                      "return Chart.getChart('chart-batches').data.datasets[0].data"
+                          + ".reduce((a, b) => a + b, 0)");
+          assertThat(batchSamples.intValue()).isPositive();
+          for (String chart : List.of("chart-compression", "chart-latency", "chart-memory")) {
+            Number sets =
+                (Number)
+                    browser.executeScript(
+                        "return Chart.getChart(arguments[0]).data.datasets.length", chart);
+            assertThat(sets.intValue()).as(chart).isPositive();
+          }
+
+          assertThat(browser.findElement(By.id("timeline")).getText())
+              .contains("arrow_data.TTPEventBatch")
+              .contains("arrow_data.TTPAssetTotals")
+              .contains("v1");
+          assertThat(browser.findElement(By.id("matrix")).getText())
+              .contains("✓ arrow_data.TTPEventBatch")
+              .contains("✓ arrow_data.TTPAssetTotals");
+          assertThat(browser.findElements(By.cssSelector("#alerts li[data-kind]")))
+              .extracting(a -> a.getAttribute("data-kind"))
+              .contains("THROUGHPUT_DEGRADATION");
+          assertThat(browser.findElements(By.cssSelector("#recommendations li[data-kind]")))
+              .extracting(a -> a.getAttribute("data-kind"))
+              .contains("SLOW_BATCHES");
+          assertThat(browser.findElement(By.id("validation")).getText())
+              .contains("No schema validation errors");
+
+          Path shot = Path.of("target", "dashboard.png");
+          Files.createDirectories(shot.getParent());
+          Files.write(shot, browser.getScreenshotAs(OutputType.BYTES));
+          assertThat(Files.size(shot)).isGreaterThan(20_000);
+        } finally {
+          browser.quit();
+        }
+        running.complete();
+      }
+    }
+  }
+
+  private ChromeDriver browser() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1440,1800",
+        "--user-data-dir=" + dir.resolve("chromium-profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
+  }
+}
