@@ -227,8 +227,15 @@ class ParquetEventCodecTest {
     }
   }
 
+  /** Every corpus IPC stream but the two Arrow Java 19 cannot read (see ArrowEventCodecTest). */
   static Stream<Path> ipcStreams() throws IOException {
-    return files("arrow-ipc", ".stream");
+    return files("arrow-ipc", ".stream")
+        .filter(
+            p ->
+                !p.getFileName().toString().startsWith("0.17.1_generated_union")
+                    && !p.getFileName()
+                        .toString()
+                        .startsWith("cpp-21.0.0_generated_duplicate_fieldnames"));
   }
 
   /**
@@ -239,10 +246,6 @@ class ParquetEventCodecTest {
   @MethodSource("ipcStreams")
   void corpusIpcStreams_throughParquet_keepTheirValues(Path stream) throws IOException {
     String name = stream.getFileName().toString();
-    // Arrow Java 19 cannot read these two (see ArrowEventCodecTest).
-    org.junit.jupiter.api.Assumptions.assumeFalse(
-        name.startsWith("0.17.1_generated_union")
-            || name.startsWith("cpp-21.0.0_generated_duplicate_fieldnames"));
     List<List<Object>> before = new ArrayList<>();
     Event e;
     try (java.io.InputStream in = Files.newInputStream(stream);

@@ -378,7 +378,10 @@ public final class Monitor {
       Percentiles latencyMs,
       List<Point> series) {}
 
-  /** A pipeline's services taken together. */
+  /**
+   * A pipeline's services taken together; {@code series} has one point per second of the window
+   * with the sum of its sources' rows/s, its worst latency and its total Arrow memory.
+   */
   public record PipelineView(
       String name,
       List<String> services,
@@ -386,7 +389,8 @@ public final class Monitor {
       double rowsPerSecond,
       double latencyP95Ms,
       double errors,
-      double memoryBytes) {}
+      double memoryBytes,
+      List<Point> series) {}
 
   /** A schema registration or refusal. */
   public record SchemaEvent(
@@ -497,8 +501,34 @@ public final class Monitor {
                   rows,
                   p95,
                   errors,
-                  memory));
+                  memory,
+                  pipelineSeries(vs)));
         });
+    return out;
+  }
+
+  /** The services' points per second: sources' rows/s summed, latency maxed, memory summed. */
+  private static List<Point> pipelineSeries(List<ServiceView> services) {
+    TreeMap<Long, double[]> bySecond = new TreeMap<>();
+    for (ServiceView v : services) {
+      boolean source = v.type().equals("source");
+      Map<Long, Point> last = new TreeMap<>();
+      for (Point p : v.series()) {
+        last.put(p.at().getEpochSecond(), p); // one point per service and second
+      }
+      last.forEach(
+          (second, p) -> {
+            double[] a = bySecond.computeIfAbsent(second, k -> new double[3]);
+            if (source) {
+              a[0] += p.rowsPerSecond();
+            }
+            a[1] = Math.max(a[1], p.latencyMs());
+            a[2] += p.memoryBytes();
+          });
+    }
+    List<Point> out = new ArrayList<>(bySecond.size());
+    bySecond.forEach(
+        (second, a) -> out.add(new Point(Instant.ofEpochSecond(second), a[0], 0, 0, a[1], a[2])));
     return out;
   }
 
