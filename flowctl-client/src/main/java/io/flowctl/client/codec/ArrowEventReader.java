@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.ArrowSchemas;
-import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,6 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ReadChannel;
 import org.apache.arrow.vector.ipc.message.MessageChannelReader;
 import org.apache.arrow.vector.ipc.message.MessageResult;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.ValueVectorUtility;
 
@@ -114,29 +112,8 @@ public final class ArrowEventReader implements BatchReader {
   }
 
   private void checkSchemaAgainstMetadata() {
-    if (!hasMetadata) {
-      return;
-    }
-    String actual = SchemaFingerprints.structural(schema).toString();
-    if (!metadata.getSchemaFingerprint().isEmpty()
-        && !metadata.getSchemaFingerprint().equals(actual)) {
-      throw new CodecException(
-          "the payload's schema has fingerprint "
-              + actual
-              + " but ArrowMetadata.schema_fingerprint says "
-              + metadata.getSchemaFingerprint());
-    }
-    List<String> columns = new ArrayList<>();
-    for (Field f : schema.getFields()) {
-      columns.add(f.getName() == null ? "" : f.getName());
-    }
-    if (!metadata.getColumnNamesList().isEmpty()
-        && !metadata.getColumnNamesList().equals(columns)) {
-      throw new CodecException(
-          "the payload's columns are "
-              + columns
-              + " but ArrowMetadata.column_names says "
-              + metadata.getColumnNamesList());
+    if (hasMetadata) {
+      MetadataChecks.schema(schema, metadata, "the payload's schema");
     }
   }
 
@@ -182,12 +159,8 @@ public final class ArrowEventReader implements BatchReader {
       if (metrics != null) {
         metrics.decoded(batches, rows, payloadBytes, nanos);
       }
-      if (hasMetadata && metadata.getNumRows() != rows) {
-        throw new CodecException(
-            "the payload holds "
-                + rows
-                + " rows but ArrowMetadata.num_rows says "
-                + metadata.getNumRows());
+      if (hasMetadata) {
+        MetadataChecks.rows(rows, metadata);
       }
       return false;
     }

@@ -2,16 +2,12 @@ package io.flowctl.client.codec;
 
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
-import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
@@ -161,28 +157,8 @@ public final class ParquetEventReader implements BatchReader {
   }
 
   private void checkSchemaAgainstMetadata() {
-    if (!hasMetadata) {
-      return;
-    }
-    String actual = SchemaFingerprints.structural(schema).toString();
-    if (!metadata.getSchemaFingerprint().isEmpty()
-        && !metadata.getSchemaFingerprint().equals(actual)) {
-      throw new CodecException(
-          "the Parquet payload's Arrow schema has fingerprint "
-              + actual
-              + " but ArrowMetadata.schema_fingerprint says "
-              + metadata.getSchemaFingerprint());
-    }
-    List<String> names = new ArrayList<>();
-    for (Field f : schema.getFields()) {
-      names.add(f.getName() == null ? "" : f.getName());
-    }
-    if (!metadata.getColumnNamesList().isEmpty() && !metadata.getColumnNamesList().equals(names)) {
-      throw new CodecException(
-          "the Parquet payload's columns are "
-              + names
-              + " but ArrowMetadata.column_names says "
-              + metadata.getColumnNamesList());
+    if (hasMetadata) {
+      MetadataChecks.schema(schema, metadata, "the Parquet payload's Arrow schema");
     }
   }
 
@@ -235,12 +211,8 @@ public final class ParquetEventReader implements BatchReader {
         throw new CodecException(
             "the Parquet row groups hold " + rows + " rows but their metadata says " + fileRows);
       }
-      if (hasMetadata && metadata.getNumRows() != rows) {
-        throw new CodecException(
-            "the payload holds "
-                + rows
-                + " rows but ArrowMetadata.num_rows says "
-                + metadata.getNumRows());
+      if (hasMetadata) {
+        MetadataChecks.rows(rows, metadata);
       }
       return false;
     }

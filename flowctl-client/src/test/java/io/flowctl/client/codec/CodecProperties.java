@@ -2,7 +2,6 @@ package io.flowctl.client.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.flowctl.proto.Event;
 import io.flowctl.testing.ArrowArbitraries;
 import io.flowctl.testing.BatchData;
@@ -105,34 +104,6 @@ class CodecProperties {
                         .encode(w.root(), w.dictionaries());
                   }
                 });
-    return valid.flatMap(
-        e -> {
-          byte[] p = e.getPayload().toByteArray();
-          Arbitrary<Integer> at = Arbitraries.integers().between(0, Math.max(0, p.length - 1));
-          Arbitrary<byte[]> truncated = at.map(n -> java.util.Arrays.copyOf(p, n));
-          Arbitrary<byte[]> flipped =
-              Combinators.combine(at, Arbitraries.integers().between(1, 255))
-                  .as(
-                      (i, mask) -> {
-                        byte[] q = p.clone();
-                        if (q.length > 0) {
-                          q[i] ^= (byte) (int) mask;
-                        }
-                        return q;
-                      });
-          Arbitrary<byte[]> spliced =
-              Combinators.combine(at, at, Arbitraries.integers().between(1, 64))
-                  .as(
-                      (from, to, len) -> {
-                        byte[] q = p.clone();
-                        int n = Math.min(len, Math.min(q.length - from, q.length - to));
-                        if (n > 0) {
-                          System.arraycopy(p, from, q, to, n);
-                        }
-                        return q;
-                      });
-          return Arbitraries.oneOf(truncated, flipped, spliced)
-              .map(q -> e.toBuilder().setPayload(ByteString.copyFrom(q)).build());
-        });
+    return Damage.of(valid);
   }
 }

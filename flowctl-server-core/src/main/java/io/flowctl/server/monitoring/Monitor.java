@@ -39,8 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * meters (Prometheus through {@link MonitoringServer}). Thread-safe.
  */
 public final class Monitor {
-  /** The metric names of the plan (§3.1), exported as gauges per service. */
-  static final List<String> ARROW_METRICS =
+  /** The heartbeat metric names of the plan (§3.1), exported as gauges per service. */
+  public static final List<String> ARROW_METRICS =
       List.of(
           "arrow_batches_per_second",
           "arrow_rows_per_second",
@@ -237,11 +237,10 @@ public final class Monitor {
             id,
             bytes(memory),
             bytes(thresholds.memoryBytes())));
-    double[] rates = s.rates();
-    int n = rates.length;
-    if (n >= thresholds.minBaselineSamples()) {
-      double baseline = mean(rates, 0, n - RECENT);
-      double recent = mean(rates, n - RECENT, n);
+    double[] split = s.baselineAndRecent();
+    if (split != null) {
+      double baseline = split[0];
+      double recent = split[1];
       double floor = baseline * (1 - thresholds.throughputDrop());
       update(
           Alert.Kind.THROUGHPUT_DEGRADATION,
@@ -733,8 +732,7 @@ public final class Monitor {
     private volatile Map<String, Double> latest = Map.of();
     private volatile Instant lastAt;
     private final List<Meter> meterList = new ArrayList<>();
-    private Percentiles windowLatency = new Percentiles(0, 0, 0);
-    private Percentiles windowBatch = new Percentiles(0, 0, 0);
+    private double rowSum; // rows/s summed over the points kept
 
     Series(String id) {
       this.id = id;
@@ -754,15 +752,12 @@ public final class Monitor {
               value(metrics, "arrow_serialization_time_ms")
                   + value(metrics, "arrow_deserialization_time_ms"),
               value(metrics, "arrow_memory_usage_bytes")));
+      rowSum += points.peekLast().rowsPerSecond();
       Instant since = at.minus(window);
       while (!points.isEmpty()
           && (points.size() > MAX_SAMPLES || points.peekFirst().at().isBefore(since))) {
-        points.removeFirst();
+        rowSum -= points.removeFirst().rowsPerSecond();
       }
-      windowLatency =
-          percentiles(points.stream().mapToDouble(Point::latencyMs).filter(v -> v > 0).toArray());
-      windowBatch =
-          percentiles(points.stream().mapToDouble(Point::batchSize).filter(v -> v > 0).toArray());
       if (first) {
         registerMeters(info);
       }
@@ -779,16 +774,29 @@ public final class Monitor {
       }
       for (String q : List.of("0.5", "0.95", "0.99")) {
         meterList.add(
-            Gauge.builder("arrow.window.latency.ms", this, s -> quantile(s.windowLatency, q))
+            Gauge.builder(
+                    "arrow.window.latency.ms", this, s -> quantile(s.window(Point::latencyMs), q))
                 .tags(tags.and("quantile", q))
                 .description("Serialization plus deserialization time per batch over the window")
                 .register(meters));
         meterList.add(
-            Gauge.builder("arrow.window.batch.size", this, s -> quantile(s.windowBatch, q))
+            Gauge.builder(
+                    "arrow.window.batch.size", this, s -> quantile(s.window(Point::batchSize), q))
                 .tags(tags.and("quantile", q))
                 .description("Rows per batch over the window")
                 .register(meters));
       }
+    }
+
+    /** Percentiles of one measure over the window, computed when asked (a scrape), not per beat. */
+    private synchronized Percentiles window(java.util.function.ToDoubleFunction<Point> measure) {
+      Instant since = clock.instant().minus(window);
+      return percentiles(
+          points.stream()
+              .filter(p -> !p.at().isBefore(since))
+              .mapToDouble(measure)
+              .filter(v -> v > 0)
+              .toArray());
     }
 
     private double quantile(Percentiles p, String q) {
@@ -824,12 +832,22 @@ public final class Monitor {
       return out;
     }
 
-    synchronized double[] rates() {
-      Instant since = clock.instant().minus(window);
-      return points.stream()
-          .filter(p -> !p.at().isBefore(since))
-          .mapToDouble(Point::rowsPerSecond)
-          .toArray();
+    /**
+     * The mean rows/s of the window's samples before the last {@value #RECENT}, and of those last
+     * ones; null with fewer samples than the baseline needs. Constant time: a heartbeat pays for
+     * its own sample only.
+     */
+    synchronized double[] baselineAndRecent() {
+      int n = points.size();
+      if (n < thresholds.minBaselineSamples()) {
+        return null;
+      }
+      double recent = 0;
+      var it = points.descendingIterator();
+      for (int i = 0; i < RECENT; i++) {
+        recent += it.next().rowsPerSecond();
+      }
+      return new double[] {(rowSum - recent) / (n - RECENT), recent / RECENT};
     }
   }
 

@@ -216,16 +216,38 @@ public final class ServiceRegistry {
    *
    * @throws FlowctlException NOT_FOUND for a service that never registered (or was removed)
    */
-  public synchronized ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
-    return state(record(serviceId, metrics));
+  public ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
+    ServiceState state;
+    synchronized (this) {
+      state = state(record(serviceId, metrics));
+    }
+    notifyListeners(state.info(), state.lastHeartbeat(), state.metrics());
+    return state;
   }
 
   /**
    * Records a heartbeat like {@link #heartbeat} and returns only its time: the RPC path, which
    * needs no copy of the history.
    */
-  public synchronized Instant recordHeartbeat(String serviceId, Map<String, Double> metrics) {
-    return record(serviceId, metrics).lastHeartbeat;
+  public Instant recordHeartbeat(String serviceId, Map<String, Double> metrics) {
+    ServiceInfo info;
+    Instant at;
+    Map<String, Double> recorded;
+    synchronized (this) {
+      Entry e = record(serviceId, metrics);
+      info = e.info;
+      at = e.lastHeartbeat;
+      recorded = e.metrics;
+    }
+    notifyListeners(info, at, recorded);
+    return at;
+  }
+
+  /** Outside the registry's lock: a slow listener must not hold up other services. */
+  private void notifyListeners(ServiceInfo info, Instant at, Map<String, Double> metrics) {
+    for (HeartbeatListener l : listeners) {
+      l.heartbeat(info, at, metrics);
+    }
   }
 
   private Entry record(String serviceId, Map<String, Double> metrics) {
@@ -254,9 +276,6 @@ public final class ServiceRegistry {
     }
     while (e.history.size() > historySize) {
       e.history.removeFirst();
-    }
-    for (HeartbeatListener l : listeners) {
-      l.heartbeat(e.info, now, e.metrics);
     }
     return e;
   }

@@ -24,6 +24,11 @@ public final class InMemorySchemaStore implements SchemaStore {
   }
 
   @Override
+  public synchronized int subjectCount() {
+    return versions.size();
+  }
+
+  @Override
   public synchronized boolean append(StoredSchema schema) {
     List<StoredSchema> list = versions.computeIfAbsent(schema.subject(), k -> new ArrayList<>());
     if (schema.version() != list.size() + 1) {

@@ -120,6 +120,18 @@ public final class JdbcStore
   }
 
   @Override
+  public synchronized int subjectCount() {
+    try (Statement s = connection.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions")) {
+      r.next();
+      return r.getInt(1);
+    } catch (SQLException e) {
+      throw failure("cannot count subjects", e);
+    }
+  }
+
+  @Override
   public synchronized List<String> subjects() {
     try (Statement s = connection.createStatement();
         ResultSet r =

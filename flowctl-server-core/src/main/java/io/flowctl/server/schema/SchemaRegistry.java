@@ -133,7 +133,7 @@ public final class SchemaRegistry {
           return new Registration(toRegistered(s), true, policy);
         }
       }
-      if (versions.isEmpty() && store.subjects().size() >= maxSubjects) {
+      if (versions.isEmpty() && store.subjectCount() >= maxSubjects) {
         throw new FlowctlException(
             FlowctlException.Code.RESOURCE_EXHAUSTED,
             "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");

@@ -17,6 +17,11 @@ public interface SchemaStore {
   /** Every subject with at least one version. */
   List<String> subjects();
 
+  /** How many subjects hold a version; stores answer without listing them. */
+  default int subjectCount() {
+    return subjects().size();
+  }
+
   /**
    * Stores {@code schema} as its subject's version {@code schema.version()}, which must be one more
    * than the latest.
