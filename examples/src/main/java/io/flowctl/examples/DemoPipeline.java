@@ -98,10 +98,14 @@ public final class DemoPipeline {
                   progress.printf("  %d/%d batches through the pipeline%n", n, batches);
                 }
               });
+      io.grpc.ManagedChannel rpc =
+          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", cp.port())
+              .usePlaintext()
+              .build();
       PipelineRunner runner =
           new PipelineRunner(
                   cp.services(),
-                  cp.runs(),
+                  io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
                   (c, env) -> {
                     Map<String, String> e = new HashMap<>(env);
                     if (c.role() == Pipeline.Role.SOURCE) {
@@ -139,6 +143,8 @@ public final class DemoPipeline {
         // Registered until stopped: the clients unregister when their components stop.
         services = cp.services().list().stream().map(s -> s.serviceId()).toList();
         running.complete();
+      } finally {
+        rpc.shutdownNow();
       }
       double seconds = (System.nanoTime() - flowing) / 1e9;
       ExampleLauncher.Stats stats = examples.stats();

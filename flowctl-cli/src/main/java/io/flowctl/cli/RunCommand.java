@@ -86,10 +86,14 @@ final class RunCommand implements Callable<Integer> {
                 .store("sqlite:" + data.resolve("flowctl.db"))
                 .start()) {
       out.println("control plane on 127.0.0.1:" + cp.port());
+      io.grpc.ManagedChannel rpc =
+          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", cp.port())
+              .usePlaintext()
+              .build();
       PipelineRunner runner =
           new PipelineRunner(
                   cp.services(),
-                  cp.runs(),
+                  io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
                   new ExampleLauncher(allocator, data),
                   "127.0.0.1:" + cp.port(),
                   startTimeout,
@@ -126,6 +130,7 @@ final class RunCommand implements Callable<Integer> {
         // the JVM is already stopping
       }
       var run = cp.runs().get(running.runId());
+      rpc.shutdownNow();
       out.println("run " + run.getRunId() + ": " + run.getStatus());
       for (String sink : sinks) {
         Path output = data.resolve(sink + ".parquet");

@@ -18,12 +18,13 @@ import java.util.Objects;
 
 /**
  * Starts a pipeline's components in dependency order, each once the ones before it registered and
- * are healthy; records the run; stops everything in reverse order. A component that does not come
- * up in time fails the run, and what was started is stopped again.
+ * are healthy; records the run (through the pipeline-run RPCs with {@link RunRecorder#grpc}); stops
+ * everything in reverse order. A component that does not come up in time fails the run, and what
+ * was started is stopped again.
  */
 public final class PipelineRunner {
   private final ServiceRegistry services;
-  private final PipelineRuns runs;
+  private final RunRecorder runs;
   private final Launcher launcher;
   private final String endpoint;
   private final Duration startTimeout;
@@ -32,7 +33,7 @@ public final class PipelineRunner {
 
   public PipelineRunner(
       ServiceRegistry services,
-      PipelineRuns runs,
+      RunRecorder runs,
       Launcher launcher,
       String endpoint,
       Duration startTimeout,

@@ -16,7 +16,7 @@ import java.util.UUID;
  * Pipeline runs: created STARTING, moved through RUNNING to COMPLETED, FAILED or STOPPED (which set
  * the end time and are final). Usable without gRPC; thread-safe.
  */
-public final class PipelineRuns {
+public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorder {
   /** The largest pipeline YAML a run keeps. */
   public static final int MAX_CONFIG_BYTES = 1 << 20;
 
@@ -32,6 +32,7 @@ public final class PipelineRuns {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  @Override
   public PipelineRun create(CreatePipelineRunRequest r) {
     if (r.getPipelineName().isBlank()) {
       throw invalid("a pipeline run needs a pipeline name");
@@ -72,6 +73,7 @@ public final class PipelineRuns {
    *
    * @throws FlowctlException NOT_FOUND, FAILED_PRECONDITION for a final run
    */
+  @Override
   public synchronized PipelineRun update(UpdatePipelineRunRequest r) {
     PipelineRun run = get(r.getRunId());
     requireOpen(run, "updated");
@@ -97,6 +99,7 @@ public final class PipelineRuns {
   }
 
   /** Stops a run; stopping a stopped run returns it unchanged. */
+  @Override
   public synchronized PipelineRun stop(String runId) {
     PipelineRun run = get(runId);
     if (run.getStatus() == RunStatus.RUN_STATUS_STOPPED) {
@@ -109,6 +112,7 @@ public final class PipelineRuns {
     return stopped;
   }
 
+  @Override
   public PipelineRun get(String runId) {
     return store
         .get(runId)

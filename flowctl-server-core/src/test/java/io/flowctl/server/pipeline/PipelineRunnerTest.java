@@ -143,6 +143,40 @@ class PipelineRunnerTest {
   }
 
   @Test
+  void runsAreRecordedThroughThePipelineRunRpcs_andAFinishedRunIsCompleted() throws Exception {
+    try (FlowctlServer cp =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch =
+          NettyChannelBuilder.forAddress("127.0.0.1", cp.port()).usePlaintext().build();
+      try {
+        PipelineRunner runner =
+            new PipelineRunner(
+                cp.services(),
+                RunRecorder.grpc(ch),
+                new InProcess(Set.of()),
+                "127.0.0.1:" + cp.port(),
+                Duration.ofSeconds(20),
+                Duration.ofMillis(30));
+
+        PipelineRunner.Running running = runner.start(pipeline());
+        // The control plane's own record, written by the RPCs.
+        var recorded = cp.runs().get(running.runId());
+        assertThat(recorded.getPipelineName()).isEqualTo("runner-test");
+        assertThat(recorded.getStatus()).isEqualTo(RunStatus.RUN_STATUS_RUNNING);
+        assertThat(recorded.getComponentIdsList()).containsExactly("src", "proc", "sink");
+        running.complete();
+        assertThat(cp.runs().get(running.runId()).getStatus())
+            .isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+        running.close(); // already final: stays completed
+        assertThat(cp.runs().get(running.runId()).getStatus())
+            .isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void aComponentThatNeverRegisters_failsTheRun_andWhatStartedIsStopped() throws Exception {
     try (FlowctlServer cp =
         FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
