@@ -40,7 +40,7 @@ final class EventFiles {
    */
   static Event toParquetEvent(Path in, ParquetEventCodec codec, BufferAllocator allocator) {
     if (ArrowFiles.isParquet(in)) {
-      return codec.wrap(ByteString.copyFrom(read(in)));
+      return codec.wrap(ByteString.copyFrom(read(in)), in.toString());
     }
     try (Batches batches = open(in, allocator);
         ParquetEventCodec.EventWriter writer =
@@ -79,9 +79,11 @@ final class EventFiles {
       ParquetEventCodec codec = ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build();
       ParquetEventReader reader;
       try {
-        reader = codec.decode(codec.wrap(ByteString.copyFrom(read(in))), allocator);
+        reader = codec.decode(codec.wrap(ByteString.copyFrom(read(in)), in.toString()), allocator);
       } catch (CodecException e) {
-        throw new CodecException(in + ": " + e.getMessage(), e);
+        throw e.getMessage().startsWith(in.toString())
+            ? e
+            : new CodecException(in + ": " + e.getMessage(), e);
       }
       return new Batches() {
         @Override
@@ -117,8 +119,9 @@ final class EventFiles {
       public VectorSchemaRoot root() {
         try {
           return reader.getVectorSchemaRoot();
-        } catch (IOException e) {
-          throw new CodecException(in + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+          String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          throw new CodecException(in + ": unreadable Arrow schema (" + reason + ")", e);
         }
       }
 

@@ -56,6 +56,10 @@ final class InspectCommand implements Callable<Integer> {
         while (in.loadNextBatch()) {
           batches++;
         }
+      } catch (io.flowctl.client.codec.CodecException e) {
+        throw e.getMessage().startsWith(file.toString())
+            ? e
+            : new io.flowctl.client.codec.CodecException(file + ": " + e.getMessage(), e);
       }
     }
     Set<String> compression =

@@ -135,8 +135,13 @@ public final class ParquetEventCodec {
    * @throws CodecException when the bytes are not a readable Parquet file
    */
   public Event wrap(ByteString parquetFile) {
-    FileMetaData footer = ParquetBytes.footer(parquetFile.asReadOnlyByteBuffer(), "the file");
-    Schema schema = ParquetSchemas.fromFooter(footer, "the file", int96Unit);
+    return wrap(parquetFile, "the file");
+  }
+
+  /** {@link #wrap(ByteString)}, naming the file {@code name} in errors. */
+  public Event wrap(ByteString parquetFile, String name) {
+    FileMetaData footer = ParquetBytes.footer(parquetFile.asReadOnlyByteBuffer(), name);
+    Schema schema = ParquetSchemas.fromFooter(footer, name, int96Unit);
     return event(parquetFile, schema, ParquetBytes.rows(footer));
   }
 
