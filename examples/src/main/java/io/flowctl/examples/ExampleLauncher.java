@@ -215,6 +215,7 @@ public final class ExampleLauncher implements Launcher {
             .metrics(metrics)
             .build();
     AssetTotals totals = new AssetTotals(1_000_000_000L);
+    // region hybrid
     ArrowProcessor.Handler handler =
         new ArrowProcessor.Handler() {
           private final List<Event> rows = new ArrayList<>();
@@ -259,6 +260,7 @@ public final class ExampleLauncher implements Launcher {
             }
           }
         };
+    // endregion
     ArrowProcessor p =
         ArrowProcessor.withHandler(
             c.id(),

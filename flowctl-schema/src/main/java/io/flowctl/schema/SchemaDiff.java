@@ -621,10 +621,12 @@ final class SchemaDiff {
         if (!changes.contains(r.getKey()) || !changes.contains(a.getKey())) {
           continue;
         }
+        // Where the added column sat inside the removed one (it moved out of a struct), and where
+        // the removed column sits inside the added one (it moved into a struct).
         FieldPath from = find(r.getKey().path(), r.getValue(), a.getValue());
         FieldPath to = find(a.getKey().path(), a.getValue(), r.getValue());
-        FieldPath oldPath = to == null ? r.getKey().path() : to;
-        FieldPath newPath = from == null ? a.getKey().path() : from;
+        FieldPath oldPath = from == null ? r.getKey().path() : from;
+        FieldPath newPath = to == null ? a.getKey().path() : to;
         if ((from != null || to != null) && !oldPath.parent().equals(newPath.parent())) {
           int at = changes.indexOf(r.getKey());
           changes.remove(r.getKey());

@@ -307,6 +307,21 @@ class CompatibilityRulesTableTest {
               .check(flat, moved);
       assertThat(r.level()).as(model.name()).isEqualTo(NONE);
       assertThat(r.changes()).extracting(SchemaChange::kind).contains(ChangeKind.FIELD_MOVED);
+      SchemaChange move =
+          r.changes().stream().filter(c -> c.kind() == ChangeKind.FIELD_MOVED).findFirst().get();
+      assertThat(move.path().toString()).isEqualTo("transfer.amount");
+      assertThat(move.message()).contains("'amount' moved to 'transfer.amount'");
+      // and back out of the struct
+      SchemaChange back =
+          CompatibilityChecker.of(CompatibilityRules.builder().readerModel(model).build())
+              .check(moved, flat)
+              .changes()
+              .stream()
+              .filter(c -> c.kind() == ChangeKind.FIELD_MOVED)
+              .findFirst()
+              .orElseThrow();
+      assertThat(back.path().toString()).isEqualTo("amount");
+      assertThat(back.message()).contains("'transfer.amount' moved to 'amount'");
     }
   }
 

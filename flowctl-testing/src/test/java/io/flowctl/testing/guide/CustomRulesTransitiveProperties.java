@@ -17,6 +17,7 @@ import net.jqwik.api.Tuple;
 
 /** Guide example 2 (docs/property-testing.md): my custom rule set is still transitive. */
 class CustomRulesTransitiveProperties {
+  // region transitive
   /** The plan's rules, plus int64 -> float64 and time zone changes accepted. */
   static final CompatibilityChecker MINE =
       CompatibilityChecker.of(
@@ -47,4 +48,5 @@ class CustomRulesTransitiveProperties {
                 ArrowArbitraries.evolutions(Arbitraries.just(first.after()))
                     .map(second -> Tuple.of(first, second)));
   }
+  // endregion
 }

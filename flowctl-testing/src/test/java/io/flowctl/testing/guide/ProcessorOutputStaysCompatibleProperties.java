@@ -25,6 +25,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 class ProcessorOutputStaysCompatibleProperties {
   static final Schema INPUT = ServiceReadsBackwardEvolutionsProperties.INPUT;
 
+  // region forward
   /** The processor passes its input through and appends a nullable fee column. */
   static Schema outputOf(Schema input) {
     List<Field> fields = new ArrayList<>(input.getFields());
@@ -47,4 +48,5 @@ class ProcessorOutputStaysCompatibleProperties {
     return ArrowArbitraries.evolutions(Arbitraries.just(INPUT))
         .keeping(CompatibilityLevel.FORWARD, ReaderModel.CLOSED);
   }
+  // endregion
 }

@@ -45,6 +45,7 @@ class ServiceReadsBackwardEvolutionsProperties {
     allocator.close();
   }
 
+  // region backward
   /** After upgrading to the evolved schema, the service still reads data written before. */
   @Property(tries = 200)
   void theUpgradedServiceReadsOldData(@ForAll("oldData") Tuple.Tuple2<Evolution, BatchData> t) {
@@ -65,4 +66,5 @@ class ServiceReadsBackwardEvolutionsProperties {
         .keeping(CompatibilityLevel.BACKWARD, ReaderModel.CLOSED)
         .flatMap(e -> ArrowArbitraries.batches(e.before()).map(d -> Tuple.of(e, d)));
   }
+  // endregion
 }
