@@ -49,6 +49,71 @@ final class Layouts {
     }
   }
 
+  /**
+   * Checks that every buffer holds what the value count needs, at every depth: validity bits,
+   * fixed-width values, and struct children at least as long as their struct. Arrow Java's
+   * validator does this too, but refuses every map, so a map column (or a struct holding one) would
+   * otherwise go unchecked.
+   */
+  static void checkBuffers(ValueVector v, String path) {
+    int n = v.getValueCount();
+    if (n == 0 || v instanceof org.apache.arrow.vector.NullVector) {
+      return;
+    }
+    if (v instanceof org.apache.arrow.vector.ExtensionTypeVector<?> e) {
+      checkBuffers(e.getUnderlyingVector(), path);
+      return;
+    }
+    if (v instanceof org.apache.arrow.vector.FieldVector f
+        && !(v instanceof org.apache.arrow.vector.complex.UnionVector)
+        && !(v instanceof org.apache.arrow.vector.complex.DenseUnionVector)) {
+      ArrowBuf validity = f.getValidityBuffer();
+      if (validity != null && validity.capacity() < (n + 7) / 8) {
+        throw new CodecException(
+            "column '"
+                + path
+                + "': a validity buffer of "
+                + validity.capacity()
+                + " bytes for "
+                + n
+                + " values");
+      }
+    }
+    if (v instanceof org.apache.arrow.vector.BaseFixedWidthVector w) {
+      long need =
+          v instanceof org.apache.arrow.vector.BitVector
+              ? (n + 7) / 8
+              : (long) n * w.getTypeWidth();
+      if (w.getDataBuffer().capacity() < need) {
+        throw new CodecException(
+            "column '"
+                + path
+                + "': a data buffer of "
+                + w.getDataBuffer().capacity()
+                + " bytes for "
+                + n
+                + " values of "
+                + w.getTypeWidth()
+                + " bytes");
+      }
+    } else if (v instanceof StructVector s) {
+      for (ValueVector c : s.getChildrenFromFields()) {
+        String child = path + "." + c.getField().getName();
+        if (c.getValueCount() < n) {
+          throw new CodecException(
+              "column '" + child + "' holds " + c.getValueCount() + " values for " + n + " rows");
+        }
+        checkBuffers(c, child);
+      }
+    } else if (v instanceof ListVector l) {
+      checkBuffers(l.getDataVector(), path + "[]");
+    } else if (v instanceof LargeListVector l) {
+      checkBuffers(l.getDataVector(), path + "[]");
+    } else if (v instanceof FixedSizeListVector l) {
+      checkBuffers(l.getDataVector(), path + "[]");
+    }
+  }
+
   private static void check(ArrowBuf offsets, int n, int width, long limit, String path) {
     if (n == 0) {
       return;
