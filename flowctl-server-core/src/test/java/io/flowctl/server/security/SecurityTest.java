@@ -174,6 +174,103 @@ class SecurityTest {
     }
   }
 
+  /**
+   * Every kind of refused attempt, many times over every RPC it applies to, counted: nothing
+   * refused once gets through on another call. The counts are printed for docs/reliability.md.
+   */
+  @Test
+  void refusedAttempts_areRefusedEveryTime_andCounted() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "src s3cret-src\nother s3cret-other\n");
+    TestCertificates.Pem server = TestCertificates.create(dir, "server");
+    TestCertificates.Pem client = TestCertificates.create(dir, "client");
+    TestCertificates.Pem stranger = TestCertificates.create(dir, "stranger");
+    java.util.Map<String, int[]> counts = new java.util.TreeMap<>(); // kind -> {attempts, refused}
+    try (FlowctlServer s =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("memory")
+            .tls(server.certificate(), server.privateKey(), client.certificate())
+            .bearerTokens(BearerTokenInterceptor.fromFile(tokens))
+            .start()) {
+      ManagedChannel good = channel(s.port(), server, client);
+      ManagedChannel noCert = channel(s.port(), server, null);
+      ManagedChannel wrongCert = channel(s.port(), server, stranger);
+      ManagedChannel plain =
+          NettyChannelBuilder.forAddress("127.0.0.1", s.port()).usePlaintext().build();
+      try {
+        var src = withToken(ControlPlaneGrpc.newBlockingStub(good), "s3cret-src");
+        assertThat(codeOf(() -> src.register(source("src")))).isEqualTo(Status.Code.OK);
+        java.util.Map<String, ControlPlaneGrpc.ControlPlaneBlockingStub> refusedCallers =
+            new java.util.LinkedHashMap<>();
+        refusedCallers.put(
+            "plaintext client", withToken(ControlPlaneGrpc.newBlockingStub(plain), "s3cret-src"));
+        refusedCallers.put(
+            "no client certificate",
+            withToken(ControlPlaneGrpc.newBlockingStub(noCert), "s3cret-src"));
+        refusedCallers.put(
+            "wrong client certificate",
+            withToken(ControlPlaneGrpc.newBlockingStub(wrongCert), "s3cret-src"));
+        refusedCallers.put("missing token", ControlPlaneGrpc.newBlockingStub(good));
+        refusedCallers.put(
+            "wrong token", withToken(ControlPlaneGrpc.newBlockingStub(good), "guess"));
+        for (int round = 0; round < 10; round++) {
+          for (var caller : refusedCallers.entrySet()) {
+            var stub = caller.getValue().withDeadlineAfter(5, TimeUnit.SECONDS);
+            for (Runnable call :
+                java.util.List.<Runnable>of(
+                    () -> stub.register(source("src")),
+                    () -> stub.heartbeat(ServiceHeartbeat.newBuilder().setServiceId("src").build()),
+                    () -> stub.listServices(Empty.getDefaultInstance()))) {
+              count(counts, caller.getKey(), codeOf(call) != Status.Code.OK);
+            }
+          }
+          // A service with a valid certificate and token acting for another one.
+          var asSrc = src.withDeadlineAfter(5, TimeUnit.SECONDS);
+          count(
+              counts,
+              "acting for another service",
+              codeOf(() -> asSrc.register(source("other"))) == Status.Code.PERMISSION_DENIED);
+          count(
+              counts,
+              "acting for another service",
+              codeOf(
+                      () ->
+                          asSrc.heartbeat(
+                              ServiceHeartbeat.newBuilder().setServiceId("other").build()))
+                  == Status.Code.PERMISSION_DENIED);
+        }
+      } finally {
+        good.shutdownNow();
+        noCert.shutdownNow();
+        wrongCert.shutdownNow();
+        plain.shutdownNow();
+      }
+    }
+    StringBuilder line = new StringBuilder("security refusals:");
+    counts.forEach(
+        (k, v) ->
+            line.append(' ')
+                .append(k)
+                .append(' ')
+                .append(v[1])
+                .append('/')
+                .append(v[0])
+                .append(';'));
+    System.out.println(line);
+    assertThat(counts).hasSize(6);
+    counts.forEach((k, v) -> assertThat(v[1]).as(k).isEqualTo(v[0]).isPositive());
+  }
+
+  private static void count(java.util.Map<String, int[]> counts, String kind, boolean refused) {
+    int[] c = counts.computeIfAbsent(kind, k -> new int[2]);
+    c[0]++;
+    if (refused) {
+      c[1]++;
+    }
+  }
+
   private static ControlPlaneGrpc.ControlPlaneBlockingStub withToken(
       ControlPlaneGrpc.ControlPlaneBlockingStub stub, String token) {
     Metadata m = new Metadata();
