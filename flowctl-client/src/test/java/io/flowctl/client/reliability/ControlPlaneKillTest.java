@@ -176,7 +176,7 @@ class ControlPlaneKillTest {
     return new Schema(fields);
   }
 
-  private static SchemaRegistration registration(Schema s) {
+  static SchemaRegistration registration(Schema s) {
     return SchemaRegistration.newBuilder()
         .setServiceId("producer")
         .setSchemaInfo(

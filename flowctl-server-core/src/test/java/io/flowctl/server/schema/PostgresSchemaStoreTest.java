@@ -129,4 +129,40 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void droppedConnectionsAreReplaced_andReadsAndWritesGoOn() throws Exception {
+    String url = newDatabase();
+    JdbcStore store = connect(url);
+    assertThat(store.append(version("a", 1))).isTrue();
+    String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet r =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"
+                    + database
+                    + "'")) {
+      r.next();
+      assertThat(r.getInt(1)).as("sessions of the store ended").isPositive();
+    }
+    assertThat(store.versions("a")).extracting(StoredSchema::version).containsExactly(1);
+    assertThat(store.append(version("a", 2))).isTrue();
+    assertThat(store.versions("a")).extracting(StoredSchema::version).containsExactly(1, 2);
+  }
+
+  @Test
+  void aCallersDataSource_isUsed_andLeftOpen() throws Exception {
+    javax.sql.DataSource source =
+        postgres.getDatabase("postgres", newDatabase().replaceAll(".*/|\\?.*", ""));
+    JdbcStore store = JdbcStore.postgres(source);
+    assertThat(store.append(version("a", 1))).isTrue();
+    store.close();
+    try (Connection c = source.getConnection();
+        Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM flowctl_schema_versions")) {
+      r.next();
+      assertThat(r.getInt(1)).isEqualTo(1);
+    }
+  }
 }
