@@ -54,7 +54,8 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * ServiceRegistry} and a {@link SchemaRegistry}. Add it to your own {@code ServerBuilder}. Every
  * error reaches the caller as a status (see {@link GrpcStatuses}).
  */
-public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImplBase {
+public final class ControlPlaneService
+    implements ControlPlaneGrpc.AsyncService, io.grpc.BindableService {
   /** A schema definition larger than this is refused before it is parsed. */
   static final int MAX_SCHEMA_DEFINITION = 1 << 20;
 
@@ -74,6 +75,12 @@ public final class ControlPlaneService extends ControlPlaneGrpc.ControlPlaneImpl
     this.services = Objects.requireNonNull(services, "services");
     this.schemas = Objects.requireNonNull(schemas, "schemas");
     this.runs = Objects.requireNonNull(runs, "runs");
+  }
+
+  /** The service's definition; requests that are not valid protobuf are INVALID_ARGUMENT. */
+  @Override
+  public io.grpc.ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(ControlPlaneGrpc.bindService(this));
   }
 
   @Override

@@ -35,13 +35,19 @@ import java.util.UUID;
  * numeric ones are kept.
  */
 public final class ControlPlaneV1Service
-    extends ControlPlaneServiceGrpc.ControlPlaneServiceImplBase {
+    implements ControlPlaneServiceGrpc.AsyncService, io.grpc.BindableService {
   static final String KEY = "flowctl.v1.";
 
   private final ServiceRegistry services;
 
   public ControlPlaneV1Service(ServiceRegistry services) {
     this.services = Objects.requireNonNull(services, "services");
+  }
+
+  /** The service's definition; requests that are not valid protobuf are INVALID_ARGUMENT. */
+  @Override
+  public io.grpc.ServerServiceDefinition bindService() {
+    return MalformedRequests.refuse(ControlPlaneServiceGrpc.bindService(this));
   }
 
   @Override

@@ -117,17 +117,66 @@ public final class PipelineParser {
    * @throws IOException when the file cannot be read at all
    */
   public static Result parse(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    return new PipelineParser(file).run(text);
+    PipelineParser parser = new PipelineParser(file);
+    byte[] bytes = Files.readAllBytes(file);
+    java.nio.CharBuffer text = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.charset.CoderResult decoded =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(in, text, true);
+    if (decoded.isError()) {
+      int at = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < at; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      parser.problems.add(
+          new Problem(
+              parser.name,
+              line,
+              at - lineStart + 1,
+              String.format(
+                  Locale.ROOT, "not UTF-8 text: byte 0x%02X at offset %d", bytes[at] & 0xFF, at)));
+      return new Result(Optional.empty(), List.copyOf(parser.problems));
+    }
+    return parser.run(text.flip().toString());
   }
 
+  /**
+   * Deeper than this, a file is refused before it is composed: snakeyaml-engine composes nodes
+   * recursively, so a file of a hundred thousand brackets would overflow the stack.
+   */
+  static final int MAX_NESTING = 64;
+
   private Result run(String text) {
+    LoadSettings settings = LoadSettings.builder().setLabel(name).build();
     Node root;
     try {
-      root =
-          new Compose(LoadSettings.builder().setLabel(name).build())
-              .composeString(text)
-              .orElse(null);
+      int depth = 0;
+      for (org.snakeyaml.engine.v2.events.Event e :
+          new org.snakeyaml.engine.v2.api.lowlevel.Parse(settings).parseString(text)) {
+        if (e instanceof org.snakeyaml.engine.v2.events.CollectionStartEvent
+            && ++depth > MAX_NESTING) {
+          Mark m = e.getStartMark().orElse(null);
+          problems.add(
+              new Problem(
+                  name,
+                  m == null ? 1 : m.getLine() + 1,
+                  m == null ? 1 : m.getColumn() + 1,
+                  "nested deeper than " + MAX_NESTING + " levels"));
+          return new Result(Optional.empty(), List.copyOf(problems));
+        } else if (e instanceof org.snakeyaml.engine.v2.events.CollectionEndEvent) {
+          depth--;
+        }
+      }
+      root = new Compose(settings).composeString(text).orElse(null);
     } catch (MarkedYamlEngineException e) {
       Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
       problems.add(

@@ -134,4 +134,71 @@ class BothApisTest {
         HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder().build());
     assertThat(r.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
   }
+
+  @Test
+  void reflectionDescribesBothApis_soGrpcurlCanCallThem() throws Exception {
+    var answers =
+        new java.util.concurrent.LinkedBlockingQueue<
+            io.grpc.reflection.v1.ServerReflectionResponse>();
+    var requests =
+        io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel)
+            .serverReflectionInfo(
+                new io.grpc.stub.StreamObserver<>() {
+                  @Override
+                  public void onNext(io.grpc.reflection.v1.ServerReflectionResponse r) {
+                    answers.add(r);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    requests.onNext(
+        io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+    assertThat(answers.poll(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList())
+        .extracting(io.grpc.reflection.v1.ServiceResponse::getName)
+        .contains("flowctl.ControlPlane", "flowctl.v1.ControlPlaneService");
+    for (String symbol :
+        java.util.List.of("flowctl.ControlPlane", "flowctl.v1.ControlPlaneService")) {
+      requests.onNext(
+          io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+              .setFileContainingSymbol(symbol)
+              .build());
+      assertThat(
+              answers
+                  .poll(5, TimeUnit.SECONDS)
+                  .getFileDescriptorResponse()
+                  .getFileDescriptorProtoCount())
+          .as(symbol)
+          .isPositive();
+    }
+    requests.onCompleted();
+  }
+
+  @Test
+  void bytesThatAreNotTheRequest_areInvalidArgument_namingTheMessageType() {
+    io.grpc.MethodDescriptor<byte[], byte[]> raw =
+        ControlPlaneGrpc.getRegisterMethod().toBuilder(
+                MalformedRequestProperties.RAW, MalformedRequestProperties.RAW)
+            .build();
+    assertThatThrownBy(
+            () ->
+                io.grpc.stub.ClientCalls.blockingUnaryCall(
+                    channel, raw, io.grpc.CallOptions.DEFAULT, new byte[] {0x0a, 0x7f, 'x'}))
+        .satisfies(
+            e -> {
+              Status status = ((StatusRuntimeException) e).getStatus();
+              assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(status.getDescription())
+                  .contains("flowctl.ControlPlane/Register", "flowctl.ServiceInfo");
+            });
+    // and the server goes on
+    assertThat(
+            HealthGrpc.newBlockingStub(channel)
+                .check(HealthCheckRequest.newBuilder().build())
+                .getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
 }

@@ -1,0 +1,107 @@
+package io.flowctl.client.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.flowctl.proto.Event;
+import io.flowctl.testing.ArrowArbitraries;
+import io.flowctl.testing.BatchData;
+import io.flowctl.testing.Damaged;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.lifecycle.BeforeTry;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * Whole serialized {@code Event}s damaged (type, metadata and payload alike), as a receiver gets
+ * them off a wire or a file: parsing fails with protobuf's own exception, or decoding fails with a
+ * {@link CodecException}, or the event decodes; never anything else, never a leak.
+ */
+class SerializedEventProperties {
+  private static final Map<String, AtomicLong> OUTCOMES = new ConcurrentHashMap<>();
+  private BufferAllocator allocator;
+
+  @BeforeTry
+  void open() {
+    allocator = new RootAllocator();
+  }
+
+  @AfterTry
+  void close() {
+    allocator.close(); // fails the try on a leaked buffer
+  }
+
+  @AfterContainer
+  static void report() {
+    System.out.println("damaged serialized events: " + new java.util.TreeMap<>(OUTCOMES));
+  }
+
+  @Property(tries = 400)
+  void aDamagedSerializedEvent_failsWithATypedError_orDecodes(@ForAll("damaged") byte[] bytes) {
+    String outcome;
+    try {
+      Event e = Event.parseFrom(bytes);
+      try (BatchReader in = decoder(e)) {
+        while (in.loadNextBatch()) {
+          assertThat(in.root().getRowCount()).isNotNegative();
+        }
+        outcome = "decoded";
+      } catch (CodecException expected) {
+        assertThat(expected.getMessage()).isNotBlank();
+        outcome = "CodecException";
+      }
+    } catch (InvalidProtocolBufferException expected) {
+      outcome = "InvalidProtocolBufferException";
+    }
+    OUTCOMES.computeIfAbsent(outcome, k -> new AtomicLong()).incrementAndGet();
+    assertThat(allocator.getAllocatedMemory()).isZero();
+  }
+
+  /** The reader for the event's format, as a receiver chooses it: by the event type. */
+  private BatchReader decoder(Event e) {
+    return e.getEventType().equals(io.flowctl.proto.EventTypes.PARQUET_FILE)
+        ? ParquetEventCodec.builder().maxDecodedBytes(8 << 20).build().decode(e, allocator)
+        : ArrowEventCodec.builder().maxDecodedBytes(8 << 20).build().decode(e, allocator);
+  }
+
+  @Provide
+  Arbitrary<byte[]> damaged() {
+    Arbitrary<BatchData> batches =
+        ArrowArbitraries.schemas().flatMap(s -> ArrowArbitraries.batches(s, 20));
+    Arbitrary<Event> valid =
+        batches.flatMap(
+            data ->
+                Arbitraries.of("ipc", "lz4", "zstd", "parquet")
+                    .map(
+                        format -> {
+                          try (BufferAllocator a = new RootAllocator();
+                              BatchData.Written w = data.write(a)) {
+                            return switch (format) {
+                              case "parquet" ->
+                                  ParquetEventCodec.builder()
+                                      .build()
+                                      .encode(w.root(), w.dictionaries());
+                              default ->
+                                  ArrowEventCodec.builder()
+                                      .compression(
+                                          format.equals("ipc")
+                                              ? Compression.NONE
+                                              : Compression.valueOf(
+                                                  format.toUpperCase(java.util.Locale.ROOT)))
+                                      .build()
+                                      .encode(w.root(), w.dictionaries());
+                            };
+                          }
+                        }));
+    return Damaged.bytes(valid.map(Event::toByteArray));
+  }
+}
