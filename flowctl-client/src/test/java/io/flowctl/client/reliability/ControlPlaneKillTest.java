@@ -115,19 +115,7 @@ class ControlPlaneKillTest {
 
       var services = stub.listServices(com.google.protobuf.Empty.getDefaultInstance());
       assertThat(services.getServicesCount()).isEqualTo(SERVICES);
-      for (var e : acknowledged.entrySet()) {
-        var r =
-            stub.getSchema(
-                SchemaRequest.newBuilder()
-                    .setEventType("fault.Schema")
-                    .setVersion(e.getKey())
-                    .build());
-        assertThat(r.getSchemaInfo().getSchemaFingerprint())
-            .as("version " + e.getKey())
-            .isEqualTo(e.getValue());
-      }
-      int last = acknowledged.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
-      assertThat(acknowledged.keySet()).hasSize(last); // versions 1..last, none lost or skipped
+      assertEveryVersionFound(stub, acknowledged);
       long reRegistrations =
           clients.stream().mapToLong(c -> c.state().registrations()).sum() - SERVICES;
       System.out.printf(
@@ -156,6 +144,24 @@ class ControlPlaneKillTest {
         second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** Every acknowledged version is there with its fingerprint, and versions run 1..n. */
+  static void assertEveryVersionFound(
+      ControlPlaneGrpc.ControlPlaneBlockingStub stub, Map<Integer, String> acknowledged) {
+    for (var e : acknowledged.entrySet()) {
+      var r =
+          stub.getSchema(
+              SchemaRequest.newBuilder()
+                  .setEventType("fault.Schema")
+                  .setVersion(e.getKey())
+                  .build());
+      assertThat(r.getSchemaInfo().getSchemaFingerprint())
+          .as("version " + e.getKey())
+          .isEqualTo(e.getValue());
+    }
+    int last = acknowledged.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+    assertThat(acknowledged.keySet()).hasSize(last); // versions 1..last, none lost or skipped
   }
 
   private static void sleep(long ms) {

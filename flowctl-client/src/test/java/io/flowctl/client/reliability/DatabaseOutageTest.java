@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowctl.client.control.ControlPlaneClient;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.SchemaAck;
-import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
@@ -141,19 +140,7 @@ class DatabaseOutageTest {
       producer.join(15_000);
 
       // Nothing acknowledged is lost, no version was given twice, none skipped.
-      for (var e : acknowledged.entrySet()) {
-        var r =
-            stub.getSchema(
-                SchemaRequest.newBuilder()
-                    .setEventType("fault.Schema")
-                    .setVersion(e.getKey())
-                    .build());
-        assertThat(r.getSchemaInfo().getSchemaFingerprint())
-            .as("version " + e.getKey())
-            .isEqualTo(e.getValue());
-      }
-      int last = acknowledged.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
-      assertThat(acknowledged.keySet()).hasSize(last);
+      ControlPlaneKillTest.assertEveryVersionFound(stub, acknowledged);
       assertThat(duplicates.get()).isZero();
       assertThat(
               stub.listServices(com.google.protobuf.Empty.getDefaultInstance()).getServicesCount())

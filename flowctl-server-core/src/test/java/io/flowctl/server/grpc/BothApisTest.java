@@ -180,8 +180,7 @@ class BothApisTest {
   @Test
   void bytesThatAreNotTheRequest_areInvalidArgument_namingTheMessageType() {
     io.grpc.MethodDescriptor<byte[], byte[]> raw =
-        ControlPlaneGrpc.getRegisterMethod().toBuilder(
-                MalformedRequestProperties.RAW, MalformedRequestProperties.RAW)
+        ControlPlaneGrpc.getRegisterMethod().toBuilder(GoClientWireTest.RAW, GoClientWireTest.RAW)
             .build();
     assertThatThrownBy(
             () ->

@@ -141,7 +141,8 @@ class GoClientWireTest {
     return Fields.parse(response);
   }
 
-  private static final MethodDescriptor.Marshaller<byte[]> RAW =
+  /** Request and response bytes as they are. */
+  static final MethodDescriptor.Marshaller<byte[]> RAW =
       new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(byte[] value) {

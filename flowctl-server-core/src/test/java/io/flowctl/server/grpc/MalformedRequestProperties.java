@@ -43,10 +43,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -144,7 +141,8 @@ class MalformedRequestProperties {
 
   /** The status the server answers {@code bytes} with (OK for an answer). */
   private static Status.Code call(Seed seed, byte[] bytes) {
-    MethodDescriptor<byte[], byte[]> raw = seed.method().toBuilder(RAW, RAW).build();
+    MethodDescriptor<byte[], byte[]> raw =
+        seed.method().toBuilder(GoClientWireTest.RAW, GoClientWireTest.RAW).build();
     try {
       ClientCalls.blockingUnaryCall(
           channel, raw, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), bytes);
@@ -154,24 +152,6 @@ class MalformedRequestProperties {
       return e.getStatus().getCode();
     }
   }
-
-  /** Request and response bytes as they are. */
-  static final MethodDescriptor.Marshaller<byte[]> RAW =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 
   static List<Seed> seeds() {
     Schema schema =
