@@ -100,6 +100,37 @@ class StreamingTest {
   }
 
   @Test
+  void aStalledSink_holdsTheSourceBack_andEverythingArrivesWhenItResumes() throws Exception {
+    AtomicLong taken = new AtomicLong();
+    serve(feed(40, 1 << 20, taken, 0));
+    List<String> seen = new CopyOnWriteArrayList<>();
+    AtomicLong aheadAfterStall = new AtomicLong();
+    ArrowStreamConsumer stalling =
+        new ArrowStreamConsumer(
+            channel,
+            StreamRequest.getDefaultInstance(),
+            2,
+            e -> {
+              seen.add(e.getMetadataMap().get("n"));
+              if (seen.size() == 10) {
+                Thread.sleep(1_500); // the sink stops taking events, then resumes
+                aheadAfterStall.set(taken.get() - seen.size());
+              }
+            },
+            null,
+            Duration.ofMillis(50));
+    stalling.start().get(60, TimeUnit.SECONDS);
+
+    assertThat(seen)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, 40).mapToObj(Integer::toString).toList());
+    // 1.5 s is long enough to produce the other 30 events; the source made no more than the
+    // credits and one HTTP/2 window allow.
+    assertThat(aheadAfterStall.get()).isLessThanOrEqualTo(6);
+    System.out.println("stalled sink: the source was " + aheadAfterStall.get() + " events ahead");
+  }
+
+  @Test
   void aFailingEventIsReported_andTheStreamGoesOn() throws Exception {
     serve(feed(10, 10, new AtomicLong(), 0));
     List<String> failedIds = new CopyOnWriteArrayList<>();
