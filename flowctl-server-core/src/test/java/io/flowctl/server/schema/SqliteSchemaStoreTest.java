@@ -54,6 +54,17 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   }
 
   @Test
+  void theFileIsInWriteAheadLogMode() throws Exception {
+    Path file = dir.resolve("wal/flowctl.db");
+    try (JdbcStore s = JdbcStore.sqlite(file);
+        java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.ResultSet r = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+      r.next();
+      assertThat(r.getString(1)).isEqualTo("wal");
+    }
+  }
+
+  @Test
   void servicesAndTheirLastHeartbeatSurviveARestart() {
     Path file = dir.resolve("services/flowctl.db");
     try (JdbcStore s = JdbcStore.sqlite(file)) {
