@@ -63,20 +63,7 @@ class ControlPlaneKillTest {
         NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     Thread producer = null;
     try {
-      for (int i = 0; i < SERVICES; i++) {
-        ControlPlaneClient c =
-            ControlPlaneClient.builder(
-                    "127.0.0.1:" + port,
-                    ServiceInfo.newBuilder()
-                        .setServiceId("svc-" + i)
-                        .setServiceType(ServiceType.SERVICE_TYPE_PROCESSOR)
-                        .build())
-                .heartbeatInterval(Duration.ofMillis(200))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-                .build();
-        c.start();
-        clients.add(c);
-      }
+      clients.addAll(startClients("127.0.0.1:" + port, SERVICES));
       var stub = ControlPlaneGrpc.newBlockingStub(channel);
       producer =
           new Thread(
@@ -144,6 +131,26 @@ class ControlPlaneKillTest {
         second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  /** {@code n} processors ("svc-0"…) registering and heartbeating every 200 ms. */
+  static List<ControlPlaneClient> startClients(String target, int n) {
+    List<ControlPlaneClient> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ControlPlaneClient c =
+          ControlPlaneClient.builder(
+                  target,
+                  ServiceInfo.newBuilder()
+                      .setServiceId("svc-" + i)
+                      .setServiceType(ServiceType.SERVICE_TYPE_PROCESSOR)
+                      .build())
+              .heartbeatInterval(Duration.ofMillis(200))
+              .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
+              .build();
+      c.start();
+      out.add(c);
+    }
+    return out;
   }
 
   /** Every acknowledged version is there with its fingerprint, and versions run 1..n. */

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flowctl.client.control.ControlPlaneClient;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.SchemaAck;
-import io.flowctl.proto.ServiceInfo;
-import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -67,20 +65,7 @@ class DatabaseOutageTest {
     AtomicBoolean producing = new AtomicBoolean(true);
     Thread producer = null;
     try {
-      for (int i = 0; i < SERVICES; i++) {
-        ControlPlaneClient c =
-            ControlPlaneClient.builder(
-                    target,
-                    ServiceInfo.newBuilder()
-                        .setServiceId("svc-" + i)
-                        .setServiceType(ServiceType.SERVICE_TYPE_PROCESSOR)
-                        .build())
-                .heartbeatInterval(Duration.ofMillis(200))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(500))
-                .build();
-        c.start();
-        clients.add(c);
-      }
+      clients.addAll(ControlPlaneKillTest.startClients(target, SERVICES));
       producer =
           new Thread(
               () -> {
