@@ -748,36 +748,10 @@ final class ParquetRead {
       };
     }
     if (v instanceof DecimalVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, value);
-        }
-
-        @Override
-        void setBinary(int i, Binary value) {
-          if (value.length() > 16) {
-            throw mismatch("a decimal of " + value.length() + " bytes does not fit decimal128");
-          }
-          x.setBigEndianSafe(i, value.getBytes());
-        }
-      };
+      return decimal(v, path, 16, x::setSafe, x::setBigEndianSafe);
     }
     if (v instanceof Decimal256Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, value);
-        }
-
-        @Override
-        void setBinary(int i, Binary value) {
-          if (value.length() > 32) {
-            throw mismatch("a decimal of " + value.length() + " bytes does not fit decimal256");
-          }
-          x.setBigEndianSafe(i, value.getBytes());
-        }
-      };
+      return decimal(v, path, 32, x::setSafe, x::setBigEndianSafe);
     }
     if (v instanceof DateDayVector x) {
       return new LeafSlot(v, path) {
@@ -824,6 +798,38 @@ final class ParquetRead {
     }
     throw new CodecException(
         "column '" + path + "': Arrow type " + type(v) + " cannot be read from Parquet");
+  }
+
+  /** A decimal from an int32/int64 unscaled value or a big-endian two's-complement byte array. */
+  private static LeafSlot decimal(
+      ValueVector v, String path, int maxBytes, IndexedLong fromLong, IndexedBytes fromBigEndian) {
+    return new LeafSlot(v, path) {
+      @Override
+      void set(int i, long value) {
+        fromLong.set(i, value);
+      }
+
+      @Override
+      void setBinary(int i, Binary value) {
+        if (value.length() > maxBytes) {
+          throw mismatch(
+              "a decimal of " + value.length() + " bytes does not fit decimal" + maxBytes * 8);
+        }
+        fromBigEndian.set(i, value.getBytes());
+      }
+    };
+  }
+
+  /** {@code setSafe(int, long)} of the two decimal vectors, which share no interface for it. */
+  @FunctionalInterface
+  private interface IndexedLong {
+    void set(int index, long value);
+  }
+
+  /** {@code setBigEndianSafe(int, byte[])} of the two decimal vectors. */
+  @FunctionalInterface
+  private interface IndexedBytes {
+    void set(int index, byte[] value);
   }
 
   private static TimeUnit arrowUnit(ValueVector v) {
