@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.proto.Event;
 import io.flowctl.schema.SchemaFingerprints;
-import io.flowctl.testing.ArrowArbitraries;
 import io.flowctl.testing.BatchData;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,24 +71,17 @@ class ParquetCodecProperties {
 
   @Provide
   Arbitrary<BatchData> batches() {
-    return ArrowArbitraries.schemas().flatMap(s -> ArrowArbitraries.batches(s, 20));
+    return GeneratedEvents.batches();
   }
 
   /** A valid event whose payload is truncated, has bytes flipped, or has a piece spliced in. */
   @Provide
   Arbitrary<Event> damaged() {
-    Arbitrary<Event> valid =
+    return GeneratedEvents.withDamagedPayload(
         Combinators.combine(batches(), Arbitraries.of(ParquetCompression.values()))
             .as(
-                (data, c) -> {
-                  try (BufferAllocator a = new RootAllocator();
-                      BatchData.Written w = data.write(a)) {
-                    return ParquetEventCodec.builder()
-                        .compression(c)
-                        .build()
-                        .encode(w.root(), w.dictionaries());
-                  }
-                });
-    return Damage.of(valid);
+                (data, c) ->
+                    GeneratedEvents.encoded(
+                        data, ParquetEventCodec.builder().compression(c).build()::encode)));
   }
 }

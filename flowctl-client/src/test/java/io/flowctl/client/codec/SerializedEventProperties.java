@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.flowctl.proto.Event;
-import io.flowctl.testing.ArrowArbitraries;
-import io.flowctl.testing.BatchData;
 import io.flowctl.testing.Damaged;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -20,6 +19,8 @@ import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.dictionary.DictionaryProvider;
 
 /**
  * Whole serialized {@code Event}s damaged (type, metadata and payload alike), as a receiver gets
@@ -75,33 +76,21 @@ class SerializedEventProperties {
 
   @Provide
   Arbitrary<byte[]> damaged() {
-    Arbitrary<BatchData> batches =
-        ArrowArbitraries.schemas().flatMap(s -> ArrowArbitraries.batches(s, 20));
     Arbitrary<Event> valid =
-        batches.flatMap(
-            data ->
-                Arbitraries.of("ipc", "lz4", "zstd", "parquet")
-                    .map(
-                        format -> {
-                          try (BufferAllocator a = new RootAllocator();
-                              BatchData.Written w = data.write(a)) {
-                            return switch (format) {
-                              case "parquet" ->
-                                  ParquetEventCodec.builder()
-                                      .build()
-                                      .encode(w.root(), w.dictionaries());
-                              default ->
-                                  ArrowEventCodec.builder()
-                                      .compression(
-                                          format.equals("ipc")
-                                              ? Compression.NONE
-                                              : Compression.valueOf(
-                                                  format.toUpperCase(java.util.Locale.ROOT)))
-                                      .build()
-                                      .encode(w.root(), w.dictionaries());
-                            };
-                          }
-                        }));
+        GeneratedEvents.batches()
+            .flatMap(
+                data ->
+                    Arbitraries.of("ipc", "lz4", "zstd", "parquet")
+                        .map(format -> GeneratedEvents.encoded(data, encoder(format))));
     return Damaged.bytes(valid.map(Event::toByteArray));
+  }
+
+  private static BiFunction<VectorSchemaRoot, DictionaryProvider, Event> encoder(String format) {
+    return switch (format) {
+      case "parquet" -> ParquetEventCodec.builder().build()::encode;
+      case "lz4" -> ArrowEventCodec.builder().compression(Compression.LZ4).build()::encode;
+      case "zstd" -> ArrowEventCodec.builder().compression(Compression.ZSTD).build()::encode;
+      default -> ArrowEventCodec.builder().build()::encode;
+    };
   }
 }
