@@ -153,12 +153,7 @@ public final class ExampleLauncher implements Launcher {
     ArrowSourceService.Feed feed;
     if (arrow) {
       outputType = first(c.outputSchemas().keySet(), TtpEvents.EVENT_TYPE);
-      ArrowEventCodec codec =
-          ArrowEventCodec.builder()
-              .eventType(outputType)
-              .compression(Compression.parse(c.arrow().compression()))
-              .metrics(metrics)
-              .build();
+      ArrowEventCodec codec = outputCodec(c, outputType, metrics);
       feed =
           Loopback.ttpFeed(
               codec,
@@ -198,6 +193,16 @@ public final class ExampleLauncher implements Launcher {
         () -> true, client, () -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
   }
 
+  /** The codec of a component's output: its event type, the YAML's compression, its metrics. */
+  private static ArrowEventCodec outputCodec(
+      Pipeline.Component c, String eventType, CodecMetrics metrics) {
+    return ArrowEventCodec.builder()
+        .eventType(eventType)
+        .compression(Compression.parse(c.arrow().compression()))
+        .metrics(metrics)
+        .build();
+  }
+
   private Handle processor(Pipeline.Component c, Map<String, String> env) throws IOException {
     boolean arrow = arrow(c, env);
     ManagedChannel cp = channel(env.get("FLOWCTL_ENDPOINT"));
@@ -208,12 +213,7 @@ public final class ExampleLauncher implements Launcher {
         arrow
             ? first(c.schemaMapping().values(), AssetTotals.EVENT_TYPE)
             : AssetTotals.ROW_EVENT_TYPE;
-    ArrowEventCodec codec =
-        ArrowEventCodec.builder()
-            .eventType(outputType)
-            .compression(Compression.parse(c.arrow().compression()))
-            .metrics(metrics)
-            .build();
+    ArrowEventCodec codec = outputCodec(c, outputType, metrics);
     AssetTotals totals = new AssetTotals(1_000_000_000L);
     // region hybrid
     ArrowProcessor.Handler handler =

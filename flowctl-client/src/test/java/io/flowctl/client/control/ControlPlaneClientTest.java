@@ -7,6 +7,7 @@ import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.monitoring.Monitor;
 import io.flowctl.server.registry.ServiceState;
 import io.flowctl.testing.BatchData;
 import java.nio.file.Files;
@@ -72,19 +73,7 @@ class ControlPlaneClientTest {
         ServiceState state = server.services().status("ttp-source").orElseThrow();
         assertThat(state.info().getMetadataMap()).containsEntry("data_format", "arrow");
         assertThat(state.metrics())
-            .containsKeys(
-                "arrow_batches_per_second",
-                "arrow_rows_per_second",
-                "arrow_bytes_per_second",
-                "arrow_compression_ratio",
-                "arrow_null_percentage",
-                "arrow_schema_evolution_events",
-                "arrow_serialization_time_ms",
-                "arrow_deserialization_time_ms",
-                "arrow_memory_usage_bytes",
-                "arrow_schema_validation_errors",
-                "arrow_compatibility_check_failures",
-                "arrow_batch_size_avg")
+            .containsKeys(Monitor.ARROW_METRICS.toArray(String[]::new))
             .containsEntry("arrow_null_percentage", 0.5)
             .containsEntry("arrow_batch_size_avg", 2.0)
             .containsEntry("ledgers_behind", 3.0);
