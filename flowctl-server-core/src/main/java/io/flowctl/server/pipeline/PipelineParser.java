@@ -28,7 +28,10 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.CollectionEndEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -37,6 +40,9 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.Parser;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
 
 /**
  * Reads and validates a pipeline file. Every problem is collected with its file, line and column
@@ -150,7 +156,7 @@ public final class PipelineParser {
   }
 
   /**
-   * Deeper than this, a file is refused before it is composed: snakeyaml-engine composes nodes
+   * Deeper than this, a file is refused while it is composed: snakeyaml-engine composes nodes
    * recursively, so a file of a hundred thousand brackets would overflow the stack.
    */
   static final int MAX_NESTING = 64;
@@ -159,36 +165,20 @@ public final class PipelineParser {
     LoadSettings settings = LoadSettings.builder().setLabel(name).build();
     Node root;
     try {
-      int depth = 0;
-      for (org.snakeyaml.engine.v2.events.Event e :
-          new org.snakeyaml.engine.v2.api.lowlevel.Parse(settings).parseString(text)) {
-        if (e instanceof org.snakeyaml.engine.v2.events.CollectionStartEvent
-            && ++depth > MAX_NESTING) {
-          Mark m = e.getStartMark().orElse(null);
-          problems.add(
-              new Problem(
-                  name,
-                  m == null ? 1 : m.getLine() + 1,
-                  m == null ? 1 : m.getColumn() + 1,
-                  "nested deeper than " + MAX_NESTING + " levels"));
-          return new Result(Optional.empty(), List.copyOf(problems));
-        } else if (e instanceof org.snakeyaml.engine.v2.events.CollectionEndEvent) {
-          depth--;
-        }
-      }
-      root = new Compose(settings).composeString(text).orElse(null);
+      root =
+          new Composer(
+                  settings,
+                  new DepthLimit(new ParserImpl(settings, new StreamReader(settings, text))))
+              .getSingleNode()
+              .orElse(null);
+    } catch (TooDeep e) {
+      return yamlProblem(e.at, "nested deeper than " + MAX_NESTING + " levels");
     } catch (MarkedYamlEngineException e) {
-      Mark m = e.getProblemMark().or(e::getContextMark).orElse(null);
-      problems.add(
-          new Problem(
-              name,
-              m == null ? 1 : m.getLine() + 1,
-              m == null ? 1 : m.getColumn() + 1,
-              "not valid YAML: " + e.getProblem()));
-      return new Result(Optional.empty(), List.copyOf(problems));
+      return yamlProblem(
+          e.getProblemMark().or(e::getContextMark).orElse(null),
+          "not valid YAML: " + e.getProblem());
     } catch (YamlEngineException e) {
-      problems.add(new Problem(name, 1, 1, "not valid YAML: " + e.getMessage()));
-      return new Result(Optional.empty(), List.copyOf(problems));
+      return yamlProblem(null, "not valid YAML: " + e.getMessage());
     }
     if (!(root instanceof MappingNode top)) {
       problem(root, "expected a mapping with apiVersion, kind, metadata and spec");
@@ -666,5 +656,60 @@ public final class PipelineParser {
     problems.add(
         new Problem(
             name, m == null ? 1 : m.getLine() + 1, m == null ? 1 : m.getColumn() + 1, message));
+  }
+
+  /** The file cannot be read as YAML: this one problem, at {@code at} when known. */
+  private Result yamlProblem(Mark at, String message) {
+    problems.add(
+        new Problem(
+            name, at == null ? 1 : at.getLine() + 1, at == null ? 1 : at.getColumn() + 1, message));
+    return new Result(Optional.empty(), List.copyOf(problems));
+  }
+
+  /** Passes the parser's events to the composer, refusing collections nested too deep. */
+  private static final class DepthLimit implements Parser {
+    private final Parser parser;
+    private int depth;
+
+    DepthLimit(Parser parser) {
+      this.parser = parser;
+    }
+
+    @Override
+    public boolean checkEvent(Event.ID choice) {
+      return parser.checkEvent(choice);
+    }
+
+    @Override
+    public Event peekEvent() {
+      return parser.peekEvent();
+    }
+
+    @Override
+    public boolean hasNext() {
+      return parser.hasNext();
+    }
+
+    @Override
+    public Event next() {
+      Event e = parser.next();
+      if (e instanceof CollectionStartEvent && ++depth > MAX_NESTING) {
+        throw new TooDeep(e.getStartMark().orElse(null));
+      } else if (e instanceof CollectionEndEvent) {
+        depth--;
+      }
+      return e;
+    }
+  }
+
+  /** A collection opened deeper than {@link #MAX_NESTING}, at {@code at}. */
+  private static final class TooDeep extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient Mark at;
+
+    TooDeep(Mark at) {
+      super(null, null, false, false);
+      this.at = at;
+    }
   }
 }
