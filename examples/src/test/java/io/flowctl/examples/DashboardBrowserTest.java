@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -80,13 +79,14 @@ class DashboardBrowserTest {
           new WebDriverWait(browser, Duration.ofSeconds(30))
               .until(d -> d.findElements(By.cssSelector("#health tbody tr")).size() == 3);
 
-          List<WebElement> rows = browser.findElements(By.cssSelector("#health tbody tr"));
-          assertThat(rows)
-              .extracting(r -> r.getAttribute("data-service"))
+          // The page re-renders its lists on every poll, so each list is read in one script run
+          // (inside the page's own thread) rather than element by element from here.
+          assertThat(attributes(browser, "#health tbody tr", "data-service"))
               .containsExactlyInAnyOrder("ttp-source", "ttp-asset-totals", "ttp-sink");
-          assertThat(rows).allSatisfy(r -> assertThat(r.getText()).contains("healthy"));
-          assertThat(browser.findElement(By.id("kpi-services")).getText()).isEqualTo("3 / 3");
-          assertThat(browser.findElement(By.id("live")).getText()).startsWith("live");
+          assertThat(texts(browser, "#health tbody tr"))
+              .allSatisfy(t -> assertThat(t).contains("healthy"));
+          assertThat(text(browser, "#kpi-services")).isEqualTo("3 / 3");
+          assertThat(text(browser, "#live")).startsWith("live");
 
           Number throughputPoints =
               (Number)
@@ -108,21 +108,18 @@ class DashboardBrowserTest {
             assertThat(sets.intValue()).as(chart).isPositive();
           }
 
-          assertThat(browser.findElement(By.id("timeline")).getText())
+          assertThat(text(browser, "#timeline"))
               .contains("arrow_data.TTPEventBatch")
               .contains("arrow_data.TTPAssetTotals")
               .contains("v1");
-          assertThat(browser.findElement(By.id("matrix")).getText())
+          assertThat(text(browser, "#matrix"))
               .contains("✓ arrow_data.TTPEventBatch")
               .contains("✓ arrow_data.TTPAssetTotals");
-          assertThat(browser.findElements(By.cssSelector("#alerts li[data-kind]")))
-              .extracting(a -> a.getAttribute("data-kind"))
+          assertThat(attributes(browser, "#alerts li[data-kind]", "data-kind"))
               .contains("THROUGHPUT_DEGRADATION");
-          assertThat(browser.findElements(By.cssSelector("#recommendations li[data-kind]")))
-              .extracting(a -> a.getAttribute("data-kind"))
+          assertThat(attributes(browser, "#recommendations li[data-kind]", "data-kind"))
               .contains("SLOW_BATCHES");
-          assertThat(browser.findElement(By.id("validation")).getText())
-              .contains("No schema validation errors");
+          assertThat(text(browser, "#validation")).contains("No schema validation errors");
 
           Path shot = Path.of("target", "dashboard.png");
           Files.createDirectories(shot.getParent());
@@ -134,6 +131,32 @@ class DashboardBrowserTest {
         running.complete();
       }
     }
+  }
+
+  /** An attribute of every element a selector matches, read at one instant. */
+  @SuppressWarnings("unchecked")
+  private static List<String> attributes(ChromeDriver browser, String selector, String name) {
+    return (List<String>)
+        browser.executeScript(
+            "return Array.from(document.querySelectorAll(arguments[0]))"
+                + ".map(e => e.getAttribute(arguments[1]))",
+            selector,
+            name);
+  }
+
+  /** The rendered text of every element a selector matches, read at one instant. */
+  @SuppressWarnings("unchecked")
+  private static List<String> texts(ChromeDriver browser, String selector) {
+    return (List<String>)
+        browser.executeScript(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText)",
+            selector);
+  }
+
+  private static String text(ChromeDriver browser, String selector) {
+    List<String> all = texts(browser, selector);
+    assertThat(all).as(selector).hasSize(1);
+    return all.get(0);
   }
 
   private ChromeDriver browser() {

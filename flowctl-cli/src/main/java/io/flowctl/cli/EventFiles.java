@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.ipc.ArrowReader;
 
 /** Builds events from Arrow IPC and Parquet files for the command line. */
 final class EventFiles {
@@ -111,45 +110,26 @@ final class EventFiles {
         }
       };
     }
-    ArrowReader reader = ArrowFiles.openReader(in, allocator);
+    ArrowFiles.IpcFile file = ArrowFiles.open(in, allocator, MEMORY_LIMIT);
     return new Batches() {
-      private int batch;
-
       @Override
       public VectorSchemaRoot root() {
-        try {
-          return reader.getVectorSchemaRoot();
-        } catch (IOException | RuntimeException e) {
-          String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-          throw new CodecException(in + ": unreadable Arrow schema (" + reason + ")", e);
-        }
+        return file.reader().root();
       }
 
       @Override
       public DictionaryProvider dictionaries() {
-        return reader;
+        return file.reader().dictionaries();
       }
 
       @Override
       public boolean next() {
-        try {
-          return reader.loadNextBatch();
-        } catch (IOException | RuntimeException e) {
-          String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-          throw new CodecException(
-              in + ": record batch " + batch + " is malformed (" + reason + ")", e);
-        } finally {
-          batch++;
-        }
+        return file.next();
       }
 
       @Override
       public void close() {
-        try {
-          reader.close();
-        } catch (IOException e) {
-          throw new CodecException(in + ": " + e.getMessage(), e);
-        }
+        file.close();
       }
     };
   }

@@ -3,16 +3,13 @@ package io.flowctl.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.BatchReader;
-import io.flowctl.client.codec.IpcStreams;
 import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.client.codec.ParquetSchemas;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -104,17 +101,10 @@ final class InspectCommand implements Callable<Integer> {
   }
 
   /** The body compression the file was written with, read from its message headers. */
-  private Set<String> sourceCompression() throws java.io.IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    ByteString stream = ByteString.copyFrom(bytes);
-    if (ArrowFiles.isIpcFile(file)) {
-      // An IPC file is the magic and padding, a stream, and a footer: scan the stream part.
-      int footer =
-          java.nio.ByteBuffer.wrap(bytes, bytes.length - 10, 4)
-              .order(java.nio.ByteOrder.LITTLE_ENDIAN)
-              .getInt();
-      stream = stream.substring(8, bytes.length - 10 - footer);
+  private Set<String> sourceCompression() {
+    try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT);
+        ArrowFiles.IpcFile in = ArrowFiles.open(file, allocator, EventFiles.MEMORY_LIMIT)) {
+      return in.reader().bodyCompression();
     }
-    return IpcStreams.bodyCompression(stream);
   }
 }

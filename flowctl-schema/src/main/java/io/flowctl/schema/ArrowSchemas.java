@@ -97,24 +97,4 @@ public final class ArrowSchemas {
     }
     return false;
   }
-
-  /**
-   * An Arrow IPC stream holding only {@code schema} (its schema message and the end-of-stream
-   * marker): how schemas travel in {@code SchemaInfo.schema_definition}. Needs no allocator.
-   *
-   * @param schema in message format (dictionary fields typed by their values)
-   */
-  public static byte[] ipcStream(Schema schema) {
-    Objects.requireNonNull(schema, "schema");
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    try (org.apache.arrow.vector.ipc.WriteChannel ch =
-        new org.apache.arrow.vector.ipc.WriteChannel(java.nio.channels.Channels.newChannel(out))) {
-      org.apache.arrow.vector.ipc.message.MessageSerializer.serialize(ch, schema);
-      ch.writeIntLittleEndian(-1); // continuation marker
-      ch.writeIntLittleEndian(0); // end of stream
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("writing to memory failed", e);
-    }
-    return out.toByteArray();
-  }
 }

@@ -1,10 +1,10 @@
 package io.flowctl.client.codec;
 
+import io.flowctl.ipc.ArrowIpc;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,8 +13,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -418,9 +416,8 @@ public final class ParquetSchemas {
     try {
       byte[] ipc = Base64.getDecoder().decode(base64);
       // Arrow C++ stores the IPC message with its continuation and length prefix.
-      return MessageSerializer.deserializeSchema(
-          new ReadChannel(Channels.newChannel(new ByteArrayInputStream(ipc))));
-    } catch (IOException | RuntimeException e) {
+      return ArrowIpc.readSchema(ipc);
+    } catch (RuntimeException e) {
       return null; // unreadable: fall back to converting the Parquet schema
     }
   }

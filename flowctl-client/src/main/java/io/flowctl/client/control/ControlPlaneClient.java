@@ -128,7 +128,7 @@ public final class ControlPlaneClient implements AutoCloseable {
                             io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
                         .setSchemaDefinition(
                             com.google.protobuf.ByteString.copyFrom(
-                                io.flowctl.schema.ArrowSchemas.ipcStream(schema))))
+                                io.flowctl.ipc.ArrowIpc.schemaStream(schema))))
                 .build());
   }
 

@@ -3,10 +3,12 @@ package io.flowctl.client.control;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowctl.FlowctlException;
+import io.flowctl.ipc.ArrowIpc;
+import io.flowctl.ipc.IpcInput;
+import io.flowctl.ipc.IpcLimits;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.SchemaResponse;
-import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.Fingerprint;
 import io.grpc.Channel;
 import io.grpc.Status;
@@ -16,9 +18,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -105,11 +104,11 @@ public final class SchemaLookup {
   }
 
   private static Schema parse(SchemaResponse response) {
-    try (BufferAllocator a = new RootAllocator(1 << 20);
-        ArrowStreamReader reader =
-            new ArrowStreamReader(response.getSchemaInfo().getSchemaDefinition().newInput(), a)) {
-      return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
-    } catch (IOException | RuntimeException e) {
+    try {
+      return ArrowIpc.readSchema(
+          IpcInput.of(response.getSchemaInfo().getSchemaDefinition().asReadOnlyByteBuffer()),
+          IpcLimits.defaults());
+    } catch (IOException | FlowctlException e) {
       throw new FlowctlException(
           FlowctlException.Code.INTERNAL,
           "the control plane sent an unreadable schema for '"

@@ -11,7 +11,6 @@ import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
-import io.flowctl.schema.ArrowSchemas;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -196,7 +195,7 @@ class ControlPlaneKillTest {
             SchemaInfo.newBuilder()
                 .setEventType("fault.Schema")
                 .setSchemaFormat("arrow_ipc")
-                .setSchemaDefinition(ByteString.copyFrom(ArrowSchemas.ipcStream(s))))
+                .setSchemaDefinition(ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(s))))
         .build();
   }
 

@@ -3,6 +3,9 @@ package io.flowctl.server.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import io.flowctl.FlowctlException;
+import io.flowctl.ipc.ArrowIpc;
+import io.flowctl.ipc.IpcInput;
+import io.flowctl.ipc.IpcLimits;
 import io.flowctl.proto.CompatibilityRequest;
 import io.flowctl.proto.CompatibilityResponse;
 import io.flowctl.proto.ControlPlaneGrpc;
@@ -24,7 +27,6 @@ import io.flowctl.proto.ServiceList;
 import io.flowctl.proto.ServiceStatus;
 import io.flowctl.proto.StopPipelineRunRequest;
 import io.flowctl.proto.UpdatePipelineRunRequest;
-import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.CompatibilityLevel;
 import io.flowctl.schema.CompatibilityResult;
@@ -44,9 +46,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -365,54 +364,25 @@ public final class ControlPlaneService
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "a schema definition of " + def.size() + " bytes exceeds " + MAX_SCHEMA_DEFINITION);
     }
-    int declared = declaredLength(def);
-    if (declared < 0 || declared > def.size()) {
-      throw new FlowctlException(
-          FlowctlException.Code.INVALID_ARGUMENT,
-          "schema_definition declares a message of " + declared + " bytes in " + def.size());
-    }
-    try (BufferAllocator allocator = new RootAllocator(1 << 20);
-        ArrowStreamReader reader = new ArrowStreamReader(def.newInput(), allocator)) {
-      return ArrowSchemas.messageFormat(reader.getVectorSchemaRoot().getSchema(), reader);
+    try {
+      return ArrowIpc.readSchema(IpcInput.of(def.asReadOnlyByteBuffer()), IpcLimits.defaults());
     } catch (FlowctlException e) {
-      throw e;
-    } catch (IOException | RuntimeException e) {
       throw new FlowctlException(
-          FlowctlException.Code.INVALID_ARGUMENT,
+          e.code(),
           "schema_definition of '"
               + info.getEventType()
               + "' is not an Arrow IPC schema: "
               + e.getMessage());
+    } catch (IOException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "schema_definition of '" + info.getEventType() + "' cannot be read: " + e.getMessage());
     }
-  }
-
-  private static int declaredLength(ByteString def) {
-    if (def.size() < 4) {
-      return -1;
-    }
-    int first = intAt(def, 0);
-    return first == -1 ? (def.size() < 8 ? -1 : intAt(def, 4)) : first;
-  }
-
-  private static int intAt(ByteString b, int i) {
-    return (b.byteAt(i) & 0xFF)
-        | (b.byteAt(i + 1) & 0xFF) << 8
-        | (b.byteAt(i + 2) & 0xFF) << 16
-        | (b.byteAt(i + 3) & 0xFF) << 24;
   }
 
   /** Serializes a schema as an Arrow IPC stream holding only the schema message. */
   public static ByteString definitionOf(Schema schema) {
-    return ByteString.copyFrom(ArrowSchemas.ipcStream(withoutDictionaries(schema)));
-  }
-
-  private static Schema withoutDictionaries(Schema schema) {
-    if (ArrowSchemas.hasDictionaryFields(schema)) {
-      throw new FlowctlException(
-          FlowctlException.Code.INVALID_ARGUMENT,
-          "definitionOf: schemas with dictionary-encoded fields need their dictionaries");
-    }
-    return schema;
+    return ByteString.copyFrom(ArrowIpc.schemaStream(schema));
   }
 
   private SchemaInfo info(RegisteredSchema s) {

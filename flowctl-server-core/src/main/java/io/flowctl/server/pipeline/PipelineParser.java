@@ -1,16 +1,13 @@
 package io.flowctl.server.pipeline;
 
-import io.flowctl.schema.ArrowSchemas;
+import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.CompatibilityResult;
 import io.flowctl.schema.EvolutionPolicy;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
@@ -417,19 +409,7 @@ public final class PipelineParser {
   }
 
   static Schema readSchema(Path path) throws IOException {
-    try (BufferAllocator a = new RootAllocator(16 << 20)) {
-      byte[] head;
-      try (InputStream in = Files.newInputStream(path)) {
-        head = in.readNBytes(6);
-      }
-      boolean isFile = new String(head, StandardCharsets.US_ASCII).equals("ARROW1");
-      try (ArrowReader r =
-          isFile
-              ? new ArrowFileReader(FileChannel.open(path, StandardOpenOption.READ), a)
-              : new ArrowStreamReader(Files.newInputStream(path), a)) {
-        return ArrowSchemas.messageFormat(r.getVectorSchemaRoot().getSchema(), r);
-      }
-    }
+    return ArrowIpc.readSchema(path);
   }
 
   // ---- the graph ----

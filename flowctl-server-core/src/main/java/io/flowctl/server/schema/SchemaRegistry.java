@@ -1,6 +1,7 @@
 package io.flowctl.server.schema;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.EvolutionPolicy;
@@ -9,18 +10,11 @@ import io.flowctl.schema.Fingerprint;
 import io.flowctl.schema.IncompatibleSchemaException;
 import io.flowctl.schema.SchemaChange;
 import io.flowctl.schema.SchemaFingerprints;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.channels.Channels;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.apache.arrow.vector.ipc.ReadChannel;
-import org.apache.arrow.vector.ipc.WriteChannel;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -242,20 +236,13 @@ public final class SchemaRegistry {
   }
 
   static byte[] serialize(Schema schema) {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(out)), schema);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new IllegalStateException("writing to memory failed", e);
-    }
+    return ArrowIpc.schemaStream(schema);
   }
 
   static Schema deserialize(byte[] ipc) {
     try {
-      return MessageSerializer.deserializeSchema(
-          new ReadChannel(Channels.newChannel(new ByteArrayInputStream(ipc))));
-    } catch (IOException | RuntimeException e) {
+      return ArrowIpc.readSchema(ipc);
+    } catch (RuntimeException e) {
       throw new StoreException("a stored schema cannot be read back: " + e.getMessage(), e);
     }
   }

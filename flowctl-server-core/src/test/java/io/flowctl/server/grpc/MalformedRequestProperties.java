@@ -30,7 +30,6 @@ import io.flowctl.proto.v1.HeartbeatRequest;
 import io.flowctl.proto.v1.ListComponentsRequest;
 import io.flowctl.proto.v1.RegisterRequest;
 import io.flowctl.proto.v1.UnregisterRequest;
-import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.testing.Damaged;
 import io.grpc.CallOptions;
@@ -164,7 +163,7 @@ class MalformedRequestProperties {
         SchemaInfo.newBuilder()
             .setEventType("fuzz.Batch")
             .setSchemaFormat("arrow_ipc")
-            .setSchemaDefinition(ByteString.copyFrom(ArrowSchemas.ipcStream(schema)))
+            .setSchemaDefinition(ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(schema)))
             .build();
     ServiceInfo service =
         ServiceInfo.newBuilder()

@@ -1,4 +1,4 @@
-package io.flowctl.client.codec;
+package io.flowctl.ipc;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
@@ -31,7 +31,7 @@ final class Layouts {
       checkOffsets(l.getDataVector(), path + "[]");
     } else if (v instanceof FixedSizeListVector l) {
       if ((long) n * l.getListSize() > l.getDataVector().getValueCount()) {
-        throw new CodecException(
+        throw new IpcFormatException(
             "column '"
                 + path
                 + "': "
@@ -69,7 +69,7 @@ final class Layouts {
         && !(v instanceof org.apache.arrow.vector.complex.DenseUnionVector)) {
       ArrowBuf validity = f.getValidityBuffer();
       if (validity != null && validity.capacity() < (n + 7) / 8) {
-        throw new CodecException(
+        throw new IpcFormatException(
             "column '"
                 + path
                 + "': a validity buffer of "
@@ -85,7 +85,7 @@ final class Layouts {
               ? (n + 7) / 8
               : (long) n * w.getTypeWidth();
       if (w.getDataBuffer().capacity() < need) {
-        throw new CodecException(
+        throw new IpcFormatException(
             "column '"
                 + path
                 + "': a data buffer of "
@@ -100,7 +100,7 @@ final class Layouts {
       for (ValueVector c : s.getChildrenFromFields()) {
         String child = path + "." + c.getField().getName();
         if (c.getValueCount() < n) {
-          throw new CodecException(
+          throw new IpcFormatException(
               "column '" + child + "' holds " + c.getValueCount() + " values for " + n + " rows");
         }
         checkBuffers(c, child);
@@ -119,7 +119,7 @@ final class Layouts {
       return;
     }
     if (offsets.capacity() < (long) (n + 1) * width) {
-      throw new CodecException(
+      throw new IpcFormatException(
           "column '"
               + path
               + "': an offset buffer of "
@@ -130,12 +130,12 @@ final class Layouts {
     }
     long previous = width == 4 ? offsets.getInt(0) : offsets.getLong(0);
     if (previous < 0) {
-      throw new CodecException("column '" + path + "': negative first offset " + previous);
+      throw new IpcFormatException("column '" + path + "': negative first offset " + previous);
     }
     for (int i = 1; i <= n; i++) {
       long o = width == 4 ? offsets.getInt((long) i * 4) : offsets.getLong((long) i * 8);
       if (o < previous || o > limit) {
-        throw new CodecException(
+        throw new IpcFormatException(
             "column '"
                 + path
                 + "' row "
