@@ -109,6 +109,17 @@ public final class ArrowIpc {
     return out.toByteArray();
   }
 
+  /** One schema message (prefix, metadata, padding), without an end-of-stream marker. */
+  static byte[] schemaMessage(Schema schema) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (WriteChannel ch = new WriteChannel(Channels.newChannel(out))) {
+      MessageSerializer.serialize(ch, schema);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory failed", e);
+    }
+    return out.toByteArray();
+  }
+
   static Schema convert(org.apache.arrow.flatbuf.Schema schema) {
     try {
       return Schema.convertSchema(schema);

@@ -78,8 +78,11 @@ public final class IpcBatchReader implements AutoCloseable {
     IpcLayout layout = IpcLayout.scan(in, limits, false);
     Schema schema = ArrowIpc.convert(layout.schema);
     BufferAllocator child = parent.newChildAllocator(name, 0, limits.maxDecodedBytes());
+    // Arrow reads a stream: the checked messages, in order, behind the schema message (for a file,
+    // its footer's schema written out as one), and an end-of-stream marker.
+    byte[] head = layout.format == IpcFormat.FILE ? ArrowIpc.schemaMessage(schema) : new byte[0];
     TrackingMessages messages =
-        new TrackingMessages(new ReadChannel(new Region(in, layout.start, layout.end)), child);
+        new TrackingMessages(new ReadChannel(new Messages(in, head, layout.messages)), child);
     TrackingCodecs codecs = new TrackingCodecs(compression);
     ArrowStreamReader reader = null;
     try {
@@ -285,29 +288,51 @@ public final class IpcBatchReader implements AutoCloseable {
     }
   }
 
-  /** A byte range of an input as a channel, read front to back. */
-  private static final class Region implements ReadableByteChannel {
+  /** Checked messages of an input, read front to back as one stream. */
+  private static final class Messages implements ReadableByteChannel {
+    private static final byte[] END = {-1, -1, -1, -1, 0, 0, 0, 0};
     private final IpcInput in;
-    private final long end;
+    private final List<IpcLayout.MessageInfo> list;
+    private ByteBuffer fixed;
+    private int next;
     private long pos;
+    private long end;
+    private boolean ended;
 
-    Region(IpcInput in, long start, long end) {
+    Messages(IpcInput in, byte[] head, List<IpcLayout.MessageInfo> list) {
       this.in = in;
-      this.pos = start;
-      this.end = end;
+      this.list = list;
+      this.fixed = ByteBuffer.wrap(head);
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-      if (pos >= end) {
-        return -1;
+      while (true) {
+        if (fixed != null && fixed.hasRemaining()) {
+          int n = Math.min(dst.remaining(), fixed.remaining());
+          dst.put(dst.position(), fixed, fixed.position(), n);
+          dst.position(dst.position() + n);
+          fixed.position(fixed.position() + n);
+          return n;
+        }
+        if (pos < end) {
+          int n = (int) Math.min(dst.remaining(), end - pos);
+          in.read(pos, dst.slice().limit(n));
+          dst.position(dst.position() + n);
+          pos += n;
+          return n;
+        }
+        if (next < list.size()) {
+          IpcLayout.MessageInfo m = list.get(next++);
+          pos = m.offset();
+          end = m.offset() + m.length();
+        } else if (!ended) {
+          ended = true;
+          fixed = ByteBuffer.wrap(END);
+        } else {
+          return -1;
+        }
       }
-      int n = (int) Math.min(dst.remaining(), end - pos);
-      ByteBuffer part = dst.slice().limit(n);
-      in.read(pos, part);
-      dst.position(dst.position() + n);
-      pos += n;
-      return n;
     }
 
     @Override

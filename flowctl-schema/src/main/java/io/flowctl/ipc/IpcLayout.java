@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,29 +35,24 @@ import org.apache.arrow.flatbuf.Schema;
 final class IpcLayout {
   static final byte[] FILE_MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
 
-  /** One message: where it starts, its header type and its body. */
-  record MessageInfo(int index, long offset, byte headerType, long bodyLength) {}
+  /** One message: where it starts, its header type and its whole length (prefix to body end). */
+  record MessageInfo(int index, long offset, byte headerType, long length) {}
 
   final IpcFormat format;
-
-  /** The stream's bytes: the whole input, or a file's stream part. */
-  final long start;
-
-  final long end;
   final Schema schema;
+
+  /**
+   * The messages a reader reads, in order. For a stream, its schema message first; for a file, the
+   * dictionary blocks then the record batch blocks its footer lists (the file's schema comes from
+   * the footer: Arrow JS, for one, writes no schema message into a file's stream part).
+   */
   final List<MessageInfo> messages;
+
   final Set<String> bodyCompression;
 
   private IpcLayout(
-      IpcFormat format,
-      long start,
-      long end,
-      Schema schema,
-      List<MessageInfo> messages,
-      Set<String> bodyCompression) {
+      IpcFormat format, Schema schema, List<MessageInfo> messages, Set<String> bodyCompression) {
     this.format = format;
-    this.start = start;
-    this.end = end;
     this.schema = schema;
     this.messages = messages;
     this.bodyCompression = bodyCompression;
@@ -73,39 +67,14 @@ final class IpcLayout {
     if (size == 0) {
       throw new IpcFormatException("empty: no Arrow IPC schema message");
     }
-    IpcFormat format = startsWithMagic(in, size) ? IpcFormat.FILE : IpcFormat.STREAM;
-    long start = 0;
-    long end = size;
-    List<Block> blocks = List.of();
-    if (format == IpcFormat.FILE) {
-      start = 8;
+    Walk walk = new Walk(in, limits);
+    if (startsWithMagic(in, size)) {
       long footerStart = footerStart(in, size, limits);
-      end = footerStart;
-      if (!schemaOnly) {
-        blocks = footerBlocks(in, footerStart, size - 10 - footerStart);
-      }
+      walk.file(footerStart, size - 10 - footerStart, schemaOnly);
+      return walk.layout(IpcFormat.FILE);
     }
-    Walk walk = new Walk(in, limits, start, end, schemaOnly);
-    walk.run();
-    if (format == IpcFormat.FILE && !schemaOnly) {
-      Set<Long> starts = new HashSet<>();
-      walk.messages.forEach(m -> starts.add(m.offset()));
-      for (Block b : blocks) {
-        if (!starts.contains(b.offset())) {
-          throw new IpcFormatException(
-              "the file's footer lists a block at byte "
-                  + b.offset()
-                  + ", where no message of the file starts");
-        }
-      }
-    }
-    return new IpcLayout(
-        format,
-        start,
-        end,
-        walk.schema,
-        Collections.unmodifiableList(walk.messages),
-        Collections.unmodifiableSet(walk.codecs));
+    walk.stream(size, schemaOnly);
+    return walk.layout(IpcFormat.STREAM);
   }
 
   private static boolean startsWithMagic(IpcInput in, long size) throws IOException {
@@ -149,155 +118,200 @@ final class IpcLayout {
     return size - 10 - footerLength;
   }
 
-  /** The footer's blocks, each checked to lie in the stream part. */
-  private static List<Block> footerBlocks(IpcInput in, long footerStart, long footerLength)
-      throws IOException {
-    ByteBuffer bytes = ByteBuffer.allocate((int) footerLength).order(ByteOrder.LITTLE_ENDIAN);
-    in.read(footerStart, bytes);
-    bytes.flip();
-    List<Block> blocks = new ArrayList<>();
-    try {
-      Footer footer = Footer.getRootAsFooter(bytes);
-      for (int i = 0; i < footer.dictionariesLength(); i++) {
-        blocks.add(footer.dictionaries(new Block(), i));
-      }
-      for (int i = 0; i < footer.recordBatchesLength(); i++) {
-        blocks.add(footer.recordBatches(new Block(), i));
-      }
-    } catch (RuntimeException e) {
-      throw new IpcFormatException(
-          "the Arrow IPC file's footer at byte " + footerStart + " is corrupt (" + e + ")", e);
-    }
-    for (Block b : blocks) {
-      if (b == null
-          || b.offset() < 8
-          || b.metaDataLength() <= 0
-          || b.bodyLength() < 0
-          || b.offset() > footerStart - b.metaDataLength() - b.bodyLength()) {
-        throw new IpcFormatException(
-            "the Arrow IPC file's footer lists a block "
-                + (b == null
-                    ? "without a position"
-                    : "at byte "
-                        + b.offset()
-                        + " of "
-                        + b.metaDataLength()
-                        + " + "
-                        + b.bodyLength()
-                        + " bytes")
-                + " outside the stream part (bytes 8 to "
-                + footerStart
-                + ")");
-      }
-    }
-    return blocks;
-  }
-
-  /** One pass over the messages of a stream part. */
+  /** One pass over the messages, checking each from its headers. */
   private static final class Walk {
     private final IpcInput in;
     private final IpcLimits limits;
-    private final long start;
-    private final long end;
-    private final boolean schemaOnly;
+    private final ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
     final List<MessageInfo> messages = new ArrayList<>();
     final Set<String> codecs = new TreeSet<>();
     Schema schema;
 
-    Walk(IpcInput in, IpcLimits limits, long start, long end, boolean schemaOnly) {
+    Walk(IpcInput in, IpcLimits limits) {
       this.in = in;
       this.limits = limits;
-      this.start = start;
-      this.end = end;
-      this.schemaOnly = schemaOnly;
     }
 
-    void run() throws IOException {
-      long pos = start;
-      ByteBuffer word = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+    IpcLayout layout(IpcFormat format) {
+      return new IpcLayout(
+          format,
+          schema,
+          Collections.unmodifiableList(messages),
+          Collections.unmodifiableSet(codecs));
+    }
+
+    /** The messages of a stream, up to its end-of-stream marker or its end. */
+    void stream(long end, boolean schemaOnly) throws IOException {
+      long pos = 0;
       while (pos < end) {
-        int index = messages.size();
-        String where = "IPC message " + index + " at byte " + pos;
-        if (end - pos < 4) {
-          throw new IpcFormatException(
-              "truncated IPC stream: " + (end - pos) + " stray bytes at byte " + pos);
-        }
-        int first = intAt(pos, word);
-        long headerEnd = pos + 4;
-        long metaLength = first;
-        if (first == -1) {
-          if (end - pos < 8) {
-            throw new IpcFormatException(
-                "truncated IPC stream: a message prefix is cut at byte " + pos);
-          }
-          metaLength = intAt(pos + 4, word);
-          headerEnd = pos + 8;
-        }
-        if (metaLength == 0) {
+        MessageInfo m = message(pos, end, messages.size(), null);
+        if (m == null) {
           break; // end-of-stream marker
         }
-        if (metaLength < 0 || metaLength > end - headerEnd) {
-          throw new IpcFormatException(
-              where
-                  + " declares "
-                  + Integer.toUnsignedString((int) metaLength)
-                  + " bytes of metadata; only "
-                  + (end - headerEnd)
-                  + " remain");
-        }
-        if (metaLength > limits.maxMetadataBytes()) {
-          throw IpcFormatException.overLimit(
-              where
-                  + " declares "
-                  + metaLength
-                  + " bytes of metadata, over the metadata limit of "
-                  + limits.maxMetadataBytes()
-                  + " bytes");
-        }
-        ByteBuffer meta = ByteBuffer.allocate((int) metaLength).order(ByteOrder.LITTLE_ENDIAN);
-        in.read(headerEnd, meta);
-        meta.flip();
-        long bodyStart = headerEnd + metaLength;
-        Message message;
-        long bodyLength;
-        byte type;
-        try {
-          message = Message.getRootAsMessage(meta);
-          type = message.headerType();
-          bodyLength = message.bodyLength();
-          checkMessage(message, type, bodyLength, index, where);
-        } catch (IpcFormatException e) {
-          throw e;
-        } catch (RuntimeException e) {
-          throw new IpcFormatException(where + " has corrupt metadata (" + e + ")", e);
-        }
-        if (bodyLength < 0 || bodyLength > end - bodyStart) {
-          throw new IpcFormatException(
-              where
-                  + " declares a body of "
-                  + bodyLength
-                  + " bytes; only "
-                  + (end - bodyStart)
-                  + " remain");
-        }
-        if (bodyLength > limits.maxDecodedBytes()) {
-          throw IpcFormatException.overLimit(
-              where
-                  + " declares a body of "
-                  + bodyLength
-                  + " bytes, over the decode limit of "
-                  + limits.maxDecodedBytes()
-                  + " bytes");
-        }
-        messages.add(new MessageInfo(index, pos, type, bodyLength));
+        messages.add(m);
         if (schemaOnly) {
           return;
         }
-        pos = bodyStart + bodyLength;
+        pos += m.length();
       }
       if (schema == null) {
         throw new IpcFormatException("no Arrow IPC schema message: the stream is empty");
       }
+    }
+
+    /** A file: the footer's schema, then every block it lists, each a message of its kind. */
+    void file(long footerStart, long footerLength, boolean schemaOnly) throws IOException {
+      ByteBuffer bytes = ByteBuffer.allocate((int) footerLength).order(ByteOrder.LITTLE_ENDIAN);
+      in.read(footerStart, bytes);
+      bytes.flip();
+      String where = "the Arrow IPC file's footer at byte " + footerStart;
+      List<Block> dictionaries = new ArrayList<>();
+      List<Block> batches = new ArrayList<>();
+      try {
+        Footer footer = Footer.getRootAsFooter(bytes);
+        Schema s = footer.schema();
+        if (s == null) {
+          throw new IpcFormatException(where + " holds no schema");
+        }
+        checkDepth(s, where);
+        schema = s;
+        if (schemaOnly) {
+          return;
+        }
+        for (int i = 0; i < footer.dictionariesLength(); i++) {
+          dictionaries.add(footer.dictionaries(new Block(), i));
+        }
+        for (int i = 0; i < footer.recordBatchesLength(); i++) {
+          batches.add(footer.recordBatches(new Block(), i));
+        }
+      } catch (IpcFormatException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new IpcFormatException(where + " is corrupt (" + e + ")", e);
+      }
+      for (Block b : dictionaries) {
+        block(b, footerStart, MessageHeader.DictionaryBatch);
+      }
+      for (Block b : batches) {
+        block(b, footerStart, MessageHeader.RecordBatch);
+      }
+    }
+
+    private void block(Block b, long footerStart, byte type) throws IOException {
+      long length = b.metaDataLength() + b.bodyLength();
+      if (b.offset() < 8
+          || b.metaDataLength() <= 0
+          || b.bodyLength() < 0
+          || b.offset() > footerStart - length) {
+        throw new IpcFormatException(
+            "the Arrow IPC file's footer lists a block at byte "
+                + b.offset()
+                + " of "
+                + b.metaDataLength()
+                + " + "
+                + b.bodyLength()
+                + " bytes, outside the file's stream part (bytes 8 to "
+                + footerStart
+                + ")");
+      }
+      MessageInfo m = message(b.offset(), b.offset() + length, messages.size(), type);
+      if (m == null || m.length() != length) {
+        throw new IpcFormatException(
+            "the Arrow IPC file's footer lists a block at byte "
+                + b.offset()
+                + " of "
+                + length
+                + " bytes; the message there "
+                + (m == null ? "is an end-of-stream marker" : "has " + m.length()));
+      }
+      messages.add(m);
+    }
+
+    /**
+     * Checks the message at {@code pos}, which must end by {@code end}; null for an end-of-stream
+     * marker. {@code expected} is the header type a file's block must have (null in a stream).
+     */
+    private MessageInfo message(long pos, long end, int index, Byte expected) throws IOException {
+      String where = "IPC message " + index + " at byte " + pos;
+      if (end - pos < 4) {
+        throw new IpcFormatException(
+            "truncated IPC stream: " + (end - pos) + " stray bytes at byte " + pos);
+      }
+      int first = intAt(pos);
+      long headerEnd = pos + 4;
+      long metaLength = first;
+      if (first == -1) {
+        if (end - pos < 8) {
+          throw new IpcFormatException(
+              "truncated IPC stream: a message prefix is cut at byte " + pos);
+        }
+        metaLength = intAt(pos + 4);
+        headerEnd = pos + 8;
+      }
+      if (metaLength == 0) {
+        return null;
+      }
+      if (metaLength < 0 || metaLength > end - headerEnd) {
+        throw new IpcFormatException(
+            where
+                + " declares "
+                + Integer.toUnsignedString((int) metaLength)
+                + " bytes of metadata; only "
+                + (end - headerEnd)
+                + " remain");
+      }
+      if (metaLength > limits.maxMetadataBytes()) {
+        throw IpcFormatException.overLimit(
+            where
+                + " declares "
+                + metaLength
+                + " bytes of metadata, over the metadata limit of "
+                + limits.maxMetadataBytes()
+                + " bytes");
+      }
+      ByteBuffer meta = ByteBuffer.allocate((int) metaLength).order(ByteOrder.LITTLE_ENDIAN);
+      in.read(headerEnd, meta);
+      meta.flip();
+      long bodyStart = headerEnd + metaLength;
+      long bodyLength;
+      byte type;
+      try {
+        Message message = Message.getRootAsMessage(meta);
+        type = message.headerType();
+        bodyLength = message.bodyLength();
+        if (expected != null && type != expected) {
+          throw new IpcFormatException(
+              where
+                  + " is a "
+                  + headerName(type)
+                  + " where the file's footer lists a "
+                  + headerName(expected));
+        }
+        checkMessage(message, type, bodyLength, expected == null ? index : -1, where);
+      } catch (IpcFormatException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new IpcFormatException(where + " has corrupt metadata (" + e + ")", e);
+      }
+      if (bodyLength < 0 || bodyLength > end - bodyStart) {
+        throw new IpcFormatException(
+            where
+                + " declares a body of "
+                + bodyLength
+                + " bytes; only "
+                + (end - bodyStart)
+                + " remain");
+      }
+      if (bodyLength > limits.maxDecodedBytes()) {
+        throw IpcFormatException.overLimit(
+            where
+                + " declares a body of "
+                + bodyLength
+                + " bytes, over the decode limit of "
+                + limits.maxDecodedBytes()
+                + " bytes");
+      }
+      return new MessageInfo(index, pos, type, bodyStart + bodyLength - pos);
     }
 
     private void checkMessage(Message m, byte type, long bodyLength, int index, String where) {
@@ -311,13 +325,13 @@ final class IpcLayout {
                     : "#" + version)
                 + "; Arrow IPC readers here read V4 and V5");
       }
-      if (index == 0 && type != MessageHeader.Schema) {
+      if (index == 0 && type != MessageHeader.Schema) { // a stream's first message
         throw new IpcFormatException(
             where + " is a " + headerName(type) + ", not the schema an IPC stream starts with");
       }
       switch (type) {
         case MessageHeader.Schema -> {
-          if (index != 0) {
+          if (index != 0) { // a second one in a stream, or one in a file's block
             throw new IpcFormatException(where + " is a second schema message");
           }
           Schema s = (Schema) m.header(new Schema());
@@ -437,7 +451,7 @@ final class IpcLayout {
       }
     }
 
-    private int intAt(long pos, ByteBuffer word) throws IOException {
+    private int intAt(long pos) throws IOException {
       word.clear();
       in.read(pos, word);
       return word.getInt(0);

@@ -1,7 +1,5 @@
 package io.flowctl.client.codec;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import net.jpountz.lz4.LZ4Compressor;
@@ -14,7 +12,6 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.compression.AbstractCompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
-import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStream;
 
 /**
  * Arrow's LZ4_FRAME body compression on lz4-java, working directly on Arrow memory. Arrow Java's
@@ -22,9 +19,11 @@ import org.apache.commons.compress.compressors.lz4.FramedLZ4CompressorInputStrea
  * times slower.
  *
  * <p>Writes frames of independent 4 MiB blocks without checksums, which every LZ4 frame reader
- * accepts. Reads any frame directly when its blocks are independent (or there is one block); frames
- * of linked blocks (LZ4F's default, used by Arrow C++) fall back to commons-compress, which
- * resolves references across blocks.
+ * accepts. Reads the whole frame format: independent blocks (through lz4-java) and linked ones
+ * (LZ4F's default, used by Arrow C++ and lz4js, through {@link Lz4Blocks}), stored blocks, every
+ * block maximum size, block and content checksums (verified), content sizes, skippable frames and
+ * several frames in one buffer. Frames that need a dictionary are refused: Arrow has no way to send
+ * one.
  */
 final class Lz4FrameCodec extends AbstractCompressionCodec {
   private static final int MAGIC = 0x184D2204;
@@ -36,6 +35,8 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
   private static final int FLG_CONTENT_SIZE = 0x08;
   private static final int FLG_CONTENT_CHECKSUM = 0x04;
   private static final int FLG_DICT_ID = 0x01;
+  private static final int FLG_RESERVED = 0x02;
+  private static final int SKIPPABLE_MAGIC = 0x184D2A50;
   private static final int BD_4MB = 7 << 4;
 
   private final LZ4Compressor compressor;
@@ -110,60 +111,127 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
     }
     long start = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
     long size = compressed.writerIndex() - start;
-    if (size < HEADER || size > Integer.MAX_VALUE) {
-      throw new CodecException("an LZ4 frame of " + size + " bytes is too short");
+    if (size < 4 || size > Integer.MAX_VALUE) {
+      throw new CodecException("an LZ4 buffer of " + size + " bytes holds no frame");
     }
     ByteBuffer src = compressed.nioBuffer(start, (int) size).order(ByteOrder.LITTLE_ENDIAN);
-    ArrowBuf out = allocator.buffer(declared);
     try {
-      ByteBuffer dst = out.nioBuffer(0, (int) declared);
-      if (!decodeIndependent(src, dst)) {
-        decodeLinked(compressed, start, size, out, declared);
-      }
-      out.writerIndex(declared);
+      return decodeInto(allocator, src, declared);
+    } catch (Overflow e) {
+      // The frames hold more than the buffer's length prefix says. Arrow JS writes the compressed
+      // length there, and Arrow Java ignores the prefix, so such files exist: count what the
+      // frames hold (a walk over their block and sequence headers) and decode into that.
+      return decodeInto(allocator, src, decodeFrames(src, null));
+    }
+  }
+
+  private ArrowBuf decodeInto(BufferAllocator allocator, ByteBuffer src, long length) {
+    ArrowBuf out = allocator.buffer(length);
+    try {
+      ByteBuffer dst = out.nioBuffer(0, (int) length).order(ByteOrder.LITTLE_ENDIAN);
+      int produced = decodeFrames(src, dst);
+      // Fewer bytes than declared is what the layout checks of the batch then judge.
+      out.writerIndex(produced);
       return out;
-    } catch (LZ4Exception | IndexOutOfBoundsException e) {
-      out.close();
-      throw new CodecException("corrupt LZ4 frame: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       out.close();
-      throw e;
+      throw e instanceof CodecException
+          ? e
+          : new CodecException("corrupt LZ4 frame: " + e.getMessage(), e);
+    }
+  }
+
+  /** The output of frames is larger than the buffer it is decoded into. */
+  static final class Overflow extends CodecException {
+    private static final long serialVersionUID = 1L;
+
+    Overflow() {
+      super("LZ4 frames hold more than their buffer");
     }
   }
 
   /**
-   * Decodes a frame whose blocks need no earlier block; returns false (having written nothing that
-   * matters) for frames of linked blocks.
+   * Decodes every frame in {@code src} into {@code dst}, skipping skippable frames; returns the
+   * bytes written. Implements the LZ4 frame format (lz4_Frame_format.md) but for dictionaries,
+   * which an Arrow buffer cannot carry. With a null {@code dst}, only counts the bytes the frames
+   * hold (checksums are then not verified).
    */
-  private boolean decodeIndependent(ByteBuffer src, ByteBuffer dst) {
-    if (src.getInt(0) != MAGIC) {
-      throw new CodecException(
-          "not an LZ4 frame (magic 0x" + Integer.toHexString(src.getInt(0)) + ")");
+  private int decodeFrames(ByteBuffer src, ByteBuffer dst) {
+    int pos = 0;
+    int out = 0;
+    while (pos < src.limit()) {
+      if (src.limit() - pos < 4) {
+        throw new CodecException("truncated LZ4 data: " + (src.limit() - pos) + " stray bytes");
+      }
+      int magic = src.getInt(pos);
+      if ((magic & 0xFFFF_FFF0) == SKIPPABLE_MAGIC) {
+        if (src.limit() - pos < 8) {
+          throw new CodecException("truncated skippable LZ4 frame at byte " + pos);
+        }
+        long skip = Integer.toUnsignedLong(src.getInt(pos + 4));
+        if (skip > src.limit() - pos - 8L) {
+          throw new CodecException(
+              "a skippable LZ4 frame at byte " + pos + " declares " + skip + " bytes");
+        }
+        pos += 8 + (int) skip;
+      } else if (magic == MAGIC) {
+        long frame = decodeFrame(src, pos, dst, out);
+        pos = (int) (frame >>> 32);
+        out = (int) frame;
+      } else {
+        throw new CodecException(
+            "not an LZ4 frame at byte " + pos + " (magic 0x" + Integer.toHexString(magic) + ")");
+      }
     }
-    int flg = src.get(4) & 0xFF;
+    return out;
+  }
+
+  /** Decodes one frame; returns where the next frame starts (high int) and the output end. */
+  private long decodeFrame(ByteBuffer src, int frameAt, ByteBuffer dst, int out) {
+    if (src.limit() - frameAt < HEADER) {
+      throw new CodecException("truncated LZ4 frame header at byte " + frameAt);
+    }
+    int flg = src.get(frameAt + 4) & 0xFF;
+    int bd = src.get(frameAt + 5) & 0xFF;
     if ((flg & 0xC0) != FLG_VERSION) {
       throw new CodecException(
           "unsupported LZ4 frame version in FLG 0x" + Integer.toHexString(flg));
     }
+    if ((flg & FLG_RESERVED) != 0 || (bd & 0x8F) != 0) {
+      throw new CodecException(
+          "LZ4 frame descriptor sets reserved bits (FLG 0x"
+              + Integer.toHexString(flg)
+              + ", BD 0x"
+              + Integer.toHexString(bd)
+              + ")");
+    }
+    int blockCode = (bd >> 4) & 0x7;
+    if (blockCode < 4) {
+      throw new CodecException("LZ4 frame declares block maximum size code " + blockCode);
+    }
+    int maxBlock = 1 << (8 + 2 * blockCode);
+    boolean contentSize = (flg & FLG_CONTENT_SIZE) != 0;
+    int descriptor = 2 + (contentSize ? 8 : 0) + ((flg & FLG_DICT_ID) != 0 ? 4 : 0);
+    if (src.limit() - frameAt < 4 + descriptor + 1) {
+      throw new CodecException("truncated LZ4 frame header at byte " + frameAt);
+    }
+    if (src.get(frameAt + 4 + descriptor) != headerChecksum(src, frameAt + 4, descriptor)) {
+      throw new CodecException("LZ4 frame header checksum mismatch at byte " + frameAt);
+    }
     if ((flg & FLG_DICT_ID) != 0) {
-      throw new CodecException("LZ4 frames with a dictionary id are not supported");
+      throw new CodecException(
+          "the LZ4 frame at byte "
+              + frameAt
+              + " needs dictionary "
+              + Integer.toUnsignedString(src.getInt(frameAt + 4 + descriptor - 4))
+              + ", which an Arrow buffer cannot carry");
     }
-    int descriptor = 2 + ((flg & FLG_CONTENT_SIZE) != 0 ? 8 : 0);
-    if (src.limit() < 4 + descriptor + 1) {
-      throw new CodecException("truncated LZ4 frame header");
-    }
-    if (src.get(4 + descriptor) != headerChecksum(src, 4, descriptor)) {
-      throw new CodecException("LZ4 frame header checksum mismatch");
-    }
-    int bd = src.get(5) & 0xFF;
-    int maxBlock = 1 << (8 + 2 * ((bd >> 4) & 0x7));
     boolean independent = (flg & FLG_BLOCK_INDEPENDENT) != 0;
     boolean blockChecksum = (flg & FLG_BLOCK_CHECKSUM) != 0;
-    int pos = 4 + descriptor + 1;
-    int out = 0;
-    int blocks = 0;
+    int pos = frameAt + 4 + descriptor + 1;
+    int frameStart = out;
     while (true) {
-      if (pos + 4 > src.limit()) {
+      if (src.limit() - pos < 4) {
         throw new CodecException("truncated LZ4 frame: no end mark");
       }
       int header = src.getInt(pos);
@@ -171,90 +239,78 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
       if (header == 0) {
         break;
       }
-      if (!independent && blocks > 0) {
-        return false;
-      }
-      boolean raw = (header & 0x8000_0000) != 0;
+      boolean stored = (header & 0x8000_0000) != 0;
       int n = header & 0x7FFF_FFFF;
-      if (n > maxBlock || pos + n > src.limit()) {
-        throw new CodecException("LZ4 block of " + n + " bytes exceeds its frame");
+      if (n > maxBlock || n > src.limit() - pos - (blockChecksum ? 4 : 0)) {
+        throw new CodecException(
+            "an LZ4 block of " + n + " bytes at byte " + (pos - 4) + " exceeds its frame");
       }
-      if (raw) {
-        if (out + n > dst.capacity()) {
-          throw new CodecException("LZ4 frame holds more than its declared length");
+      if (blockChecksum && dst != null && xxhash.hash(src, pos, n, 0) != src.getInt(pos + n)) {
+        throw new CodecException("LZ4 block checksum mismatch at byte " + (pos - 4));
+      }
+      int room = dst == null ? Integer.MAX_VALUE - out : dst.capacity() - out;
+      if (stored) {
+        if (n > room) {
+          throw new Overflow();
         }
-        ByteBuffer from = src.duplicate();
-        from.position(pos).limit(pos + n);
-        ByteBuffer to = dst.duplicate();
-        to.position(out);
-        to.put(from);
+        if (dst != null) {
+          dst.put(out, src, pos, n);
+        }
         out += n;
+      } else if (dst == null) {
+        out =
+            Lz4Blocks.decode(
+                src, pos, pos + n, null, out, out + Math.min(room, maxBlock), frameStart);
+      } else if (independent) {
+        out += decodeIndependentBlock(src, pos, n, dst, out, Math.min(room, maxBlock));
       } else {
-        out += decompressor.decompress(src, pos, n, dst, out, dst.capacity() - out);
+        // Linked blocks may copy from up to 64 KiB of this frame's earlier output.
+        out =
+            Lz4Blocks.decode(
+                src, pos, pos + n, dst, out, out + Math.min(room, maxBlock), frameStart);
       }
       pos += n + (blockChecksum ? 4 : 0);
-      blocks++;
     }
-    if (out != dst.capacity()) {
-      throw new CodecException(
-          "LZ4 frame holds " + out + " bytes, its buffer declares " + dst.capacity());
+    if ((flg & FLG_CONTENT_CHECKSUM) != 0) {
+      if (src.limit() - pos < 4) {
+        throw new CodecException("truncated LZ4 frame: no content checksum");
+      }
+      if (dst != null && xxhash.hash(dst, frameStart, out - frameStart, 0) != src.getInt(pos)) {
+        throw new CodecException("LZ4 content checksum mismatch in the frame at byte " + frameAt);
+      }
+      pos += 4;
     }
-    return true;
+    if (contentSize) {
+      long declared = src.getLong(frameAt + 6);
+      if (declared != out - frameStart) {
+        throw new CodecException(
+            "the LZ4 frame at byte "
+                + frameAt
+                + " declares "
+                + Long.toUnsignedString(declared)
+                + " bytes of content and holds "
+                + (out - frameStart));
+      }
+    }
+    return ((long) pos << 32) | (out & 0xFFFF_FFFFL);
   }
 
-  private static void decodeLinked(
-      ArrowBuf compressed, long start, long size, ArrowBuf out, long declared) {
-    byte[] chunk = new byte[64 << 10];
-    try (InputStream in =
-        new FramedLZ4CompressorInputStream(new ArrowBufInputStream(compressed, start, size))) {
-      long written = 0;
-      int n;
-      while ((n = in.read(chunk)) > 0) {
-        if (written + n > declared) {
-          throw new CodecException("LZ4 frame holds more than its declared length " + declared);
-        }
-        out.setBytes(written, chunk, 0, n);
-        written += n;
-      }
-      if (written != declared) {
-        throw new CodecException(
-            "LZ4 frame holds " + written + " bytes, its buffer declares " + declared);
-      }
-    } catch (IOException e) {
-      throw new CodecException("corrupt LZ4 frame: " + e.getMessage(), e);
+  /**
+   * An independent block through lz4-java. Its decoder enforces the block format's end-of-block
+   * rules (the last match starts 12 bytes before the end); writers such as lz4js break them, so a
+   * block it refuses is decoded again by the tolerant decoder, which checks every bound itself.
+   */
+  private int decodeIndependentBlock(
+      ByteBuffer src, int pos, int n, ByteBuffer dst, int out, int room) {
+    try {
+      return decompressor.decompress(src, pos, n, dst, out, room);
+    } catch (LZ4Exception strict) {
+      // (also when the block holds more than `room`: the tolerant decoder then says so)
+      return Lz4Blocks.decode(src, pos, pos + n, dst, out, out + room, out) - out;
     }
   }
 
   private byte headerChecksum(ByteBuffer buf, int off, int len) {
     return (byte) ((xxhash.hash(buf, off, len, 0) >> 8) & 0xFF);
-  }
-
-  /** Reads a slice of Arrow memory as a stream, for the fallback decoder. */
-  private static final class ArrowBufInputStream extends InputStream {
-    private final ArrowBuf buf;
-    private long pos;
-    private final long end;
-
-    ArrowBufInputStream(ArrowBuf buf, long start, long length) {
-      this.buf = buf;
-      this.pos = start;
-      this.end = start + length;
-    }
-
-    @Override
-    public int read() {
-      return pos < end ? buf.getByte(pos++) & 0xFF : -1;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (pos >= end) {
-        return -1;
-      }
-      int n = (int) Math.min(len, end - pos);
-      buf.getBytes(pos, b, off, n);
-      pos += n;
-      return n;
-    }
   }
 }
