@@ -61,7 +61,10 @@ public final class FlowctlServer implements AutoCloseable {
     this.storeName = b.store;
     this.store = openStore(b.store);
     ServiceRegistry.Builder rb =
-        ServiceRegistry.builder().clock(b.clock).heartbeatTtl(b.heartbeatTtl);
+        ServiceRegistry.builder()
+            .clock(b.clock)
+            .heartbeatTtl(b.heartbeatTtl)
+            .sweepInterval(b.sweepInterval);
     if (store instanceof io.flowctl.server.registry.ServiceStore serviceStore) {
       rb.store(serviceStore);
     }

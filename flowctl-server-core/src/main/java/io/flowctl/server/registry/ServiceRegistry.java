@@ -28,6 +28,7 @@ import java.util.Set;
 public final class ServiceRegistry {
   private final Clock clock;
   private final Duration ttl;
+  private final Duration sweepInterval;
   private final int historySize;
   private final int maxServices;
   private final int maxMetadataEntries;
@@ -51,6 +52,7 @@ public final class ServiceRegistry {
   private ServiceRegistry(Builder b) {
     this.clock = b.clock;
     this.ttl = b.ttl;
+    this.sweepInterval = b.sweepInterval;
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
     this.maxMetadataEntries = b.maxMetadataEntries;
@@ -281,21 +283,71 @@ public final class ServiceRegistry {
   }
 
   /**
-   * Marks unhealthy every service whose last heartbeat is older than the TTL; returns their ids.
+   * Marks unhealthy every service silent for longer than the TTL; returns their ids.
+   *
+   * <p>Time this process itself did not run is not counted as a service's silence. A sweep that
+   * comes later than the sweep interval says so: the process was paused (a long GC, CPU starvation,
+   * a suspended VM), and heartbeats that arrived meanwhile may still wait in the server's queues.
+   * Without this, every pause longer than a TTL minus a heartbeat interval would turn healthy
+   * services unhealthy the moment the process ran again.
    */
   public synchronized List<String> sweep() {
     sync();
-    Instant deadline = clock.instant().minus(ttl);
+    Instant now = clock.instant();
+    notePause(now);
+    Instant deadline = now.minus(ttl);
     List<String> turned = new ArrayList<>();
     for (Map.Entry<String, Entry> m : services.entrySet()) {
       Entry e = m.getValue();
-      if (e.healthy && e.lastHeartbeat.isBefore(deadline)) {
+      if (e.healthy && e.lastHeartbeat.isBefore(deadline) && silence(e, now).compareTo(ttl) > 0) {
         e.healthy = false;
         turned.add(m.getKey());
       }
     }
     turned.sort(Comparator.naturalOrder());
     return turned;
+  }
+
+  /** A span during which this process did not run, as late sweeps show it. */
+  private record Pause(Instant start, Instant end) {}
+
+  private final Deque<Pause> pauses = new ArrayDeque<>();
+  private Instant lastSweep;
+
+  /** The least lateness of a sweep counted as a pause (scheduling jitter is far below it). */
+  private Duration pauseThreshold() {
+    Duration tenth = sweepInterval.dividedBy(10);
+    return tenth.compareTo(Duration.ofMillis(100)) > 0 ? tenth : Duration.ofMillis(100);
+  }
+
+  private void notePause(Instant now) {
+    if (sweepInterval == null) {
+      return; // sweeps come when the host calls: lateness says nothing
+    }
+    if (lastSweep != null) {
+      Instant due = lastSweep.plus(sweepInterval);
+      if (Duration.between(due, now).compareTo(pauseThreshold()) > 0) {
+        pauses.addLast(new Pause(due, now));
+      }
+    }
+    lastSweep = now;
+    // A pause older than two TTLs cannot matter: a live service has heartbeated since.
+    Instant horizon = now.minus(ttl.multipliedBy(2));
+    while (!pauses.isEmpty() && pauses.peekFirst().end().isBefore(horizon)) {
+      pauses.removeFirst();
+    }
+  }
+
+  /** How long a service has been silent, leaving out the pauses since its last heartbeat. */
+  private Duration silence(Entry e, Instant now) {
+    Duration silent = Duration.between(e.lastHeartbeat, now);
+    for (Pause p : pauses) {
+      Instant from = p.start().isAfter(e.lastHeartbeat) ? p.start() : e.lastHeartbeat;
+      if (p.end().isAfter(from)) {
+        silent = silent.minus(Duration.between(from, p.end()));
+      }
+    }
+    return silent;
   }
 
   public synchronized Optional<ServiceState> status(String serviceId) {
@@ -371,6 +423,7 @@ public final class ServiceRegistry {
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private Duration ttl = Duration.ofSeconds(30);
+    private Duration sweepInterval;
     private int historySize = 32;
     private int maxServices = 10_000;
     private int maxMetadataEntries = 256;
@@ -398,6 +451,19 @@ public final class ServiceRegistry {
         throw new IllegalArgumentException("the TTL must be positive: " + ttl);
       }
       this.ttl = ttl;
+      return this;
+    }
+
+    /**
+     * How often the host calls {@link #sweep()} ({@code FlowctlServer} sets its own). Then a sweep
+     * much later than this shows that the process was paused, and the pause is not counted against
+     * services. Default: unset, for hosts that sweep when they please.
+     */
+    public Builder sweepInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("the sweep interval must be positive: " + interval);
+      }
+      this.sweepInterval = interval;
       return this;
     }
 

@@ -48,6 +48,57 @@ class ServiceRegistryTest {
   }
 
   @Test
+  void aPauseOfTheControlPlaneItself_isNotCountedAsSilence_butLaterSilenceIs() {
+    ServiceRegistry swept =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .heartbeatTtl(Duration.ofSeconds(3))
+            .sweepInterval(Duration.ofMillis(250))
+            .build();
+    swept.register(service("a", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    swept.register(service("b", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    for (int i = 0; i < 8; i++) { // 2 s of regular sweeps and heartbeats
+      clock.advance(Duration.ofMillis(250));
+      swept.heartbeat("a", Map.of());
+      swept.heartbeat("b", Map.of());
+      assertThat(swept.sweep()).isEmpty();
+    }
+    // The process stops for 2.5 s (a GC, starved CPU): the next sweep comes 2.75 s after the last,
+    // and the one after it on time, before the heartbeats queued meanwhile are handled.
+    clock.advance(Duration.ofMillis(2_750));
+    assertThat(swept.sweep()).as("2.75 s since the beats, 2.5 of them paused").isEmpty();
+    clock.advance(Duration.ofMillis(250));
+    assertThat(swept.sweep()).as("3 s since the beats, 2.5 of them paused").isEmpty();
+    swept.heartbeat("a", Map.of()); // 'a''s queued beat is handled; 'b' has died meanwhile
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofMillis(250));
+      swept.heartbeat("a", Map.of());
+      assertThat(swept.sweep()).isEmpty();
+    }
+    clock.advance(Duration.ofMillis(250));
+    swept.heartbeat("a", Map.of());
+    // b: 4 s since its last beat, 2.5 s of it paused: 1.5 s of silence so far.
+    assertThat(swept.sweep()).isEmpty();
+    for (int i = 0; i < 6; i++) { // 1.5 s more: 3 s of silence
+      clock.advance(Duration.ofMillis(250));
+      swept.heartbeat("a", Map.of());
+      assertThat(swept.sweep()).isEmpty();
+    }
+    clock.advance(Duration.ofMillis(250));
+    swept.heartbeat("a", Map.of());
+    assertThat(swept.sweep()).containsExactly("b");
+    assertThat(swept.status("a").orElseThrow().healthy()).isTrue();
+  }
+
+  @Test
+  void withoutASweepInterval_lateSweepsAreNotPauses() {
+    registry.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    registry.sweep();
+    clock.advance(Duration.ofMinutes(5)); // a host that sweeps when it pleases
+    assertThat(registry.sweep()).containsExactly("src");
+  }
+
+  @Test
   void heartbeatsKeepAShortHistory_andAnUnknownServiceIsNotFound() {
     registry.register(service("p", ServiceType.SERVICE_TYPE_PROCESSOR, List.of("t"), List.of("u")));
     for (int i = 0; i < 5; i++) {
