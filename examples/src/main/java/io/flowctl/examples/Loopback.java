@@ -46,7 +46,8 @@ final class Loopback {
       BufferAllocator allocator,
       LongConsumer payloadBytes) {
     TtpEvents generator = new TtpEvents(42);
-    return resume -> {
+    return start -> {
+      String resume = start.resumeAfter();
       int[] n = {resume.isEmpty() ? 0 : Integer.parseInt(resume)};
       return new Iterator<>() {
         @Override
@@ -74,7 +75,8 @@ final class Loopback {
   static ArrowSourceService.Feed ttpRowFeed(
       int batches, int rows, BufferAllocator allocator, LongConsumer payloadBytes) {
     TtpEvents generator = new TtpEvents(42);
-    return resume -> {
+    return start -> {
+      String resume = start.resumeAfter();
       long[] n = {resume.isEmpty() ? 0 : Long.parseLong(resume)};
       ArrayDeque<Event> pending = new ArrayDeque<>();
       return new Iterator<>() {

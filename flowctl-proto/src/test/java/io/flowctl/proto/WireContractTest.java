@@ -39,9 +39,12 @@ class WireContractTest {
           ControlPlaneProto.getDescriptor(),
           ProcessorProto.getDescriptor(),
           SinkProto.getDescriptor(),
+          SourceProto.getDescriptor(),
           io.flowctl.proto.v1.CommonProto.getDescriptor(),
           io.flowctl.proto.v1.ControlPlaneProto.getDescriptor(),
-          io.flowctl.proto.v1.DataPlaneProto.getDescriptor());
+          io.flowctl.proto.v1.SourceProto.getDescriptor(),
+          io.flowctl.proto.v1.ProcessorProto.getDescriptor(),
+          io.flowctl.proto.v1.ConsumerProto.getDescriptor());
 
   @Test
   void generatedDescriptors_matchTheContractExactly() throws IOException {

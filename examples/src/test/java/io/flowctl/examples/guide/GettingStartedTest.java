@@ -44,7 +44,8 @@ class GettingStartedTest {
 
   /** Ten batches of 1,000 amounts; the ids let a consumer resume after the last it handled. */
   static ArrowSourceService.Feed amounts(ArrowEventCodec codec, BufferAllocator allocator) {
-    return resumeAfter -> {
+    return start -> {
+      String resumeAfter = start.resumeAfter();
       int first = resumeAfter.isEmpty() ? 1 : Integer.parseInt(resumeAfter) + 1;
       List<ArrowSourceService.Identified> events = new ArrayList<>();
       for (int b = first; b <= 10; b++) {

@@ -40,9 +40,12 @@ final class MetadataChecks {
     }
   }
 
-  /** The rows read against {@code ArrowMetadata.num_rows}. */
+  /**
+   * The rows read against {@code ArrowMetadata.num_rows}. An empty metadata (what an event from a
+   * peer that sends no Arrow metadata is given) states nothing.
+   */
   static void rows(long rows, ArrowMetadata metadata) {
-    if (metadata.getNumRows() != rows) {
+    if (!metadata.equals(ArrowMetadata.getDefaultInstance()) && metadata.getNumRows() != rows) {
       throw new CodecException(
           "the payload holds "
               + rows

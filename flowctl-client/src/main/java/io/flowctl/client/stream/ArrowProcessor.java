@@ -97,7 +97,7 @@ public final class ArrowProcessor implements AutoCloseable {
             in -> handler.handle(in, this::emit),
             errors,
             Duration.ofMillis(200));
-    this.output = new ArrowSourceService(componentId, resumeAfter -> drain());
+    this.output = new ArrowSourceService(componentId, start -> drain());
   }
 
   /** A processor whose {@code handler} sees every input event, Arrow or not. */

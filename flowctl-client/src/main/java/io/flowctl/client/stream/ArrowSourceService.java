@@ -1,17 +1,33 @@
 package io.flowctl.client.stream;
 
+import com.google.protobuf.Empty;
+import io.flowctl.FlowctlException;
 import io.flowctl.proto.Event;
+import io.flowctl.proto.v1.ComponentInfo;
+import io.flowctl.proto.v1.ComponentType;
+import io.flowctl.proto.v1.HealthCheckRequest;
+import io.flowctl.proto.v1.HealthCheckResponse;
+import io.flowctl.proto.v1.SaveStateRequest;
+import io.flowctl.proto.v1.StateRequest;
+import io.flowctl.proto.v1.StateResponse;
+import io.flowctl.proto.v1.StellarCursor;
 import io.flowctl.proto.v1.StreamRequest;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Serves a source's events on the v1 data plane ({@code SourceService.StreamEvents}). Events are
- * taken from the feed only while the stream is ready (gRPC flow control), so a slow consumer slows
- * the source instead of filling memory. A feed that knows event ids resumes after the id the
- * downstream last acknowledged.
+ * Serves a source on the v1 data plane ({@code flowctl.v1.SourceService}): {@code StreamEvents} for
+ * upstream's runner and for consumers that pull, {@code GetInfo}, {@code HealthCheck}, and {@code
+ * GetState}/{@code SaveState} over a {@link StateStore}.
+ *
+ * <p>Events are taken from the feed only while the stream is ready (gRPC flow control), so a slow
+ * reader slows the source instead of filling memory. A request with {@code resume} continues after
+ * its {@code resume_token}, or, without one, after the token saved in the state store under the
+ * component's id. Thread-safe; add it to the host's gRPC server.
  */
 public final class ArrowSourceService
     extends io.flowctl.proto.v1.SourceServiceGrpc.SourceServiceImplBase {
@@ -19,21 +35,82 @@ public final class ArrowSourceService
   @FunctionalInterface
   public interface Feed {
     /**
-     * The events after {@code resumeAfterEventId} (empty: from the start), each with its id. {@code
-     * hasNext} may block until the next event exists and returns false at the end.
+     * The events to stream, each with its id. {@code hasNext} may block until the next event exists
+     * and returns false at the end of the stream.
      */
-    Iterator<Identified> from(String resumeAfterEventId);
+    Iterator<Identified> from(Start start);
   }
 
-  /** An event and its id in the source's order. */
-  public record Identified(String id, Event event) {}
+  /**
+   * Where a stream starts.
+   *
+   * @param params the request's parameters (upstream's runner passes {@code start_ledger} and
+   *     {@code end_ledger})
+   * @param resumeAfter the id of the last event the reader handled; empty: from the start
+   */
+  public record Start(Map<String, String> params, String resumeAfter) {
+    public Start {
+      params = Map.copyOf(params);
+      Objects.requireNonNull(resumeAfter, "resumeAfter");
+    }
+  }
+
+  /**
+   * An event, its id in the source's order, and where it sits in the ledger stream.
+   *
+   * @param cursor the ledger position, or null for a source that has none
+   */
+  public record Identified(String id, Event event, StellarCursor cursor) {
+    public Identified {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(event, "event");
+    }
+
+    public Identified(String id, Event event) {
+      this(id, event, null);
+    }
+  }
 
   private final String componentId;
   private final Feed feed;
+  private final ComponentInfo info;
+  private final ComponentHealth health;
+  private final StateStore state;
+  private final AtomicLong sent = new AtomicLong();
 
+  /** A source with an in-memory state store, healthy from the start. */
   public ArrowSourceService(String componentId, Feed feed) {
-    this.componentId = Objects.requireNonNull(componentId, "componentId");
-    this.feed = Objects.requireNonNull(feed, "feed");
+    this(builder(componentId, feed));
+  }
+
+  private ArrowSourceService(Builder b) {
+    this.componentId = b.componentId;
+    this.feed = b.feed;
+    this.info =
+        b.info != null
+            ? b.info
+            : ComponentInfo.newBuilder()
+                .setId(b.componentId)
+                .setName(b.componentId)
+                .setType(ComponentType.COMPONENT_TYPE_SOURCE)
+                .build();
+    if (b.health != null) {
+      this.health = b.health;
+    } else {
+      this.health = new ComponentHealth();
+      this.health.set(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
+    }
+    this.health.metrics(() -> Map.of("events_sent", Long.toString(sent.get())));
+    this.state = b.state;
+  }
+
+  public static Builder builder(String componentId, Feed feed) {
+    return new Builder(componentId, feed);
+  }
+
+  /** Events sent on all streams so far. */
+  public long eventsSent() {
+    return sent.get();
   }
 
   @Override
@@ -41,7 +118,16 @@ public final class ArrowSourceService
       StreamRequest request, StreamObserver<io.flowctl.proto.v1.Event> responseObserver) {
     ServerCallStreamObserver<io.flowctl.proto.v1.Event> out =
         (ServerCallStreamObserver<io.flowctl.proto.v1.Event>) responseObserver;
-    Iterator<Identified> events = feed.from(request.getResumeAfterEventId());
+    Iterator<Identified> events;
+    try {
+      events = feed.from(new Start(request.getParamsMap(), resumeAfter(request)));
+    } catch (FlowctlException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      return;
+    } catch (RuntimeException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      return;
+    }
     Object lock = new Object();
     boolean[] done = {false};
     Runnable drain =
@@ -55,21 +141,114 @@ public final class ArrowSourceService
                   return;
                 }
                 Identified next = events.next();
-                if (request.getEventTypesCount() > 0
-                    && !request.getEventTypesList().contains(next.event().getEventType())) {
-                  continue;
-                }
-                out.onNext(V1Events.toV1(next.id(), componentId, next.event()));
+                out.onNext(V1Events.toV1(next.id(), componentId, next.event(), next.cursor()));
+                sent.incrementAndGet();
               }
             } catch (RuntimeException e) {
               done[0] = true;
-              out.onError(
-                  io.grpc.Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException());
+              out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
             }
           }
         };
     out.setOnReadyHandler(drain);
-    out.setOnCancelHandler(() -> done[0] = true);
+    out.setOnCancelHandler(
+        () -> {
+          synchronized (lock) {
+            done[0] = true;
+          }
+        });
     drain.run();
+  }
+
+  private String resumeAfter(StreamRequest request) {
+    if (!request.getResume()) {
+      return "";
+    }
+    if (!request.getResumeToken().isEmpty()) {
+      return request.getResumeToken();
+    }
+    return state
+        .load(componentId)
+        .map(s -> s.state().getOrDefault(StateStore.RESUME_TOKEN, ""))
+        .orElse("");
+  }
+
+  @Override
+  public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
+    out.onNext(info);
+    out.onCompleted();
+  }
+
+  @Override
+  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
+    out.onNext(health.answer(request.getIncludeDetails(), componentId));
+    out.onCompleted();
+  }
+
+  @Override
+  public void getState(StateRequest request, StreamObserver<StateResponse> out) {
+    String key = request.getKey().isEmpty() ? componentId : request.getKey();
+    try {
+      StateResponse.Builder b = StateResponse.newBuilder();
+      state
+          .load(key)
+          .ifPresent(
+              s ->
+                  b.putAllState(s.state())
+                      .setResumeToken(s.state().getOrDefault(StateStore.RESUME_TOKEN, ""))
+                      .setLastUpdatedUnix(s.updatedAt().getEpochSecond()));
+      out.onNext(b.build());
+      out.onCompleted();
+    } catch (FlowctlException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+    }
+  }
+
+  @Override
+  public void saveState(SaveStateRequest request, StreamObserver<Empty> out) {
+    String key = request.getKey().isEmpty() ? componentId : request.getKey();
+    try {
+      state.save(key, request.getStateMap());
+      out.onNext(Empty.getDefaultInstance());
+      out.onCompleted();
+    } catch (FlowctlException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+    }
+  }
+
+  /** Settings of a source service. */
+  public static final class Builder {
+    private final String componentId;
+    private final Feed feed;
+    private ComponentInfo info;
+    private ComponentHealth health;
+    private StateStore state = StateStore.inMemory();
+
+    private Builder(String componentId, Feed feed) {
+      this.componentId = Objects.requireNonNull(componentId, "componentId");
+      this.feed = Objects.requireNonNull(feed, "feed");
+    }
+
+    /** What {@code GetInfo} answers; default: the id as name, type SOURCE. */
+    public Builder info(ComponentInfo info) {
+      this.info = Objects.requireNonNull(info, "info");
+      return this;
+    }
+
+    /** The health {@code HealthCheck} reports; default: HEALTHY from the start. */
+    public Builder health(ComponentHealth health) {
+      this.health = Objects.requireNonNull(health, "health");
+      return this;
+    }
+
+    /** Where {@code SaveState} writes and {@code GetState} reads; default: memory. */
+    public Builder state(StateStore state) {
+      this.state = Objects.requireNonNull(state, "state");
+      return this;
+    }
+
+    public ArrowSourceService build() {
+      return new ArrowSourceService(this);
+    }
   }
 }

@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * Pulls an upstream source's events (v1 {@code StreamEvents}) with at most {@code maxInflight}
  * events requested and not yet handled: each handled event acknowledges one and requests the next,
  * so a slow handler slows the upstream. An event whose handler throws is reported to the error
- * listener and skipped; the stream goes on. A broken stream is re-opened, after a backoff, from the
- * last handled event's id.
+ * listener and skipped; the stream goes on. A broken stream is re-opened, after a backoff, with
+ * {@code resume} set and the last handled event's id as {@code resume_token}: the upstream
+ * continues after it. This is the direct, service-to-service option; under upstream's runner the
+ * runner pushes events to {@link ArrowConsumerService} instead.
  */
 public final class ArrowStreamConsumer implements AutoCloseable {
   /** Handles one event; runs on a gRPC thread, one event at a time. */
@@ -81,7 +83,11 @@ public final class ArrowStreamConsumer implements AutoCloseable {
     if (closed) {
       return;
     }
-    StreamRequest r = request.toBuilder().setResumeAfterEventId(lastHandled.get()).build();
+    String after = lastHandled.get();
+    StreamRequest r =
+        after.isEmpty()
+            ? request
+            : request.toBuilder().setResume(true).setResumeToken(after).build();
     stub.streamEvents(
         r,
         new ClientResponseObserver<StreamRequest, io.flowctl.proto.v1.Event>() {

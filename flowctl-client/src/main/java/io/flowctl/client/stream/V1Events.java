@@ -2,60 +2,136 @@ package io.flowctl.client.stream;
 
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
+import io.flowctl.proto.EventTypes;
+import io.flowctl.proto.v1.StellarCursor;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Carries flowctl {@link Event}s (with their {@link ArrowMetadata}) over the v1 data plane, whose
  * {@code flowctl.v1.Event} has no Arrow field: the metadata travels as {@code arrow.*} entries and
- * the content type names the payload format, so Go peers see a normal v1 event.
+ * {@code content_type} names the payload format, so Go peers see a normal v1 event. The v1 envelope
+ * (id, source component, cursor, metadata) of an input is kept on what a processor makes of it
+ * ({@link #derived}).
  */
 public final class V1Events {
-  static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
-  static final String PARQUET = "application/vnd.apache.parquet";
+  /** An Arrow IPC stream (IANA: application/vnd.apache.arrow.stream). */
+  public static final String ARROW_STREAM = "application/vnd.apache.arrow.stream";
+
+  /** A Parquet file (IANA: application/vnd.apache.parquet). */
+  public static final String PARQUET = "application/vnd.apache.parquet";
+
+  /** A serialized protobuf message, as the Go SDK labels its payloads. */
+  public static final String PROTOBUF = "application/protobuf";
+
+  private static final String ARROW = "arrow.";
 
   private V1Events() {}
 
-  public static io.flowctl.proto.v1.Event toV1(String id, String sourceComponent, Event e) {
-    ArrowMetadata m = e.getArrowMetadata();
+  /** The content type of a payload: Arrow IPC, Parquet or protobuf. */
+  public static String contentType(Event e) {
+    if (!e.hasArrowMetadata()) {
+      return PROTOBUF;
+    }
+    var p = e.getPayload();
+    boolean parquetMagic =
+        p.size() >= 4 && p.byteAt(0) == 'P' && p.byteAt(1) == 'A' && p.byteAt(2) == 'R';
+    return parquetMagic || e.getEventType().equals(EventTypes.PARQUET_FILE)
+        ? PARQUET
+        : ARROW_STREAM;
+  }
+
+  /** A new v1 event: the source's own. */
+  public static io.flowctl.proto.v1.Event toV1(
+      String id, String sourceComponent, Event e, StellarCursor cursor) {
     io.flowctl.proto.v1.Event.Builder b =
         io.flowctl.proto.v1.Event.newBuilder()
             .setId(id)
-            .setType(e.getEventType())
-            .setPayload(e.getPayload())
-            .putAllMetadata(e.getMetadataMap())
             .setSourceComponentId(sourceComponent)
-            .setContentType(
-                e.getEventType().equals(io.flowctl.proto.EventTypes.PARQUET_FILE)
-                    ? PARQUET
-                    : ARROW_STREAM);
+            .putAllMetadata(e.getMetadataMap());
+    if (cursor != null) {
+      b.setStellarCursor(cursor);
+    }
+    return fill(b, e).build();
+  }
+
+  /** A new v1 event without a cursor. */
+  public static io.flowctl.proto.v1.Event toV1(String id, String sourceComponent, Event e) {
+    return toV1(id, sourceComponent, e, null);
+  }
+
+  /**
+   * What a processor made of {@code input}: the input's id (with {@code #n} for the second and
+   * later outputs of one input), source component, cursor and metadata, under the output's type,
+   * payload, timestamp and metadata.
+   */
+  public static io.flowctl.proto.v1.Event derived(
+      io.flowctl.proto.v1.Event input, int index, Event output) {
+    io.flowctl.proto.v1.Event.Builder b =
+        io.flowctl.proto.v1.Event.newBuilder()
+            .setId(index == 0 ? input.getId() : input.getId() + "#" + index)
+            .setSourceComponentId(input.getSourceComponentId())
+            .putAllMetadata(input.getMetadataMap());
+    b.getMutableMetadata().keySet().removeIf(k -> k.startsWith(ARROW));
+    if (input.hasStellarCursor()) {
+      b.setStellarCursor(input.getStellarCursor());
+    }
+    b.putAllMetadata(output.getMetadataMap());
+    return fill(b, output).build();
+  }
+
+  private static io.flowctl.proto.v1.Event.Builder fill(
+      io.flowctl.proto.v1.Event.Builder b, Event e) {
+    b.setType(e.getEventType()).setPayload(e.getPayload()).setContentType(contentType(e));
     if (e.hasTimestamp()) {
       b.setTimestamp(e.getTimestamp());
     }
     if (e.hasArrowMetadata()) {
-      b.putMetadata("arrow.schema_fingerprint", m.getSchemaFingerprint())
-          .putMetadata("arrow.num_rows", Long.toString(m.getNumRows()))
-          .putMetadata("arrow.column_names", String.join(",", m.getColumnNamesList()))
-          .putMetadata("arrow.compression_codec", m.getCompressionCodec())
-          .putMetadata("arrow.schema_version", Integer.toString(e.getSchemaVersion()));
+      ArrowMetadata m = e.getArrowMetadata();
+      b.putMetadata(ARROW + "schema_fingerprint", m.getSchemaFingerprint())
+          .putMetadata(ARROW + "num_rows", Long.toString(m.getNumRows()))
+          .putMetadata(ARROW + "column_names", String.join(",", m.getColumnNamesList()))
+          .putMetadata(ARROW + "compression_codec", m.getCompressionCodec());
+      m.getCustomMetadataMap().forEach((k, v) -> b.putMetadata(ARROW + "meta." + k, v));
     }
-    return b.build();
+    if (e.getSchemaVersion() != 0) {
+      b.putMetadata(ARROW + "schema_version", Integer.toString(e.getSchemaVersion()));
+    }
+    return b;
   }
 
+  /**
+   * The flowctl event a v1 event carries. Arrow metadata comes back from the {@code arrow.*}
+   * entries; an event that has none but says it holds Arrow IPC or Parquet gets an empty {@link
+   * ArrowMetadata}, so the codecs read it without checks against metadata it never had.
+   */
   public static Event fromV1(io.flowctl.proto.v1.Event v) {
-    java.util.Map<String, String> md = new java.util.HashMap<>(v.getMetadataMap());
+    Map<String, String> md = new HashMap<>(v.getMetadataMap());
     Event.Builder b = Event.newBuilder().setEventType(v.getType()).setPayload(v.getPayload());
     if (v.hasTimestamp()) {
       b.setTimestamp(v.getTimestamp());
     }
-    String fp = md.remove("arrow.schema_fingerprint");
-    String rows = md.remove("arrow.num_rows");
-    String columns = md.remove("arrow.column_names");
-    String codec = md.remove("arrow.compression_codec");
-    String version = md.remove("arrow.schema_version");
+    String fp = md.remove(ARROW + "schema_fingerprint");
+    String rows = md.remove(ARROW + "num_rows");
+    String columns = md.remove(ARROW + "column_names");
+    String codec = md.remove(ARROW + "compression_codec");
+    String version = md.remove(ARROW + "schema_version");
+    Map<String, String> custom = new HashMap<>();
+    md.entrySet()
+        .removeIf(
+            en -> {
+              if (en.getKey().startsWith(ARROW + "meta.")) {
+                custom.put(en.getKey().substring((ARROW + "meta.").length()), en.getValue());
+                return true;
+              }
+              return false;
+            });
     if (fp != null) {
-      ArrowMetadata.Builder m = ArrowMetadata.newBuilder().setSchemaFingerprint(fp);
+      ArrowMetadata.Builder m =
+          ArrowMetadata.newBuilder().setSchemaFingerprint(fp).putAllCustomMetadata(custom);
       if (rows != null) {
-        m.setNumRows(Long.parseLong(rows));
+        m.setNumRows(parseLong(rows, "arrow.num_rows"));
       }
       if (columns != null && !columns.isEmpty()) {
         m.addAllColumnNames(List.of(columns.split(",", -1)));
@@ -64,10 +140,21 @@ public final class V1Events {
         m.setCompressionCodec(codec);
       }
       b.setArrowMetadata(m);
+    } else if (v.getContentType().equals(ARROW_STREAM) || v.getContentType().equals(PARQUET)) {
+      b.setArrowMetadata(ArrowMetadata.getDefaultInstance());
     }
     if (version != null) {
-      b.setSchemaVersion(Integer.parseInt(version));
+      b.setSchemaVersion((int) parseLong(version, "arrow.schema_version"));
     }
     return b.putAllMetadata(md).build();
+  }
+
+  private static long parseLong(String value, String key) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new io.flowctl.client.codec.CodecException(
+          "metadata '" + key + "' is not a number: '" + value + "'", e);
+    }
   }
 }

@@ -80,7 +80,8 @@ class InFlightMemoryTest {
         BufferAllocator sink = new RootAllocator()) {
       ArrowEventCodec codec = ArrowEventCodec.builder().compression(Compression.LZ4).build();
       ArrowSourceService.Feed feed =
-          resumeAfter -> {
+          start -> {
+            String resumeAfter = start.resumeAfter();
             int[] next = {resumeAfter.isEmpty() ? 0 : Integer.parseInt(resumeAfter)};
             return new Iterator<>() {
               @Override

@@ -104,7 +104,8 @@ class PipelineEndToEndTest {
         }
       }
       ArrowSourceService.Feed feed =
-          resumeAfter -> {
+          start -> {
+            String resumeAfter = start.resumeAfter();
             int from = resumeAfter.isEmpty() ? 0 : Integer.parseInt(resumeAfter);
             Iterator<Event> it = events.subList(from, events.size()).iterator();
             int[] n = {from};

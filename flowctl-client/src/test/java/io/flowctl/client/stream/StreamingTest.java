@@ -45,7 +45,8 @@ class StreamingTest {
 
   /** {@code n} events of {@code bytes} each, ids 1..n, counting how many were taken. */
   static ArrowSourceService.Feed feed(int n, int bytes, AtomicLong taken, int failAfter) {
-    return resumeAfter -> {
+    return start -> {
+      String resumeAfter = start.resumeAfter();
       int[] i = {resumeAfter.isEmpty() ? 0 : Integer.parseInt(resumeAfter)};
       int[] sentThisStream = {0};
       return new Iterator<>() {

@@ -31,8 +31,9 @@ import java.util.UUID;
  * The current upstream API, {@code flowctl.v1.ControlPlaneService}, over the same {@link
  * ServiceRegistry} as the legacy API: a component registered through either is seen by both.
  * Component fields the legacy {@code ServiceInfo} lacks (name, description, version, endpoint) are
- * kept in its metadata under {@code flowctl.v1.*} keys. v1 heartbeats carry string metrics; the
- * numeric ones are kept.
+ * kept in its metadata under {@code flowctl.v1.*} keys. As upstream's control plane does, v1
+ * heartbeats' string metrics are merged into the stored ones and kept verbatim, a heartbeat with
+ * status UNKNOWN counts as HEALTHY, and each output event type gets the topic {@code <type>.v1}.
  */
 public final class ControlPlaneV1Service
     implements ControlPlaneServiceGrpc.AsyncService, io.grpc.BindableService {
@@ -62,7 +63,11 @@ public final class ControlPlaneV1Service
                   : !c.getId().isEmpty() ? c.getId() : "component-" + UUID.randomUUID();
           Principals.requireSelf(id, "register");
           services.register(toLegacy(c.toBuilder().setId(id).build()));
-          return RegisterResponse.newBuilder().setServiceId(id).build();
+          RegisterResponse.Builder answer = RegisterResponse.newBuilder().setServiceId(id);
+          for (String type : c.getOutputEventTypesList()) {
+            answer.addAssignedTopics(type + ".v1"); // upstream's topic names
+          }
+          return answer.build();
         });
   }
 
@@ -87,20 +92,31 @@ public final class ControlPlaneV1Service
         out,
         () -> {
           Principals.requireSelf(request.getServiceId(), "heartbeat");
-          Map<String, Double> metrics = new HashMap<>();
-          request
-              .getMetricsMap()
-              .forEach(
-                  (k, v) -> {
-                    try {
-                      metrics.put(k, Double.parseDouble(v));
-                    } catch (NumberFormatException notANumber) {
-                      // v1 metrics are strings; only numbers are kept
-                    }
-                  });
-          services.heartbeat(request.getServiceId(), metrics);
+          services.recordHeartbeat(
+              request.getServiceId(), reported(request.getStatus()), request.getMetricsMap());
           return Empty.getDefaultInstance();
         });
+  }
+
+  /** What a v1 status says; UNKNOWN (all the Go SDK sends) and unknown numbers are HEALTHY. */
+  private static ServiceState.Reported reported(HealthStatus status) {
+    return switch (status) {
+      case HEALTH_STATUS_STARTING -> ServiceState.Reported.STARTING;
+      case HEALTH_STATUS_DEGRADED -> ServiceState.Reported.DEGRADED;
+      case HEALTH_STATUS_UNHEALTHY -> ServiceState.Reported.UNHEALTHY;
+      case HEALTH_STATUS_STOPPING -> ServiceState.Reported.STOPPING;
+      default -> ServiceState.Reported.HEALTHY;
+    };
+  }
+
+  private static HealthStatus status(ServiceState.Reported r) {
+    return switch (r) {
+      case STARTING -> HealthStatus.HEALTH_STATUS_STARTING;
+      case HEALTHY -> HealthStatus.HEALTH_STATUS_HEALTHY;
+      case DEGRADED -> HealthStatus.HEALTH_STATUS_DEGRADED;
+      case UNHEALTHY -> HealthStatus.HEALTH_STATUS_UNHEALTHY;
+      case STOPPING -> HealthStatus.HEALTH_STATUS_STOPPING;
+    };
   }
 
   @Override
@@ -227,13 +243,10 @@ public final class ControlPlaneV1Service
     ComponentStatusResponse.Builder b =
         ComponentStatusResponse.newBuilder()
             .setComponent(toV1(s.info()))
-            .setStatus(
-                s.healthy()
-                    ? HealthStatus.HEALTH_STATUS_HEALTHY
-                    : HealthStatus.HEALTH_STATUS_UNHEALTHY)
+            .setStatus(s.beating() ? status(s.reported()) : HealthStatus.HEALTH_STATUS_UNHEALTHY)
             .setLastHeartbeat(Calls.timestamp(s.lastHeartbeat()))
-            .setRegisteredAt(Calls.timestamp(s.registeredAt()));
-    s.metrics().forEach((k, v) -> b.putMetrics(k, String.valueOf(v)));
+            .setRegisteredAt(Calls.timestamp(s.registeredAt()))
+            .putAllMetrics(s.reportedMetrics());
     return b.build();
   }
 }

@@ -44,8 +44,10 @@ public final class ServiceRegistry {
     ServiceInfo info;
     Instant registeredAt;
     Instant lastHeartbeat;
-    boolean healthy = true;
+    boolean healthy = true; // heartbeats within the TTL
+    ServiceState.Reported reported = ServiceState.Reported.HEALTHY;
     Map<String, Double> metrics = Map.of();
+    Map<String, String> reportedMetrics = Map.of();
     final Deque<ServiceState.Heartbeat> history = new ArrayDeque<>();
   }
 
@@ -79,6 +81,7 @@ public final class ServiceRegistry {
         e.registeredAt = stored.registeredAt();
         e.lastHeartbeat = stored.lastHeartbeat();
         e.metrics = stored.metrics();
+        e.reportedMetrics = asText(stored.metrics());
         e.healthy = !stored.lastHeartbeat().isBefore(deadline);
         services.put(id, e);
       } else {
@@ -86,6 +89,7 @@ public final class ServiceRegistry {
         if (stored.lastHeartbeat().isAfter(e.lastHeartbeat)) {
           e.lastHeartbeat = stored.lastHeartbeat();
           e.metrics = stored.metrics();
+          e.reportedMetrics = asText(stored.metrics());
           e.healthy = !stored.lastHeartbeat().isBefore(deadline);
         }
       }
@@ -253,6 +257,25 @@ public final class ServiceRegistry {
   }
 
   private Entry record(String serviceId, Map<String, Double> metrics) {
+    return record(serviceId, ServiceState.Reported.HEALTHY, metrics, asText(metrics));
+  }
+
+  private static Map<String, String> asText(Map<String, Double> metrics) {
+    Map<String, String> text = new java.util.HashMap<>();
+    metrics.forEach((k, v) -> text.put(k, formatNumber(v)));
+    return text;
+  }
+
+  /** A number as text: integral values without a fraction, as a Go client would send them. */
+  private static String formatNumber(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private Entry record(
+      String serviceId,
+      ServiceState.Reported reported,
+      Map<String, Double> metrics,
+      Map<String, String> text) {
     Entry e = services.get(serviceId);
     if (e == null) {
       sync(); // it may have registered with another replica
@@ -263,15 +286,20 @@ public final class ServiceRegistry {
           FlowctlException.Code.NOT_FOUND,
           "heartbeat from unknown service '" + serviceId + "': register it first");
     }
-    if (metrics.size() > maxMetadataEntries) {
+    if (metrics.size() > maxMetadataEntries || text.size() > maxMetadataEntries) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "a heartbeat with " + metrics.size() + " metrics; the limit is " + maxMetadataEntries);
+          "a heartbeat with "
+              + Math.max(metrics.size(), text.size())
+              + " metrics; the limit is "
+              + maxMetadataEntries);
     }
     Instant now = clock.instant();
     e.lastHeartbeat = now;
     e.healthy = true;
+    e.reported = reported;
     e.metrics = Map.copyOf(metrics);
+    e.reportedMetrics = Map.copyOf(text);
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
     if (store != null) {
       store.heartbeat(serviceId, now, e.metrics);
@@ -280,6 +308,45 @@ public final class ServiceRegistry {
       e.history.removeFirst();
     }
     return e;
+  }
+
+  /**
+   * Records a heartbeat of the v1 API the way upstream does: its string metrics are merged into the
+   * ones reported before and kept verbatim (the numeric ones also feed {@link
+   * ServiceState#metrics()}), and its status is what the service says of itself.
+   *
+   * @param status the reported status; null (v1's UNKNOWN) counts as HEALTHY
+   * @throws FlowctlException NOT_FOUND for an unknown service, RESOURCE_EXHAUSTED when the merged
+   *     metrics pass the limit
+   */
+  public Instant recordHeartbeat(
+      String serviceId, ServiceState.Reported status, Map<String, String> metrics) {
+    ServiceInfo info;
+    Instant at;
+    Map<String, Double> numeric;
+    synchronized (this) {
+      Entry current = services.get(serviceId);
+      Map<String, String> merged =
+          new java.util.HashMap<>(current == null ? Map.of() : current.reportedMetrics);
+      merged.putAll(metrics);
+      Map<String, Double> numbers = new java.util.HashMap<>();
+      merged.forEach(
+          (k, v) -> {
+            try {
+              numbers.put(k, Double.parseDouble(v));
+            } catch (NumberFormatException notANumber) {
+              // kept as text only
+            }
+          });
+      Entry e =
+          record(
+              serviceId, status == null ? ServiceState.Reported.HEALTHY : status, numbers, merged);
+      info = e.info;
+      at = e.lastHeartbeat;
+      numeric = e.metrics;
+    }
+    notifyListeners(info, at, numeric);
+    return at;
   }
 
   /**
@@ -416,7 +483,15 @@ public final class ServiceRegistry {
 
   private static ServiceState state(Entry e) {
     return new ServiceState(
-        e.info, e.healthy, e.registeredAt, e.lastHeartbeat, e.metrics, List.copyOf(e.history));
+        e.info,
+        e.healthy && e.reported.serving(),
+        e.registeredAt,
+        e.lastHeartbeat,
+        e.metrics,
+        List.copyOf(e.history),
+        e.reported,
+        e.reportedMetrics,
+        e.healthy);
   }
 
   /** Settings of a registry. */

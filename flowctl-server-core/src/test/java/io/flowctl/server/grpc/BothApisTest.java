@@ -26,6 +26,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,7 +94,9 @@ class BothApisTest {
     assertThat(status.getComponent().getVersion()).isEqualTo("1.2.0");
     assertThat(status.getComponent().getMetadataMap())
         .containsOnly(java.util.Map.entry("team", "payments"));
-    assertThat(status.getMetricsMap()).containsEntry("rows", "42.0").doesNotContainKey("note");
+    // v1 metrics are strings, kept as given (upstream's control plane does the same)
+    assertThat(status.getMetricsMap())
+        .containsOnly(Map.entry("rows", "42"), Map.entry("note", "ok"));
 
     var consumers =
         v1.discoverComponents(
@@ -199,5 +202,72 @@ class BothApisTest {
                 .check(HealthCheckRequest.newBuilder().build())
                 .getStatus())
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
+  void v1Heartbeats_asUpstreamTreatsThem_mergedVerbatim_unknownIsHealthy_statusAsReported() {
+    var v1 = ControlPlaneServiceGrpc.newBlockingStub(channel);
+    var legacy = ControlPlaneGrpc.newBlockingStub(channel);
+    var registered =
+        v1.registerComponent(
+            RegisterRequest.newBuilder()
+                .setComponent(
+                    ComponentInfo.newBuilder()
+                        .setId("go-source")
+                        .setType(ComponentType.COMPONENT_TYPE_SOURCE)
+                        .addOutputEventTypes("stellar.ledger")
+                        .addOutputEventTypes("arrow_data.TTPEventBatch")
+                        .setEndpoint(":50051"))
+                .build());
+    assertThat(registered.getAssignedTopicsList())
+        .containsExactly("stellar.ledger.v1", "arrow_data.TTPEventBatch.v1");
+
+    // The Go SDK's heartbeat: status UNKNOWN, string metrics of every shape.
+    v1.heartbeat(
+        HeartbeatRequest.newBuilder()
+            .setServiceId("go-source")
+            .setStatus(HealthStatus.HEALTH_STATUS_UNKNOWN)
+            .putMetrics("processed_count", "10")
+            .putMetrics("last_update_time", "2025-12-01T10:00:00Z")
+            .putMetrics("processing_latency", "1.5ms")
+            .build());
+    var status = status(v1, "go-source");
+    assertThat(status.getStatus()).isEqualTo(HealthStatus.HEALTH_STATUS_HEALTHY);
+    assertThat(status.getMetricsMap())
+        .containsOnly(
+            Map.entry("processed_count", "10"),
+            Map.entry("last_update_time", "2025-12-01T10:00:00Z"),
+            Map.entry("processing_latency", "1.5ms"));
+    assertThat(legacy.getServiceStatus(ServiceInfo.newBuilder().setServiceId("go-source").build()))
+        .satisfies(
+            s -> {
+              assertThat(s.getIsHealthy()).isTrue();
+              assertThat(s.getMetricsMap()).containsOnly(Map.entry("processed_count", 10.0));
+            });
+
+    // A later heartbeat's metrics are merged into the stored ones, not replacing them.
+    v1.heartbeat(
+        HeartbeatRequest.newBuilder()
+            .setServiceId("go-source")
+            .setStatus(HealthStatus.HEALTH_STATUS_STOPPING)
+            .putMetrics("processed_count", "12")
+            .build());
+    status = status(v1, "go-source");
+    assertThat(status.getStatus()).isEqualTo(HealthStatus.HEALTH_STATUS_STOPPING);
+    assertThat(status.getMetricsMap())
+        .containsEntry("processed_count", "12")
+        .containsEntry("last_update_time", "2025-12-01T10:00:00Z")
+        .containsEntry("processing_latency", "1.5ms");
+    // A stopping component is not one to send work to.
+    assertThat(
+            legacy
+                .getServiceStatus(ServiceInfo.newBuilder().setServiceId("go-source").build())
+                .getIsHealthy())
+        .isFalse();
+  }
+
+  private static io.flowctl.proto.v1.ComponentStatusResponse status(
+      ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub v1, String id) {
+    return v1.getComponentStatus(ComponentStatusRequest.newBuilder().setServiceId(id).build());
   }
 }

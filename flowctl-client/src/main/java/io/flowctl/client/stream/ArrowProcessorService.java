@@ -1,0 +1,234 @@
+package io.flowctl.client.stream;
+
+import com.google.protobuf.Empty;
+import io.flowctl.proto.Event;
+import io.flowctl.proto.v1.ComponentInfo;
+import io.flowctl.proto.v1.ComponentType;
+import io.flowctl.proto.v1.HealthCheckRequest;
+import io.flowctl.proto.v1.HealthCheckResponse;
+import io.flowctl.proto.v1.ProcessorServiceGrpc;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves a processor on the v1 data plane ({@code flowctl.v1.ProcessorService}), the way upstream's
+ * runner drives processors: it streams events into {@code Process} and reads the processed events
+ * back on the same call.
+ *
+ * <p>Events are handled one at a time, in order, and their outputs written in that order. At most
+ * {@code maxInflight} events are requested ahead, and the next one only while the caller reads the
+ * outputs ({@code isReady}), so a slow reader holds the writer back through gRPC flow control. An
+ * event the handler fails on is counted, reported to the error listener and skipped: the stream
+ * goes on. Each output keeps its input's id, source component, cursor and metadata ({@link
+ * V1Events#derived}). Thread-safe; add it to the host's gRPC server.
+ */
+public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorServiceImplBase {
+  private final String componentId;
+  private final ArrowProcessor.Handler handler;
+  private final int maxInflight;
+  private final ArrowStreamConsumer.ErrorListener errors;
+  private final ComponentInfo info;
+  private final ComponentHealth health;
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong produced = new AtomicLong();
+  private volatile String lastError = "";
+
+  private ArrowProcessorService(Builder b) {
+    this.componentId = b.componentId;
+    this.handler = b.handler;
+    this.maxInflight = b.maxInflight;
+    this.errors = b.errors;
+    this.info =
+        b.info != null
+            ? b.info
+            : ComponentInfo.newBuilder()
+                .setId(b.componentId)
+                .setName(b.componentId)
+                .setType(ComponentType.COMPONENT_TYPE_PROCESSOR)
+                .build();
+    if (b.health != null) {
+      this.health = b.health;
+    } else {
+      this.health = new ComponentHealth();
+      this.health.set(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
+    }
+    this.health.metrics(this::metrics);
+  }
+
+  public static Builder builder(String componentId, ArrowProcessor.Handler handler) {
+    return new Builder(componentId, handler);
+  }
+
+  private Map<String, String> metrics() {
+    return Map.of(
+        "processed_count", Long.toString(processed.get()),
+        "error_count", Long.toString(failed.get()),
+        "events_produced", Long.toString(produced.get()),
+        "last_error", lastError);
+  }
+
+  public long processedEvents() {
+    return processed.get();
+  }
+
+  public long failedEvents() {
+    return failed.get();
+  }
+
+  @Override
+  public StreamObserver<io.flowctl.proto.v1.Event> process(
+      StreamObserver<io.flowctl.proto.v1.Event> responseObserver) {
+    ServerCallStreamObserver<io.flowctl.proto.v1.Event> out =
+        (ServerCallStreamObserver<io.flowctl.proto.v1.Event>) responseObserver;
+    out.disableAutoRequest();
+    Call call = new Call(out);
+    out.setOnReadyHandler(call::onReady);
+    out.request(maxInflight);
+    return call;
+  }
+
+  /** One {@code Process} call. gRPC delivers its callbacks one at a time. */
+  private final class Call implements StreamObserver<io.flowctl.proto.v1.Event> {
+    private final ServerCallStreamObserver<io.flowctl.proto.v1.Event> out;
+    private int owed; // requests held back while the reader is behind
+    private boolean ended;
+
+    Call(ServerCallStreamObserver<io.flowctl.proto.v1.Event> out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(io.flowctl.proto.v1.Event in) {
+      int[] index = {0};
+      ArrowProcessor.Emitter emit =
+          e -> {
+            out.onNext(V1Events.derived(in, index[0]++, e));
+            produced.incrementAndGet();
+          };
+      try {
+        handler.handle(V1Events.fromV1(in), emit);
+        processed.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail(in, e);
+      } catch (Exception e) {
+        fail(in, e);
+      }
+      synchronized (this) {
+        if (out.isReady()) {
+          out.request(1);
+        } else {
+          owed++;
+        }
+      }
+    }
+
+    private void fail(io.flowctl.proto.v1.Event in, Exception e) {
+      failed.incrementAndGet();
+      lastError = "event '" + in.getId() + "': " + e.getMessage();
+      if (errors != null) {
+        errors.failed(in.getId(), Event.getDefaultInstance(), e);
+      }
+    }
+
+    synchronized void onReady() {
+      if (owed > 0 && !ended) {
+        out.request(owed);
+        owed = 0;
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (this) {
+        ended = true;
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (this) {
+        ended = true;
+      }
+      int[] index = {0};
+      try {
+        handler.finish(
+            e -> {
+              out.onNext(V1Events.toV1(componentId + "-final-" + index[0]++, componentId, e, null));
+              produced.incrementAndGet();
+            });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        failed.incrementAndGet();
+        lastError = "at the end of the stream: " + e.getMessage();
+        if (errors != null) {
+          errors.failed("", Event.getDefaultInstance(), e);
+        }
+      }
+      out.onCompleted();
+    }
+  }
+
+  @Override
+  public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
+    out.onNext(info);
+    out.onCompleted();
+  }
+
+  @Override
+  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
+    out.onNext(health.answer(request.getIncludeDetails(), componentId));
+    out.onCompleted();
+  }
+
+  /** Settings of a processor service. */
+  public static final class Builder {
+    private final String componentId;
+    private final ArrowProcessor.Handler handler;
+    private int maxInflight = 16;
+    private ArrowStreamConsumer.ErrorListener errors;
+    private ComponentInfo info;
+    private ComponentHealth health;
+
+    private Builder(String componentId, ArrowProcessor.Handler handler) {
+      this.componentId = Objects.requireNonNull(componentId, "componentId");
+      this.handler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Events requested ahead of the one being handled; default 16. */
+    public Builder maxInflight(int events) {
+      if (events < 1) {
+        throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
+      }
+      this.maxInflight = events;
+      return this;
+    }
+
+    /** Hears about every event the handler failed on. */
+    public Builder errors(ArrowStreamConsumer.ErrorListener errors) {
+      this.errors = Objects.requireNonNull(errors, "errors");
+      return this;
+    }
+
+    /** What {@code GetInfo} answers; default: the id as name, type PROCESSOR. */
+    public Builder info(ComponentInfo info) {
+      this.info = Objects.requireNonNull(info, "info");
+      return this;
+    }
+
+    /** The health {@code HealthCheck} reports; default: HEALTHY from the start. */
+    public Builder health(ComponentHealth health) {
+      this.health = Objects.requireNonNull(health, "health");
+      return this;
+    }
+
+    public ArrowProcessorService build() {
+      return new ArrowProcessorService(this);
+    }
+  }
+}
