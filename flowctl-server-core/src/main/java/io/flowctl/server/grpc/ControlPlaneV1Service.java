@@ -214,6 +214,15 @@ public final class ControlPlaneV1Service
     }
   }
 
+  /**
+   * The data-plane endpoint a service registered: {@code ComponentInfo.endpoint} for v1
+   * registrations, else the legacy {@code health_endpoint}; empty when it gave none.
+   */
+  public static String endpointOf(ServiceInfo s) {
+    String v1 = s.getMetadataMap().get(KEY + "endpoint");
+    return v1 != null ? v1 : s.getHealthEndpoint();
+  }
+
   static ComponentInfo toV1(ServiceInfo s) {
     Map<String, String> metadata = new HashMap<>(s.getMetadataMap());
     String name = metadata.remove(KEY + "name");

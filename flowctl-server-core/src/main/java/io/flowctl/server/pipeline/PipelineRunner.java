@@ -15,12 +15,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a pipeline's components in dependency order, each once the ones before it registered and
- * are healthy; records the run (through the pipeline-run RPCs with {@link RunRecorder#grpc}); stops
- * everything in reverse order. A component that does not come up in time fails the run, and what
- * was started is stopped again.
+ * Runs a pipeline the way upstream flowctl's runner does: starts its components in dependency order
+ * with upstream's process environment, each once the ones before it registered and are healthy;
+ * then moves the data itself (sources' {@code StreamEvents} into the processors' {@code Process}
+ * streams, the last output fanned out to the sinks' {@code Consume}; see {@link
+ * Running#completion()}); records the run through the pipeline-run RPCs ({@link RunRecorder#grpc});
+ * and stops everything in reverse order. A component that does not come up in time, a stream that
+ * fails or a component that dies fails the run, and what was started is stopped again.
  */
 public final class PipelineRunner {
   private final ServiceRegistry services;
@@ -66,17 +71,115 @@ public final class PipelineRunner {
     return new PipelineRunner(this, enabled);
   }
 
-  /** A running pipeline; {@link #close()} stops it. */
+  /**
+   * What a pipeline's data flow moved, once it completed.
+   *
+   * @param sourceEvents events the sources streamed
+   * @param processorOutputs events each processor sent on, by id
+   * @param sinks each sink's answer to its {@code Consume}, by id
+   */
+  public record FlowResult(
+      long sourceEvents,
+      Map<String, Long> processorOutputs,
+      Map<String, io.flowctl.proto.v1.ConsumeResponse> sinks) {}
+
+  /**
+   * A running pipeline: its components are up and its data flows as upstream's runner moves it
+   * ({@link #completion()}); {@link #close()} stops it.
+   */
   public final class Running implements AutoCloseable {
     private final PipelineRun run;
     private final List<Launcher.Handle> started;
     private final List<String> ids;
+    private final DataFlow flow;
+    private final CompletableFuture<FlowResult> completion = new CompletableFuture<>();
+    private final java.util.concurrent.ScheduledExecutorService watchdog;
     private boolean stopped;
 
-    private Running(PipelineRun run, List<Launcher.Handle> started, List<String> ids) {
+    private Running(
+        PipelineRun run, List<Launcher.Handle> started, List<String> ids, DataFlow flow) {
       this.run = run;
       this.started = started;
       this.ids = ids;
+      this.flow = flow;
+      this.watchdog =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "flowctl-run-watchdog");
+                t.setDaemon(true);
+                return t;
+              });
+      // A component that dies while data flows fails the run.
+      watchdog.scheduleWithFixedDelay(this::watch, 100, 100, TimeUnit.MILLISECONDS);
+      flow.start()
+          .whenComplete(
+              (r, err) -> {
+                if (err == null) {
+                  finished(r);
+                } else {
+                  failed(err.getMessage());
+                }
+              });
+    }
+
+    private void watch() {
+      for (int i = 0; i < started.size(); i++) {
+        if (!started.get(i).alive()) {
+          failed("component '" + ids.get(i) + "' exited while data was flowing");
+          return;
+        }
+      }
+    }
+
+    private synchronized void finished(DataFlow.Result r) {
+      if (stopped) {
+        return;
+      }
+      long consumed =
+          r.sinks().values().stream()
+              .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsConsumed)
+              .sum();
+      FlowResult result = new FlowResult(r.sourceEvents(), r.processed(), r.sinks());
+      stopped = true;
+      watchdog.shutdownNow();
+      flow.close();
+      stopAll(started);
+      runs.update(
+          UpdatePipelineRunRequest.newBuilder()
+              .setRunId(run.getRunId())
+              .setStatus(RunStatus.RUN_STATUS_COMPLETED)
+              .setMetrics(
+                  io.flowctl.proto.RunMetrics.newBuilder().setEventsProcessed(consumed).build())
+              .build());
+      completion.complete(result);
+    }
+
+    private synchronized void failed(String reason) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+      watchdog.shutdownNow();
+      flow.close();
+      stopAll(started);
+      runs.update(
+          UpdatePipelineRunRequest.newBuilder()
+              .setRunId(run.getRunId())
+              .setStatus(RunStatus.RUN_STATUS_FAILED)
+              .setError(reason == null ? "the data flow failed" : reason)
+              .build());
+      completion.completeExceptionally(
+          new FlowctlException(
+              FlowctlException.Code.UNAVAILABLE, reason == null ? "the data flow failed" : reason));
+    }
+
+    /**
+     * Completes when every source's stream ended and every sink answered (the run is then recorded
+     * COMPLETED and the components stopped), or fails when a stream failed or a component died (the
+     * run is recorded FAILED with the reason).
+     */
+    public CompletableFuture<FlowResult> completion() {
+      return completion;
     }
 
     public String runId() {
@@ -94,23 +197,6 @@ public final class PipelineRunner {
       return i >= 0 && started.get(i).alive();
     }
 
-    /**
-     * Stops every component, last started first, and records the run as completed: for a pipeline
-     * whose sinks finished their input.
-     */
-    public synchronized void complete() {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      stopAll(started);
-      runs.update(
-          UpdatePipelineRunRequest.newBuilder()
-              .setRunId(run.getRunId())
-              .setStatus(RunStatus.RUN_STATUS_COMPLETED)
-              .build());
-    }
-
     /** Stops every component, last started first, and records the run as stopped. */
     @Override
     public synchronized void close() {
@@ -118,8 +204,12 @@ public final class PipelineRunner {
         return;
       }
       stopped = true;
+      watchdog.shutdownNow();
+      flow.close();
       stopAll(started);
       runs.stop(run.getRunId());
+      completion.completeExceptionally(
+          new FlowctlException(FlowctlException.Code.UNAVAILABLE, "the run was stopped"));
     }
   }
 
@@ -147,12 +237,14 @@ public final class PipelineRunner {
     List<Launcher.Handle> started = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (Pipeline.Component c : order) {
+      // Upstream's process environment: the component's own env, then flowctl's, forced last.
       Map<String, String> env = new LinkedHashMap<>(c.env());
+      env.put("ENABLE_FLOWCTL", "true");
       env.put("FLOWCTL_ENDPOINT", endpoint);
+      env.put("FLOWCTL_HEARTBEAT_INTERVAL", goDuration(heartbeatInterval));
       env.put("FLOWCTL_SERVICE_ID", c.id());
       env.put("FLOWCTL_COMPONENT_ID", c.id());
       env.put("FLOWCTL_PIPELINE", pipeline.name());
-      env.put("FLOWCTL_HEARTBEAT_INTERVAL", heartbeatInterval.toMillis() + "ms");
       env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(arrowEnabled && c.arrow().enabled()));
       try {
         java.time.Instant launchedAt = java.time.Instant.now();
@@ -171,12 +263,76 @@ public final class PipelineRunner {
         throw new FlowctlException(FlowctlException.Code.FAILED_PRECONDITION, message, e);
       }
     }
+    DataFlow flow;
+    try {
+      flow = dataFlow(pipeline, order);
+    } catch (FlowctlException e) {
+      stopAll(started);
+      runs.update(
+          UpdatePipelineRunRequest.newBuilder()
+              .setRunId(run.getRunId())
+              .setStatus(RunStatus.RUN_STATUS_FAILED)
+              .setError(e.getMessage())
+              .build());
+      throw e;
+    }
     runs.update(
         UpdatePipelineRunRequest.newBuilder()
             .setRunId(run.getRunId())
             .setStatus(RunStatus.RUN_STATUS_RUNNING)
             .build());
-    return new Running(run, started, ids);
+    return new Running(run, started, ids, flow);
+  }
+
+  /** A duration as Go's time.Duration prints it, which upstream components parse: 10s, 500ms. */
+  static String goDuration(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+  }
+
+  /** The data flow between the started components, from what they registered. */
+  private DataFlow dataFlow(Pipeline pipeline, List<Pipeline.Component> order) {
+    List<DataFlow.Endpoint> sources = new ArrayList<>();
+    List<DataFlow.Endpoint> processors = new ArrayList<>();
+    List<DataFlow.Endpoint> sinks = new ArrayList<>();
+    Map<String, io.flowctl.proto.v1.StreamRequest> requests = new LinkedHashMap<>();
+    for (Pipeline.Component c : pipeline.components()) {
+      var state =
+          services
+              .status(c.id())
+              .orElseThrow(
+                  () ->
+                      new FlowctlException(
+                          FlowctlException.Code.FAILED_PRECONDITION,
+                          "component '" + c.id() + "' is not registered"));
+      String endpoint = io.flowctl.server.grpc.ControlPlaneV1Service.endpointOf(state.info());
+      if (endpoint.isEmpty()) {
+        throw new FlowctlException(
+            FlowctlException.Code.FAILED_PRECONDITION,
+            "component '"
+                + c.id()
+                + "' registered no data endpoint (flowctl.v1 ComponentInfo.endpoint)");
+      }
+      DataFlow.Endpoint e =
+          new DataFlow.Endpoint(
+              c.id(), DataFlow.dialable(endpoint), state.info().getInputEventTypesList());
+      switch (c.role()) {
+        case SOURCE -> {
+          sources.add(e);
+          var r = io.flowctl.proto.v1.StreamRequest.newBuilder();
+          if (c.env().containsKey("START_LEDGER")) {
+            r.putParams("start_ledger", c.env().get("START_LEDGER"));
+          }
+          if (c.env().containsKey("END_LEDGER")) {
+            r.putParams("end_ledger", c.env().get("END_LEDGER"));
+          }
+          requests.put(c.id(), r.build());
+        }
+        case PROCESSOR -> processors.add(e);
+        case SINK -> sinks.add(e);
+      }
+    }
+    return new DataFlow(sources, processors, sinks, requests);
   }
 
   /**

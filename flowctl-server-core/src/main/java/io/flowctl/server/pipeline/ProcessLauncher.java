@@ -8,10 +8,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs components that have a {@code command} as OS processes, output appended to {@code
- * <logDir>/<id>.log}. Stopping sends SIGTERM, waits a grace period, then kills.
+ * <logDir>/<id>.log}. As upstream's process launcher does, a component whose env sets no {@code
+ * HEALTH_PORT} gets 18080 + its launch number (18081 for the first). Stopping sends SIGTERM, waits
+ * a grace period, then kills.
  */
 public final class ProcessLauncher implements Launcher {
   private final Path logDir;
+  private int launched;
 
   public ProcessLauncher(Path logDir) {
     this.logDir = logDir;
@@ -26,6 +29,10 @@ public final class ProcessLauncher implements Launcher {
     Files.createDirectories(logDir);
     ProcessBuilder pb = new ProcessBuilder(c.command());
     pb.environment().putAll(env);
+    synchronized (this) {
+      launched++;
+      pb.environment().putIfAbsent("HEALTH_PORT", Integer.toString(18080 + launched));
+    }
     Path log = logDir.resolve(c.id() + ".log");
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
