@@ -127,22 +127,20 @@ public final class DemoPipeline {
         order = running.startOrder();
         progress.println("started " + String.join(" -> ", order) + " (run " + runId + ")");
         flowing = System.nanoTime(); // every component is up: the data flows from here
-        List<String> sinks =
-            pipeline.components().stream()
-                .filter(c -> c.role() == Pipeline.Role.SINK)
-                .map(Pipeline.Component::id)
-                .toList();
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (sinks.stream().anyMatch(running::alive)) {
-          if (System.nanoTime() > deadline) {
-            throw new FlowctlException(
-                FlowctlException.Code.DEADLINE_EXCEEDED, "the demo did not finish in 10 minutes");
-          }
-          Thread.sleep(50);
-        }
-        // Registered until stopped: the clients unregister when their components stop.
+        // Registered while they run: they unregister when they stop.
         services = cp.services().list().stream().map(s -> s.serviceId()).toList();
-        running.complete();
+        try {
+          // The runner moves the data as upstream's does, and stops the components at the end.
+          running.completion().get(10, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+          throw new FlowctlException(
+              FlowctlException.Code.DEADLINE_EXCEEDED, "the demo did not finish in 10 minutes");
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof FlowctlException f
+              ? f
+              : new FlowctlException(
+                  FlowctlException.Code.INTERNAL, "the demo failed: " + e.getCause(), e);
+        }
       } finally {
         rpc.shutdownNow();
       }

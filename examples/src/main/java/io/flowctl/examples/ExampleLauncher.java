@@ -5,43 +5,38 @@ import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.codec.ParquetEventCodec;
-import io.flowctl.client.control.ControlPlaneClient;
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.stream.ArrowConsumerService;
 import io.flowctl.client.stream.ArrowProcessor;
+import io.flowctl.client.stream.ArrowProcessorService;
 import io.flowctl.client.stream.ArrowSourceService;
-import io.flowctl.client.stream.ArrowStreamConsumer;
-import io.flowctl.client.stream.Discovery;
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
-import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
-import io.flowctl.proto.v1.StreamRequest;
 import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.ProcessLauncher;
-import io.grpc.ManagedChannel;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Launches the example components in this JVM ({@code command: ["example:ttp-source"]}, {@code
  * example:asset-totals}, {@code example:parquet-sink}); any other command becomes an OS process.
- * Each example component serves gRPC on loopback, registers itself with the endpoint in {@code
- * FLOWCTL_ENDPOINT} and finds its input through the control plane.
+ * Each example component is a flow-proto component: it serves its v1 data-plane service
+ * (StreamEvents, Process or Consume), registers through flowctl.v1 with that endpoint at the
+ * control plane in {@code FLOWCTL_ENDPOINT}, heartbeats its status, and is driven by the runner the
+ * way upstream's runner drives Go components. {@code flowctl component NAME} runs the same
+ * components as processes of their own.
  *
  * <p>With {@code FLOWCTL_ARROW_ENABLED=false} a component speaks plain protobuf instead (one {@code
  * google.protobuf.Struct} event per row); the processor and the sink take either kind of input, so
@@ -131,46 +126,159 @@ public final class ExampleLauncher implements Launcher {
   @Override
   public Handle launch(Pipeline.Component c, Map<String, String> env) throws IOException {
     String kind = c.command().isEmpty() ? "" : c.command().get(0);
-    return switch (kind) {
-      case "example:ttp-source" -> source(c, env);
-      case "example:asset-totals" -> processor(c, env);
-      case "example:parquet-sink" -> sink(c, env);
-      default -> processes.launch(c, env);
+    if (!kind.startsWith("example:")) {
+      return processes.launch(c, env);
+    }
+    // In this JVM: any free ports unless the pipeline's env names them.
+    ComponentConfig.Builder config = config(env, c.id());
+    ComponentRuntime runtime =
+        component(kind.substring("example:".length()), config.build(), Settings.of(c, env)).start();
+    return new Handle() {
+      @Override
+      public boolean alive() {
+        return !runtime.isClosed();
+      }
+
+      @Override
+      public void close() {
+        runtime.close();
+      }
     };
   }
 
-  private static boolean arrow(Pipeline.Component c, Map<String, String> env) {
-    return c.arrow().enabled() && !"false".equalsIgnoreCase(env.get("FLOWCTL_ARROW_ENABLED"));
+  /** The configuration upstream's environment gives, with free ports where it names none. */
+  static ComponentConfig.Builder config(Map<String, String> env, String id) {
+    ComponentConfig fromEnv = ComponentConfig.fromEnv(env, id);
+    ComponentConfig.Builder b =
+        ComponentConfig.builder(fromEnv.id())
+            .heartbeatInterval(fromEnv.heartbeatInterval())
+            .bindHost(fromEnv.bindHost())
+            .advertiseHost(fromEnv.advertiseHost())
+            .port(fromEnv.port())
+            .healthPort(env.containsKey("HEALTH_PORT") ? fromEnv.healthPort() : 0);
+    fromEnv.controlPlane().ifPresent(b::controlPlane);
+    if (fromEnv.controlPlane().isEmpty() && env.containsKey("FLOWCTL_ENDPOINT")) {
+      b.controlPlane(env.get("FLOWCTL_ENDPOINT")); // the runner always means to register
+    }
+    fromEnv.pipeline().ifPresent(b::pipeline);
+    fromEnv.token().ifPresent(b::token);
+    return b;
   }
 
-  private Handle source(Pipeline.Component c, Map<String, String> env) throws IOException {
-    int batches = Integer.parseInt(env.getOrDefault("TTP_BATCHES", "100"));
-    int rows = Integer.parseInt(env.getOrDefault("TTP_ROWS", "10000"));
-    boolean arrow = arrow(c, env);
+  /** The names {@code flowctl component} and {@code example:NAME} commands take. */
+  public static final List<String> COMPONENTS =
+      List.of("ttp-source", "asset-totals", "parquet-sink");
+
+  /**
+   * What an example component is configured with: the pipeline file's Arrow settings and output
+   * schemas when it runs in a pipeline here, else the environment ({@code FLOWCTL_ARROW_ENABLED},
+   * {@code ARROW_COMPRESSION}, {@code BATCH_SIZE}, {@code TTP_BATCHES}, {@code TTP_ROWS}).
+   */
+  public record Settings(
+      boolean arrow,
+      String compression,
+      int batchSize,
+      int batches,
+      int rows,
+      Map<String, org.apache.arrow.vector.types.pojo.Schema> outputSchemas,
+      List<String> outputTypes) {
+
+    static Settings of(Pipeline.Component c, Map<String, String> env) {
+      List<String> outputs = new ArrayList<>(c.outputSchemas().keySet());
+      outputs.addAll(c.schemaMapping().values());
+      return new Settings(
+          c.arrow().enabled() && !"false".equalsIgnoreCase(env.get("FLOWCTL_ARROW_ENABLED")),
+          c.arrow().compression(),
+          c.arrow().batchSize(),
+          intOf(env, "TTP_BATCHES", 100),
+          intOf(env, "TTP_ROWS", 10_000),
+          c.outputSchemas(),
+          outputs);
+    }
+
+    /** The settings of a component started on its own, from its environment. */
+    public static Settings fromEnv(Map<String, String> env) {
+      return new Settings(
+          !"false".equalsIgnoreCase(env.get("FLOWCTL_ARROW_ENABLED")),
+          env.getOrDefault("ARROW_COMPRESSION", "lz4"),
+          intOf(env, "BATCH_SIZE", 10_000),
+          intOf(env, "TTP_BATCHES", 100),
+          intOf(env, "TTP_ROWS", 10_000),
+          Map.of(
+              TtpEvents.EVENT_TYPE, TtpEvents.SCHEMA, AssetTotals.EVENT_TYPE, AssetTotals.SCHEMA),
+          List.of());
+    }
+
+    private static int intOf(Map<String, String> env, String name, int fallback) {
+      String v = env.get(name);
+      if (v == null || v.isBlank()) {
+        return fallback;
+      }
+      try {
+        int n = Integer.parseInt(v.strip());
+        if (n < 0) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + ": '" + v + "' is not a count", e);
+      }
+    }
+  }
+
+  /**
+   * One example component, not yet started.
+   *
+   * @param name {@code ttp-source}, {@code asset-totals} or {@code parquet-sink}
+   */
+  public ComponentRuntime component(String name, ComponentConfig config, Settings settings)
+      throws IOException {
+    return switch (name) {
+      case "ttp-source" -> source(config, settings);
+      case "asset-totals" -> processor(config, settings);
+      case "parquet-sink" -> sink(config, settings);
+      default ->
+          throw new IllegalArgumentException(
+              "no example component '" + name + "' (one of " + String.join(", ", COMPONENTS) + ")");
+    };
+  }
+
+  private static Map<String, String> metadata(Settings s) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("data_format", s.arrow() ? "arrow" : "protobuf");
+    if (s.arrow()) {
+      m.put("arrow_version", "19.0.0");
+      m.put("arrow_compression", s.compression());
+    }
+    return m;
+  }
+
+  private ComponentRuntime source(ComponentConfig config, Settings s) {
+    String id = config.id();
     CodecMetrics metrics = CodecMetrics.create(allocator);
-    stats.metrics.put(c.id(), metrics);
+    stats.metrics.put(id, metrics);
     String outputType;
     ArrowSourceService.Feed feed;
-    if (arrow) {
-      outputType = first(c.outputSchemas().keySet(), TtpEvents.EVENT_TYPE);
-      ArrowEventCodec codec = outputCodec(c, outputType, metrics);
+    if (s.arrow()) {
+      outputType = first(s.outputSchemas().keySet(), TtpEvents.EVENT_TYPE);
+      ArrowEventCodec codec = outputCodec(s, outputType, metrics);
       feed =
           Loopback.ttpFeed(
               codec,
-              batches,
-              rows,
+              s.batches(),
+              s.rows(),
               allocator,
               bytes -> {
                 stats.sourceEvents.incrementAndGet();
-                stats.sourceRows.addAndGet(rows);
+                stats.sourceRows.addAndGet(s.rows());
                 stats.sourceBytes.addAndGet(bytes);
               });
     } else {
       outputType = TtpEvents.ROW_EVENT_TYPE;
       feed =
           Loopback.ttpRowFeed(
-              batches,
-              rows,
+              s.batches(),
+              s.rows(),
               allocator,
               bytes -> {
                 stats.sourceEvents.incrementAndGet();
@@ -178,43 +286,41 @@ public final class ExampleLauncher implements Launcher {
                 stats.sourceBytes.addAndGet(bytes);
               });
     }
-    Server server = Loopback.serve(new ArrowSourceService(c.id(), feed));
-    ControlPlaneClient client =
-        register(
-            c,
-            env,
-            ServiceType.SERVICE_TYPE_SOURCE,
-            server.getPort(),
-            metrics,
-            List.of(),
-            List.of(outputType),
-            arrow);
-    return handle(
-        () -> true, client, () -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    ComponentHealth health = new ComponentHealth();
+    ArrowSourceService service = ArrowSourceService.builder(id, feed).health(health).build();
+    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SOURCE, service)
+        .health(health)
+        .outputs(List.of(outputType))
+        .metadata(metadata(s))
+        .codecMetrics(metrics)
+        .schemas(s.arrow() ? Map.of(outputType, TtpEvents.SCHEMA) : Map.of())
+        .build();
   }
 
-  /** The codec of a component's output: its event type, the YAML's compression, its metrics. */
-  private static ArrowEventCodec outputCodec(
-      Pipeline.Component c, String eventType, CodecMetrics metrics) {
+  /** The codec of a component's output: its event type, the compression, its metrics. */
+  private static ArrowEventCodec outputCodec(Settings s, String eventType, CodecMetrics metrics) {
     return ArrowEventCodec.builder()
         .eventType(eventType)
-        .compression(Compression.parse(c.arrow().compression()))
+        .compression(Compression.parse(s.compression()))
         .metrics(metrics)
         .build();
   }
 
-  private Handle processor(Pipeline.Component c, Map<String, String> env) throws IOException {
-    boolean arrow = arrow(c, env);
-    ManagedChannel cp = channel(env.get("FLOWCTL_ENDPOINT"));
-    ManagedChannel upstream = channel(Discovery.endpointOf(cp, c.inputs().get(0)));
+  private ComponentRuntime processor(ComponentConfig config, Settings s) {
+    String id = config.id();
+    boolean arrow = s.arrow();
     CodecMetrics metrics = CodecMetrics.create(allocator);
-    stats.metrics.put(c.id(), metrics);
+    stats.metrics.put(id, metrics);
     String outputType =
         arrow
-            ? first(c.schemaMapping().values(), AssetTotals.EVENT_TYPE)
+            ? s.outputTypes().stream()
+                .filter(t -> !t.equals(TtpEvents.EVENT_TYPE))
+                .findFirst()
+                .orElse(AssetTotals.EVENT_TYPE)
             : AssetTotals.ROW_EVENT_TYPE;
-    ArrowEventCodec codec = outputCodec(c, outputType, metrics);
+    ArrowEventCodec codec = outputCodec(s, outputType, metrics);
     AssetTotals totals = new AssetTotals(1_000_000_000L);
+    int batchSize = s.batchSize();
     // region hybrid
     ArrowProcessor.Handler handler =
         new ArrowProcessor.Handler() {
@@ -230,7 +336,7 @@ public final class ExampleLauncher implements Launcher {
               }
             } else {
               rows.add(in); // a protobuf row: converted to Arrow a batch at a time
-              if (rows.size() >= c.arrow().batchSize()) {
+              if (rows.size() >= batchSize) {
                 finish(out);
               }
             }
@@ -261,56 +367,43 @@ public final class ExampleLauncher implements Launcher {
           }
         };
     // endregion
-    ArrowProcessor p =
-        ArrowProcessor.withHandler(
-            c.id(),
-            upstream,
-            StreamRequest.getDefaultInstance(),
-            8,
-            handler,
-            (id, e, x) -> metrics.processingError());
-    Server server = Loopback.serve(p.outputService());
-    ControlPlaneClient client =
-        register(
-            c,
-            env,
-            ServiceType.SERVICE_TYPE_PROCESSOR,
-            server.getPort(),
-            metrics,
-            List.of(TtpEvents.EVENT_TYPE, TtpEvents.ROW_EVENT_TYPE),
-            List.of(outputType),
-            arrow);
-    p.start();
-    return handle(
-        () -> true,
-        client,
-        p,
-        () -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS),
-        () -> upstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS),
-        () -> cp.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    ComponentHealth health = new ComponentHealth();
+    ArrowProcessorService service =
+        ArrowProcessorService.builder(id, handler)
+            .maxInflight(8)
+            .health(health)
+            .errors((eventId, e, x) -> metrics.processingError())
+            .build();
+    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_PROCESSOR, service)
+        .health(health)
+        .inputs(List.of(TtpEvents.EVENT_TYPE, TtpEvents.ROW_EVENT_TYPE))
+        .outputs(List.of(outputType))
+        .metadata(metadata(s))
+        .codecMetrics(metrics)
+        .schemas(arrow ? Map.of(outputType, AssetTotals.SCHEMA) : Map.of())
+        .build();
   }
 
-  private Handle sink(Pipeline.Component c, Map<String, String> env) throws IOException {
-    ManagedChannel cp = channel(env.get("FLOWCTL_ENDPOINT"));
-    ManagedChannel upstream = channel(Discovery.endpointOf(cp, c.inputs().get(0)));
+  private ComponentRuntime sink(ComponentConfig config, Settings s) throws IOException {
+    String id = config.id();
     CodecMetrics metrics = CodecMetrics.create(allocator);
-    stats.metrics.put(c.id(), metrics);
+    stats.metrics.put(id, metrics);
     ArrowEventCodec codec = ArrowEventCodec.builder().metrics(metrics).build();
     Files.createDirectories(outputDir);
+    Path file = outputDir.resolve(Loopback.safeFileName(id) + ".parquet");
     Loopback.ParquetFile output =
         new Loopback.ParquetFile(
-            outputDir.resolve(c.id() + ".parquet"),
+            file,
             AssetTotals.SCHEMA,
-            ParquetEventCodec.builder().compression(parquetCompression(c)).build(),
+            ParquetEventCodec.builder().compression(parquetCompression(s)).build(),
             allocator);
-    stats.outputs.put(c.id(), output);
+    stats.outputs.put(id, output);
     List<Event> rows = new ArrayList<>();
-    ArrowStreamConsumer consumer =
-        new ArrowStreamConsumer(
-            upstream,
-            StreamRequest.getDefaultInstance(),
-            8,
-            (Event e) -> {
+    ArrowConsumerService.Handler handler =
+        new ArrowConsumerService.Handler() {
+          @Override
+          public void handle(Event e) throws Exception {
+            try {
               if (EventTypes.isArrow(e.getEventType())) {
                 try (ArrowEventReader in = codec.decode(e, allocator)) {
                   while (in.loadNextBatch()) {
@@ -320,137 +413,46 @@ public final class ExampleLauncher implements Launcher {
               } else {
                 rows.add(e);
               }
-              listener.received(c.id(), stats.sinkEvents.incrementAndGet());
-            },
-            (id, e, x) -> metrics.processingError(),
-            Duration.ofMillis(200));
-    ControlPlaneClient client =
-        register(
-            c,
-            env,
-            ServiceType.SERVICE_TYPE_SINK,
-            0,
-            metrics,
-            List.of(AssetTotals.EVENT_TYPE, AssetTotals.ROW_EVENT_TYPE),
-            List.of(),
-            arrow(c, env));
-    AtomicBoolean written = new AtomicBoolean();
-    CompletableFuture<Void> done =
-        consumer
-            .start()
-            .whenComplete(
-                (ok, err) -> {
-                  try {
-                    if (!rows.isEmpty()) {
-                      try (VectorSchemaRoot batch =
-                          ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
-                        output.append(batch);
-                      }
-                    }
-                    output.close();
-                  } catch (IOException | RuntimeException e) {
-                    throw new IllegalStateException(
-                        c.id() + ": cannot write " + output.path() + ": " + e.getMessage(), e);
-                  } finally {
-                    written.set(true);
-                  }
-                });
-    return handle(
-        () -> !written.get(),
-        consumer,
-        client,
-        output,
-        () -> upstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS),
-        () -> cp.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+            } catch (Exception x) {
+              metrics.processingError();
+              throw x;
+            }
+            listener.received(id, stats.sinkEvents.incrementAndGet());
+          }
+
+          /** The writer closed its stream: the file is written now. */
+          @Override
+          public void finish() throws IOException {
+            if (!rows.isEmpty()) {
+              try (VectorSchemaRoot batch =
+                  ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
+                output.append(batch);
+              }
+              rows.clear();
+            }
+            output.close();
+          }
+        };
+    ComponentHealth health = new ComponentHealth();
+    ArrowConsumerService service =
+        ArrowConsumerService.builder(id, handler).maxInflight(8).health(health).build();
+    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SINK, service)
+        .health(health)
+        .inputs(List.of(AssetTotals.EVENT_TYPE, AssetTotals.ROW_EVENT_TYPE))
+        .metadata(metadata(s))
+        .codecMetrics(metrics)
+        .build();
   }
 
-  /**
-   * The sink's Parquet page compression: its {@code config.arrow.compression} if Parquet has it.
-   */
-  private static io.flowctl.client.codec.ParquetCompression parquetCompression(
-      Pipeline.Component c) {
-    String name = c.arrow().compression();
+  /** The sink's Parquet page compression: its Arrow compression if Parquet has it. */
+  private static io.flowctl.client.codec.ParquetCompression parquetCompression(Settings s) {
+    String name = s.compression();
     return name.equals("lz4")
         ? io.flowctl.client.codec.ParquetCompression.LZ4_RAW
         : io.flowctl.client.codec.ParquetCompression.parse(name);
   }
 
-  private ControlPlaneClient register(
-      Pipeline.Component c,
-      Map<String, String> env,
-      ServiceType type,
-      int port,
-      CodecMetrics metrics,
-      List<String> inputs,
-      List<String> outputs,
-      boolean arrow) {
-    ServiceInfo.Builder info =
-        ServiceInfo.newBuilder()
-            .setServiceId(env.get("FLOWCTL_SERVICE_ID"))
-            .setComponentId(env.get("FLOWCTL_COMPONENT_ID"))
-            .setServiceType(type)
-            .setMaxInflight(8)
-            .putMetadata("data_format", arrow ? "arrow" : "protobuf")
-            .addAllInputEventTypes(inputs)
-            .addAllOutputEventTypes(outputs);
-    if (arrow) {
-      info.putMetadata("arrow_version", "19.0.0");
-      info.putMetadata("arrow_compression", c.arrow().compression());
-    }
-    if (env.containsKey("FLOWCTL_PIPELINE")) {
-      info.putMetadata("pipeline", env.get("FLOWCTL_PIPELINE"));
-    }
-    if (port > 0) {
-      info.setHealthEndpoint("127.0.0.1:" + port);
-    }
-    String interval = env.getOrDefault("FLOWCTL_HEARTBEAT_INTERVAL", "1000ms");
-    ControlPlaneClient client =
-        ControlPlaneClient.builder(env.get("FLOWCTL_ENDPOINT"), info.build())
-            .codecMetrics(metrics)
-            .heartbeatInterval(Duration.ofMillis(Long.parseLong(interval.replace("ms", ""))))
-            .build();
-    client.start();
-    if (arrow) {
-      // The pipeline file's output schemas become versions of their subjects.
-      c.outputSchemas()
-          .forEach(
-              (eventType, schema) -> {
-                try {
-                  client.registerSchema(eventType, schema);
-                } catch (io.grpc.StatusRuntimeException refused) {
-                  metrics.compatibilityCheckFailure();
-                }
-              });
-    }
-    return client;
-  }
-
   private static String first(java.util.Collection<String> values, String fallback) {
     return values.isEmpty() ? fallback : values.iterator().next();
-  }
-
-  private static ManagedChannel channel(String target) {
-    return NettyChannelBuilder.forTarget(target).usePlaintext().build();
-  }
-
-  private static Handle handle(BooleanSupplier alive, AutoCloseable... resources) {
-    List<AutoCloseable> list = new ArrayList<>(List.of(resources));
-    return new Handle() {
-      @Override
-      public boolean alive() {
-        return alive.getAsBoolean();
-      }
-
-      @Override
-      public void close() {
-        for (AutoCloseable r : list) {
-          try {
-            r.close();
-          } catch (Exception ignored) {
-            // stopping the component
-          }
-        }
-      }
-    };
   }
 }

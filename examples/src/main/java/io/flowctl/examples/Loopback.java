@@ -104,6 +104,15 @@ final class Loopback {
   }
 
   /**
+   * A component id as a file name that cannot leave its folder: letters, digits, '.', '_' and '-'
+   * kept, anything else (a '/', a NUL, '..' as a whole) replaced by '_'.
+   */
+  static String safeFileName(String id) {
+    String name = id.replaceAll("[^A-Za-z0-9._-]", "_");
+    return name.isEmpty() || name.chars().allMatch(c -> c == '.') ? "_" + name.length() : name;
+  }
+
+  /**
    * A Parquet file a sink appends batches to; written when closed (through a temporary name, so a
    * reader never sees half a file).
    */

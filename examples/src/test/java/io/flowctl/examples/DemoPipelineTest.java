@@ -129,11 +129,7 @@ class DemoPipelineTest {
         cp.services()
             .list()
             .forEach(s -> formats.put(s.serviceId(), s.info().getMetadataMap().get("data_format")));
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (running.alive("ttp-sink") && System.nanoTime() < deadline) {
-          Thread.sleep(50);
-        }
-        running.complete();
+        running.completion().get(2, java.util.concurrent.TimeUnit.MINUTES);
         assertThat(cp.runs().get(running.runId()).getStatus())
             .isEqualTo(io.flowctl.proto.RunStatus.RUN_STATUS_COMPLETED);
       }

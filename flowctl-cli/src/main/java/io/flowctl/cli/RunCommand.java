@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import picocli.CommandLine.Command;
@@ -108,27 +107,48 @@ final class RunCommand implements Callable<Integer> {
               + running.runId()
               + ")");
       out.flush();
-      AtomicBoolean stop = new AtomicBoolean();
-      Thread hook = new Thread(() -> stop.set(true), "flowctl-run-shutdown");
+      // SIGTERM/SIGINT: stop the run (recorded STOPPED) before the JVM goes.
+      java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+      Thread hook =
+          new Thread(
+              () -> {
+                running.close();
+                try {
+                  stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "flowctl-run-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
-      List<String> sinks =
-          pipeline.components().stream()
-              .filter(c -> c.role() == Pipeline.Role.SINK)
-              .map(Pipeline.Component::id)
-              .toList();
-      while (!stop.get() && sinks.stream().anyMatch(running::alive)) {
-        Thread.sleep(100);
+      String failure = null;
+      try {
+        PipelineRunner.FlowResult result = running.completion().get();
+        out.println(
+            "moved "
+                + result.sourceEvents()
+                + " events from the sources; sinks consumed "
+                + result.sinks().values().stream()
+                    .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsConsumed)
+                    .sum()
+                + ", failed "
+                + result.sinks().values().stream()
+                    .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsFailed)
+                    .sum());
+      } catch (java.util.concurrent.ExecutionException e) {
+        failure = e.getCause().getMessage();
       }
-      if (stop.get()) {
-        running.close(); // stopped from outside
-      } else {
-        running.complete(); // every sink finished its input
-      }
+      running.close(); // the components stop; a completed or failed run stays recorded so
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already stopping
       }
+      List<String> sinks =
+          pipeline.components().stream()
+              .filter(c -> c.role() == Pipeline.Role.SINK)
+              .map(Pipeline.Component::id)
+              .toList();
       var run = cp.runs().get(running.runId());
       rpc.shutdownNow();
       out.println("run " + run.getRunId() + ": " + run.getStatus());
@@ -137,6 +157,11 @@ final class RunCommand implements Callable<Integer> {
         if (java.nio.file.Files.exists(output)) {
           out.println("  output " + output.toAbsolutePath());
         }
+      }
+      stopped.countDown();
+      if (failure != null) {
+        spec.commandLine().getErr().println("flowctl: the run failed: " + failure);
+        return ExitCodes.NOT_SATISFIED;
       }
       return ExitCodes.OK;
     }

@@ -60,6 +60,9 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final Duration maxBackoff;
   private final CodecMetrics codecMetrics;
   private final Supplier<Map<String, Double>> extraMetrics;
+  private final Supplier<Map<String, String>> textMetrics;
+  private final Supplier<io.flowctl.proto.v1.HealthStatus> status;
+  private final String dataEndpoint;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -80,6 +83,9 @@ public final class ControlPlaneClient implements AutoCloseable {
     this.backoff = b.initialBackoff;
     this.codecMetrics = b.codecMetrics;
     this.extraMetrics = b.extraMetrics;
+    this.textMetrics = b.textMetrics;
+    this.status = b.status;
+    this.dataEndpoint = b.dataEndpoint;
     this.ownsScheduler = b.scheduler == null;
     this.scheduler =
         b.scheduler != null
@@ -203,7 +209,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .registerComponent(
             io.flowctl.proto.v1.RegisterRequest.newBuilder()
-                .setComponent(component(service))
+                .setComponent(component(service, dataEndpoint))
                 .setComponentId(service.getServiceId())
                 .build());
   }
@@ -222,13 +228,51 @@ public final class ControlPlaneClient implements AutoCloseable {
     io.flowctl.proto.v1.HeartbeatRequest.Builder h =
         io.flowctl.proto.v1.HeartbeatRequest.newBuilder()
             .setServiceId(service.getServiceId())
-            .setStatus(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY);
-    metrics.forEach((k, v) -> h.putMetrics(k, String.valueOf(v)));
+            .setStatus(status.get());
+    metrics.forEach((k, v) -> h.putMetrics(k, text(v)));
+    if (textMetrics != null) {
+      h.putAllMetrics(textMetrics.get());
+    }
     v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).heartbeat(h.build());
   }
 
-  /** The v1 form of the service's registration. */
-  static io.flowctl.proto.v1.ComponentInfo component(ServiceInfo s) {
+  /** A metric as a v1 heartbeat carries it: integral values without a fraction. */
+  private static String text(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  /**
+   * Sends a heartbeat now, on the calling thread (after a status change the control plane should
+   * hear about at once, such as STOPPING); false when it could not be sent.
+   */
+  public boolean heartbeatNow() {
+    if (!registered || closed.get()) {
+      return false;
+    }
+    try {
+      heartbeat();
+      heartbeats++;
+      return true;
+    } catch (StatusRuntimeException e) {
+      lastError = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+      return false;
+    }
+  }
+
+  /** Waits until the service registered; false when {@code timeout} passed first. */
+  public boolean awaitRegistered(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!registered) {
+      if (System.nanoTime() > end || closed.get()) {
+        return registered;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
+  /** The v1 form of the service's registration, with its data endpoint. */
+  static io.flowctl.proto.v1.ComponentInfo component(ServiceInfo s, String dataEndpoint) {
     return io.flowctl.proto.v1.ComponentInfo.newBuilder()
         .setId(s.getServiceId())
         .setName(s.getComponentId().isEmpty() ? s.getServiceId() : s.getComponentId())
@@ -242,7 +286,7 @@ public final class ControlPlaneClient implements AutoCloseable {
             })
         .addAllInputEventTypes(s.getInputEventTypesList())
         .addAllOutputEventTypes(s.getOutputEventTypesList())
-        .setEndpoint(s.getHealthEndpoint())
+        .setEndpoint(dataEndpoint != null ? dataEndpoint : s.getHealthEndpoint())
         .putAllMetadata(s.getMetadataMap())
         .build();
   }
@@ -339,6 +383,10 @@ public final class ControlPlaneClient implements AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private CodecMetrics codecMetrics;
     private Supplier<Map<String, Double>> extraMetrics;
+    private Supplier<Map<String, String>> textMetrics;
+    private Supplier<io.flowctl.proto.v1.HealthStatus> status =
+        () -> io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY;
+    private String dataEndpoint;
     private ScheduledExecutorService scheduler;
     private String token;
     private Path trustCert;
@@ -389,6 +437,28 @@ public final class ControlPlaneClient implements AutoCloseable {
     /** Further metrics the service adds to every heartbeat. */
     public Builder extraMetrics(Supplier<Map<String, Double>> metrics) {
       this.extraMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Text metrics added to every v1 heartbeat verbatim (the legacy API carries only numbers). */
+    public Builder textMetrics(Supplier<Map<String, String>> metrics) {
+      this.textMetrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** The status every v1 heartbeat reports; default HEALTHY. */
+    public Builder status(Supplier<io.flowctl.proto.v1.HealthStatus> status) {
+      this.status = Objects.requireNonNull(status, "status");
+      return this;
+    }
+
+    /**
+     * The data-plane endpoint ({@code host:port}) a v1 registration gives as {@code
+     * ComponentInfo.endpoint}, where upstream's runner connects; default the service info's {@code
+     * health_endpoint}.
+     */
+    public Builder dataEndpoint(String endpoint) {
+      this.dataEndpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 

@@ -94,7 +94,8 @@ public final class PipelineRunner {
     private final DataFlow flow;
     private final CompletableFuture<FlowResult> completion = new CompletableFuture<>();
     private final java.util.concurrent.ScheduledExecutorService watchdog;
-    private boolean stopped;
+    private boolean ended; // the run's record is final
+    private boolean stopped; // the components are stopped
 
     private Running(
         PipelineRun run, List<Launcher.Handle> started, List<String> ids, DataFlow flow) {
@@ -132,7 +133,7 @@ public final class PipelineRunner {
     }
 
     private synchronized void finished(DataFlow.Result r) {
-      if (stopped) {
+      if (ended) {
         return;
       }
       long consumed =
@@ -140,10 +141,9 @@ public final class PipelineRunner {
               .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsConsumed)
               .sum();
       FlowResult result = new FlowResult(r.sourceEvents(), r.processed(), r.sinks());
-      stopped = true;
+      ended = true;
       watchdog.shutdownNow();
       flow.close();
-      stopAll(started);
       runs.update(
           UpdatePipelineRunRequest.newBuilder()
               .setRunId(run.getRunId())
@@ -155,13 +155,13 @@ public final class PipelineRunner {
     }
 
     private synchronized void failed(String reason) {
-      if (stopped) {
+      if (ended) {
         return;
       }
-      stopped = true;
+      ended = true;
       watchdog.shutdownNow();
       flow.close();
-      stopAll(started);
+      stopComponents();
       runs.update(
           UpdatePipelineRunRequest.newBuilder()
               .setRunId(run.getRunId())
@@ -175,8 +175,9 @@ public final class PipelineRunner {
 
     /**
      * Completes when every source's stream ended and every sink answered (the run is then recorded
-     * COMPLETED and the components stopped), or fails when a stream failed or a component died (the
-     * run is recorded FAILED with the reason).
+     * COMPLETED; the components keep running until {@link #close()}, as upstream's do), or fails
+     * when a stream failed or a component died (the run is recorded FAILED with the reason, and the
+     * components are stopped).
      */
     public CompletableFuture<FlowResult> completion() {
       return completion;
@@ -197,19 +198,28 @@ public final class PipelineRunner {
       return i >= 0 && started.get(i).alive();
     }
 
-    /** Stops every component, last started first, and records the run as stopped. */
+    /**
+     * Stops every component, last started first; a run that had not ended yet is recorded STOPPED.
+     * Calling it again does nothing.
+     */
     @Override
     public synchronized void close() {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
       watchdog.shutdownNow();
       flow.close();
-      stopAll(started);
-      runs.stop(run.getRunId());
-      completion.completeExceptionally(
-          new FlowctlException(FlowctlException.Code.UNAVAILABLE, "the run was stopped"));
+      stopComponents();
+      if (!ended) {
+        ended = true;
+        runs.stop(run.getRunId());
+        completion.completeExceptionally(
+            new FlowctlException(FlowctlException.Code.UNAVAILABLE, "the run was stopped"));
+      }
+    }
+
+    private void stopComponents() {
+      if (!stopped) {
+        stopped = true;
+        stopAll(started);
+      }
     }
   }
 

@@ -259,6 +259,8 @@ class PipelineRunnerTest {
       assertThat(result.sinks().get("sink").getEventsConsumed()).isEqualTo(InProcess.EVENTS);
       assertThat(launcher.consumed)
           .containsExactly("sink:e1!", "sink:e2!", "sink:e3!", "sink:e4!", "sink:e5!");
+      assertThat(runs.get(running.runId()).getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+      running.close(); // the components run until closed, as upstream's do
       assertThat(launcher.events)
           .containsExactly(
               "start src", "start proc", "start sink", "stop sink", "stop proc", "stop src");
@@ -267,6 +269,7 @@ class PipelineRunnerTest {
       assertThat(run.getMetrics().getEventsProcessed()).isEqualTo(InProcess.EVENTS);
       running.close(); // already final: stays completed
       assertThat(runs.get(running.runId()).getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+      assertThat(run.getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
     }
   }
 
@@ -347,11 +350,12 @@ class PipelineRunnerTest {
               "127.0.0.1:" + cp.port(),
               Duration.ofSeconds(20),
               Duration.ofMillis(30));
-      PipelineRunner.Running running = runner.start(pipeline());
-      PipelineRunner.FlowResult result = running.completion().get(60, TimeUnit.SECONDS);
-      // Upstream's runner drops events when a sink's buffer is full; this one waits.
-      assertThat(result.sinks().get("sink").getEventsConsumed()).isEqualTo(2_000);
-      assertThat(launcher.consumed).hasSize(2_000).startsWith("sink:e1!").endsWith("sink:e2000!");
+      try (PipelineRunner.Running running = runner.start(pipeline())) {
+        PipelineRunner.FlowResult result = running.completion().get(60, TimeUnit.SECONDS);
+        // Upstream's runner drops events when a sink's buffer is full; this one waits.
+        assertThat(result.sinks().get("sink").getEventsConsumed()).isEqualTo(2_000);
+        assertThat(launcher.consumed).hasSize(2_000).startsWith("sink:e1!").endsWith("sink:e2000!");
+      }
     }
   }
 
@@ -423,10 +427,12 @@ class PipelineRunnerTest {
               "127.0.0.1:" + cp.port(),
               Duration.ofSeconds(20),
               Duration.ofMillis(30));
-      PipelineRunner.FlowResult result = runner.start(p).completion().get(20, TimeUnit.SECONDS);
-      assertThat(result.sinks().get("all").getEventsConsumed()).isEqualTo(InProcess.EVENTS);
-      assertThat(result.sinks().get("none").getEventsConsumed()).isZero();
-      assertThat(launcher.consumed).allMatch(e -> e.startsWith("all:")).hasSize(InProcess.EVENTS);
+      try (PipelineRunner.Running running = runner.start(p)) {
+        PipelineRunner.FlowResult result = running.completion().get(20, TimeUnit.SECONDS);
+        assertThat(result.sinks().get("all").getEventsConsumed()).isEqualTo(InProcess.EVENTS);
+        assertThat(result.sinks().get("none").getEventsConsumed()).isZero();
+        assertThat(launcher.consumed).allMatch(e -> e.startsWith("all:")).hasSize(InProcess.EVENTS);
+      }
     }
   }
 

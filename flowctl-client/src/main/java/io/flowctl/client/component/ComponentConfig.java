@@ -1,0 +1,239 @@
+package io.flowctl.client.component;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How one component runs: its id, the control plane it joins (if any), its heartbeat interval, and
+ * the ports of its data-plane and health servers. {@link #fromEnv} reads the variables upstream
+ * flowctl's process launcher sets; builder values set in code are the explicit ones. Immutable.
+ */
+public final class ComponentConfig {
+  private final String id;
+  private final Optional<String> controlPlane;
+  private final Duration heartbeatInterval;
+  private final String bindHost;
+  private final int port;
+  private final int healthPort;
+  private final String advertiseHost;
+  private final Optional<String> pipeline;
+  private final Optional<String> token;
+
+  private ComponentConfig(Builder b) {
+    this.id = b.id;
+    this.controlPlane = Optional.ofNullable(b.controlPlane);
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.bindHost = b.bindHost;
+    this.port = b.port;
+    this.healthPort = b.healthPort;
+    this.advertiseHost = b.advertiseHost;
+    this.pipeline = Optional.ofNullable(b.pipeline);
+    this.token = Optional.ofNullable(b.token);
+  }
+
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  /**
+   * The configuration upstream's launcher gives a component: {@code ENABLE_FLOWCTL=true} with
+   * {@code FLOWCTL_ENDPOINT} to join a control plane; the id from {@code FLOWCTL_COMPONENT_ID},
+   * else {@code FLOWCTL_SERVICE_ID}, else {@code COMPONENT_ID}, else {@code defaultId}; {@code
+   * FLOWCTL_HEARTBEAT_INTERVAL} as a Go duration (default 10 s); {@code PORT} as ":50051" or a
+   * number (default: any free port); {@code HEALTH_PORT} (default 8088, as the Go SDK); {@code
+   * FLOWCTL_ADVERTISE_HOST} for the registered endpoint (default 127.0.0.1); {@code
+   * FLOWCTL_PIPELINE}; {@code FLOWCTL_TOKEN}.
+   *
+   * @throws IllegalArgumentException naming the variable that is malformed
+   */
+  public static ComponentConfig fromEnv(Map<String, String> env, String defaultId) {
+    String id =
+        first(env, "FLOWCTL_COMPONENT_ID", "FLOWCTL_SERVICE_ID", "COMPONENT_ID").orElse(defaultId);
+    Builder b = builder(id);
+    if ("true".equalsIgnoreCase(env.getOrDefault("ENABLE_FLOWCTL", "false"))) {
+      b.controlPlane(env.getOrDefault("FLOWCTL_ENDPOINT", "localhost:8080"));
+    }
+    if (env.containsKey("FLOWCTL_HEARTBEAT_INTERVAL")) {
+      try {
+        b.heartbeatInterval(GoDuration.parse(env.get("FLOWCTL_HEARTBEAT_INTERVAL")));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("FLOWCTL_HEARTBEAT_INTERVAL: " + e.getMessage(), e);
+      }
+    }
+    if (env.containsKey("PORT")) {
+      String port = env.get("PORT").strip();
+      int colon = port.lastIndexOf(':');
+      if (colon > 0) {
+        b.bindHost(port.substring(0, colon));
+      } else if (colon == 0) {
+        b.bindHost("0.0.0.0"); // Go's ":50051": every interface
+      }
+      b.port(parsePort(port.substring(colon + 1), "PORT"));
+    }
+    if (env.containsKey("HEALTH_PORT")) {
+      b.healthPort(parsePort(env.get("HEALTH_PORT").strip(), "HEALTH_PORT"));
+    }
+    first(env, "FLOWCTL_ADVERTISE_HOST").ifPresent(b::advertiseHost);
+    first(env, "FLOWCTL_PIPELINE").ifPresent(b::pipeline);
+    first(env, "FLOWCTL_TOKEN").ifPresent(b::token);
+    return b.build();
+  }
+
+  private static Optional<String> first(Map<String, String> env, String... names) {
+    for (String n : names) {
+      String v = env.get(n);
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v.strip());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static int parsePort(String text, String name) {
+    try {
+      int p = Integer.parseInt(text.startsWith(":") ? text.substring(1) : text);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return p;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": '" + text + "' is not a port (0-65535)", e);
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The control plane to register with; empty: the component runs on its own. */
+  public Optional<String> controlPlane() {
+    return controlPlane;
+  }
+
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** The address the data-plane server binds. */
+  public String bindHost() {
+    return bindHost;
+  }
+
+  /** The data-plane port; 0: any free port. */
+  public int port() {
+    return port;
+  }
+
+  /** The health server's port; 0: any free port. */
+  public int healthPort() {
+    return healthPort;
+  }
+
+  /** The host in the registered endpoint. */
+  public String advertiseHost() {
+    return advertiseHost;
+  }
+
+  public Optional<String> pipeline() {
+    return pipeline;
+  }
+
+  public Optional<String> token() {
+    return token;
+  }
+
+  @Override
+  public String toString() {
+    return "ComponentConfig{id="
+        + id
+        + ", controlPlane="
+        + controlPlane.orElse("-")
+        + ", heartbeatInterval="
+        + heartbeatInterval
+        + ", port="
+        + bindHost
+        + ":"
+        + port
+        + ", healthPort="
+        + healthPort
+        + "}";
+  }
+
+  /** Settings of a {@link ComponentConfig}; setters refuse what cannot work. */
+  public static final class Builder {
+    private final String id;
+    private String controlPlane;
+    private Duration heartbeatInterval = Duration.ofSeconds(10);
+    private String bindHost = "127.0.0.1";
+    private int port;
+    private int healthPort = 8088;
+    private String advertiseHost = "127.0.0.1";
+    private String pipeline;
+    private String token;
+
+    private Builder(String id) {
+      Objects.requireNonNull(id, "id");
+      if (id.isBlank()) {
+        throw new IllegalArgumentException("a component needs an id");
+      }
+      this.id = id;
+    }
+
+    /** The control plane's {@code host:port}; without it the component registers nowhere. */
+    public Builder controlPlane(String target) {
+      this.controlPlane = Objects.requireNonNull(target, "target");
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("the heartbeat interval must be positive: " + interval);
+      }
+      this.heartbeatInterval = interval;
+      return this;
+    }
+
+    public Builder bindHost(String host) {
+      this.bindHost = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = checkPort(port, "port");
+      return this;
+    }
+
+    public Builder healthPort(int port) {
+      this.healthPort = checkPort(port, "healthPort");
+      return this;
+    }
+
+    public Builder advertiseHost(String host) {
+      this.advertiseHost = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    public Builder pipeline(String name) {
+      this.pipeline = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    public Builder token(String token) {
+      this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    private static int checkPort(int p, String name) {
+      if (p < 0 || p > 65535) {
+        throw new IllegalArgumentException(name + " must be 0-65535, got " + p);
+      }
+      return p;
+    }
+
+    public ComponentConfig build() {
+      return new ComponentConfig(this);
+    }
+  }
+}
