@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -38,14 +39,14 @@ public final class AssetTotals {
 
   /** The totals of one batch of {@link TtpEvents#SCHEMA}, owned by the caller. */
   public VectorSchemaRoot apply(VectorSchemaRoot in, BufferAllocator allocator) {
-    VarCharVector kinds = (VarCharVector) in.getVector("event_kind");
+    VarCharVector kinds = (VarCharVector) in.getVector("event_type");
     VarCharVector codes = (VarCharVector) in.getVector("asset_code");
     BigIntVector amounts = (BigIntVector) in.getVector("amount");
-    BigIntVector ledgers = (BigIntVector) in.getVector("ledger_sequence");
+    UInt4Vector ledgers = (UInt4Vector) in.getVector("ledger_sequence");
     Map<String, long[]> totals = new TreeMap<>();
     long lastLedger = 0;
     for (int i = 0; i < in.getRowCount(); i++) {
-      lastLedger = Math.max(lastLedger, ledgers.get(i));
+      lastLedger = Math.max(lastLedger, ledgers.getValueAsLong(i));
       if (!"transfer".equals(new String(kinds.get(i), StandardCharsets.UTF_8))) {
         continue;
       }
@@ -53,9 +54,9 @@ public final class AssetTotals {
       if (amount < minimumAmount) {
         continue;
       }
-      long[] t =
-          totals.computeIfAbsent(
-              new String(codes.get(i), StandardCharsets.UTF_8), k -> new long[2]);
+      // The native asset has no code: it is XLM.
+      String code = codes.isNull(i) ? "XLM" : new String(codes.get(i), StandardCharsets.UTF_8);
+      long[] t = totals.computeIfAbsent(code, k -> new long[2]);
       t[0]++;
       t[1] += amount;
     }

@@ -9,12 +9,16 @@ import io.flowctl.proto.Event;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -23,8 +27,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Plain protobuf rows for pipelines with Arrow switched off or mixed in: one {@link Event} per row,
  * its payload a {@code google.protobuf.Struct} of the row's fields, as a non-Arrow flowctl service
- * would send them. Converts the flat schemas of the examples (int32, int64 as decimal text,
- * strings, microsecond timestamps as RFC 3339 text) both ways.
+ * would send them. Converts the flat schemas of the examples (int32 and uint32 as numbers, int64 as
+ * decimal text, bools, fixed-size binary as hex, strings, microsecond timestamps as RFC 3339 text)
+ * both ways.
  */
 final class ProtobufRows {
   private ProtobufRows() {}
@@ -59,6 +64,15 @@ final class ProtobufRows {
     }
     if (v instanceof IntVector n) {
       return Value.newBuilder().setNumberValue(n.get(i)).build();
+    }
+    if (v instanceof UInt4Vector n) {
+      return Value.newBuilder().setNumberValue(n.getValueAsLong(i)).build();
+    }
+    if (v instanceof BitVector b) {
+      return Value.newBuilder().setBoolValue(b.get(i) == 1).build();
+    }
+    if (v instanceof FixedSizeBinaryVector b) {
+      return Value.newBuilder().setStringValue(HexFormat.of().formatHex(b.get(i))).build();
     }
     if (v instanceof VarCharVector s) {
       return Value.newBuilder()
@@ -113,6 +127,12 @@ final class ProtobufRows {
         b.setNull(i);
       } else if (v instanceof IntVector n) {
         n.setNull(i);
+      } else if (v instanceof UInt4Vector n) {
+        n.setNull(i);
+      } else if (v instanceof BitVector b) {
+        b.setNull(i);
+      } else if (v instanceof FixedSizeBinaryVector b) {
+        b.setNull(i);
       } else if (v instanceof VarCharVector s) {
         s.setNull(i);
       } else if (v instanceof TimeStampMicroTZVector t) {
@@ -125,6 +145,23 @@ final class ProtobufRows {
         b.setSafe(i, Long.parseLong(value.getStringValue()));
       } else if (v instanceof IntVector n) {
         n.setSafe(i, (int) value.getNumberValue());
+      } else if (v instanceof UInt4Vector n) {
+        double d = value.getNumberValue();
+        if (d < 0 || d > 0xFFFF_FFFFL || d != Math.rint(d)) {
+          throw new IllegalArgumentException(d + " is not a uint32");
+        }
+        n.setSafe(i, (int) (long) d);
+      } else if (v instanceof BitVector b) {
+        if (value.getKindCase() != Value.KindCase.BOOL_VALUE) {
+          throw new IllegalArgumentException("not a bool");
+        }
+        b.setSafe(i, value.getBoolValue() ? 1 : 0);
+      } else if (v instanceof FixedSizeBinaryVector b) {
+        byte[] bytes = HexFormat.of().parseHex(value.getStringValue());
+        if (bytes.length != b.getByteWidth()) {
+          throw new IllegalArgumentException(bytes.length + " bytes, not " + b.getByteWidth());
+        }
+        b.setSafe(i, bytes);
       } else if (v instanceof VarCharVector s) {
         s.setSafe(i, value.getStringValue().getBytes(StandardCharsets.UTF_8));
       } else if (v instanceof TimeStampMicroTZVector t) {

@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.Random;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.TimeUnit;
@@ -15,8 +17,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Synthetic token-transfer (TTP) events, shaped like Stellar's: ledger sequence, close time,
- * transaction hash, operation index, event kind, from, to, asset code and issuer, amount.
+ * Synthetic token-transfer (TTP) events in the schema the plan's own Go component streams
+ * (withObsrvr/ttp-processor-demo, stellar-arrow-source's {@code GetTTPEventSchema}, arrow-go):
+ * names, types and nullability field for field, so a processor built from these examples reads what
+ * the real Go source sends.
  */
 public final class TtpEvents {
   public static final String EVENT_TYPE = "arrow_data.TTPEventBatch";
@@ -26,19 +30,34 @@ public final class TtpEvents {
    */
   public static final String ROW_EVENT_TYPE = "token_transfer.TokenTransferEvent";
 
+  /** arrow-go's {@code Timestamp_us}: microseconds, zone UTC. */
+  private static final ArrowType MICROS_UTC = new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC");
+
+  private static final ArrowType UINT32 = new ArrowType.Int(32, false);
+  private static final ArrowType INT64 = new ArrowType.Int(64, true);
+
   public static final Schema SCHEMA =
       new Schema(
           List.of(
-              Field.notNullable("ledger_sequence", new ArrowType.Int(64, true)),
-              Field.notNullable("close_time", new ArrowType.Timestamp(TimeUnit.MICROSECOND, "UTC")),
-              Field.notNullable("tx_hash", ArrowType.Utf8.INSTANCE),
-              Field.notNullable("op_index", new ArrowType.Int(32, true)),
-              Field.notNullable("event_kind", ArrowType.Utf8.INSTANCE),
-              Field.nullable("from", ArrowType.Utf8.INSTANCE),
-              Field.nullable("to", ArrowType.Utf8.INSTANCE),
-              Field.notNullable("asset_code", ArrowType.Utf8.INSTANCE),
+              Field.notNullable("ledger_sequence", UINT32),
+              Field.notNullable("ledger_close_time", MICROS_UTC),
+              Field.notNullable("transaction_hash", new ArrowType.FixedSizeBinary(32)),
+              Field.notNullable("operation_index", UINT32),
+              Field.notNullable("event_type", ArrowType.Utf8.INSTANCE),
+              Field.notNullable("from_account", ArrowType.Utf8.INSTANCE),
+              Field.notNullable("to_account", ArrowType.Utf8.INSTANCE),
+              Field.nullable("asset_code", ArrowType.Utf8.INSTANCE),
               Field.nullable("asset_issuer", ArrowType.Utf8.INSTANCE),
-              Field.notNullable("amount", new ArrowType.Int(64, true))));
+              Field.notNullable("amount", INT64),
+              Field.notNullable("amount_precision", UINT32),
+              Field.nullable("memo", ArrowType.Utf8.INSTANCE),
+              Field.nullable("memo_type", ArrowType.Utf8.INSTANCE),
+              Field.nullable("operation_source_account", ArrowType.Utf8.INSTANCE),
+              Field.notNullable("is_native_asset", ArrowType.Bool.INSTANCE),
+              Field.notNullable("is_path_payment", ArrowType.Bool.INSTANCE),
+              Field.nullable("path_length", UINT32),
+              Field.notNullable("fee_charged", INT64),
+              Field.notNullable("max_fee", INT64)));
 
   private static final String[] KINDS = {"transfer", "transfer", "transfer", "mint", "burn", "fee"};
   private static final String[] ASSETS = {"XLM", "USDC", "EURC", "AQUA", "yXLM"};
@@ -57,16 +76,26 @@ public final class TtpEvents {
   public VectorSchemaRoot next(int rows, BufferAllocator allocator) {
     VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, allocator);
     root.allocateNew();
-    BigIntVector ledgers = (BigIntVector) root.getVector("ledger_sequence");
-    TimeStampMicroTZVector times = (TimeStampMicroTZVector) root.getVector("close_time");
-    VarCharVector hashes = (VarCharVector) root.getVector("tx_hash");
-    IntVector ops = (IntVector) root.getVector("op_index");
-    VarCharVector kinds = (VarCharVector) root.getVector("event_kind");
-    VarCharVector from = (VarCharVector) root.getVector("from");
-    VarCharVector to = (VarCharVector) root.getVector("to");
+    UInt4Vector ledgers = (UInt4Vector) root.getVector("ledger_sequence");
+    TimeStampMicroTZVector times = (TimeStampMicroTZVector) root.getVector("ledger_close_time");
+    FixedSizeBinaryVector hashes = (FixedSizeBinaryVector) root.getVector("transaction_hash");
+    UInt4Vector ops = (UInt4Vector) root.getVector("operation_index");
+    VarCharVector kinds = (VarCharVector) root.getVector("event_type");
+    VarCharVector from = (VarCharVector) root.getVector("from_account");
+    VarCharVector to = (VarCharVector) root.getVector("to_account");
     VarCharVector codes = (VarCharVector) root.getVector("asset_code");
     VarCharVector issuers = (VarCharVector) root.getVector("asset_issuer");
     BigIntVector amounts = (BigIntVector) root.getVector("amount");
+    UInt4Vector precision = (UInt4Vector) root.getVector("amount_precision");
+    VarCharVector memos = (VarCharVector) root.getVector("memo");
+    VarCharVector memoTypes = (VarCharVector) root.getVector("memo_type");
+    VarCharVector opSources = (VarCharVector) root.getVector("operation_source_account");
+    BitVector nativeAsset = (BitVector) root.getVector("is_native_asset");
+    BitVector pathPayment = (BitVector) root.getVector("is_path_payment");
+    UInt4Vector pathLength = (UInt4Vector) root.getVector("path_length");
+    BigIntVector feeCharged = (BigIntVector) root.getVector("fee_charged");
+    BigIntVector maxFee = (BigIntVector) root.getVector("max_fee");
+    byte[] hash = new byte[32];
     for (int i = 0; i < rows; i++) {
       if (i % 50 == 0) {
         ledger++;
@@ -74,46 +103,64 @@ public final class TtpEvents {
       }
       String kind = KINDS[random.nextInt(KINDS.length)];
       String asset = ASSETS[random.nextInt(ASSETS.length)];
-      ledgers.setSafe(i, ledger);
+      boolean isNative = asset.equals("XLM");
+      byte[] issuer = isNative ? null : account();
+      ledgers.setSafe(i, (int) ledger);
       times.setSafe(i, closeTimeMicros);
-      hashes.setSafe(i, hex(64));
+      random.nextBytes(hash);
+      hashes.setSafe(i, hash);
       ops.setSafe(i, i % 50);
       kinds.setSafe(i, bytes(kind));
-      if (kind.equals("mint")) {
-        from.setNull(i);
-      } else {
-        from.setSafe(i, account());
-      }
-      if (kind.equals("burn") || kind.equals("fee")) {
-        to.setNull(i);
-      } else {
-        to.setSafe(i, account());
-      }
-      codes.setSafe(i, bytes(asset));
-      if (asset.equals("XLM")) {
+      // A mint comes from the issuer, a burn or fee goes to it (the network for the native asset).
+      from.setSafe(i, kind.equals("mint") ? issuerOrNetwork(issuer) : account());
+      to.setSafe(
+          i, kind.equals("burn") || kind.equals("fee") ? issuerOrNetwork(issuer) : account());
+      if (isNative) {
+        codes.setNull(i);
         issuers.setNull(i);
       } else {
-        issuers.setSafe(i, account());
+        codes.setSafe(i, bytes(asset));
+        issuers.setSafe(i, issuer);
       }
       amounts.setSafe(i, 1 + (long) (Math.abs(random.nextGaussian()) * 5_000_000_000L));
+      precision.setSafe(i, 7);
+      int memo = random.nextInt(4);
+      if (memo == 0) {
+        memos.setSafe(i, bytes("invoice " + random.nextInt(100_000)));
+        memoTypes.setSafe(i, bytes("text"));
+      } else if (memo == 1) {
+        memos.setSafe(i, bytes(Long.toString(random.nextInt(1_000_000))));
+        memoTypes.setSafe(i, bytes("id"));
+      } else {
+        memos.setNull(i);
+        memoTypes.setNull(i);
+      }
+      if (random.nextInt(3) == 0) {
+        opSources.setSafe(i, account());
+      } else {
+        opSources.setNull(i);
+      }
+      nativeAsset.setSafe(i, isNative ? 1 : 0);
+      boolean path = kind.equals("transfer") && random.nextInt(10) == 0;
+      pathPayment.setSafe(i, path ? 1 : 0);
+      if (path) {
+        pathLength.setSafe(i, 1 + random.nextInt(4));
+      } else {
+        pathLength.setNull(i);
+      }
+      long fee = 100L * (1 + random.nextInt(10));
+      feeCharged.setSafe(i, fee);
+      maxFee.setSafe(i, fee * 2);
     }
     root.setRowCount(rows);
     return root;
   }
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] NETWORK =
+      bytes("GAAZI4TCR3TY5OJHCTJC2A4QSY6CJWJH5IAJTGKIN2ER7LBNVKOCCWN7");
 
-  /** {@code n} random hex digits, 16 per random long. */
-  private byte[] hex(int n) {
-    byte[] out = new byte[n];
-    for (int i = 0; i < n; i += 16) {
-      long bits = random.nextLong();
-      for (int j = i; j < Math.min(n, i + 16); j++) {
-        out[j] = HEX[(int) (bits & 0xf)];
-        bits >>>= 4;
-      }
-    }
-    return out;
+  private static byte[] issuerOrNetwork(byte[] issuer) {
+    return issuer == null ? NETWORK : issuer;
   }
 
   /** An account of the pool: like a ledger, a few thousand accounts make most transfers. */
