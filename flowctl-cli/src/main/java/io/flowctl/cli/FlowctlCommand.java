@@ -26,6 +26,7 @@ import picocli.CommandLine.ScopeType;
       PipelineCommand.class,
       DemoCommand.class,
       RunCommand.class,
+      ComponentCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",

@@ -59,6 +59,8 @@ public final class ComponentRuntime implements AutoCloseable {
   private HttpServer http;
   private ControlPlaneClient client;
   private boolean closed;
+  private final java.util.concurrent.CountDownLatch terminated =
+      new java.util.concurrent.CountDownLatch(1);
 
   private ComponentRuntime(Builder b) {
     this.config = b.config;
@@ -322,6 +324,12 @@ public final class ComponentRuntime implements AutoCloseable {
       h.stop(0);
       ((java.util.concurrent.ExecutorService) h.getExecutor()).shutdownNow();
     }
+    terminated.countDown();
+  }
+
+  /** Waits until a {@link #close()} (on any thread) has finished; false on timeout. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Settings of a runtime. */

@@ -1,0 +1,101 @@
+package io.flowctl.cli;
+
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.examples.ExampleLauncher;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code flowctl component NAME}: one bundled example component as a process of its own, configured
+ * like a Go component from the environment upstream's launcher sets, so upstream flowctl (or {@code
+ * flowctl run}) can start it from a pipeline file's {@code command:}.
+ */
+@Command(
+    name = "component",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a bundled example component (ttp-source, asset-totals, parquet-sink) as a flow-proto"
+          + " component, configured from its environment as upstream's launcher sets it:",
+      "ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_COMPONENT_ID (or FLOWCTL_SERVICE_ID,"
+          + " COMPONENT_ID), FLOWCTL_HEARTBEAT_INTERVAL (Go duration), PORT (\":50051\" or a"
+          + " number), HEALTH_PORT (default 8088); and the example's own: TTP_BATCHES, TTP_ROWS,"
+          + " BATCH_SIZE, ARROW_COMPRESSION, FLOWCTL_ARROW_ENABLED, OUTPUT_DIR (the sink's"
+          + " folder, default ./flowctl-data/components).",
+      "Stops on SIGTERM or SIGINT: it reports STOPPING, drains, unregisters and exits."
+    })
+final class ComponentCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "NAME", description = "ttp-source, asset-totals or parquet-sink")
+  String name;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!ExampleLauncher.COMPONENTS.contains(name)) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "no component '"
+              + name
+              + "' (one of "
+              + String.join(", ", ExampleLauncher.COMPONENTS)
+              + ")");
+    }
+    Map<String, String> env = System.getenv();
+    ComponentConfig config;
+    ExampleLauncher.Settings settings;
+    try {
+      config = ComponentConfig.fromEnv(env, name);
+      settings = ExampleLauncher.Settings.fromEnv(env);
+    } catch (IllegalArgumentException e) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, e.getMessage(), e);
+    }
+    Path output = Path.of(env.getOrDefault("OUTPUT_DIR", "flowctl-data/components"));
+    PrintWriter out = spec.commandLine().getOut();
+    CountDownLatch done = new CountDownLatch(1);
+    try (BufferAllocator allocator = new RootAllocator(2L << 30)) {
+      ExampleLauncher examples = new ExampleLauncher(allocator, output);
+      ComponentRuntime runtime = examples.component(name, config, settings).start();
+      Thread hook =
+          new Thread(
+              () -> {
+                runtime.close(); // STOPPING, drain, unregister
+                try {
+                  done.await(); // let main release the allocator before the JVM goes
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "flowctl-component-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      out.println(
+          "component "
+              + config.id()
+              + " ("
+              + name
+              + "): data on "
+              + runtime.endpoint()
+              + ", health on :"
+              + runtime.healthPort()
+              + config.controlPlane().map(cp -> ", registering with " + cp).orElse(""));
+      out.flush();
+      // Until a signal closes it; then the drain ends before the allocator closes.
+      while (!runtime.awaitTermination(java.time.Duration.ofSeconds(1))) {
+        // serving
+      }
+    } finally {
+      done.countDown();
+    }
+    return ExitCodes.OK;
+  }
+}
