@@ -204,8 +204,7 @@ public final class ExampleLauncher implements Launcher {
           intOf(env, "BATCH_SIZE", 10_000),
           intOf(env, "TTP_BATCHES", 100),
           intOf(env, "TTP_ROWS", 10_000),
-          Map.of(
-              TtpEvents.EVENT_TYPE, TtpEvents.SCHEMA, AssetTotals.EVENT_TYPE, AssetTotals.SCHEMA),
+          Map.of(), // each component's own output type and schema
           List.of());
     }
 
