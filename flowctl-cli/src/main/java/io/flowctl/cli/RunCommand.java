@@ -53,11 +53,38 @@ final class RunCommand implements Callable<Integer> {
   Duration startTimeout;
 
   @Option(
+      names = "--components",
+      paramLabel = "FILE",
+      description =
+          "A catalog resolving 'type: name@version' components to commands (YAML: name@version:"
+              + " [command, args...]); default FLOWCTL_COMPONENTS, else ./flowctl-components.yaml"
+              + " when it exists.")
+  Path components;
+
+  @Option(
       names = "--no-arrow",
       description =
           "Switch Arrow off for every component (FLOWCTL_ARROW_ENABLED=false): the rollback switch."
               + " Also FLOWCTL_ARROW_ENABLED=false in this command's environment.")
   boolean noArrow;
+
+  private io.flowctl.server.pipeline.ComponentCatalog catalog() throws java.io.IOException {
+    Path f = components;
+    if (f == null && System.getenv("FLOWCTL_COMPONENTS") != null) {
+      f = Path.of(System.getenv("FLOWCTL_COMPONENTS"));
+    }
+    if (f == null && java.nio.file.Files.exists(Path.of("flowctl-components.yaml"))) {
+      f = Path.of("flowctl-components.yaml");
+    }
+    if (f == null) {
+      return io.flowctl.server.pipeline.ComponentCatalog.empty();
+    }
+    if (!java.nio.file.Files.exists(f)) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, f + ": no such component catalog");
+    }
+    return io.flowctl.server.pipeline.ComponentCatalog.load(f);
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -75,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
       }
       return ExitCodes.NOT_SATISFIED;
     }
-    Pipeline pipeline = parsed.pipeline().orElseThrow();
+    Pipeline pipeline = catalog().resolve(parsed.pipeline().orElseThrow());
     java.nio.file.Files.createDirectories(data);
     try (BufferAllocator allocator = new RootAllocator(2L << 30);
         FlowctlServer cp =

@@ -45,7 +45,7 @@ class GoStyleComponentsRunTest {
         spec:
           sources:
             - id: node-source
-              command: ["node", "%1$s/go-style-component.mjs", "source"]
+              type: go-style-source@v0.1.0
               env:
                 PORT: ":%2$d"
                 ROWS: "%3$d"
@@ -80,8 +80,22 @@ class GoStyleComponentsRunTest {
                 ComponentProcessesTest.freePort(),
                 report);
     Path file = Files.writeString(dir.resolve("mix.yaml"), yaml);
+    // The source is a type reference, as upstream's registry components are: a catalog resolves it.
+    Path catalog =
+        Files.writeString(
+            dir.resolve("components.yaml"),
+            "go-style-source@v0.1.0: [\"node\", \""
+                + NODE
+                + "/go-style-component.mjs\", \"source\"]\n");
 
-    CliRunner r = CliRunner.run("run", file.toString(), "--data", dir.resolve("data").toString());
+    CliRunner r =
+        CliRunner.run(
+            "run",
+            file.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--components",
+            catalog.toString());
 
     assertThat(r.status()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("RUN_STATUS_COMPLETED");

@@ -7,14 +7,26 @@ import java.util.Map;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * A validated pipeline: the upstream {@code flowctl/v1 Pipeline} format with the plan's Arrow
- * settings (§3.2).
+ * A validated pipeline: upstream's {@code flowctl/v1 Pipeline} format (its CUE schema) with the
+ * Arrow settings of {@code config.arrow}.
  *
  * @param name {@code metadata.name}
  * @param file where it was read from
  * @param components sources, processors and sinks, in file order
+ * @param driver {@code spec.driver} ({@code process} when absent): how upstream deploys it
+ * @param pipelineComponents ids of {@code spec.pipelines} entries (whole pipelines run as black
+ *     boxes), which only upstream's container drivers run
  */
-public record Pipeline(String name, Path file, List<Component> components) {
+public record Pipeline(
+    String name,
+    Path file,
+    List<Component> components,
+    String driver,
+    List<String> pipelineComponents) {
+
+  public Pipeline(String name, Path file, List<Component> components) {
+    this(name, file, components, "process", List.of());
+  }
 
   /** What a component is. */
   public enum Role {
@@ -37,6 +49,8 @@ public record Pipeline(String name, Path file, List<Component> components) {
    * @param outputSchemas event type → the schema of its {@code schema_file}
    * @param schemaMapping consumed event type → produced event type
    * @param line where the component starts in the file
+   * @param type a component reference {@code name@version} that upstream resolves from its
+   *     component registry, or empty
    */
   public record Component(
       String id,
@@ -49,7 +63,26 @@ public record Pipeline(String name, Path file, List<Component> components) {
       ArrowSettings arrow,
       Map<String, Schema> outputSchemas,
       Map<String, String> schemaMapping,
-      int line) {}
+      int line,
+      String type) {
+
+    /** The same component run by {@code command} (a resolved {@link #type} reference). */
+    public Component withCommand(List<String> command) {
+      return new Component(
+          id,
+          role,
+          image,
+          List.copyOf(command),
+          inputs,
+          dependsOn,
+          env,
+          arrow,
+          outputSchemas,
+          schemaMapping,
+          line,
+          type);
+    }
+  }
 
   /**
    * {@code config.arrow} and {@code config.performance}.

@@ -52,7 +52,20 @@ public final class PipelineParser {
   private static final Set<String> METADATA =
       Set.of("name", "namespace", "labels", "annotations", "description");
   private static final Set<String> SPEC =
-      Set.of("description", "sources", "processors", "sinks", "arrow");
+      Set.of(
+          "description",
+          "driver",
+          "config",
+          "sources",
+          "processors",
+          "sinks",
+          "pipelines",
+          "arrow");
+
+  /** Upstream's drivers (its CUE schema, and {@code process}, which its quickstart writes). */
+  private static final List<String> DRIVERS =
+      List.of("process", "local", "docker", "kubernetes", "k8s", "nomad");
+
   private static final Set<String> COMPONENT =
       Set.of(
           "id",
@@ -69,7 +82,9 @@ public final class PipelineParser {
           "depends_on",
           "config",
           "replicas",
-          "resources");
+          "resources",
+          "volumes",
+          "restart_policy");
   private static final Set<String> ARROW =
       Set.of(
           "enabled",
@@ -190,9 +205,16 @@ public final class PipelineParser {
       problem(top, "missing metadata (with a name)");
     }
     List<Pipeline.Component> components = new ArrayList<>();
+    List<String> pipelineComponents = new ArrayList<>();
+    String driver = "process";
     boolean arrowEnabled = true;
     if (t.get("spec") != null && t.get("spec").getValueNode() instanceof MappingNode spec) {
       Map<String, NodeTuple> s = keys(spec, SPEC, "spec");
+      driver = oneOf(s.get("driver"), DRIVERS, "process");
+      if (s.get("config") != null && !(s.get("config").getValueNode() instanceof MappingNode)) {
+        problem(s.get("config").getValueNode(), "spec.config must be a mapping");
+      }
+      pipelineComponents.addAll(pipelines(s.get("pipelines")));
       if (s.get("arrow") != null && s.get("arrow").getValueNode() instanceof MappingNode a) {
         Map<String, NodeTuple> ak = keys(a, Set.of("enabled"), "spec.arrow");
         if (ak.containsKey("enabled")) {
@@ -202,8 +224,8 @@ public final class PipelineParser {
       components.addAll(section(s, "sources", Pipeline.Role.SOURCE, arrowEnabled));
       components.addAll(section(s, "processors", Pipeline.Role.PROCESSOR, arrowEnabled));
       components.addAll(section(s, "sinks", Pipeline.Role.SINK, arrowEnabled));
-      if (components.isEmpty()) {
-        problem(spec, "spec has no sources, processors or sinks");
+      if (components.isEmpty() && pipelineComponents.isEmpty()) {
+        problem(spec, "spec has no sources, processors, sinks or pipelines");
       }
     } else {
       problem(top, "missing spec (sources, processors, sinks)");
@@ -211,7 +233,13 @@ public final class PipelineParser {
     graph(components);
     Optional<Pipeline> p =
         problems.isEmpty()
-            ? Optional.of(new Pipeline(pipelineName, file, List.copyOf(components)))
+            ? Optional.of(
+                new Pipeline(
+                    pipelineName,
+                    file,
+                    List.copyOf(components),
+                    driver,
+                    List.copyOf(pipelineComponents)))
             : Optional.empty();
     problems.sort(
         java.util.Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
@@ -267,8 +295,11 @@ public final class PipelineParser {
       return null;
     }
     componentNodes.put(id, m);
-    if (!k.containsKey("image") && !k.containsKey("command")) {
-      problem(m, "component '" + id + "' needs an image or a command");
+    String type = k.containsKey("type") ? scalar(k.get("type").getValueNode(), "a type") : "";
+    if (k.containsKey("image") && k.containsKey("command")) {
+      problem(m, "component '" + id + "' has both an image and a command; give one");
+    } else if (type.isEmpty() && !k.containsKey("image") && !k.containsKey("command")) {
+      problem(m, "component '" + id + "' needs an image, a command or a type (name@version)");
     }
     List<String> inputs = strings(k.get("inputs"), "inputs");
     if (k.containsKey("inputs")) {
@@ -282,7 +313,10 @@ public final class PipelineParser {
     }
     List<String> dependsOn = strings(k.get("depends_on"), "depends_on");
     Map<String, String> env = stringMap(k.get("env"), "env");
-    List<String> command = strings(k.get("command"), "command");
+    List<String> command = new ArrayList<>(strings(k.get("command"), "command"));
+    if (!command.isEmpty()) {
+      command.addAll(strings(k.get("args"), "args")); // upstream passes args after the command
+    }
     String image = k.containsKey("image") ? scalar(k.get("image").getValueNode(), "an image") : "";
 
     Pipeline.ArrowSettings arrow = Pipeline.ArrowSettings.DEFAULTS;
@@ -308,7 +342,48 @@ public final class PipelineParser {
         arrow,
         outputs,
         mapping,
-        m.getStartMark().map(Mark::getLine).orElse(0) + 1);
+        m.getStartMark().map(Mark::getLine).orElse(0) + 1,
+        type);
+  }
+
+  /** {@code spec.pipelines}: whole pipelines as components; their ids must be unique too. */
+  private List<String> pipelines(NodeTuple t) {
+    if (t == null) {
+      return List.of();
+    }
+    if (!(t.getValueNode() instanceof SequenceNode seq)) {
+      problem(t.getValueNode(), "spec.pipelines must be a list of pipeline components");
+      return List.of();
+    }
+    Set<String> allowed = new java.util.HashSet<>(COMPONENT);
+    List<String> ids = new ArrayList<>();
+    for (Node n : seq.getValue()) {
+      if (!(n instanceof MappingNode m)) {
+        problem(n, "a pipeline component must be a mapping with at least an id");
+        continue;
+      }
+      Map<String, NodeTuple> k = keys(m, allowed, "a pipeline component");
+      if (!k.containsKey("id")) {
+        problem(m, "a pipeline component needs an id");
+        continue;
+      }
+      String id = scalar(k.get("id").getValueNode(), "an id");
+      if (componentNodes.putIfAbsent(id, m) != null) {
+        problem(k.get("id").getValueNode(), "duplicate component id '" + id + "'");
+        continue;
+      }
+      if (k.containsKey("type")
+          && !"pipeline".equals(scalar(k.get("type").getValueNode(), "a type"))) {
+        problem(
+            k.get("type").getValueNode(),
+            "pipeline component '" + id + "' must have type 'pipeline'");
+      }
+      if (!k.containsKey("image") && !k.containsKey("command")) {
+        problem(m, "pipeline component '" + id + "' needs an image or a command");
+      }
+      ids.add(id);
+    }
+    return ids;
   }
 
   private Pipeline.ArrowSettings arrow(Map<String, NodeTuple> config, boolean enabled) {

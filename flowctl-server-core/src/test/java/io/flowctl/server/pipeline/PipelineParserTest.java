@@ -224,4 +224,141 @@ class PipelineParserTest {
     assertThat(r.problems().get(0).message()).startsWith("not valid YAML");
     assertThat(r.problems().get(0).line()).isGreaterThanOrEqualTo(9);
   }
+
+  /** Everything upstream's CUE schema allows, in a file of the shape its quickstart writes. */
+  static final String UPSTREAM_FORMAT =
+      """
+      apiVersion: flowctl/v1
+      kind: Pipeline
+      metadata:
+        name: ledger-analytics
+        namespace: stellar
+        description: contract events into DuckDB
+        labels: {network: testnet}
+        annotations: {owner: payments}
+      spec:
+        description: testnet contract events
+        driver: process
+        config: {log_level: info}
+        sources:
+          - id: ledgers
+            type: stellar-live-source@v1.0.0
+            config: {start_ledger: 2187805}
+            health_check: /health
+            health_port: 8088
+            replicas: 1
+            resources: {requests: {cpu: "100m"}}
+        processors:
+          - id: events
+            type: contract-events-processor@v1.0.0
+            inputs: [ledgers]
+            ports: [{name: grpc, container_port: 50052}]
+            volumes: [{name: data, host_path: /tmp, container_path: /data}]
+        sinks:
+          - id: duckdb
+            command: ["/opt/bin/duckdb-consumer"]
+            args: ["--db", "/tmp/x.duckdb"]
+            inputs: [events]
+            restart_policy: on-failure
+        pipelines:
+          - id: nightly
+            type: pipeline
+            image: example.org/nightly:1
+      """;
+
+  @Test
+  void upstreamsWholeFormat_isAccepted_typeReferencesNeedNoCommand_argsFollowTheCommand()
+      throws IOException {
+    PipelineParser.Result r = parse(UPSTREAM_FORMAT);
+
+    assertThat(r.problems()).isEmpty();
+    Pipeline p = r.pipeline().orElseThrow();
+    assertThat(p.driver()).isEqualTo("process");
+    assertThat(p.pipelineComponents()).containsExactly("nightly");
+    assertThat(p.components())
+        .extracting(Pipeline.Component::type)
+        .containsExactly("stellar-live-source@v1.0.0", "contract-events-processor@v1.0.0", "");
+    assertThat(p.components().get(2).command())
+        .containsExactly("/opt/bin/duckdb-consumer", "--db", "/tmp/x.duckdb");
+  }
+
+  @Test
+  void upstreamsExecutionRule_oneOfImageOrCommand_unlessATypeIsGiven() throws IOException {
+    PipelineParser.Result r =
+        parse(
+            """
+            apiVersion: flowctl/v1
+            kind: Pipeline
+            metadata: {name: p}
+            spec:
+              driver: container
+              sources:
+                - id: both
+                  image: a
+                  command: [b]
+                - id: neither
+            """);
+    assertThat(r.problems())
+        .extracting(Problem::message)
+        .anyMatch(m -> m.contains("'container' is not a valid driver"))
+        .anyMatch(m -> m.contains("'both' has both an image and a command"))
+        .anyMatch(m -> m.contains("'neither' needs an image, a command or a type"));
+  }
+
+  @Test
+  void whatFlowctlRunCannotRun_isItsErrorNotValidates_andACatalogResolvesReferences()
+      throws IOException {
+    Pipeline p = parse(UPSTREAM_FORMAT).pipeline().orElseThrow();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ComponentCatalog.empty().resolve(p))
+        .isInstanceOf(io.flowctl.FlowctlException.class)
+        .hasMessageContaining(
+            "component 'ledgers' (line 14) is the reference 'stellar-live-source@v1.0.0'")
+        .hasMessageContaining("'contract-events-processor@v1.0.0'")
+        .hasMessageContaining("pipeline component 'nightly'");
+
+    Path catalog =
+        Files.writeString(
+            dir.resolve("components.yaml"),
+            """
+            stellar-live-source@v1.0.0: ["/opt/bin/source", "--rpc"]
+            contract-events-processor@v1.0.0: /opt/bin/events --fast
+            """);
+    Pipeline noPipelines = new Pipeline(p.name(), p.file(), p.components(), p.driver(), List.of());
+    Pipeline resolved = ComponentCatalog.load(catalog).resolve(noPipelines);
+    assertThat(resolved.components())
+        .extracting(Pipeline.Component::command)
+        .containsExactly(
+            List.of("/opt/bin/source", "--rpc"),
+            List.of("/opt/bin/events", "--fast"),
+            List.of("/opt/bin/duckdb-consumer", "--db", "/tmp/x.duckdb"));
+
+    Pipeline docker = new Pipeline(p.name(), p.file(), resolved.components(), "docker", List.of());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ComponentCatalog.empty().resolve(docker))
+        .hasMessageContaining("driver 'docker'");
+  }
+
+  @Test
+  void upstreamsInvalidExample_stillNamesTheProcessorAndTheSinkWithoutInputs() throws IOException {
+    PipelineParser.Result r =
+        parse(
+            """
+            apiVersion: flowctl/v1
+            kind: Pipeline
+            metadata: {name: invalid}
+            spec:
+              sources:
+                - id: source1
+                  image: s
+              processors:
+                - id: processor1
+                  image: p
+              sinks:
+                - id: sink1
+                  image: k
+            """);
+    assertThat(r.problems())
+        .extracting(Problem::message)
+        .contains("processor 'processor1' needs inputs", "sink 'sink1' needs inputs");
+  }
 }

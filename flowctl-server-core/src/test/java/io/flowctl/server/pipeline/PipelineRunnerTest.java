@@ -456,7 +456,8 @@ class PipelineRunnerTest {
             Pipeline.ArrowSettings.DEFAULTS,
             Map.of(),
             Map.of(),
-            1);
+            1,
+            "");
     Launcher.Handle h =
         new ProcessLauncher(dir.resolve("logs"))
             .launch(
