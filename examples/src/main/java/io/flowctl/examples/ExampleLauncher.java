@@ -12,6 +12,7 @@ import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowProcessorService;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.client.stream.StateStore;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.proto.ServiceType;
@@ -286,7 +287,11 @@ public final class ExampleLauncher implements Launcher {
               });
     }
     ComponentHealth health = new ComponentHealth();
-    ArrowSourceService service = ArrowSourceService.builder(id, feed).health(health).build();
+    ArrowSourceService service =
+        ArrowSourceService.builder(id, feed)
+            .health(health)
+            .state(StateStore.directory(outputDir.resolve("state"))) // SaveState survives restarts
+            .build();
     return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SOURCE, service)
         .health(health)
         .outputs(List.of(outputType))

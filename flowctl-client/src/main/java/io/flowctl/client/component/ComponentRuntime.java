@@ -138,7 +138,14 @@ public final class ComponentRuntime implements AutoCloseable {
   }
 
   private static String reason(IOException e) {
-    return e instanceof BindException ? "the port is in use" : e.getMessage();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      // a BindException, or Netty's native epoll error saying "Address already in use"
+      if (t instanceof BindException
+          || (t.getMessage() != null && t.getMessage().contains("already in use"))) {
+        return "the port is in use (" + e.getMessage() + ")";
+      }
+    }
+    return e.getMessage();
   }
 
   private void register(String target) {
