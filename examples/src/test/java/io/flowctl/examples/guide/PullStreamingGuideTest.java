@@ -34,11 +34,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
 /**
- * The samples of docs/getting-started.md, run end to end: a source, a processor and a sink that
- * register with a control plane and stream Arrow batches to each other. {@code DocSamplesTest}
- * keeps the page and the regions below identical.
+ * The layer under the SDK, run end to end: a source, a processor and a sink built from the
+ * low-level classes ({@code ArrowSourceService}, {@code ArrowProcessor}, {@code
+ * ArrowStreamConsumer}) that find each other and stream in pull mode, without a runner.
  */
-class GettingStartedTest {
+class PullStreamingGuideTest {
   static final Schema AMOUNTS =
       new Schema(List.of(Field.notNullable("amount", new ArrowType.Int(64, true))));
 

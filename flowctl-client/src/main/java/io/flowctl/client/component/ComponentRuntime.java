@@ -41,6 +41,9 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * flowctl component} command does on SIGTERM). Thread-safe.
  */
 public final class ComponentRuntime implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ComponentRuntime.class);
+
   /** The largest message a component takes or sends: what upstream's runner dials with. */
   public static final int MAX_MESSAGE_BYTES = 50 << 20;
 
@@ -133,6 +136,12 @@ public final class ComponentRuntime implements AutoCloseable {
             }));
     http.start();
     health.set(HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
+    LOG.info(
+        "{} serving on {} (health on :{}){}",
+        config.id(),
+        endpoint(),
+        http.getAddress().getPort(),
+        config.controlPlane().map(cp -> ", registering with " + cp).orElse(""));
     config.controlPlane().ifPresent(this::register);
     return this;
   }
@@ -170,24 +179,12 @@ public final class ComponentRuntime implements AutoCloseable {
       b.codecMetrics(codecMetrics);
     }
     config.token().ifPresent(b::bearerToken);
+    if (!schemas.isEmpty()) {
+      // Registered before the first heartbeat, so whoever waits for it healthy finds them.
+      b.onRegistered(() -> schemas.forEach(this::registerSchema));
+    }
     client = b.build();
     client.start();
-    if (!schemas.isEmpty()) {
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  if (client.awaitRegistered(Duration.ofMinutes(5))) {
-                    schemas.forEach(this::registerSchema);
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "flowctl-schemas-" + config.id());
-      t.setDaemon(true);
-      t.start();
-    }
   }
 
   private void registerSchema(String eventType, Schema schema) {
@@ -195,9 +192,20 @@ public final class ComponentRuntime implements AutoCloseable {
       client.registerSchema(eventType, schema);
     } catch (io.grpc.StatusRuntimeException refused) {
       // an upstream control plane has no schema registry (UNIMPLEMENTED); a refusal is counted
-      if (codecMetrics != null
-          && refused.getStatus().getCode() != io.grpc.Status.Code.UNIMPLEMENTED) {
-        codecMetrics.compatibilityCheckFailure();
+      if (refused.getStatus().getCode() == io.grpc.Status.Code.UNIMPLEMENTED) {
+        LOG.info(
+            "{}: the control plane has no schema registry; {} not registered",
+            config.id(),
+            eventType);
+      } else {
+        LOG.warn(
+            "{}: schema of {} refused: {}",
+            config.id(),
+            eventType,
+            refused.getStatus().getDescription());
+        if (codecMetrics != null) {
+          codecMetrics.compatibilityCheckFailure();
+        }
       }
     }
   }
@@ -310,6 +318,7 @@ public final class ComponentRuntime implements AutoCloseable {
       c = client;
     }
     health.set(HealthStatus.HEALTH_STATUS_STOPPING, "draining");
+    LOG.info("{} stopping: draining for up to {}", config.id(), drainTimeout);
     if (c != null) {
       c.heartbeatNow();
     }

@@ -40,6 +40,9 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class ControlPlaneClient implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ControlPlaneClient.class);
+
   /** Which wire API to speak: the legacy {@code flowctl.ControlPlane} or {@code flowctl.v1}. */
   public enum Api {
     LEGACY,
@@ -63,6 +66,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final Supplier<Map<String, String>> textMetrics;
   private final Supplier<io.flowctl.proto.v1.HealthStatus> status;
   private final String dataEndpoint;
+  private final Runnable onRegistered;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -86,6 +90,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     this.textMetrics = b.textMetrics;
     this.status = b.status;
     this.dataEndpoint = b.dataEndpoint;
+    this.onRegistered = b.onRegistered;
     this.ownsScheduler = b.scheduler == null;
     this.scheduler =
         b.scheduler != null
@@ -168,13 +173,32 @@ public final class ControlPlaneClient implements AutoCloseable {
         register();
         registered = true;
         registrations++;
+        LOG.info(
+            "{} registered with the control plane ({} API, registration {})",
+            service.getServiceId(),
+            api,
+            registrations);
+        if (onRegistered != null) {
+          try {
+            onRegistered.run(); // before the first heartbeat: a runner sees it done
+          } catch (RuntimeException e) {
+            lastError = "after registering: " + e;
+          }
+        }
       }
       heartbeat();
       heartbeats++;
       backoff = initialBackoff;
+      if (!lastError.isEmpty()) {
+        LOG.info("{}: control plane reachable again", service.getServiceId());
+      }
       lastError = "";
     } catch (StatusRuntimeException e) {
+      String previous = lastError;
       lastError = e.getStatus().getCode() + ": " + e.getStatus().getDescription();
+      if (!lastError.equals(previous)) { // once per kind of failure, not once per retry
+        LOG.warn("{}: control plane call failed: {}", service.getServiceId(), lastError);
+      }
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
         registered = false; // the control plane forgot us (restarted without a store)
         next = Duration.ZERO;
@@ -387,6 +411,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     private Supplier<io.flowctl.proto.v1.HealthStatus> status =
         () -> io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY;
     private String dataEndpoint;
+    private Runnable onRegistered;
     private ScheduledExecutorService scheduler;
     private String token;
     private Path trustCert;
@@ -459,6 +484,15 @@ public final class ControlPlaneClient implements AutoCloseable {
      */
     public Builder dataEndpoint(String endpoint) {
       this.dataEndpoint = Objects.requireNonNull(endpoint, "endpoint");
+      return this;
+    }
+
+    /**
+     * Runs after every (re-)registration, before the heartbeat that follows it, on the client's
+     * thread: for what must be in place before the service is seen healthy (its schemas).
+     */
+    public Builder onRegistered(Runnable action) {
+      this.onRegistered = Objects.requireNonNull(action, "action");
       return this;
     }
 

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * when any stream fails. Messages up to 50 MiB, as upstream dials.
  */
 final class DataFlow implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DataFlow.class);
+
   static final int MAX_MESSAGE_BYTES = 50 << 20;
 
   /** Events requested ahead from each stream. */
@@ -393,6 +395,7 @@ final class DataFlow implements AutoCloseable {
     if (result.completeExceptionally(
         new FlowctlException(
             FlowctlException.Code.UNAVAILABLE, where + " failed (" + why + ")", t))) {
+      LOG.warn("pipeline data flow failed: {} failed ({})", where, why);
       cancelAll();
     }
   }

@@ -1,0 +1,199 @@
+package io.flowctl.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.proto.v1.ConsumeResponse;
+import io.flowctl.proto.v1.ConsumerServiceGrpc;
+import io.flowctl.proto.v1.Event;
+import io.flowctl.proto.v1.ProcessorServiceGrpc;
+import io.flowctl.proto.v1.SourceServiceGrpc;
+import io.flowctl.proto.v1.StreamRequest;
+import io.flowctl.server.FlowctlServer;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A source, a processor and a consumer written with {@link Flowctl} alone, registered with a real
+ * control plane and driven over loopback as upstream's runner drives components.
+ */
+class FlowctlSdkTest {
+  static final Schema AMOUNTS =
+      new Schema(List.of(Field.notNullable("amount", new ArrowType.Int(64, true))));
+
+  @Test
+  void aSourceAProcessorAndAConsumer_inAFewLinesEach() throws Exception {
+    try (FlowctlServer cp =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      String target = "127.0.0.1:" + cp.port();
+      List<Long> seen = new CopyOnWriteArrayList<>();
+      List<String> finished = new CopyOnWriteArrayList<>();
+
+      try (Flowctl.Component source =
+              Flowctl.source("amounts")
+                  .config(config("amounts", target))
+                  .output("demo.Amounts", AMOUNTS)
+                  .produce(
+                      out -> {
+                        for (int b = 0; b < 3; b++) {
+                          try (VectorSchemaRoot batch =
+                              VectorSchemaRoot.create(AMOUNTS, out.allocator())) {
+                            BigIntVector v = (BigIntVector) batch.getVector(0);
+                            for (int i = 0; i < 4; i++) {
+                              v.setSafe(i, b * 10L + i);
+                            }
+                            batch.setRowCount(4);
+                            out.emit(batch);
+                          }
+                        }
+                      })
+                  .build()
+                  .start();
+          // The processor declares its reader schema: batches are projected to it first.
+          Flowctl.Component doubler =
+              Flowctl.processor("doubler")
+                  .config(config("doubler", target))
+                  .input("demo.Amounts", AMOUNTS)
+                  .output("demo.Doubled", AMOUNTS)
+                  .onBatch(
+                      (in, allocator) -> {
+                        VectorSchemaRoot out = VectorSchemaRoot.create(AMOUNTS, allocator);
+                        BigIntVector src = (BigIntVector) in.getVector("amount");
+                        BigIntVector dst = (BigIntVector) out.getVector(0);
+                        for (int i = 0; i < in.getRowCount(); i++) {
+                          dst.setSafe(i, src.get(i) * 2);
+                        }
+                        out.setRowCount(in.getRowCount());
+                        return out;
+                      })
+                  .build()
+                  .start();
+          Flowctl.Component sink =
+              Flowctl.consumer("sink")
+                  .config(config("sink", target))
+                  .input("demo.Doubled")
+                  .onBatch(
+                      batch -> {
+                        BigIntVector v = (BigIntVector) batch.getVector(0);
+                        for (int i = 0; i < batch.getRowCount(); i++) {
+                          seen.add(v.get(i));
+                        }
+                      })
+                  .onFinish(() -> finished.add("sink"))
+                  .build()
+                  .start()) {
+        for (Flowctl.Component c : List.of(source, doubler, sink)) {
+          assertThat(c.awaitRegistered(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(cp.services().list())
+            .extracting(s -> s.serviceId())
+            .containsExactlyInAnyOrder("amounts", "doubler", "sink");
+        // the source's schema became version 1 of its subject
+        assertThat(cp.schemas().latest("demo.Amounts")).isPresent();
+
+        List<Event> processed = run(source.endpoint(), doubler.endpoint(), sink.endpoint());
+        assertThat(processed).hasSize(3);
+        assertThat(seen).containsExactly(0L, 2L, 4L, 6L, 20L, 22L, 24L, 26L, 40L, 42L, 44L, 46L);
+        assertThat(finished).containsExactly("sink");
+      }
+      assertThat(cp.services().list()).isEmpty(); // each unregistered when closed
+    }
+  }
+
+  @Test
+  void misconfiguration_failsAtBuildNamingTheSetting() {
+    assertThatThrownBy(() -> Flowctl.source("s").build()).hasMessageContaining("output(");
+    assertThatThrownBy(() -> Flowctl.processor("p").output("t", AMOUNTS).build())
+        .hasMessageContaining("onBatch(");
+    assertThatThrownBy(() -> Flowctl.consumer("c").build()).hasMessageContaining("onBatch(");
+    assertThatThrownBy(() -> Flowctl.source(" ")).hasMessageContaining("needs an id");
+    assertThatThrownBy(() -> Flowctl.consumer("c").maxInflight(0))
+        .hasMessageContaining("maxInflight");
+  }
+
+  private static ComponentConfig config(String id, String controlPlane) {
+    return ComponentConfig.builder(id)
+        .controlPlane(controlPlane)
+        .heartbeatInterval(Duration.ofMillis(200))
+        .healthPort(0)
+        .build();
+  }
+
+  /** Upstream's runner, by hand: StreamEvents -> Process -> Consume. */
+  private static List<Event> run(String source, String processor, String sink) throws Exception {
+    ManagedChannel s = NettyChannelBuilder.forTarget(source).usePlaintext().build();
+    ManagedChannel p = NettyChannelBuilder.forTarget(processor).usePlaintext().build();
+    ManagedChannel k = NettyChannelBuilder.forTarget(sink).usePlaintext().build();
+    try {
+      List<Event> out = new CopyOnWriteArrayList<>();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      StreamObserver<Event> in =
+          ProcessorServiceGrpc.newStub(p)
+              .process(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(Event e) {
+                      out.add(e);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                      done.complete(null);
+                    }
+                  });
+      Iterator<Event> events =
+          SourceServiceGrpc.newBlockingStub(s)
+              .withDeadlineAfter(20, TimeUnit.SECONDS)
+              .streamEvents(StreamRequest.getDefaultInstance());
+      events.forEachRemaining(in::onNext);
+      in.onCompleted();
+      done.get(20, TimeUnit.SECONDS);
+      CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
+      StreamObserver<Event> toSink =
+          ConsumerServiceGrpc.newStub(k)
+              .consume(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ConsumeResponse r) {
+                      answer.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                      answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {}
+                  });
+      out.forEach(toSink::onNext);
+      toSink.onCompleted();
+      assertThat(answer.get(20, TimeUnit.SECONDS).getEventsConsumed()).isEqualTo(out.size());
+      return new ArrayList<>(out);
+    } finally {
+      s.shutdownNow();
+      p.shutdownNow();
+      k.shutdownNow();
+    }
+  }
+}
