@@ -60,6 +60,8 @@ public final class ComponentRuntime implements AutoCloseable {
   private final Duration drainTimeout;
   private Server server;
   private HttpServer http;
+  private final io.grpc.protobuf.services.HealthStatusManager grpcHealth =
+      new io.grpc.protobuf.services.HealthStatusManager();
   private ControlPlaneClient client;
   private boolean closed;
   private final java.util.concurrent.CountDownLatch terminated =
@@ -101,6 +103,7 @@ public final class ComponentRuntime implements AutoCloseable {
               .maxInboundMessageSize(MAX_MESSAGE_BYTES)
               .addService(service)
               .addService(ProtoReflectionServiceV1.newInstance())
+              .addService(grpcHealth.getHealthService()) // grpc.health.v1, for probes
               .build()
               .start();
     } catch (IOException e) {
@@ -125,7 +128,17 @@ public final class ComponentRuntime implements AutoCloseable {
         "/ready",
         x -> answer(x, health.status() == HealthStatus.HEALTH_STATUS_HEALTHY, healthJson()));
     http.createContext("/live", x -> answer(x, true, "{\"status\":\"alive\"}"));
-    http.createContext("/metrics", x -> answer(x, true, json(allMetrics())));
+    // JSON as the Go SDK serves it; Prometheus' text format for scrapers that ask for it.
+    http.createContext(
+        "/metrics",
+        x -> {
+          String accept = x.getRequestHeaders().getFirst("Accept");
+          if (accept != null && (accept.contains("text/plain") || accept.contains("openmetrics"))) {
+            answer(x, true, prometheus(allMetrics()), "text/plain; version=0.0.4; charset=utf-8");
+          } else {
+            answer(x, true, json(allMetrics()));
+          }
+        });
     http.setExecutor(
         Executors.newFixedThreadPool(
             2,
@@ -136,6 +149,7 @@ public final class ComponentRuntime implements AutoCloseable {
             }));
     http.start();
     health.set(HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
+    grpcHealth.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     LOG.info(
         "{} serving on {} (health on :{}){}",
         config.id(),
@@ -289,9 +303,33 @@ public final class ComponentRuntime implements AutoCloseable {
     return b.append('"').toString();
   }
 
+  /** The metrics in Prometheus' text format: numeric ones as gauges, the rest as info labels. */
+  private String prometheus(Map<String, String> m) {
+    StringBuilder b = new StringBuilder();
+    String component = config.id().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    m.forEach(
+        (k, v) -> {
+          String name = "flowctl_" + k.replaceAll("[^a-zA-Z0-9_]", "_");
+          try {
+            double d = Double.parseDouble(v);
+            b.append("# TYPE ").append(name).append(" gauge\n");
+            b.append(name).append("{component=\"").append(component).append("\"} ");
+            b.append(Double.isFinite(d) ? Double.toString(d) : "NaN").append('\n');
+          } catch (NumberFormatException text) {
+            // text metrics (times, durations) are not samples
+          }
+        });
+    return b.toString();
+  }
+
   private static void answer(HttpExchange x, boolean ok, String body) throws IOException {
+    answer(x, ok, body, "application/json");
+  }
+
+  private static void answer(HttpExchange x, boolean ok, String body, String type)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    x.getResponseHeaders().set("Content-Type", "application/json");
+    x.getResponseHeaders().set("Content-Type", type);
     x.sendResponseHeaders(ok ? 200 : 503, bytes.length);
     try (OutputStream out = x.getResponseBody()) {
       out.write(bytes);
@@ -318,6 +356,7 @@ public final class ComponentRuntime implements AutoCloseable {
       c = client;
     }
     health.set(HealthStatus.HEALTH_STATUS_STOPPING, "draining");
+    grpcHealth.enterTerminalState();
     LOG.info("{} stopping: draining for up to {}", config.id(), drainTimeout);
     if (c != null) {
       c.heartbeatNow();

@@ -49,6 +49,9 @@ public final class ControlPlaneClient implements AutoCloseable {
     V1
   }
 
+  /** The registration metadata naming this process's instance of the service. */
+  static final String INSTANCE_KEY = "flowctl.instance";
+
   /** What the client is doing, for health pages and tests. */
   public record State(boolean registered, long heartbeats, long registrations, String lastError) {}
 
@@ -79,7 +82,13 @@ public final class ControlPlaneClient implements AutoCloseable {
   private Duration backoff;
 
   private ControlPlaneClient(Builder b) {
-    this.service = b.service;
+    // A random instance id: the control plane refuses a second live process under the same id.
+    this.service =
+        b.service.getMetadataMap().containsKey(INSTANCE_KEY)
+            ? b.service
+            : b.service.toBuilder()
+                .putMetadata(INSTANCE_KEY, java.util.UUID.randomUUID().toString())
+                .build();
     this.interval = b.heartbeatInterval;
     this.deadline = b.deadline;
     this.initialBackoff = b.initialBackoff;

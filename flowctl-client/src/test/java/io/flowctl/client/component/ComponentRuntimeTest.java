@@ -88,6 +88,29 @@ class ComponentRuntimeTest {
                     HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(503); // not ready while degraded
         assertThat(ready.body()).contains("\"status\":\"degraded\"");
+        // /metrics: JSON as the Go SDK serves it, Prometheus' text format for a scraper
+        HttpResponse<String> scrape =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + runtime.healthPort() + "/metrics"))
+                        .header("Accept", "text/plain;version=0.0.4")
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(scrape.body()).contains("# TYPE flowctl_events_sent gauge");
+        assertThat(scrape.body()).contains("flowctl_events_sent{component=\"src-1\"} 0.0");
+        // grpc.health.v1 on the data port, for probes
+        ManagedChannel data =
+            NettyChannelBuilder.forTarget(runtime.endpoint()).usePlaintext().build();
+        try {
+          assertThat(
+                  io.grpc.health.v1.HealthGrpc.newBlockingStub(data)
+                      .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance())
+                      .getStatus())
+              .isEqualTo(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+          data.shutdownNow();
+        }
 
         int port = runtime.port();
         runtime.close();

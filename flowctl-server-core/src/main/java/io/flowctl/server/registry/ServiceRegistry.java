@@ -26,6 +26,14 @@ import java.util.Set;
  * change through and reads what other replicas wrote. Usable without gRPC; thread-safe.
  */
 public final class ServiceRegistry {
+  /**
+   * Registration metadata naming the running instance of a service (flowctl-java's clients set a
+   * random one per process). A registration whose instance differs from that of a live service with
+   * the same id is refused: two processes must not silently share one id. Registrations without it
+   * (Go components) are taken as upstream takes them.
+   */
+  public static final String INSTANCE_KEY = "flowctl.instance";
+
   private final Clock clock;
   private final Duration ttl;
   private final Duration sweepInterval;
@@ -156,6 +164,27 @@ public final class ServiceRegistry {
     }
     sync();
     Entry e = services.get(info.getServiceId());
+    if (e != null && e.info != null) {
+      String held = e.info.getMetadataMap().get(INSTANCE_KEY);
+      String claimed = info.getMetadataMap().get(INSTANCE_KEY);
+      Duration silent = Duration.between(e.lastHeartbeat, clock.instant());
+      if (held != null
+          && claimed != null
+          && !held.equals(claimed)
+          && e.healthy
+          && silent.compareTo(ttl) <= 0) {
+        throw new FlowctlException(
+            FlowctlException.Code.ALREADY_EXISTS,
+            "service '"
+                + info.getServiceId()
+                + "' is held by another live instance (its last heartbeat "
+                + silent.toMillis()
+                + " ms ago): stop that one, or this one registers once its heartbeats have lapsed"
+                + " for the TTL ("
+                + ttl.toSeconds()
+                + " s)");
+      }
+    }
     if (e == null) {
       if (services.size() >= maxServices) {
         throw new FlowctlException(

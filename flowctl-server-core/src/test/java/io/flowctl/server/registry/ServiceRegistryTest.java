@@ -91,6 +91,31 @@ class ServiceRegistryTest {
   }
 
   @Test
+  void aSecondLiveInstanceUnderTheSameId_isRefused_untilTheFirstHasLapsed() {
+    ServiceInfo first =
+        service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")).toBuilder()
+            .putMetadata(ServiceRegistry.INSTANCE_KEY, "instance-a")
+            .build();
+    ServiceInfo second =
+        first.toBuilder().putMetadata(ServiceRegistry.INSTANCE_KEY, "instance-b").build();
+    registry.register(first);
+    registry.register(first); // the same instance again (after a reconnect): fine
+    assertThatThrownBy(() -> registry.register(second))
+        .isInstanceOf(FlowctlException.class)
+        .hasMessageContaining("held by another live instance")
+        .satisfies(
+            e ->
+                assertThat(((FlowctlException) e).code())
+                    .isEqualTo(FlowctlException.Code.ALREADY_EXISTS));
+    clock.advance(Duration.ofSeconds(31)); // the first stopped heartbeating: past the TTL
+    assertThat(registry.register(second).info().getMetadataMap())
+        .containsEntry(ServiceRegistry.INSTANCE_KEY, "instance-b");
+    // without instance ids (a Go component), a re-registration is taken as upstream takes it
+    registry.register(service("go", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    registry.register(service("go", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+  }
+
+  @Test
   void withoutASweepInterval_lateSweepsAreNotPauses() {
     registry.register(service("src", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
     registry.sweep();
