@@ -40,7 +40,7 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
   private final String componentId;
   private final Handler handler;
   private final int maxInflight;
-  private final ComponentInfo info;
+  private final Identity identity;
   private final ComponentHealth health;
   private final AtomicLong consumed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -50,20 +50,9 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
     this.componentId = b.componentId;
     this.handler = b.handler;
     this.maxInflight = b.maxInflight;
-    this.info =
-        b.info != null
-            ? b.info
-            : ComponentInfo.newBuilder()
-                .setId(b.componentId)
-                .setName(b.componentId)
-                .setType(ComponentType.COMPONENT_TYPE_CONSUMER)
-                .build();
-    if (b.health != null) {
-      this.health = b.health;
-    } else {
-      this.health = new ComponentHealth();
-      this.health.set(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
-    }
+    this.identity =
+        new Identity(b.componentId, ComponentType.COMPONENT_TYPE_CONSUMER, b.info, b.health);
+    this.health = identity.health;
     this.health.metrics(
         () ->
             Map.of(
@@ -152,14 +141,12 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
 
   @Override
   public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    out.onNext(info);
-    out.onCompleted();
+    identity.getInfo(out);
   }
 
   @Override
   public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    out.onNext(health.answer(request.getIncludeDetails(), componentId));
-    out.onCompleted();
+    identity.healthCheck(request, out);
   }
 
   /** Settings of a consumer service. */

@@ -30,7 +30,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   private final ArrowProcessor.Handler handler;
   private final int maxInflight;
   private final ArrowStreamConsumer.ErrorListener errors;
-  private final ComponentInfo info;
+  private final Identity identity;
   private final ComponentHealth health;
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -42,20 +42,9 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     this.handler = b.handler;
     this.maxInflight = b.maxInflight;
     this.errors = b.errors;
-    this.info =
-        b.info != null
-            ? b.info
-            : ComponentInfo.newBuilder()
-                .setId(b.componentId)
-                .setName(b.componentId)
-                .setType(ComponentType.COMPONENT_TYPE_PROCESSOR)
-                .build();
-    if (b.health != null) {
-      this.health = b.health;
-    } else {
-      this.health = new ComponentHealth();
-      this.health.set(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
-    }
+    this.identity =
+        new Identity(b.componentId, ComponentType.COMPONENT_TYPE_PROCESSOR, b.info, b.health);
+    this.health = identity.health;
     this.health.metrics(this::metrics);
   }
 
@@ -176,14 +165,12 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
 
   @Override
   public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    out.onNext(info);
-    out.onCompleted();
+    identity.getInfo(out);
   }
 
   @Override
   public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    out.onNext(health.answer(request.getIncludeDetails(), componentId));
-    out.onCompleted();
+    identity.healthCheck(request, out);
   }
 
   /** Settings of a processor service. */

@@ -73,7 +73,7 @@ public final class ArrowSourceService
 
   private final String componentId;
   private final Feed feed;
-  private final ComponentInfo info;
+  private final Identity identity;
   private final ComponentHealth health;
   private final StateStore state;
   private final AtomicLong sent = new AtomicLong();
@@ -86,20 +86,9 @@ public final class ArrowSourceService
   private ArrowSourceService(Builder b) {
     this.componentId = b.componentId;
     this.feed = b.feed;
-    this.info =
-        b.info != null
-            ? b.info
-            : ComponentInfo.newBuilder()
-                .setId(b.componentId)
-                .setName(b.componentId)
-                .setType(ComponentType.COMPONENT_TYPE_SOURCE)
-                .build();
-    if (b.health != null) {
-      this.health = b.health;
-    } else {
-      this.health = new ComponentHealth();
-      this.health.set(io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY, "serving");
-    }
+    this.identity =
+        new Identity(b.componentId, ComponentType.COMPONENT_TYPE_SOURCE, b.info, b.health);
+    this.health = identity.health;
     this.health.metrics(() -> Map.of("events_sent", Long.toString(sent.get())));
     this.state = b.state;
   }
@@ -175,14 +164,12 @@ public final class ArrowSourceService
 
   @Override
   public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    out.onNext(info);
-    out.onCompleted();
+    identity.getInfo(out);
   }
 
   @Override
   public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    out.onNext(health.answer(request.getIncludeDetails(), componentId));
-    out.onCompleted();
+    identity.healthCheck(request, out);
   }
 
   @Override
