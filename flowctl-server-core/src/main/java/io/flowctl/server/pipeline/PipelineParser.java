@@ -49,6 +49,17 @@ public final class PipelineParser {
   }
 
   private static final Set<String> TOP = Set.of("apiVersion", "kind", "metadata", "spec");
+
+  /** Component ids: they become file names, process environment and registry keys. */
+  private static final java.util.regex.Pattern VALID_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  /** At most 60 characters of {@code s}, control characters shown as '?'. */
+  private static String printable(String s) {
+    String cut = s.length() > 60 ? s.substring(0, 60) + "…" : s;
+    return cut.replaceAll("[\\p{Cntrl}\\p{Cf}]", "?");
+  }
+
   private static final Set<String> METADATA =
       Set.of("name", "namespace", "labels", "annotations", "description");
   private static final Set<String> SPEC =
@@ -283,6 +294,15 @@ public final class PipelineParser {
     }
     Node idNode = k.get("id").getValueNode();
     String id = scalar(idNode, "an id");
+    if (!VALID_ID.matcher(id).matches()) {
+      problem(
+          idNode,
+          "component id '"
+              + printable(id)
+              + "' must be 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or"
+              + " digit (ids name log files and outputs)");
+      return null;
+    }
     if (componentNodes.containsKey(id)) {
       Node first = componentNodes.get(id);
       problem(

@@ -33,7 +33,10 @@ public final class ProcessLauncher implements Launcher {
       launched++;
       pb.environment().putIfAbsent("HEALTH_PORT", Integer.toString(18080 + launched));
     }
-    Path log = logDir.resolve(c.id() + ".log");
+    Path log = logDir.resolve(c.id() + ".log").normalize();
+    if (!log.getParent().equals(logDir.normalize())) {
+      throw new IOException("component id '" + c.id() + "' would write its log outside " + logDir);
+    }
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     Process p = pb.start();
     return new Handle() {

@@ -361,4 +361,32 @@ class PipelineParserTest {
         .extracting(Problem::message)
         .contains("processor 'processor1' needs inputs", "sink 'sink1' needs inputs");
   }
+
+  @Test
+  void componentIdsThatCouldLeaveTheDataFolder_areProblemsWithTheirPlace() throws IOException {
+    PipelineParser.Result r =
+        parse(
+            """
+            apiVersion: flowctl/v1
+            kind: Pipeline
+            metadata: {name: hostile}
+            spec:
+              sources:
+                - id: ../../escaped-log
+                  command: [a]
+                - id: /etc/passwd
+                  command: [a]
+                - id: "line\\nbreak"
+                  command: [a]
+                - id: ok-id_1.2
+                  command: [a]
+            """);
+    assertThat(r.problems())
+        .extracting(Problem::message)
+        .filteredOn(m -> m.contains("must be 1 to 128 letters"))
+        .hasSize(3)
+        .anyMatch(m -> m.contains("'../../escaped-log'"))
+        .anyMatch(m -> m.contains("'line?break'"));
+    assertThat(r.problems()).allMatch(p -> p.line() > 0 && p.column() > 0);
+  }
 }
