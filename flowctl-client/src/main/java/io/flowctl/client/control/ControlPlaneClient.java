@@ -264,9 +264,18 @@ public final class ControlPlaneClient implements AutoCloseable {
             .setStatus(status.get());
     metrics.forEach((k, v) -> h.putMetrics(k, text(v)));
     if (textMetrics != null) {
-      h.putAllMetrics(textMetrics.get());
+      textMetrics.get().forEach((k, v) -> h.putMetrics(k, printable(v)));
     }
     v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).heartbeat(h.build());
+  }
+
+  /**
+   * Text the control plane accepts as a metric: no control or format characters (an error message
+   * may hold newlines), at most 1,024 characters.
+   */
+  static String printable(String v) {
+    String flat = v.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", " ");
+    return flat.length() > 1_024 ? flat.substring(0, 1_021) + "..." : flat;
   }
 
   /** A metric as a v1 heartbeat carries it: integral values without a fraction. */

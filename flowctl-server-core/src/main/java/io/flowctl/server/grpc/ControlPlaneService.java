@@ -320,7 +320,7 @@ public final class ControlPlaneService
               () ->
                   new FlowctlException(
                       FlowctlException.Code.NOT_FOUND,
-                      "'" + eventType + "' has no version " + version));
+                      "'" + eventType + "' has no version " + Integer.toUnsignedString(version)));
     }
     if (!fingerprint.isEmpty()) {
       Fingerprint fp;

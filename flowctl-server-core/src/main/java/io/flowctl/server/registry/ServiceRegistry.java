@@ -34,6 +34,90 @@ public final class ServiceRegistry {
    */
   public static final String INSTANCE_KEY = "flowctl.instance";
 
+  /** The longest service id, metadata key, event type or metric name, in characters. */
+  public static final int MAX_NAME_LENGTH = 253;
+
+  /** The longest metadata value or text metric, in characters. */
+  public static final int MAX_VALUE_LENGTH = 4_096;
+
+  /** Event types a service may list as inputs or outputs. */
+  public static final int MAX_EVENT_TYPES = 256;
+
+  /**
+   * Checks a name (an id, a key, an event type) that the control plane keeps, logs, labels metrics
+   * with and answers in lists: bounded, and free of control and format characters (newlines, NUL,
+   * ANSI escapes, bidirectional overrides) that would forge log lines or labels.
+   */
+  static void checkName(String name, String what) {
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          what
+              + " of "
+              + name.length()
+              + " characters is longer than the limit of "
+              + MAX_NAME_LENGTH);
+    }
+    checkCharacters(name, what);
+  }
+
+  private static void checkValue(String value, String what) {
+    if (value.length() > MAX_VALUE_LENGTH) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          what
+              + " of "
+              + value.length()
+              + " characters is longer than the limit of "
+              + MAX_VALUE_LENGTH);
+    }
+    checkCharacters(value, what);
+  }
+
+  private static void checkCharacters(String s, String what) {
+    for (int i = 0; i < s.length(); ) {
+      int c = s.codePointAt(i);
+      int type = Character.getType(c);
+      if (type == Character.CONTROL
+          || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR
+          || type == Character.SURROGATE
+          || type == Character.UNASSIGNED && !Character.isValidCodePoint(c)) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT,
+            what
+                + " holds the control or format character U+"
+                + String.format("%04X", c)
+                + " at position "
+                + i);
+      }
+      i += Character.charCount(c);
+    }
+  }
+
+  private static void checkServiceInfo(ServiceInfo info) {
+    checkName(info.getServiceId(), "the service id");
+    checkName(info.getComponentId(), "the component id");
+    if (info.getInputEventTypesCount() > MAX_EVENT_TYPES
+        || info.getOutputEventTypesCount() > MAX_EVENT_TYPES) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "service lists more than " + MAX_EVENT_TYPES + " input or output event types");
+    }
+    for (String t : info.getInputEventTypesList()) {
+      checkName(t, "an input event type");
+    }
+    for (String t : info.getOutputEventTypesList()) {
+      checkName(t, "an output event type");
+    }
+    checkValue(info.getHealthEndpoint(), "the health endpoint");
+    for (Map.Entry<String, String> m : info.getMetadataMap().entrySet()) {
+      checkName(m.getKey(), "a metadata key");
+      checkValue(m.getValue(), "metadata '" + m.getKey() + "'");
+    }
+  }
+
   private final Clock clock;
   private final Duration ttl;
   private final Duration sweepInterval;
@@ -146,6 +230,7 @@ public final class ServiceRegistry {
     if (info.getServiceId().isBlank()) {
       throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "the service id is empty");
     }
+    checkServiceInfo(info);
     if (info.getServiceType() == ServiceType.SERVICE_TYPE_UNSPECIFIED
         || info.getServiceType() == ServiceType.UNRECOGNIZED) {
       throw new FlowctlException(
@@ -314,6 +399,10 @@ public final class ServiceRegistry {
       throw new FlowctlException(
           FlowctlException.Code.NOT_FOUND,
           "heartbeat from unknown service '" + serviceId + "': register it first");
+    }
+    for (Map.Entry<String, String> m : text.entrySet()) {
+      checkName(m.getKey(), "a metric name");
+      checkValue(m.getValue(), "metric '" + m.getKey() + "'");
     }
     if (metrics.size() > maxMetadataEntries || text.size() > maxMetadataEntries) {
       throw new FlowctlException(

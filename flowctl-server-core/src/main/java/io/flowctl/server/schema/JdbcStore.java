@@ -86,12 +86,28 @@ public final class JdbcStore
    * An SQLite file store, created with its parent directories when missing. One connection: SQLite
    * takes one writer at a time anyway, and calls queue for it.
    */
+  private static void restrict(Path p, String permissions) throws java.io.IOException {
+    try {
+      Files.setPosixFilePermissions(
+          p, java.nio.file.attribute.PosixFilePermissions.fromString(permissions));
+    } catch (UnsupportedOperationException notPosix) {
+      // a file system without POSIX permissions
+    }
+  }
+
   public static JdbcStore sqlite(Path file) {
     Path absolute = file.toAbsolutePath();
     try {
       Path parent = absolute.getParent();
-      if (parent != null) {
+      if (parent != null && !Files.exists(parent)) {
         Files.createDirectories(parent);
+        restrict(parent, "rwx------");
+      }
+      if (!Files.exists(absolute)) {
+        // The store holds every registration and schema: readable by its owner only. SQLite gives
+        // its -wal and -shm files the database file's permissions.
+        Files.createFile(absolute);
+        restrict(absolute, "rw-------");
       }
     } catch (java.io.IOException e) {
       throw new StoreException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);

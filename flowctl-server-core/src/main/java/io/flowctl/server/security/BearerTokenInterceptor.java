@@ -34,6 +34,19 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
 
   /** Reads a token file: one {@code <principal> <token>} per line; # starts a comment. */
   public static BearerTokenInterceptor fromFile(Path file) throws IOException {
+    try {
+      var perms = Files.getPosixFilePermissions(file);
+      if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)
+          || perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)) {
+        org.slf4j.LoggerFactory.getLogger(BearerTokenInterceptor.class)
+            .warn(
+                "the token file {} can be read by others ({}): chmod 600 it",
+                file,
+                java.nio.file.attribute.PosixFilePermissions.toString(perms));
+      }
+    } catch (UnsupportedOperationException notPosix) {
+      // a file system without POSIX permissions
+    }
     Map<String, String> tokens = new HashMap<>();
     int n = 0;
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -59,12 +72,22 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
         && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
       return next.startCall(call, headers);
     }
-    String header = headers.get(AUTHORIZATION);
-    String principal = header == null ? null : principalOf(header);
+    Iterable<String> all = headers.getAll(AUTHORIZATION);
+    int count = 0;
+    String header = null;
+    if (all != null) {
+      for (String h : all) {
+        count++;
+        header = h;
+      }
+    }
+    String principal = count == 1 ? principalOf(header) : null;
     if (principal == null) {
       call.close(
           Status.UNAUTHENTICATED.withDescription(
-              header == null ? "missing bearer token" : "unknown bearer token"),
+              count == 0
+                  ? "missing bearer token"
+                  : count > 1 ? "more than one authorization header" : "unknown bearer token"),
           new Metadata());
       return new ServerCall.Listener<>() {};
     }

@@ -1,0 +1,253 @@
+package io.flowctl.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.SchemaInfo;
+import io.flowctl.proto.SchemaRegistration;
+import io.flowctl.proto.SchemaRequest;
+import io.flowctl.proto.ServiceHeartbeat;
+import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
+import io.flowctl.server.FlowctlServer;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests an attacker on loopback would send, against a real control plane: each is refused with
+ * INVALID_ARGUMENT, RESOURCE_EXHAUSTED or UNAUTHENTICATED naming what is wrong, and the server
+ * answers a health check and a heartbeat right after.
+ */
+class HostileClientsTest {
+  @TempDir Path dir;
+
+  @Test
+  void hostileIdentifiersMetadataAndMetrics_areRefusedNamingTheLimit() throws Exception {
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        stub.register(source("good"));
+        List<StatusRuntimeException> refusals = new ArrayList<>();
+        for (ServiceInfo hostile :
+            List.of(
+                source("x".repeat(14 << 20)), // a 14 MB id
+                source("forged\nalert cleared: MEMORY"),
+                source("nul\u0000id"),
+                source("ansi\u001b[31mred"),
+                source("rtl\u202eoverride"),
+                source("meta").toBuilder().putMetadata("k", "v".repeat(15 << 20)).build(),
+                source("meta").toBuilder().putMetadata("k\nforged", "v").build())) {
+          refusals.add(refused(() -> stub.register(hostile)));
+        }
+        for (StatusRuntimeException r : refusals) {
+          assertThat(r.getStatus().getCode())
+              .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
+        }
+        assertThat(refusals.get(0).getStatus().getDescription())
+            .containsAnyOf("longer than the limit", "larger than max");
+        assertThat(refusals.get(1).getStatus().getDescription()).contains("U+000A");
+        assertThat(refusals.get(4).getStatus().getDescription()).contains("U+202E");
+        assertThat(
+                refused(
+                        () ->
+                            stub.heartbeat(
+                                ServiceHeartbeat.newBuilder()
+                                    .setServiceId("good")
+                                    .putMetrics("evil\u001b[2J", 1.0)
+                                    .build()))
+                    .getStatus()
+                    .getCode())
+            .isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.services().list()).extracting(x -> x.serviceId()).containsExactly("good");
+        stillServing(ch);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void deepSchemas_areRefusedBeforeAnyRecursion_andHugeVersionsAreNamedAsSent() throws Exception {
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        for (int depth : List.of(1_500, 2_000)) {
+          StatusRuntimeException r =
+              refused(() -> stub.registerSchema(registration("deep", nested(depth))));
+          assertThat(r.getStatus().getCode())
+              .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
+          assertThat(r.getStatus().getDescription()).contains("nesting limit");
+        }
+        // uint32 versions read as sent, not as negative ints
+        for (long version : List.of(4_294_967_295L, 2_147_483_648L)) {
+          StatusRuntimeException r =
+              refused(
+                  () ->
+                      stub.getSchema(
+                          SchemaRequest.newBuilder()
+                              .setEventType("deep")
+                              .setVersion((int) version)
+                              .build()));
+          assertThat(r.getStatus().getDescription()).contains("no version " + version);
+        }
+        stillServing(ch);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aSchemaWithADictionaryEncodedField_registers_andCanBeFetchedAgain() throws Exception {
+    Schema dictionary =
+        new Schema(
+            List.of(
+                new Field(
+                    "asset",
+                    new FieldType(
+                        true,
+                        ArrowType.Utf8.INSTANCE,
+                        new DictionaryEncoding(1, false, new ArrowType.Int(32, true))),
+                    null)));
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS);
+        stub.registerSchema(registration("dict", dictionary));
+        var fetched = stub.getSchema(SchemaRequest.newBuilder().setEventType("dict").build());
+        assertThat(
+                io.flowctl.ipc.ArrowIpc.readSchema(
+                    fetched.getSchemaInfo().getSchemaDefinition().toByteArray()))
+            .isEqualTo(dictionary);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void twoAuthorizationHeaders_areUnauthenticated_notInternal() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "src s3cret-src\n");
+    try (FlowctlServer s =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("memory")
+            .bearerTokens(BearerTokenInterceptor.fromFile(tokens))
+            .start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        Metadata twice = new Metadata();
+        Metadata.Key<String> auth =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+        twice.put(auth, "Bearer s3cret-src");
+        twice.put(auth, "Bearer s3cret-src");
+        var stub =
+            ControlPlaneGrpc.newBlockingStub(ch)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(twice));
+        StatusRuntimeException r = refused(() -> stub.register(source("src")));
+        assertThat(r.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(r.getStatus().getDescription()).contains("more than one authorization header");
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void theSqliteStore_isCreatedReadableByItsOwnerOnly() throws Exception {
+    Path db = dir.resolve("data").resolve("flowctl.db");
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("sqlite:" + db).start()) {
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(db)))
+          .isEqualTo("rw-------");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(db.getParent())))
+          .isEqualTo("rwx------");
+      stillServing(channel(s));
+    }
+  }
+
+  private static Schema nested(int depth) {
+    Field f = Field.nullable("leaf", new ArrowType.Int(32, true));
+    for (int i = 0; i < depth; i++) {
+      f = new Field("s" + i, FieldType.nullable(ArrowType.Struct.INSTANCE), List.of(f));
+    }
+    return new Schema(List.of(f));
+  }
+
+  private static SchemaRegistration registration(String type, Schema schema) {
+    // written without the registry's own checks: what a hostile client sends
+    return SchemaRegistration.newBuilder()
+        .setSchemaInfo(
+            SchemaInfo.newBuilder()
+                .setEventType(type)
+                .setSchemaFormat("arrow_ipc")
+                .setSchemaDefinition(
+                    ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(schema))))
+        .build();
+  }
+
+  private static void stillServing(ManagedChannel ch) {
+    assertThat(
+            HealthGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(2, TimeUnit.SECONDS)
+                .check(HealthCheckRequest.getDefaultInstance())
+                .getStatus())
+        .isNotNull();
+    var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(2, TimeUnit.SECONDS);
+    stub.register(source("after"));
+    stub.heartbeat(ServiceHeartbeat.newBuilder().setServiceId("after").build());
+  }
+
+  private static ServiceInfo source(String id) {
+    return ServiceInfo.newBuilder()
+        .setServiceId(id)
+        .setServiceType(ServiceType.SERVICE_TYPE_SOURCE)
+        .build();
+  }
+
+  private static StatusRuntimeException refused(Runnable call) {
+    try {
+      call.run();
+    } catch (StatusRuntimeException e) {
+      return e;
+    }
+    throw new AssertionError("the call was not refused");
+  }
+
+  private static ManagedChannel channel(FlowctlServer s) {
+    return NettyChannelBuilder.forAddress("127.0.0.1", s.port())
+        .usePlaintext()
+        .maxInboundMessageSize(64 << 20)
+        .build();
+  }
+}
