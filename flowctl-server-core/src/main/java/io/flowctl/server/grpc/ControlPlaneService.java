@@ -184,6 +184,7 @@ public final class ControlPlaneService
         () -> {
           Principals.requireSelf(request.getServiceId(), "register schemas");
           SchemaInfo info = request.getSchemaInfo();
+          requireProducer(request.getServiceId(), info.getEventType());
           Schema schema = schemaOf(info);
           Registration r = schemas.register(info.getEventType(), schema, request.getServiceId());
           return SchemaAck.newBuilder()
@@ -195,6 +196,34 @@ public final class ControlPlaneService
               .setEvolutionPolicy(r.policy().configName())
               .build();
         });
+  }
+
+  /**
+   * With authentication on, a subject belongs to the services that declare it as an output: only
+   * they (and the admin) may register its versions.
+   */
+  private void requireProducer(String serviceId, String subject) {
+    String p = Principals.current();
+    if (p == null || p.equals(Principals.ADMIN)) {
+      return;
+    }
+    boolean declares =
+        services
+            .status(serviceId)
+            .map(s -> s.info().getOutputEventTypesList().contains(subject))
+            .orElse(false);
+    if (!declares) {
+      throw new FlowctlException(
+          FlowctlException.Code.PERMISSION_DENIED,
+          "'"
+              + p
+              + "' may not register schemas of '"
+              + subject
+              + "': service '"
+              + serviceId
+              + "' does not declare it as an output event type (register it with the subject"
+              + " among its outputs first)");
+    }
   }
 
   @Override

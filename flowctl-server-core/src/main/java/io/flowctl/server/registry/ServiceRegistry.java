@@ -48,7 +48,7 @@ public final class ServiceRegistry {
    * with and answers in lists: bounded, and free of control and format characters (newlines, NUL,
    * ANSI escapes, bidirectional overrides) that would forge log lines or labels.
    */
-  static void checkName(String name, String what) {
+  public static void checkName(String name, String what) {
     if (name.length() > MAX_NAME_LENGTH) {
       throw new FlowctlException(
           FlowctlException.Code.INVALID_ARGUMENT,
@@ -124,6 +124,10 @@ public final class ServiceRegistry {
   private final int historySize;
   private final int maxServices;
   private final int maxMetadataEntries;
+  private final int maxServiceBytes;
+  private final int maxHeartbeatBytes;
+  private final long historyBytes;
+  private final long maxBytes;
   private final ServiceStore store;
   private final Map<String, Entry> services = new HashMap<>();
 
@@ -141,6 +145,43 @@ public final class ServiceRegistry {
     Map<String, Double> metrics = Map.of();
     Map<String, String> reportedMetrics = Map.of();
     final Deque<ServiceState.Heartbeat> history = new ArrayDeque<>();
+    long infoBytes; // estimated heap of info
+    long latestBytes; // of metrics and reportedMetrics
+    long historyBytes; // of history
+
+    long bytes() {
+      return infoBytes + latestBytes + historyBytes;
+    }
+  }
+
+  /** Estimated heap bytes of a metrics map (keys are UTF-16 strings, values boxed). */
+  private static long metricBytes(Map<String, ?> metrics) {
+    long n = 64;
+    for (Map.Entry<String, ?> m : metrics.entrySet()) {
+      n += 80 + 2L * m.getKey().length();
+      if (m.getValue() instanceof String v) {
+        n += 2L * v.length();
+      }
+    }
+    return n;
+  }
+
+  /** Heap the registry's entries hold, estimated; guarded by this. */
+  private long totalBytes;
+
+  private void account(Entry e, long before) {
+    totalBytes += e.bytes() - before;
+  }
+
+  private FlowctlException overBudget(String what, long adding) {
+    return new FlowctlException(
+        FlowctlException.Code.RESOURCE_EXHAUSTED,
+        what
+            + " would take the registry to "
+            + (totalBytes + adding) / 1024
+            + " KiB, over its limit of "
+            + maxBytes / 1024
+            + " KiB (ServiceRegistry.Builder.maxBytes)");
   }
 
   private ServiceRegistry(Builder b) {
@@ -150,6 +191,10 @@ public final class ServiceRegistry {
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
     this.maxMetadataEntries = b.maxMetadataEntries;
+    this.maxServiceBytes = b.maxServiceBytes;
+    this.maxHeartbeatBytes = b.maxHeartbeatBytes;
+    this.historyBytes = b.historyBytes;
+    this.maxBytes = b.maxBytes;
     this.store = b.store;
     sync();
   }
@@ -185,12 +230,18 @@ public final class ServiceRegistry {
           e.healthy = !stored.lastHeartbeat().isBefore(deadline);
         }
       }
+      long before = e.bytes();
       e.info = stored.info();
+      e.infoBytes = 2L * e.info.getSerializedSize();
+      e.latestBytes = metricBytes(e.metrics) + metricBytes(e.reportedMetrics);
+      account(e, before);
       index(e.info);
     }
     for (String id : new ArrayList<>(services.keySet())) {
       if (!seen.contains(id)) {
-        unindex(services.remove(id).info);
+        Entry gone = services.remove(id);
+        totalBytes -= gone.bytes();
+        unindex(gone.info);
       }
     }
   }
@@ -247,8 +298,24 @@ public final class ServiceRegistry {
               + " metadata entries; the limit is "
               + maxMetadataEntries);
     }
+    int size = info.getSerializedSize();
+    if (size > maxServiceBytes) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "the registration of '"
+              + info.getServiceId()
+              + "' is "
+              + size
+              + " bytes; the limit is "
+              + maxServiceBytes);
+    }
     sync();
     Entry e = services.get(info.getServiceId());
+    long infoBytes = 2L * size;
+    long adding = infoBytes - (e == null ? 0 : e.infoBytes);
+    if (adding > 0 && totalBytes + adding > maxBytes) {
+      throw overBudget("registering '" + info.getServiceId() + "'", adding);
+    }
     if (e != null && e.info != null) {
       String held = e.info.getMetadataMap().get(INSTANCE_KEY);
       String claimed = info.getMetadataMap().get(INSTANCE_KEY);
@@ -284,7 +351,10 @@ public final class ServiceRegistry {
     if (e.info != null) {
       unindex(e.info);
     }
+    long before = e.bytes();
     e.info = info;
+    e.infoBytes = infoBytes;
+    account(e, before);
     e.healthy = true;
     index(info);
     if (store != null) {
@@ -324,6 +394,7 @@ public final class ServiceRegistry {
     if (e == null) {
       return false;
     }
+    totalBytes -= e.bytes();
     unindex(e.info);
     if (store != null) {
       store.remove(serviceId);
@@ -412,19 +483,52 @@ public final class ServiceRegistry {
               + " metrics; the limit is "
               + maxMetadataEntries);
     }
+    long latest = metricBytes(metrics) + metricBytes(text);
+    long sent = 0; // what the heartbeat carries, about
+    for (Map.Entry<String, String> m : text.entrySet()) {
+      sent += m.getKey().length() + m.getValue().length() + 4;
+    }
+    if (sent > maxHeartbeatBytes) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a heartbeat of '"
+              + serviceId
+              + "' with about "
+              + sent
+              + " bytes of metrics; the limit is "
+              + maxHeartbeatBytes);
+    }
+    long beat = metricBytes(metrics);
+    long before = e.bytes();
+    long adding = latest - e.latestBytes + beat;
+    if (adding > 0 && totalBytes + adding > maxBytes) {
+      // The history is the first thing to give up; the latest metrics are what the service is.
+      while (!e.history.isEmpty() && totalBytes + adding - (before - e.bytes()) > maxBytes) {
+        e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
+      }
+      account(e, before);
+      before = e.bytes();
+      if (totalBytes + adding > maxBytes) {
+        throw overBudget("a heartbeat of '" + serviceId + "'", adding);
+      }
+    }
     Instant now = clock.instant();
     e.lastHeartbeat = now;
     e.healthy = true;
     e.reported = reported;
     e.metrics = Map.copyOf(metrics);
     e.reportedMetrics = Map.copyOf(text);
+    e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
+    e.historyBytes += beat;
     if (store != null) {
       store.heartbeat(serviceId, now, e.metrics);
     }
-    while (e.history.size() > historySize) {
-      e.history.removeFirst();
+    while (e.history.size() > 1
+        && (e.history.size() > historySize || e.historyBytes > historyBytes)) {
+      e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
     }
+    account(e, before);
     return e;
   }
 
@@ -620,6 +724,10 @@ public final class ServiceRegistry {
     private int historySize = 32;
     private int maxServices = 10_000;
     private int maxMetadataEntries = 256;
+    private int maxServiceBytes = 64 << 10;
+    private int maxHeartbeatBytes = 32 << 10;
+    private long historyBytes = 256 << 10;
+    private long maxBytes = 256L << 20;
     private ServiceStore store;
 
     private Builder() {}
@@ -675,6 +783,44 @@ public final class ServiceRegistry {
     public Builder maxMetadataEntries(int max) {
       this.maxMetadataEntries = max;
       return this;
+    }
+
+    /** The largest registration (a serialized {@code ServiceInfo}); default 64 KiB. */
+    public Builder maxServiceBytes(int bytes) {
+      this.maxServiceBytes = positive(bytes, "maxServiceBytes");
+      return this;
+    }
+
+    /** The most metric names and values one heartbeat may carry, in bytes; default 32 KiB. */
+    public Builder maxHeartbeatBytes(int bytes) {
+      this.maxHeartbeatBytes = positive(bytes, "maxHeartbeatBytes");
+      return this;
+    }
+
+    /**
+     * Heap one service's heartbeat history may hold (estimated); older heartbeats go first, the
+     * newest always stays. Default 256 KiB.
+     */
+    public Builder historyBytes(long bytes) {
+      this.historyBytes = positive(bytes, "historyBytes");
+      return this;
+    }
+
+    /**
+     * Heap the whole registry may hold for registrations, metrics and histories (estimated); beyond
+     * it histories are trimmed, then registrations and heartbeats are refused with
+     * RESOURCE_EXHAUSTED. Default 256 MiB.
+     */
+    public Builder maxBytes(long bytes) {
+      this.maxBytes = positive(bytes, "maxBytes");
+      return this;
+    }
+
+    private static <N extends Number> N positive(N n, String what) {
+      if (n.longValue() <= 0) {
+        throw new IllegalArgumentException(what + " must be positive: " + n);
+      }
+      return n;
     }
 
     public ServiceRegistry build() {

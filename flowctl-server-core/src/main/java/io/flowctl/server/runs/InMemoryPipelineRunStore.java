@@ -11,10 +11,25 @@ import java.util.Optional;
 /** Pipeline runs in memory. */
 public final class InMemoryPipelineRunStore implements PipelineRunStore {
   private final Map<String, PipelineRun> runs = new LinkedHashMap<>();
+  private final Map<String, String> owners = new java.util.HashMap<>();
 
   @Override
-  public synchronized boolean create(PipelineRun run) {
-    return runs.putIfAbsent(run.getRunId(), run) == null;
+  public synchronized boolean create(PipelineRun run, String owner) {
+    if (runs.putIfAbsent(run.getRunId(), run) != null) {
+      return false;
+    }
+    owners.put(run.getRunId(), owner);
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<String> owner(String runId) {
+    return Optional.ofNullable(owners.get(runId));
+  }
+
+  @Override
+  public synchronized int count() {
+    return runs.size();
   }
 
   @Override
@@ -28,8 +43,10 @@ public final class InMemoryPipelineRunStore implements PipelineRunStore {
   }
 
   @Override
-  public synchronized List<PipelineRun> list(String pipelineName, RunStatus status, int limit) {
+  public synchronized List<PipelineRun> list(
+      String pipelineName, RunStatus status, String owner, int limit) {
     return runs.values().stream()
+        .filter(r -> owner == null || owner.equals(owners.get(r.getRunId())))
         .filter(r -> pipelineName.isEmpty() || r.getPipelineName().equals(pipelineName))
         .filter(r -> status == RunStatus.RUN_STATUS_UNKNOWN || r.getStatus() == status)
         .sorted(

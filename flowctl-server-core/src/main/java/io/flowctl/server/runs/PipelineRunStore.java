@@ -7,8 +7,17 @@ import java.util.Optional;
 
 /** Where pipeline runs are kept. Failures are {@code StoreException}s. */
 public interface PipelineRunStore {
-  /** Stores a new run; returns false when a run with its id exists. */
-  boolean create(PipelineRun run);
+  /**
+   * Stores a new run with the principal that created it ("" when authentication is off); returns
+   * false when a run with its id exists.
+   */
+  boolean create(PipelineRun run, String owner);
+
+  /** The principal that created a run ("" for none), empty for an unknown run. */
+  Optional<String> owner(String runId);
+
+  /** How many runs are stored. */
+  int count();
 
   /** Replaces a stored run; returns false when it does not exist. */
   boolean update(PipelineRun run);
@@ -20,6 +29,7 @@ public interface PipelineRunStore {
    *
    * @param pipelineName empty for every pipeline
    * @param status {@code RUN_STATUS_UNKNOWN} for every status
+   * @param owner null for every owner
    */
-  List<PipelineRun> list(String pipelineName, RunStatus status, int limit);
+  List<PipelineRun> list(String pipelineName, RunStatus status, String owner, int limit);
 }

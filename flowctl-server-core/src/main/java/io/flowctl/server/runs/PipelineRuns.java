@@ -20,9 +20,19 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
   /** The largest pipeline YAML a run keeps. */
   public static final int MAX_CONFIG_BYTES = 1 << 20;
 
+  /** The longest error message a run keeps, in characters. */
+  public static final int MAX_ERROR_LENGTH = 4_096;
+
+  /** Runs kept; creating more is refused until some are removed from the store. */
+  public static final int MAX_RUNS = 10_000;
+
+  /** The most a list answers with, in runs and in serialized bytes (under gRPC's default 4 MiB). */
+  public static final int MAX_LIMIT = 100;
+
+  static final int MAX_LIST_BYTES = 3 << 20;
+
   private static final int MAX_COMPONENTS = 1_000;
   private static final int DEFAULT_LIMIT = 10;
-  private static final int MAX_LIMIT = 1_000;
 
   private final PipelineRunStore store;
   private final Clock clock;
@@ -32,10 +42,43 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
+  /** The caller with authentication on, or null (everything allowed). */
+  private static String caller() {
+    return io.flowctl.server.security.Principals.current();
+  }
+
+  private static boolean admin(String p) {
+    return p == null || p.equals(io.flowctl.server.security.Principals.ADMIN);
+  }
+
+  /**
+   * A run belongs to the principal that created it: others (the admin excepted) may not read,
+   * update or stop it. Runs created without authentication belong to no one but the admin.
+   */
+  private void requireOwner(String runId, String action) {
+    String p = caller();
+    if (admin(p)) {
+      return;
+    }
+    String owner = store.owner(runId).orElse("");
+    if (!owner.equals(p)) {
+      throw new FlowctlException(
+          FlowctlException.Code.PERMISSION_DENIED,
+          "'" + p + "' may not " + action + " pipeline run '" + runId + "': it is not theirs");
+    }
+  }
+
   @Override
   public PipelineRun create(CreatePipelineRunRequest r) {
     if (r.getPipelineName().isBlank()) {
       throw invalid("a pipeline run needs a pipeline name");
+    }
+    io.flowctl.server.registry.ServiceRegistry.checkName(r.getPipelineName(), "the pipeline name");
+    if (!r.getRunId().isEmpty()) {
+      io.flowctl.server.registry.ServiceRegistry.checkName(r.getRunId(), "the run id");
+    }
+    for (String id : r.getComponentIdsList()) {
+      io.flowctl.server.registry.ServiceRegistry.checkName(id, "a component id");
     }
     if (r.getConfigYaml().length() > MAX_CONFIG_BYTES) {
       throw new FlowctlException(
@@ -50,6 +93,11 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           r.getComponentIdsCount() + " components exceed the limit of " + MAX_COMPONENTS);
     }
+    if (store.count() >= MAX_RUNS) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "the control plane keeps " + MAX_RUNS + " pipeline runs, its limit");
+    }
     String id = r.getRunId().isBlank() ? "run-" + UUID.randomUUID() : r.getRunId();
     PipelineRun run =
         PipelineRun.newBuilder()
@@ -61,7 +109,8 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
             .setConfigYaml(r.getConfigYaml())
             .addAllComponentIds(r.getComponentIdsList())
             .build();
-    if (!store.create(run)) {
+    String owner = caller();
+    if (!store.create(run, owner == null ? "" : owner)) {
       throw new FlowctlException(
           FlowctlException.Code.ALREADY_EXISTS, "pipeline run '" + id + "' exists already");
     }
@@ -75,7 +124,15 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
    */
   @Override
   public synchronized PipelineRun update(UpdatePipelineRunRequest r) {
-    PipelineRun run = get(r.getRunId());
+    if (r.getError().length() > MAX_ERROR_LENGTH) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a run error of "
+              + r.getError().length()
+              + " characters; the limit is "
+              + MAX_ERROR_LENGTH);
+    }
+    PipelineRun run = get(r.getRunId(), "update");
     requireOpen(run, "updated");
     PipelineRun.Builder b = run.toBuilder();
     if (r.getStatus() != RunStatus.RUN_STATUS_UNKNOWN) {
@@ -101,7 +158,7 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
   /** Stops a run; stopping a stopped run returns it unchanged. */
   @Override
   public synchronized PipelineRun stop(String runId) {
-    PipelineRun run = get(runId);
+    PipelineRun run = get(runId, "stop");
     if (run.getStatus() == RunStatus.RUN_STATUS_STOPPED) {
       return run;
     }
@@ -114,6 +171,16 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
 
   @Override
   public PipelineRun get(String runId) {
+    return get(runId, "read");
+  }
+
+  private PipelineRun get(String runId, String action) {
+    PipelineRun run = find(runId);
+    requireOwner(runId, action);
+    return run;
+  }
+
+  private PipelineRun find(String runId) {
     return store
         .get(runId)
         .orElseThrow(
@@ -122,13 +189,29 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
                     FlowctlException.Code.NOT_FOUND, "unknown pipeline run '" + runId + "'"));
   }
 
-  /** Newest first; {@code limit} 0 means 10. */
+  /**
+   * The caller's runs (every run for the admin or without authentication), newest first; {@code
+   * limit} 0 means 10, and at most {@value #MAX_LIMIT} runs or 3 MiB are answered.
+   */
   public List<PipelineRun> list(String pipelineName, RunStatus status, int limit) {
     if (limit < 0) {
       throw invalid("limit must not be negative: " + limit);
     }
-    return store.list(
-        pipelineName, status, limit == 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT));
+    String p = caller();
+    List<PipelineRun> found =
+        store.list(
+            pipelineName,
+            status,
+            admin(p) ? null : p,
+            limit == 0 ? DEFAULT_LIMIT : Math.min(limit, MAX_LIMIT));
+    long bytes = 0;
+    for (int i = 0; i < found.size(); i++) {
+      bytes += found.get(i).getSerializedSize() + 8;
+      if (bytes > MAX_LIST_BYTES) {
+        return found.subList(0, i);
+      }
+    }
+    return found;
   }
 
   private static boolean isFinal(RunStatus s) {

@@ -12,6 +12,12 @@ import java.util.TreeSet;
 public final class InMemorySchemaStore implements SchemaStore {
   private final Map<String, List<StoredSchema>> versions = new HashMap<>();
   private final Map<String, EvolutionPolicy> policies = new HashMap<>();
+  private long bytes;
+
+  @Override
+  public synchronized long totalSchemaBytes() {
+    return bytes;
+  }
 
   @Override
   public synchronized List<StoredSchema> versions(String subject) {
@@ -35,6 +41,7 @@ public final class InMemorySchemaStore implements SchemaStore {
       return false;
     }
     list.add(schema);
+    bytes += schema.schemaIpc().length;
     return true;
   }
 

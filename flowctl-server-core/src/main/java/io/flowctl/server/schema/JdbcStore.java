@@ -68,7 +68,8 @@ public final class JdbcStore
                     + "run_id TEXT PRIMARY KEY, pipeline_name TEXT NOT NULL, status INTEGER NOT"
                     + " NULL, started_at TEXT NOT NULL, run "
                     + blob
-                    + " NOT NULL)");
+                    + " NOT NULL, owner TEXT NOT NULL DEFAULT '')");
+            addOwnerColumn(c, s);
             s.execute(
                 "CREATE TABLE IF NOT EXISTS flowctl_services ("
                     + "service_id TEXT PRIMARY KEY, info "
@@ -195,6 +196,21 @@ public final class JdbcStore
   }
 
   @Override
+  public long totalSchemaBytes() {
+    return retried(
+        "cannot measure the schemas",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet r =
+                  s.executeQuery(
+                      "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions")) {
+            r.next();
+            return r.getLong(1);
+          }
+        });
+  }
+
+  @Override
   public int subjectCount() {
     return retried(
         "cannot count subjects",
@@ -307,20 +323,42 @@ public final class JdbcStore
 
   // ---- pipeline runs ----
 
+  /** Databases made before runs had owners gain the column; their runs belong to no one. */
+  private static void addOwnerColumn(Connection c, Statement s) throws SQLException {
+    try (ResultSet cols =
+        c.getMetaData().getColumns(null, null, "flowctl_pipeline_runs", "owner")) {
+      if (cols.next()) {
+        return;
+      }
+    }
+    try {
+      s.execute("ALTER TABLE flowctl_pipeline_runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+    } catch (SQLException e) {
+      // A replica starting at the same time may have added it first.
+      try (ResultSet cols =
+          c.getMetaData().getColumns(null, null, "flowctl_pipeline_runs", "owner")) {
+        if (!cols.next()) {
+          throw e;
+        }
+      }
+    }
+  }
+
   @Override
-  public boolean create(io.flowctl.proto.PipelineRun run) {
+  public boolean create(io.flowctl.proto.PipelineRun run, String owner) {
     return once(
         "cannot store pipeline run '" + run.getRunId() + "'",
         c -> {
           try (PreparedStatement i =
               c.prepareStatement(
                   "INSERT INTO flowctl_pipeline_runs (run_id, pipeline_name, status, started_at,"
-                      + " run) VALUES (?, ?, ?, ?, ?)")) {
+                      + " run, owner) VALUES (?, ?, ?, ?, ?, ?)")) {
             i.setString(1, run.getRunId());
             i.setString(2, run.getPipelineName());
             i.setInt(3, run.getStatusValue());
             i.setString(4, startKey(run));
             i.setBytes(5, run.toByteArray());
+            i.setString(6, owner);
             return i.executeUpdate() == 1;
           } catch (SQLException e) {
             if (isDuplicateKey(e)) {
@@ -365,20 +403,51 @@ public final class JdbcStore
   }
 
   @Override
+  public Optional<String> owner(String runId) {
+    return retried(
+        "cannot read the owner of pipeline run '" + runId + "'",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement("SELECT owner FROM flowctl_pipeline_runs WHERE run_id = ?")) {
+            q.setString(1, runId);
+            try (ResultSet r = q.executeQuery()) {
+              return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
+            }
+          }
+        });
+  }
+
+  @Override
+  public int count() {
+    return retried(
+        "cannot count pipeline runs",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet r = s.executeQuery("SELECT COUNT(*) FROM flowctl_pipeline_runs")) {
+            r.next();
+            return r.getInt(1);
+          }
+        });
+  }
+
+  @Override
   public List<io.flowctl.proto.PipelineRun> list(
-      String pipelineName, io.flowctl.proto.RunStatus status, int limit) {
+      String pipelineName, io.flowctl.proto.RunStatus status, String owner, int limit) {
     return retried(
         "cannot list pipeline runs",
         c -> {
           try (PreparedStatement q =
               c.prepareStatement(
                   "SELECT run FROM flowctl_pipeline_runs WHERE (? = '' OR pipeline_name = ?)"
-                      + " AND (? = 0 OR status = ?) ORDER BY started_at DESC LIMIT ?")) {
+                      + " AND (? = 0 OR status = ?) AND (? = 0 OR owner = ?)"
+                      + " ORDER BY started_at DESC LIMIT ?")) {
             q.setString(1, pipelineName);
             q.setString(2, pipelineName);
             q.setInt(3, status.getNumber());
             q.setInt(4, status.getNumber());
-            q.setInt(5, limit);
+            q.setInt(5, owner == null ? 0 : 1);
+            q.setString(6, owner == null ? "" : owner);
+            q.setInt(7, limit);
             List<io.flowctl.proto.PipelineRun> out = new ArrayList<>();
             try (ResultSet r = q.executeQuery()) {
               while (r.next()) {

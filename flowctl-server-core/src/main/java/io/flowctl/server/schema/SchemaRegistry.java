@@ -38,9 +38,27 @@ public final class SchemaRegistry {
   private final int maxVersionsPerSubject;
   private final int maxSchemaBytes;
   private final int maxSubjects;
+  private final long maxTotalSchemaBytes;
+
+  /**
+   * Schema bytes in the store, read once and then counted with every append here (replicas sharing
+   * a database each count their own appends on top of what they read at start).
+   */
+  private final java.util.concurrent.atomic.AtomicLong held =
+      new java.util.concurrent.atomic.AtomicLong(-1);
+
+  private long heldBytes() {
+    long h = held.get();
+    if (h < 0) {
+      held.compareAndSet(-1, store.totalSchemaBytes());
+      h = held.get();
+    }
+    return h;
+  }
 
   private SchemaRegistry(Builder b) {
     this.maxSubjects = b.maxSubjects;
+    this.maxTotalSchemaBytes = b.maxTotalSchemaBytes;
     this.store = b.store;
     this.checker = CompatibilityChecker.of(b.rules);
     this.defaultPolicy = b.defaultPolicy;
@@ -132,6 +150,18 @@ public final class SchemaRegistry {
             FlowctlException.Code.RESOURCE_EXHAUSTED,
             "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");
       }
+      long holding = heldBytes();
+      if (holding + ipc.length > maxTotalSchemaBytes) {
+        throw new FlowctlException(
+            FlowctlException.Code.RESOURCE_EXHAUSTED,
+            "the registry holds "
+                + holding / 1024
+                + " KiB of schemas; "
+                + ipc.length
+                + " more bytes would pass its limit of "
+                + maxTotalSchemaBytes / 1024
+                + " KiB (SchemaRegistry.Builder.maxTotalSchemaBytes)");
+      }
       if (versions.size() >= maxVersionsPerSubject) {
         throw new FlowctlException(
             FlowctlException.Code.RESOURCE_EXHAUSTED,
@@ -155,6 +185,7 @@ public final class SchemaRegistry {
               clock.instant(),
               registeredBy);
       if (store.append(stored)) {
+        held.addAndGet(ipc.length);
         return new Registration(toRegistered(stored), false, policy);
       }
       // Another registration won this version number: re-read and judge against it too.
@@ -253,9 +284,10 @@ public final class SchemaRegistry {
     private CompatibilityRules rules = CompatibilityRules.defaults();
     private EvolutionPolicy defaultPolicy = EvolutionPolicy.BACKWARD;
     private Clock clock = Clock.systemUTC();
-    private int maxVersionsPerSubject = 10_000;
+    private int maxVersionsPerSubject = 1_000;
     private int maxSchemaBytes = 1 << 20;
-    private int maxSubjects = 100_000;
+    private int maxSubjects = 10_000;
+    private long maxTotalSchemaBytes = 256L << 20;
 
     private Builder(SchemaStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -278,13 +310,13 @@ public final class SchemaRegistry {
       return this;
     }
 
-    /** Versions one subject may have; default 10,000. */
+    /** Versions one subject may have; default 1,000. */
     public Builder maxVersionsPerSubject(int max) {
       this.maxVersionsPerSubject = max;
       return this;
     }
 
-    /** Subjects (event types) the registry holds; default 100,000. */
+    /** Subjects (event types) the registry holds; default 10,000. */
     public Builder maxSubjects(int max) {
       this.maxSubjects = max;
       return this;
@@ -293,6 +325,18 @@ public final class SchemaRegistry {
     /** Bytes of one serialized schema; default 1 MiB. */
     public Builder maxSchemaBytes(int max) {
       this.maxSchemaBytes = max;
+      return this;
+    }
+
+    /**
+     * Bytes of every schema definition together; default 256 MiB (the memory store holds them on
+     * the heap, and every check of a subject reads its versions).
+     */
+    public Builder maxTotalSchemaBytes(long max) {
+      if (max <= 0) {
+        throw new IllegalArgumentException("maxTotalSchemaBytes must be positive: " + max);
+      }
+      this.maxTotalSchemaBytes = max;
       return this;
     }
 

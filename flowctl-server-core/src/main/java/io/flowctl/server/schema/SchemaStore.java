@@ -22,6 +22,17 @@ public interface SchemaStore {
     return subjects().size();
   }
 
+  /** Bytes of every stored schema definition together; stores answer without reading them. */
+  default long totalSchemaBytes() {
+    long n = 0;
+    for (String subject : subjects()) {
+      for (StoredSchema s : versions(subject)) {
+        n += s.schemaIpc().length;
+      }
+    }
+    return n;
+  }
+
   /**
    * Stores {@code schema} as its subject's version {@code schema.version()}, which must be one more
    * than the latest.

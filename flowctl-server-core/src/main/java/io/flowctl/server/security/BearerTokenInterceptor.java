@@ -64,6 +64,14 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
     return new BearerTokenInterceptor(tokens);
   }
 
+  /**
+   * The principal of an {@code Authorization} header's bearer token (the HTTP side uses it),
+   * compared in constant time; empty for a missing, malformed or unknown token.
+   */
+  public java.util.Optional<String> principal(String authorization) {
+    return java.util.Optional.ofNullable(authorization == null ? null : principalOf(authorization));
+  }
+
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {

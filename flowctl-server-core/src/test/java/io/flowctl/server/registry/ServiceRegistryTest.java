@@ -186,4 +186,56 @@ class ServiceRegistryTest {
     assertThatThrownBy(() -> small.heartbeat("a", Map.of("x", 1.0, "y", 2.0)))
         .hasMessageContaining("limit is 1");
   }
+
+  @Test
+  void theHistoryIsBoundedInBytes_andTheWholeRegistryByItsBudget() {
+    ServiceRegistry r =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .historySize(1_000)
+            .historyBytes(20 << 10)
+            .maxBytes(1 << 20)
+            .build();
+    r.register(service("p", ServiceType.SERVICE_TYPE_PROCESSOR, List.of(), List.of()));
+    Map<String, Double> beat = new java.util.HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      beat.put("metric_" + i + "_" + "n".repeat(30), (double) i);
+    }
+    for (int i = 0; i < 200; i++) {
+      clock.advance(Duration.ofMillis(10));
+      r.heartbeat("p", beat);
+    }
+    int kept = r.status("p").orElseThrow().history().size();
+    assertThat(kept).isBetween(2, 20); // ~2.6 KB a beat against 20 KiB
+    // 40 KB registrations against a 1 MiB budget: refused well before 100, naming the setting
+    int registered = 0;
+    FlowctlException refusal = null;
+    for (int i = 0; i < 100 && refusal == null; i++) {
+      try {
+        r.register(
+            service("s" + i, ServiceType.SERVICE_TYPE_SINK, List.of(), List.of()).toBuilder()
+                .putMetadata("blob", "b".repeat(4_000))
+                .putMetadata("blob2", "b".repeat(4_000))
+                .putMetadata("blob3", "b".repeat(4_000))
+                .putMetadata("blob4", "b".repeat(4_000))
+                .putMetadata("blob5", "b".repeat(4_000))
+                .build());
+        registered++;
+      } catch (FlowctlException e) {
+        refusal = e;
+      }
+    }
+    assertThat(refusal).isNotNull();
+    assertThat(refusal.code()).isEqualTo(FlowctlException.Code.RESOURCE_EXHAUSTED);
+    assertThat(refusal).hasMessageContaining("maxBytes");
+    assertThat(registered).isBetween(10, 60);
+    // removing services gives their budget back
+    for (int i = 0; i < registered; i++) {
+      r.unregister("s" + i);
+    }
+    r.register(
+        service("again", ServiceType.SERVICE_TYPE_SINK, List.of(), List.of()).toBuilder()
+            .putMetadata("blob", "b".repeat(4_000))
+            .build());
+  }
 }

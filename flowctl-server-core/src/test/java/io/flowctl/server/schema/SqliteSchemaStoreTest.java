@@ -32,6 +32,35 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
     return s;
   }
 
+  @Test
+  void aDatabaseFromBeforeRunsHadOwners_gainsTheColumn_andItsRunsBelongToNoOne() throws Exception {
+    Path file = dir.resolve("old/flowctl.db");
+    Files.createDirectories(file.getParent());
+    io.flowctl.proto.PipelineRun old =
+        io.flowctl.proto.PipelineRun.newBuilder().setRunId("r1").setPipelineName("p").build();
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        var st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE flowctl_pipeline_runs (run_id TEXT PRIMARY KEY, pipeline_name TEXT NOT"
+              + " NULL, status INTEGER NOT NULL, started_at TEXT NOT NULL, run BLOB NOT NULL)");
+      try (var ins =
+          c.prepareStatement("INSERT INTO flowctl_pipeline_runs VALUES ('r1', 'p', 1, 'x', ?)")) {
+        ins.setBytes(1, old.toByteArray());
+        ins.executeUpdate();
+      }
+    }
+    JdbcStore s = JdbcStore.sqlite(file);
+    open.add(s);
+    assertThat(s.owner("r1")).contains("");
+    assertThat(s.get("r1")).contains(old);
+    s.create(old.toBuilder().setRunId("r2").build(), "svcA");
+    assertThat(s.owner("r2")).contains("svcA");
+    assertThat(s.list("", io.flowctl.proto.RunStatus.RUN_STATUS_UNKNOWN, "svcA", 10))
+        .extracting(io.flowctl.proto.PipelineRun::getRunId)
+        .containsExactly("r2");
+    assertThat(s.count()).isEqualTo(2);
+  }
+
   @AfterEach
   void closeAll() {
     open.forEach(JdbcStore::close);

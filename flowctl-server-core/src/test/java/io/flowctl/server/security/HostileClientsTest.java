@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.CreatePipelineRunRequest;
+import io.flowctl.proto.GetPipelineRunRequest;
+import io.flowctl.proto.ListPipelineRunsRequest;
+import io.flowctl.proto.ListPipelineRunsResponse;
+import io.flowctl.proto.PipelineRun;
+import io.flowctl.proto.RunStatus;
 import io.flowctl.proto.SchemaInfo;
 import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
+import io.flowctl.proto.StopPipelineRunRequest;
+import io.flowctl.proto.UpdatePipelineRunRequest;
 import io.flowctl.server.FlowctlServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -177,6 +185,143 @@ class HostileClientsTest {
         ch.shutdownNow();
       }
     }
+  }
+
+  @Test
+  void runsAndSubjects_belongToTheirOwners() throws Exception {
+    Path tokens = dir.resolve("tokens");
+    Files.writeString(tokens, "admin adm\nsvcA a-token\nsvcB b-token\n");
+    try (FlowctlServer s =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("sqlite:" + dir.resolve("owned.db"))
+            .bearerTokens(BearerTokenInterceptor.fromFile(tokens))
+            .start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var a = as(ch, "a-token");
+        var b = as(ch, "b-token");
+        var admin = as(ch, "adm");
+        PipelineRun runB =
+            b.createPipelineRun(
+                CreatePipelineRunRequest.newBuilder()
+                    .setPipelineName("p")
+                    .setConfigYaml("secret: yes")
+                    .build());
+        String id = runB.getRunId();
+        for (Runnable attack :
+            List.<Runnable>of(
+                () -> a.getPipelineRun(GetPipelineRunRequest.newBuilder().setRunId(id).build()),
+                () ->
+                    a.updatePipelineRun(
+                        UpdatePipelineRunRequest.newBuilder()
+                            .setRunId(id)
+                            .setStatus(RunStatus.RUN_STATUS_FAILED)
+                            .setError("forged")
+                            .build()),
+                () ->
+                    a.stopPipelineRun(StopPipelineRunRequest.newBuilder().setRunId(id).build()))) {
+          StatusRuntimeException r = refused(attack);
+          assertThat(r.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+          assertThat(r.getStatus().getDescription()).contains("'svcA'", id);
+        }
+        assertThat(a.listPipelineRuns(ListPipelineRunsRequest.getDefaultInstance()).getRunsList())
+            .isEmpty();
+        assertThat(b.listPipelineRuns(ListPipelineRunsRequest.getDefaultInstance()).getRunsList())
+            .extracting(PipelineRun::getRunId)
+            .containsExactly(id);
+        PipelineRun seen =
+            admin.getPipelineRun(GetPipelineRunRequest.newBuilder().setRunId(id).build());
+        assertThat(seen.getStatus()).isEqualTo(RunStatus.RUN_STATUS_STARTING);
+        assertThat(seen.getError()).isEmpty();
+
+        Schema evB = new Schema(List.of(Field.nullable("x", new ArrowType.Int(64, true))));
+        b.register(source("svcB").toBuilder().addOutputEventTypes("evB").build());
+        b.registerSchema(registration("evB", evB).toBuilder().setServiceId("svcB").build());
+        a.register(source("svcA").toBuilder().addOutputEventTypes("evA").build());
+        Schema forged =
+            new Schema(
+                List.of(
+                    Field.nullable("x", new ArrowType.Int(64, true)),
+                    Field.nullable("y", ArrowType.Utf8.INSTANCE)));
+        StatusRuntimeException r =
+            refused(
+                () ->
+                    a.registerSchema(
+                        registration("evB", forged).toBuilder().setServiceId("svcA").build()));
+        assertThat(r.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(r.getStatus().getDescription()).contains("evB", "output");
+        assertThat(
+                admin
+                    .getSchema(SchemaRequest.newBuilder().setEventType("evB").build())
+                    .getRegisteredBy())
+            .isEqualTo("svcB");
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void runBudgets_refuseHugeErrors_andListsStayUnderTheClientsLimit() throws Exception {
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(20, TimeUnit.SECONDS);
+        String config = "x".repeat(1_000_000);
+        for (int i = 0; i < 6; i++) {
+          stub.createPipelineRun(
+              CreatePipelineRunRequest.newBuilder()
+                  .setPipelineName("big")
+                  .setConfigYaml(config)
+                  .build());
+        }
+        ListPipelineRunsResponse page =
+            stub.listPipelineRuns(ListPipelineRunsRequest.newBuilder().setLimit(1_000).build());
+        assertThat(page.getRunsCount()).isBetween(1, 3);
+        assertThat(page.getSerializedSize()).isLessThan(4 << 20);
+        String id = page.getRuns(0).getRunId();
+        StatusRuntimeException r =
+            refused(
+                () ->
+                    stub.updatePipelineRun(
+                        UpdatePipelineRunRequest.newBuilder()
+                            .setRunId(id)
+                            .setError("e".repeat(10_000))
+                            .build()));
+        assertThat(r.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(r.getStatus().getDescription()).contains("limit is 4096");
+        StatusRuntimeException hugeId =
+            refused(
+                () ->
+                    stub.createPipelineRun(
+                        CreatePipelineRunRequest.newBuilder()
+                            .setPipelineName("p\nforged")
+                            .build()));
+        assertThat(hugeId.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        stub.register(source("metrics"));
+        ServiceHeartbeat.Builder fat = ServiceHeartbeat.newBuilder().setServiceId("metrics");
+        for (int i = 0; i < 256; i++) {
+          fat.putMetrics(String.format("m%03d", i) + "n".repeat(240), i);
+        }
+        StatusRuntimeException beat = refused(() -> stub.heartbeat(fat.build()));
+        assertThat(beat.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(beat.getStatus().getDescription()).contains("bytes of metrics");
+        stillServing(ch);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
+  private static ControlPlaneGrpc.ControlPlaneBlockingStub as(ManagedChannel ch, String token) {
+    Metadata m = new Metadata();
+    m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+    return ControlPlaneGrpc.newBlockingStub(ch)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
+        .withDeadlineAfter(10, TimeUnit.SECONDS);
   }
 
   @Test
