@@ -28,6 +28,15 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      paramLabel = "ADDRESS",
+      description =
+          "Address gRPC and HTTP listen on (default ${DEFAULT-VALUE}, every interface;"
+              + " 127.0.0.1 for this machine only).")
+  String bind;
+
+  @Option(
       names = "--store",
       defaultValue = "sqlite:flowctl-data/flowctl.db",
       paramLabel = "STORE",
@@ -83,7 +92,8 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "PORT",
       description =
           "Serve the dashboard (/), Prometheus metrics (/metrics) and the monitoring JSON API"
-              + " (/api/...) on this HTTP port; off by default.")
+              + " (/api/...) on this HTTP port; off by default. With --tls-cert it is HTTPS, with"
+              + " --token-file /metrics and /api need Authorization: Bearer TOKEN.")
   Integer httpPort;
 
   @Option(
@@ -105,7 +115,12 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FlowctlServer.Builder b =
-        FlowctlServer.builder().port(port).store(store).heartbeatTtl(ttl).sweepInterval(sweep);
+        FlowctlServer.builder()
+            .host(bind)
+            .port(port)
+            .store(store)
+            .heartbeatTtl(ttl)
+            .sweepInterval(sweep);
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,

@@ -83,9 +83,22 @@ public final class FlowctlServer implements AutoCloseable {
       monitor.addListener(l);
     }
     HealthStatusManager health = new HealthStatusManager();
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "flowctl-heartbeat-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)
+            .maxConcurrentCallsPerConnection(b.maxConcurrentCalls)
+            .maxConnectionIdle(5, TimeUnit.MINUTES)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTime(1, TimeUnit.MINUTES)
+            .keepAliveTimeout(20, TimeUnit.SECONDS)
+            .intercept(new io.flowctl.server.grpc.RequestTimeout(sweeper, b.requestTimeout))
             .addService(new ControlPlaneService(services, schemas, runs))
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
@@ -102,23 +115,29 @@ public final class FlowctlServer implements AutoCloseable {
       server.start();
     } catch (IOException e) {
       closeStore();
+      sweeper.shutdownNow();
       throw e;
     }
     try {
-      this.http =
-          b.httpPort < 0 ? null : MonitoringServer.start(b.host, b.httpPort, monitor, meters);
+      if (b.httpPort < 0) {
+        this.http = null;
+      } else {
+        MonitoringServer.Builder hb =
+            MonitoringServer.builder(monitor, meters).host(b.host).port(b.httpPort);
+        if (b.tokens != null) {
+          hb.bearerTokens(b.tokens);
+        }
+        if (b.httpTls != null) {
+          hb.tls(b.httpTls, b.httpClientAuth);
+        }
+        this.http = hb.start();
+      }
     } catch (IOException e) {
       server.shutdownNow();
       closeStore();
+      sweeper.shutdownNow();
       throw e;
     }
-    this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "flowctl-heartbeat-sweeper");
-              t.setDaemon(true);
-              return t;
-            });
     long every = b.sweepInterval.toMillis();
     sweeper.scheduleAtFixedRate(services::sweep, every, every, TimeUnit.MILLISECONDS);
   }
@@ -227,7 +246,11 @@ public final class FlowctlServer implements AutoCloseable {
     private String store = "sqlite:flowctl-data/flowctl.db";
     private Duration heartbeatTtl = Duration.ofSeconds(30);
     private Duration sweepInterval = Duration.ofSeconds(10);
-    private int maxMessageBytes = 16 << 20;
+    private int maxMessageBytes = 4 << 20;
+    private int maxConcurrentCalls = 64;
+    private Duration requestTimeout = Duration.ofSeconds(15);
+    private javax.net.ssl.SSLContext httpTls;
+    private boolean httpClientAuth;
     private Clock clock = Clock.systemUTC();
     private SslContext sslContext;
     private BearerTokenInterceptor tokens;
@@ -273,7 +296,8 @@ public final class FlowctlServer implements AutoCloseable {
 
     /**
      * Serves TLS with a PEM certificate chain and PKCS#8 PEM private key; with {@code clientCa}
-     * (may be null) every client must present a certificate signed by it (mutual TLS).
+     * (may be null) every client must present a certificate signed by it (mutual TLS). The HTTP
+     * side (when on) serves HTTPS from the same files.
      */
     public Builder tls(Path certChain, Path privateKey, Path clientCa) {
       try {
@@ -283,12 +307,23 @@ public final class FlowctlServer implements AutoCloseable {
         if (clientCa != null) {
           ssl.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
         }
+        this.httpTls = io.flowctl.server.security.PemTls.context(certChain, privateKey, clientCa);
+        this.httpClientAuth = clientCa != null;
         return sslContext(ssl.build());
       } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
         throw new FlowctlException(
             FlowctlException.Code.INVALID_ARGUMENT,
             "cannot use the TLS files " + certChain + ", " + privateKey + ": " + e.getMessage());
       }
+    }
+
+    /**
+     * Serves the HTTP side over TLS with a ready JDK context (the gRPC side: {@link #sslContext}).
+     */
+    public Builder httpSslContext(javax.net.ssl.SSLContext context, boolean requireClientCerts) {
+      this.httpTls = Objects.requireNonNull(context, "context");
+      this.httpClientAuth = requireClientCerts;
+      return this;
     }
 
     /** Serves TLS with a ready context (for keys that do not live in files). */
@@ -303,6 +338,7 @@ public final class FlowctlServer implements AutoCloseable {
       return this;
     }
 
+    /** The address gRPC and HTTP listen on; default {@code 0.0.0.0} (every interface). */
     public Builder host(String host) {
       this.host = Objects.requireNonNull(host, "host");
       return this;
@@ -336,9 +372,36 @@ public final class FlowctlServer implements AutoCloseable {
       return this;
     }
 
-    /** The largest request accepted; default 16 MiB. */
+    /** The largest request accepted; default 4 MiB (what gRPC clients accept by default). */
     public Builder maxMessageBytes(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
+      }
       this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Calls one connection may have open at once (HTTP/2 concurrent streams); default 64. With
+     * {@link #maxMessageBytes} it bounds what one connection can make the server buffer.
+     */
+    public Builder maxConcurrentCallsPerConnection(int calls) {
+      if (calls <= 0) {
+        throw new IllegalArgumentException("the concurrent call limit must be positive: " + calls);
+      }
+      this.maxConcurrentCalls = calls;
+      return this;
+    }
+
+    /**
+     * How long a unary call's request may take to arrive whole; later it is closed with
+     * DEADLINE_EXCEEDED and what was buffered is freed. Default 15 s.
+     */
+    public Builder requestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the request timeout must be positive: " + timeout);
+      }
+      this.requestTimeout = timeout;
       return this;
     }
 

@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,9 @@ public final class Monitor {
           "arrow_processing_errors",
           "arrow_batch_size_avg");
 
-  private static final int MAX_SAMPLES = 4_096;
+  /** Points one service keeps over the window at most: one per window / this. */
+  private static final int MAX_SAMPLES = 600;
+
   private static final int MAX_SCHEMA_EVENTS = 500;
   private static final int RECENT = 3;
 
@@ -64,6 +67,7 @@ public final class Monitor {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Duration window;
+  private final Duration spacing; // the least time between two kept points of a service
   private final AlertThresholds thresholds;
   private final Map<String, Series> series = new ConcurrentHashMap<>();
   private final Deque<SchemaEvent> schemaEvents = new ArrayDeque<>();
@@ -89,6 +93,7 @@ public final class Monitor {
     this.meters = Objects.requireNonNull(meters, "meters");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.window = Objects.requireNonNull(window, "window");
+    this.spacing = window.dividedBy(MAX_SAMPLES);
     this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
     this.heartbeats =
         Counter.builder("flowctl.heartbeats").description("Heartbeats recorded").register(meters);
@@ -401,9 +406,26 @@ public final class Monitor {
       String policy,
       String detail) {}
 
-  /** Whether each producer's outputs feed each consumer's inputs, and how. */
+  /**
+   * Whether each producer's outputs feed each consumer's inputs, and how: the producers and
+   * consumers with at least one such link, at most {@value #MATRIX_MAX} of each (the totals say how
+   * many there are).
+   */
   public record CompatibilityMatrix(
-      List<String> producers, List<String> consumers, List<List<String>> cells) {}
+      List<String> producers,
+      List<String> consumers,
+      List<List<String>> cells,
+      int producersTotal,
+      int consumersTotal) {}
+
+  /** Rows and columns of the matrix at most. */
+  public static final int MATRIX_MAX = 40;
+
+  /** Services, alerts, recommendations and validation entries in the overview at most. */
+  public static final int OVERVIEW_MAX = 100;
+
+  /** Points of one service's series in the overview at most (the newest). */
+  public static final int OVERVIEW_POINTS = 150;
 
   /** Batch sizes (rows) of every sample in the window, in buckets. */
   public record Histogram(List<String> buckets, List<Long> counts) {}
@@ -433,7 +455,12 @@ public final class Monitor {
 
   /** One service's view. */
   public java.util.Optional<ServiceView> service(String id) {
-    return services().stream().filter(v -> v.id().equals(id)).findFirst();
+    ServiceState state = services.status(id).orElse(null);
+    Series s = series.get(id);
+    if (state == null && (s == null || s.lastAt() == null)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(view(id, state));
   }
 
   private ServiceView view(String id, ServiceState state) {
@@ -468,8 +495,12 @@ public final class Monitor {
 
   /** Per pipeline (services without a {@code pipeline} metadata entry form the "" pipeline). */
   public List<PipelineView> pipelines() {
+    return pipelines(services());
+  }
+
+  private List<PipelineView> pipelines(List<ServiceView> views) {
     Map<String, List<ServiceView>> by = new TreeMap<>();
-    for (ServiceView v : services()) {
+    for (ServiceView v : views) {
       by.computeIfAbsent(v.pipeline(), k -> new ArrayList<>()).add(v);
     }
     List<PipelineView> out = new ArrayList<>();
@@ -540,8 +571,12 @@ public final class Monitor {
 
   /** Schema validation errors reported by services plus refused registrations in the window. */
   public Map<String, Double> validationErrors() {
+    return validationErrors(services());
+  }
+
+  private Map<String, Double> validationErrors(List<ServiceView> views) {
     Map<String, Double> out = new TreeMap<>();
-    for (ServiceView v : services()) {
+    for (ServiceView v : views) {
       double n =
           value(v.latest(), "arrow_schema_validation_errors")
               + value(v.latest(), "arrow_compatibility_check_failures");
@@ -558,35 +593,57 @@ public final class Monitor {
     return out;
   }
 
-  /** Producers (services with outputs) against consumers (services with inputs). */
+  /**
+   * Producers (services with outputs) against the consumers they feed (services with inputs).
+   * Linear in the links, not in producers × consumers: the event type index finds them.
+   */
   public CompatibilityMatrix matrix() {
     List<ServiceState> all = services.list();
-    List<ServiceState> producers =
-        all.stream().filter(s -> s.info().getOutputEventTypesCount() > 0).toList();
-    List<ServiceState> consumers =
-        all.stream().filter(s -> s.info().getInputEventTypesCount() > 0).toList();
-    List<List<String>> cells = new ArrayList<>();
-    for (ServiceState p : producers) {
-      List<String> row = new ArrayList<>();
-      for (ServiceState c : consumers) {
-        Set<String> shared = new TreeSet<>(p.info().getOutputEventTypesList());
-        shared.retainAll(c.info().getInputEventTypesList());
-        if (shared.isEmpty() || p.serviceId().equals(c.serviceId())) {
-          row.add("");
-        } else {
-          String pf = p.info().getMetadataOrDefault("data_format", "");
-          String cf = c.info().getMetadataOrDefault("data_format", "");
-          String how =
-              pf.equals(cf) || pf.isEmpty() || cf.isEmpty() ? "" : " (" + pf + " → " + cf + ")";
-          row.add(String.join(", ", shared) + how);
+    Map<String, ServiceState> byId = new TreeMap<>();
+    Map<String, List<String>> consumersOf = new HashMap<>();
+    for (ServiceState s : all) {
+      byId.put(s.serviceId(), s);
+      for (String t : s.info().getInputEventTypesList()) {
+        consumersOf.computeIfAbsent(t, k -> new ArrayList<>()).add(s.serviceId());
+      }
+    }
+    // producer -> consumer -> shared types
+    Map<String, Map<String, Set<String>>> links = new TreeMap<>();
+    Set<String> fed = new TreeSet<>();
+    for (ServiceState p : all) {
+      for (String t : p.info().getOutputEventTypesList()) {
+        for (String c : consumersOf.getOrDefault(t, List.of())) {
+          if (!c.equals(p.serviceId())) {
+            links
+                .computeIfAbsent(p.serviceId(), k -> new TreeMap<>())
+                .computeIfAbsent(c, k -> new TreeSet<>())
+                .add(t);
+            fed.add(c);
+          }
         }
       }
-      cells.add(row);
     }
-    return new CompatibilityMatrix(
-        producers.stream().map(ServiceState::serviceId).toList(),
-        consumers.stream().map(ServiceState::serviceId).toList(),
-        cells);
+    List<String> producers = links.keySet().stream().limit(MATRIX_MAX).toList();
+    List<String> consumers = fed.stream().limit(MATRIX_MAX).toList();
+    List<List<String>> cells = new ArrayList<>();
+    for (String p : producers) {
+      Map<String, Set<String>> row = links.get(p);
+      String pf = byId.get(p).info().getMetadataOrDefault("data_format", "");
+      List<String> out = new ArrayList<>();
+      for (String c : consumers) {
+        Set<String> shared = row.get(c);
+        if (shared == null) {
+          out.add("");
+        } else {
+          String cf = byId.get(c).info().getMetadataOrDefault("data_format", "");
+          String how =
+              pf.equals(cf) || pf.isEmpty() || cf.isEmpty() ? "" : " (" + pf + " → " + cf + ")";
+          out.add(String.join(", ", shared) + how);
+        }
+      }
+      cells.add(out);
+    }
+    return new CompatibilityMatrix(producers, consumers, cells, links.size(), fed.size());
   }
 
   /** Bucket edges of the batch size histogram, in rows. */
@@ -618,8 +675,12 @@ public final class Monitor {
 
   /** Advice for every service from its latest metrics. */
   public List<Recommendation> recommendations() {
+    return recommendations(services());
+  }
+
+  private List<Recommendation> recommendations(List<ServiceView> views) {
     List<Recommendation> out = new ArrayList<>();
-    for (ServiceView v : services()) {
+    for (ServiceView v : views) {
       Map<String, Double> m = v.latest();
       if (m.isEmpty()) {
         continue;
@@ -743,6 +804,12 @@ public final class Monitor {
       this.info = info;
       this.latest = Map.copyOf(metrics);
       this.lastAt = at;
+      Point last = points.peekLast();
+      if (last != null && Duration.between(last.at(), at).compareTo(spacing) < 0) {
+        // Faster than the window's resolution: the newer sample replaces the one before, so a
+        // service heartbeating in a loop keeps as many points as one heartbeating every slot.
+        rowSum -= points.removeLast().rowsPerSecond();
+      }
       points.addLast(
           new Point(
               at,
@@ -851,12 +918,20 @@ public final class Monitor {
     }
   }
 
-  /** Everything the dashboard shows, in one object. */
+  /**
+   * Everything the dashboard shows, in one object of bounded size whatever the registry holds: at
+   * most {@value #OVERVIEW_MAX} services (unhealthy ones first), each with its plan metrics and
+   * newest {@value #OVERVIEW_POINTS} points; at most {@value #OVERVIEW_MAX} alerts, recommendations
+   * and validation entries; the capped matrix. The totals count everything.
+   */
   public record Overview(
       Instant at,
       long windowSeconds,
+      int servicesTotal,
+      int servicesHealthy,
       List<ServiceView> services,
       List<PipelineView> pipelines,
+      int alertsTotal,
       List<Alert> alerts,
       List<Recommendation> recommendations,
       List<SchemaEvent> schemaEvents,
@@ -865,17 +940,79 @@ public final class Monitor {
       Histogram batchSizes) {}
 
   public Overview overview() {
+    List<ServiceView> all = services();
+    int healthy = (int) all.stream().filter(ServiceView::healthy).count();
+    List<ServiceView> shown =
+        all.stream()
+            .sorted(Comparator.comparing(ServiceView::healthy).thenComparing(ServiceView::id))
+            .limit(OVERVIEW_MAX)
+            .map(Monitor::trimmed)
+            .toList();
+    List<Alert> alerts = alerts();
+    Map<String, Double> validation = new TreeMap<>();
+    for (Map.Entry<String, Double> e : validationErrors(all).entrySet()) {
+      if (validation.size() == OVERVIEW_MAX) {
+        break;
+      }
+      validation.put(e.getKey(), e.getValue());
+    }
+    List<PipelineView> pipelines =
+        pipelines(all).stream().limit(OVERVIEW_MAX).map(Monitor::trimmed).toList();
     return new Overview(
         clock.instant(),
         window.toSeconds(),
-        services(),
-        pipelines(),
-        alerts(),
-        recommendations(),
+        all.size(),
+        healthy,
+        shown,
+        pipelines,
+        alerts.size(),
+        alerts.stream().limit(OVERVIEW_MAX).toList(),
+        recommendations(all).stream().limit(OVERVIEW_MAX).toList(),
         schemaEvents(),
-        validationErrors(),
+        validation,
         matrix(),
         batchSizes());
+  }
+
+  private static ServiceView trimmed(ServiceView v) {
+    Map<String, Double> plan = new TreeMap<>();
+    for (String name : ARROW_METRICS) {
+      Double x = v.latest().get(name);
+      if (x != null) {
+        plan.put(name, x);
+      }
+    }
+    return new ServiceView(
+        v.id(),
+        v.type(),
+        v.pipeline(),
+        v.dataFormat(),
+        v.compression(),
+        v.healthy(),
+        v.lastHeartbeat(),
+        plan,
+        v.rowsPerSecondMean(),
+        v.batchSize(),
+        v.latencyMs(),
+        newest(v.series()));
+  }
+
+  private static PipelineView trimmed(PipelineView p) {
+    return new PipelineView(
+        p.name(),
+        p.services().stream().limit(OVERVIEW_MAX).toList(),
+        p.healthy(),
+        p.rowsPerSecond(),
+        p.latencyP95Ms(),
+        p.errors(),
+        p.memoryBytes(),
+        newest(p.series()));
+  }
+
+  private static List<Point> newest(List<Point> points) {
+    return points.size() <= OVERVIEW_POINTS
+        ? points
+        : List.copyOf(points.subList(points.size() - OVERVIEW_POINTS, points.size()));
   }
 
   /** Metrics names of the plan mapped to their latest value per service, for the API. */

@@ -33,6 +33,15 @@ public final class InMemoryPipelineRunStore implements PipelineRunStore {
   }
 
   @Override
+  public synchronized long totalBytes() {
+    long n = 0;
+    for (PipelineRun r : runs.values()) {
+      n += r.getSerializedSize(); // memoized by protobuf
+    }
+    return n;
+  }
+
+  @Override
   public synchronized boolean update(PipelineRun run) {
     return runs.replace(run.getRunId(), run) != null;
   }

@@ -19,6 +19,9 @@ public interface PipelineRunStore {
   /** How many runs are stored. */
   int count();
 
+  /** Serialized bytes of every stored run together. */
+  long totalBytes();
+
   /** Replaces a stored run; returns false when it does not exist. */
   boolean update(PipelineRun run);
 

@@ -26,6 +26,9 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
   /** Runs kept; creating more is refused until some are removed from the store. */
   public static final int MAX_RUNS = 10_000;
 
+  /** Serialized bytes of every run together; creating more is refused beyond. */
+  public static final long MAX_TOTAL_BYTES = 256L << 20;
+
   /** The most a list answers with, in runs and in serialized bytes (under gRPC's default 4 MiB). */
   public static final int MAX_LIMIT = 100;
 
@@ -97,6 +100,16 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "the control plane keeps " + MAX_RUNS + " pipeline runs, its limit");
+    }
+    long held = store.totalBytes();
+    if (held + r.getSerializedSize() > MAX_TOTAL_BYTES) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "the control plane's pipeline runs take "
+              + held / 1024
+              + " KiB, near their limit of "
+              + MAX_TOTAL_BYTES / 1024
+              + " KiB");
     }
     String id = r.getRunId().isBlank() ? "run-" + UUID.randomUUID() : r.getRunId();
     PipelineRun run =

@@ -418,6 +418,21 @@ public final class JdbcStore
   }
 
   @Override
+  public long totalBytes() {
+    return retried(
+        "cannot measure pipeline runs",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet r =
+                  s.executeQuery(
+                      "SELECT COALESCE(SUM(LENGTH(run)), 0) FROM flowctl_pipeline_runs")) {
+            r.next();
+            return r.getLong(1);
+          }
+        });
+  }
+
+  @Override
   public int count() {
     return retried(
         "cannot count pipeline runs",
