@@ -73,7 +73,7 @@ class HostileClientsTest {
               .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
         }
         assertThat(refusals.get(0).getStatus().getDescription())
-            .containsAnyOf("longer than the limit", "larger than max");
+            .containsAnyOf("longer than the limit", "larger than max", "exceeds maximum size");
         assertThat(refusals.get(1).getStatus().getDescription()).contains("U+000A");
         assertThat(refusals.get(4).getStatus().getDescription()).contains("U+202E");
         assertThat(
@@ -322,6 +322,59 @@ class HostileClientsTest {
     return ControlPlaneGrpc.newBlockingStub(ch)
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(m))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void stalledHttp2Streams_areClosedAfterTheRequestTimeout_atMost64AtATime() throws Exception {
+    try (FlowctlServer s =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("memory")
+            .requestTimeout(java.time.Duration.ofSeconds(2))
+            .start()) {
+      // 100 streams on one connection, each declaring a 4,000,000-byte message and sending
+      // 900 KB of it: 90 MB the server would hold for as long as the client liked.
+      Process node =
+          new ProcessBuilder(
+                  "node",
+                  Path.of("src/test/node/stalled-streams.mjs").toAbsolutePath().toString(),
+                  "127.0.0.1",
+                  Integer.toString(s.port()),
+                  "100",
+                  "4000000",
+                  "900000",
+                  "40000")
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      ManagedChannel ch = channel(s);
+      try {
+        Thread.sleep(500);
+        stillServing(ch); // on another connection, during the attack
+        String out =
+            new String(
+                node.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(node.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
+        assertThat(report.get("closed").asInt()).as(out).isEqualTo(100);
+        int firstWave = 0;
+        for (var r : report.get("results")) {
+          assertThat(r.path("grpcStatus").asText()).as(r.toString()).isEqualTo("4");
+          assertThat(r.path("message").asText()).contains("did not arrive within 2000 ms");
+          long closed = r.get("closedMs").asLong();
+          assertThat(closed).isGreaterThanOrEqualTo(1_500);
+          if (closed < 3_500) {
+            firstWave++;
+          }
+        }
+        // Streams past the 64th open only when earlier ones end: they cannot end this early.
+        assertThat(firstWave).as(out).isBetween(1, 64);
+        stillServing(ch);
+      } finally {
+        node.destroyForcibly();
+        ch.shutdownNow();
+      }
+    }
   }
 
   @Test
