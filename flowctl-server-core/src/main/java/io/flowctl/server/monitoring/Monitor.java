@@ -67,7 +67,12 @@ public final class Monitor {
   private final MeterRegistry meters;
   private final Clock clock;
   private final Duration window;
-  private final Duration spacing; // the least time between two kept points of a service
+  private final long slotMillis; // a service keeps one point per slot of this length
+
+  private long slot(Instant at) {
+    return Math.floorDiv(at.toEpochMilli(), slotMillis);
+  }
+
   private final AlertThresholds thresholds;
   private final Map<String, Series> series = new ConcurrentHashMap<>();
   private final Deque<SchemaEvent> schemaEvents = new ArrayDeque<>();
@@ -93,7 +98,7 @@ public final class Monitor {
     this.meters = Objects.requireNonNull(meters, "meters");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.window = Objects.requireNonNull(window, "window");
-    this.spacing = window.dividedBy(MAX_SAMPLES);
+    this.slotMillis = Math.max(1, window.toMillis() / MAX_SAMPLES);
     this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
     this.heartbeats =
         Counter.builder("flowctl.heartbeats").description("Heartbeats recorded").register(meters);
@@ -805,9 +810,10 @@ public final class Monitor {
       this.latest = Map.copyOf(metrics);
       this.lastAt = at;
       Point last = points.peekLast();
-      if (last != null && Duration.between(last.at(), at).compareTo(spacing) < 0) {
-        // Faster than the window's resolution: the newer sample replaces the one before, so a
-        // service heartbeating in a loop keeps as many points as one heartbeating every slot.
+      if (last != null && slot(last.at()) == slot(at)) {
+        // Faster than the window's resolution: a newer sample in the same slot replaces the one
+        // before, so a service heartbeating in a loop keeps as many points as one beating once a
+        // slot.
         rowSum -= points.removeLast().rowsPerSecond();
       }
       points.addLast(

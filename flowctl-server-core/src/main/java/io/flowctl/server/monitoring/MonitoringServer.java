@@ -101,20 +101,22 @@ public final class MonitoringServer implements AutoCloseable {
     this.monitor = b.monitor;
     this.prometheus = b.prometheus;
     this.tokens = b.tokens;
-    // A thread per connection at most (they end after 30 s idle): a slow client holds its own.
+    // A thread per busy connection at most (idle ones end after 30 s): a slow client holds its
+    // own thread, never the others'. Idle threads are reused before new ones are made.
     java.util.concurrent.ThreadPoolExecutor pool =
         new java.util.concurrent.ThreadPoolExecutor(
-            MAX_CONNECTIONS + 8,
+            2,
             MAX_CONNECTIONS + 8,
             30,
             java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(),
+            new java.util.concurrent.SynchronousQueue<>(),
             r -> {
               Thread t = new Thread(r, "flowctl-monitoring-http");
               t.setDaemon(true);
               return t;
-            });
-    pool.allowCoreThreadTimeOut(true);
+            },
+            // only when every thread is busy, which the connection limit rules out but for a race
+            new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
     this.executor = pool;
     http.setExecutor(executor);
     http.createContext("/", this::handle);

@@ -177,6 +177,23 @@ class PipelineParserTest {
   }
 
   @Test
+  void aSparseSchemaFileDeclaringA2GbMessage_isRefusedFromItsDeclaredSize_notReadWhole()
+      throws IOException {
+    Path huge = dir.resolve("schemas/huge.arrow");
+    try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.writeInt(0xFFFFFFFF); // continuation marker
+      f.writeInt(Integer.reverseBytes(0x7FFF_FFF0)); // a metadata length of 2 GiB, little-endian
+      f.setLength(2_200_000_000L); // sparse: takes no disk
+    }
+    Runtime rt = Runtime.getRuntime();
+    long before = rt.totalMemory() - rt.freeMemory();
+    PipelineParser.Result r = parse(VALID.replace("schemas/ttp_v1.arrow", "schemas/huge.arrow"));
+    assertThat(r.valid()).isFalse();
+    assertThat(r.problems().toString()).contains("unreadable schema file 'schemas/huge.arrow'");
+    assertThat(rt.totalMemory() - rt.freeMemory() - before).isLessThan(256L << 20);
+  }
+
+  @Test
   void anEventTypeProducedByNobody() throws IOException {
     assertProblem(
         with(30, "          arrow_data.LedgerBatch: arrow_data.TTPAssetTotals"),
