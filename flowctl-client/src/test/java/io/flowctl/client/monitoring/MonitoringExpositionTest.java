@@ -113,7 +113,10 @@ class MonitoringExpositionTest {
         assertThat(get(base + "/api/services/src").statusCode()).isEqualTo(200);
         assertThat(get(base + "/api/services/nobody").statusCode()).isEqualTo(404);
         HttpResponse<String> page = get(base + "/");
-        assertThat(page.body()).contains("flowctl · Arrow monitoring").contains("/api/overview");
+        assertThat(page.body())
+            .contains("flowctl · Arrow monitoring")
+            .contains("/assets/dashboard.js");
+        assertThat(get(base + "/assets/dashboard.js").body()).contains("/api/overview");
         assertThat(get(base + "/assets/chart.umd.js").body()).contains("Chart");
       }
     }

@@ -33,6 +33,11 @@ public final class InMemoryPipelineRunStore implements PipelineRunStore {
   }
 
   @Override
+  public synchronized int count(String owner) {
+    return (int) owners.values().stream().filter(owner::equals).count();
+  }
+
+  @Override
   public synchronized long totalBytes() {
     long n = 0;
     for (PipelineRun r : runs.values()) {

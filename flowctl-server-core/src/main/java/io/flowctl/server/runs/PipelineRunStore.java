@@ -19,6 +19,9 @@ public interface PipelineRunStore {
   /** How many runs are stored. */
   int count();
 
+  /** How many runs one principal created. */
+  int count(String owner);
+
   /** Serialized bytes of every stored run together. */
   long totalBytes();
 

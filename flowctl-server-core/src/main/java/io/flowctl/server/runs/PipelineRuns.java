@@ -26,6 +26,9 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
   /** Runs kept; creating more is refused until some are removed from the store. */
   public static final int MAX_RUNS = 10_000;
 
+  /** Runs one principal (other than the admin) may have. */
+  public static final int MAX_RUNS_PER_PRINCIPAL = 1_000;
+
   /** Serialized bytes of every run together; creating more is refused beyond. */
   public static final long MAX_TOTAL_BYTES = 256L << 20;
 
@@ -100,6 +103,16 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "the control plane keeps " + MAX_RUNS + " pipeline runs, its limit");
+    }
+    String creator = caller();
+    if (!admin(creator) && store.count(creator) >= MAX_RUNS_PER_PRINCIPAL) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "'"
+              + creator
+              + "' has "
+              + MAX_RUNS_PER_PRINCIPAL
+              + " pipeline runs, the limit for one principal");
     }
     long held = store.totalBytes();
     if (held + r.getSerializedSize() > MAX_TOTAL_BYTES) {

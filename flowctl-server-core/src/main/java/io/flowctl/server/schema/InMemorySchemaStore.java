@@ -13,6 +13,12 @@ public final class InMemorySchemaStore implements SchemaStore {
   private final Map<String, List<StoredSchema>> versions = new HashMap<>();
   private final Map<String, EvolutionPolicy> policies = new HashMap<>();
   private long bytes;
+  private final Map<String, Long> bytesBy = new HashMap<>();
+
+  @Override
+  public synchronized long schemaBytesRegisteredBy(String registeredBy) {
+    return bytesBy.getOrDefault(registeredBy, 0L);
+  }
 
   @Override
   public synchronized long totalSchemaBytes() {
@@ -42,6 +48,7 @@ public final class InMemorySchemaStore implements SchemaStore {
     }
     list.add(schema);
     bytes += schema.schemaIpc().length;
+    bytesBy.merge(schema.registeredBy(), (long) schema.schemaIpc().length, Long::sum);
     return true;
   }
 

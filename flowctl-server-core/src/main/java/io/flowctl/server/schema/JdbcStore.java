@@ -196,6 +196,24 @@ public final class JdbcStore
   }
 
   @Override
+  public long schemaBytesRegisteredBy(String registeredBy) {
+    return retried(
+        "cannot measure the schemas of '" + registeredBy + "'",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement(
+                  "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions"
+                      + " WHERE registered_by = ?")) {
+            q.setString(1, registeredBy);
+            try (ResultSet r = q.executeQuery()) {
+              r.next();
+              return r.getLong(1);
+            }
+          }
+        });
+  }
+
+  @Override
   public long totalSchemaBytes() {
     return retried(
         "cannot measure the schemas",
@@ -428,6 +446,22 @@ public final class JdbcStore
                       "SELECT COALESCE(SUM(LENGTH(run)), 0) FROM flowctl_pipeline_runs")) {
             r.next();
             return r.getLong(1);
+          }
+        });
+  }
+
+  @Override
+  public int count(String owner) {
+    return retried(
+        "cannot count the pipeline runs of '" + owner + "'",
+        c -> {
+          try (PreparedStatement q =
+              c.prepareStatement("SELECT COUNT(*) FROM flowctl_pipeline_runs WHERE owner = ?")) {
+            q.setString(1, owner);
+            try (ResultSet r = q.executeQuery()) {
+              r.next();
+              return r.getInt(1);
+            }
           }
         });
   }

@@ -162,6 +162,22 @@ public final class SchemaRegistry {
                 + maxTotalSchemaBytes / 1024
                 + " KiB (SchemaRegistry.Builder.maxTotalSchemaBytes)");
       }
+      if (registeredBy != null
+          && !registeredBy.isEmpty()
+          && holding + ipc.length > maxTotalSchemaBytes / 4) {
+        long own = store.schemaBytesRegisteredBy(registeredBy);
+        if (own + ipc.length > maxTotalSchemaBytes / 4) {
+          throw new FlowctlException(
+              FlowctlException.Code.RESOURCE_EXHAUSTED,
+              "'"
+                  + registeredBy
+                  + "' registered "
+                  + own / 1024
+                  + " KiB of schemas; one service may hold a quarter of the registry's "
+                  + maxTotalSchemaBytes / 1024
+                  + " KiB");
+        }
+      }
       if (versions.size() >= maxVersionsPerSubject) {
         throw new FlowctlException(
             FlowctlException.Code.RESOURCE_EXHAUSTED,

@@ -33,6 +33,19 @@ public interface SchemaStore {
     return n;
   }
 
+  /** Bytes of the schema definitions one service registered. */
+  default long schemaBytesRegisteredBy(String registeredBy) {
+    long n = 0;
+    for (String subject : subjects()) {
+      for (StoredSchema s : versions(subject)) {
+        if (s.registeredBy().equals(registeredBy)) {
+          n += s.schemaIpc().length;
+        }
+      }
+    }
+    return n;
+  }
+
   /**
    * Stores {@code schema} as its subject's version {@code schema.version()}, which must be one more
    * than the latest.

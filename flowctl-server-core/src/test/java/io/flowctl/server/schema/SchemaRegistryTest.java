@@ -131,6 +131,37 @@ class SchemaRegistryTest {
   }
 
   @Test
+  void oneServiceHoldsAQuarterOfTheSchemaBudget_andTheRegistryItsWhole() {
+    SchemaRegistry r =
+        SchemaRegistry.builder(new InMemorySchemaStore()).maxTotalSchemaBytes(40_000).build();
+    int mine = 0;
+    FlowctlException refusal = null;
+    for (int i = 0; i < 100 && refusal == null; i++) {
+      try {
+        r.register("greedy-" + i, schema(ID), "greedy");
+        mine++;
+      } catch (FlowctlException e) {
+        refusal = e;
+      }
+    }
+    assertThat(refusal).isNotNull().hasMessageContaining("a quarter");
+    assertThat(refusal.code()).isEqualTo(FlowctlException.Code.RESOURCE_EXHAUSTED);
+    // others still register, up to the whole budget
+    int others = 0;
+    refusal = null;
+    for (int i = 0; i < 1_000 && refusal == null; i++) {
+      try {
+        r.register("other-" + i, schema(ID), "svc-" + (i % 4));
+        others++;
+      } catch (FlowctlException e) {
+        refusal = e;
+      }
+    }
+    assertThat(others).isGreaterThan(mine);
+    assertThat(refusal).isNotNull().hasMessageContaining("maxTotalSchemaBytes");
+  }
+
+  @Test
   void limitsAreResourceExhausted_andABlankSubjectIsInvalid() {
     SchemaRegistry r =
         SchemaRegistry.builder(new InMemorySchemaStore()).maxVersionsPerSubject(1).build();

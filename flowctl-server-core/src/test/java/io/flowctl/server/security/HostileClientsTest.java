@@ -231,10 +231,29 @@ class HostileClientsTest {
         assertThat(b.listPipelineRuns(ListPipelineRunsRequest.getDefaultInstance()).getRunsList())
             .extracting(PipelineRun::getRunId)
             .containsExactly(id);
+        assertThat(
+                admin.listPipelineRuns(ListPipelineRunsRequest.getDefaultInstance()).getRunsList())
+            .extracting(PipelineRun::getRunId)
+            .contains(id);
         PipelineRun seen =
             admin.getPipelineRun(GetPipelineRunRequest.newBuilder().setRunId(id).build());
         assertThat(seen.getStatus()).isEqualTo(RunStatus.RUN_STATUS_STARTING);
         assertThat(seen.getError()).isEmpty();
+
+        // one principal cannot take every run: past its own limit it is refused, others are not
+        StatusRuntimeException flood = null;
+        for (int i = 0; i < io.flowctl.server.runs.PipelineRuns.MAX_RUNS_PER_PRINCIPAL + 1; i++) {
+          try {
+            a.createPipelineRun(CreatePipelineRunRequest.newBuilder().setPipelineName("f").build());
+          } catch (StatusRuntimeException e) {
+            flood = e;
+            break;
+          }
+        }
+        assertThat(flood).isNotNull();
+        assertThat(flood.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(flood.getStatus().getDescription()).contains("the limit for one principal");
+        b.createPipelineRun(CreatePipelineRunRequest.newBuilder().setPipelineName("p").build());
 
         Schema evB = new Schema(List.of(Field.nullable("x", new ArrowType.Int(64, true))));
         b.register(source("svcB").toBuilder().addOutputEventTypes("evB").build());
