@@ -152,8 +152,8 @@ public final class Flowctl {
     void handle(M message, Event event) throws Exception;
   }
 
-  /** Settings every role shares. */
-  abstract static class Common<B extends Common<B>> {
+  /** Settings every role shares; the role's builder extends it. */
+  public abstract static class Builder<B extends Builder<B>> {
     final String id;
     ComponentConfig config;
     Compression compression = Compression.LZ4;
@@ -164,7 +164,7 @@ public final class Flowctl {
     final Map<String, Schema> outputs = new LinkedHashMap<>();
     final Map<String, String> metadata = new LinkedHashMap<>();
 
-    Common(String id) {
+    Builder(String id) {
       Objects.requireNonNull(id, "id");
       if (id.isBlank()) {
         throw new IllegalArgumentException("a component needs an id");
@@ -176,6 +176,14 @@ public final class Flowctl {
     private B self() {
       return (B) this;
     }
+
+    /** The component's id. */
+    public String id() {
+      return id;
+    }
+
+    /** The component, ready to start. */
+    public abstract Component build();
 
     /** Ports, control plane and heartbeats; default {@link ComponentConfig#fromEnv} of this id. */
     public B config(ComponentConfig config) {
@@ -219,7 +227,7 @@ public final class Flowctl {
   }
 
   /** Settings of a source. */
-  public static final class SourceBuilder extends Common<SourceBuilder> {
+  public static final class SourceBuilder extends Builder<SourceBuilder> {
     private String outputType;
     private Schema outputSchema;
     private BatchProducer producer;
@@ -292,7 +300,7 @@ public final class Flowctl {
   }
 
   /** Settings of a processor. */
-  public static final class ProcessorBuilder extends Common<ProcessorBuilder> {
+  public static final class ProcessorBuilder extends Builder<ProcessorBuilder> {
     private String outputType;
     private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
     private BatchFunction fallback;
@@ -400,7 +408,7 @@ public final class Flowctl {
   }
 
   /** Settings of a consumer (sink). */
-  public static final class ConsumerBuilder extends Common<ConsumerBuilder> {
+  public static final class ConsumerBuilder extends Builder<ConsumerBuilder> {
     private BatchConsumer batches;
     private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
     private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();

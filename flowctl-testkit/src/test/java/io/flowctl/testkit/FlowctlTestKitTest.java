@@ -1,0 +1,168 @@
+package io.flowctl.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flowctl.client.Flowctl;
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.proto.v1.Event;
+import io.flowctl.proto.v1.HealthStatus;
+import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.registry.ServiceState;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The test kit as a user's test would use it, and the Go SDK's defects (UPSTREAM.md §B2) checked
+ * absent here: its status is always UNKNOWN, it does not retry registration, it never unregisters,
+ * its processors answer out of order.
+ */
+class FlowctlTestKitTest {
+  static final Schema AMOUNTS =
+      new Schema(List.of(Field.notNullable("amount", new ArrowType.Int(64, true))));
+
+  @Test
+  void aProcessorsAnswers_comeInTheOrderOfItsInputs_andASinkCountsWhatItTook() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      Flowctl.Component doubler =
+          kit.start(
+              Flowctl.processor("doubler")
+                  .input("demo.Amounts", AMOUNTS)
+                  .output("demo.Doubled", AMOUNTS)
+                  .onBatch(
+                      (in, allocator) -> {
+                        // uneven work: later inputs often finish first
+                        Thread.sleep((7 * ((BigIntVector) in.getVector(0)).get(0)) % 5);
+                        VectorSchemaRoot out = VectorSchemaRoot.create(AMOUNTS, allocator);
+                        BigIntVector src = (BigIntVector) in.getVector(0);
+                        BigIntVector dst = (BigIntVector) out.getVector(0);
+                        for (int i = 0; i < in.getRowCount(); i++) {
+                          dst.setSafe(i, src.get(i) * 2);
+                        }
+                        out.setRowCount(in.getRowCount());
+                        return out;
+                      }));
+      List<Long> seen = new CopyOnWriteArrayList<>();
+      Flowctl.Component sink =
+          kit.start(
+              Flowctl.consumer("sink")
+                  .input("demo.Doubled")
+                  .onBatch(
+                      b -> {
+                        for (int i = 0; i < b.getRowCount(); i++) {
+                          seen.add(((BigIntVector) b.getVector(0)).get(i));
+                        }
+                      }));
+      List<VectorSchemaRoot> inputs = new ArrayList<>();
+      for (long n = 0; n < 50; n++) {
+        VectorSchemaRoot b = VectorSchemaRoot.create(AMOUNTS, kit.allocator());
+        ((BigIntVector) b.getVector(0)).setSafe(0, n);
+        b.setRowCount(1);
+        inputs.add(b);
+      }
+      List<Event> events = kit.events("demo.Amounts", inputs.toArray(VectorSchemaRoot[]::new));
+      inputs.forEach(VectorSchemaRoot::close);
+
+      List<Event> out = kit.process(doubler, events);
+      assertThat(out)
+          .extracting(Event::getId)
+          .containsExactlyElementsOf(events.stream().map(Event::getId).toList());
+      List<Long> doubled = new ArrayList<>();
+      for (VectorSchemaRoot b : kit.batches(out)) {
+        doubled.add(((BigIntVector) b.getVector(0)).get(0));
+      }
+      assertThat(doubled)
+          .containsExactlyElementsOf(
+              java.util.stream.LongStream.range(0, 50).map(n -> 2 * n).boxed().toList());
+      assertThat(kit.consume(sink, out)).isEqualTo(50);
+      assertThat(seen).containsExactlyElementsOf(doubled);
+    }
+  }
+
+  @Test
+  void aSourcesStream_isWhatItsProducerEmitted() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      Flowctl.Component source =
+          kit.start(
+              Flowctl.source("counter")
+                  .output("demo.Amounts", AMOUNTS)
+                  .produce(
+                      out -> {
+                        try (VectorSchemaRoot b =
+                            VectorSchemaRoot.create(AMOUNTS, out.allocator())) {
+                          for (int n = 0; n < 3; n++) {
+                            ((BigIntVector) b.getVector(0)).setSafe(0, n);
+                            b.setRowCount(1);
+                            out.emit(b);
+                          }
+                        }
+                      }));
+      List<Event> events = kit.stream(source);
+      assertThat(events)
+          .hasSize(3)
+          .allSatisfy(e -> assertThat(e.getType()).isEqualTo("demo.Amounts"));
+      assertThat(kit.batches(events))
+          .extracting(b -> ((BigIntVector) b.getVector(0)).get(0))
+          .containsExactly(0L, 1L, 2L);
+      assertThat(kit.controlPlane().schemas().latest("demo.Amounts")).isPresent();
+    }
+  }
+
+  @Test
+  void registration_isRetriedUntilTheControlPlaneComes_andTheTrueStatusIsReported()
+      throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Flowctl.Component early =
+        Flowctl.consumer("early")
+            .config(
+                ComponentConfig.builder("early")
+                    .controlPlane("127.0.0.1:" + port)
+                    .heartbeatInterval(Duration.ofMillis(200))
+                    .healthPort(0)
+                    .build())
+            .input("t")
+            .onBatch(b -> {})
+            .build()
+            .start();
+    try {
+      assertThat(early.awaitRegistered(Duration.ofSeconds(1))).isFalse(); // nobody to register with
+      try (FlowctlServer cp =
+          FlowctlServer.builder().host("127.0.0.1").port(port).store("memory").start()) {
+        assertThat(early.awaitRegistered(Duration.ofSeconds(30))).isTrue();
+        assertThat(reported(cp, ServiceState.Reported.HEALTHY)).isTrue();
+        early.health().set(HealthStatus.HEALTH_STATUS_UNHEALTHY, "the disk is full");
+        assertThat(reported(cp, ServiceState.Reported.UNHEALTHY)).isTrue();
+        assertThat(cp.services().status("early").orElseThrow().healthy()).isFalse();
+        early.close();
+        assertThat(cp.services().status("early")).isEmpty(); // it unregistered
+      }
+    } finally {
+      early.close();
+    }
+  }
+
+  private static boolean reported(FlowctlServer cp, ServiceState.Reported wanted)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      var s = cp.services().status("early");
+      if (s.isPresent() && s.get().reported() == wanted) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+}
