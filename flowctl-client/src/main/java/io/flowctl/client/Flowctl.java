@@ -304,6 +304,7 @@ public final class Flowctl {
     private String outputType;
     private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
     private BatchFunction fallback;
+    private int concurrency = 1;
 
     private ProcessorBuilder(String id) {
       super(id);
@@ -335,6 +336,18 @@ public final class Flowctl {
     /** The handler of every Arrow input batch (of types without their own). */
     public ProcessorBuilder onBatch(BatchFunction f) {
       this.fallback = Objects.requireNonNull(f, "f");
+      return this;
+    }
+
+    /**
+     * Batches handled at once (handlers must then be thread-safe); outputs still leave in input
+     * order. Default 1. The Go SDK's concurrent processors answer in completion order instead.
+     */
+    public ProcessorBuilder concurrency(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1, got " + workers);
+      }
+      this.concurrency = workers;
       return this;
     }
 
@@ -391,6 +404,7 @@ public final class Flowctl {
       ArrowProcessorService service =
           ArrowProcessorService.builder(cfg.id(), handler)
               .maxInflight(maxInflight)
+              .concurrency(concurrency)
               .health(health)
               .errors((eventId, e, x) -> metrics.processingError())
               .build();

@@ -31,17 +31,25 @@ class FlowctlTestKitTest {
       new Schema(List.of(Field.notNullable("amount", new ArrowType.Int(64, true))));
 
   @Test
-  void aProcessorsAnswers_comeInTheOrderOfItsInputs_andASinkCountsWhatItTook() throws Exception {
+  void aProcessorsAnswers_comeInTheOrderOfItsInputs_alsoWhenItWorksOnSeveralAtOnce()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicInteger running =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most =
+        new java.util.concurrent.atomic.AtomicInteger();
     try (FlowctlTestKit kit = FlowctlTestKit.start()) {
       Flowctl.Component doubler =
           kit.start(
               Flowctl.processor("doubler")
                   .input("demo.Amounts", AMOUNTS)
                   .output("demo.Doubled", AMOUNTS)
+                  .concurrency(4)
                   .onBatch(
                       (in, allocator) -> {
+                        most.accumulateAndGet(running.incrementAndGet(), Math::max);
                         // uneven work: later inputs often finish first
-                        Thread.sleep((7 * ((BigIntVector) in.getVector(0)).get(0)) % 5);
+                        Thread.sleep((7 * ((BigIntVector) in.getVector(0)).get(0)) % 5 * 4);
+                        running.decrementAndGet();
                         VectorSchemaRoot out = VectorSchemaRoot.create(AMOUNTS, allocator);
                         BigIntVector src = (BigIntVector) in.getVector(0);
                         BigIntVector dst = (BigIntVector) out.getVector(0);
@@ -85,6 +93,7 @@ class FlowctlTestKitTest {
               java.util.stream.LongStream.range(0, 50).map(n -> 2 * n).boxed().toList());
       assertThat(kit.consume(sink, out)).isEqualTo(50);
       assertThat(seen).containsExactlyElementsOf(doubled);
+      assertThat(most.get()).isBetween(2, 4); // it did work on several at once
     }
   }
 

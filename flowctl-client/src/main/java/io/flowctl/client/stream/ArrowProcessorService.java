@@ -36,11 +36,30 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong produced = new AtomicLong();
   private volatile String lastError = "";
+  private final java.util.concurrent.ExecutorService workers; // null: one event at a time
 
   private ArrowProcessorService(Builder b) {
     this.componentId = b.componentId;
     this.handler = b.handler;
     this.maxInflight = b.maxInflight;
+    if (b.concurrency > 1) {
+      java.util.concurrent.ThreadPoolExecutor pool =
+          new java.util.concurrent.ThreadPoolExecutor(
+              b.concurrency,
+              b.concurrency,
+              30,
+              java.util.concurrent.TimeUnit.SECONDS,
+              new java.util.concurrent.LinkedBlockingQueue<>(),
+              r -> {
+                Thread t = new Thread(r, "flowctl-processor-" + b.componentId);
+                t.setDaemon(true);
+                return t;
+              });
+      pool.allowCoreThreadTimeOut(true); // an idle processor holds no threads
+      this.workers = pool;
+    } else {
+      this.workers = null;
+    }
     this.errors = b.errors;
     this.identity =
         new Identity(b.componentId, ComponentType.COMPONENT_TYPE_PROCESSOR, b.info, b.health);
@@ -90,8 +109,24 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       this.out = out;
     }
 
+    // With several workers: what each input made, in input order; guarded by this.
+    private final java.util.ArrayDeque<
+            java.util.concurrent.CompletableFuture<java.util.List<io.flowctl.proto.v1.Event>>>
+        pending = new java.util.ArrayDeque<>();
+    private boolean completing;
+    private boolean finished;
+
     @Override
     public void onNext(io.flowctl.proto.v1.Event in) {
+      if (workers != null) {
+        java.util.concurrent.CompletableFuture<java.util.List<io.flowctl.proto.v1.Event>> f =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> handle(in), workers);
+        synchronized (this) {
+          pending.addLast(f);
+        }
+        f.whenComplete((r, t) -> drain());
+        return;
+      }
       int[] index = {0};
       ArrowProcessor.Emitter emit =
           e -> {
@@ -107,12 +142,53 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       } catch (Exception e) {
         fail(in, e);
       }
-      synchronized (this) {
-        if (out.isReady()) {
-          out.request(1);
-        } else {
-          owed++;
+      requestOne();
+    }
+
+    /** Runs the handler on a worker, keeping what it emits for its turn. */
+    private java.util.List<io.flowctl.proto.v1.Event> handle(io.flowctl.proto.v1.Event in) {
+      java.util.List<io.flowctl.proto.v1.Event> made = new java.util.ArrayList<>();
+      int[] index = {0};
+      try {
+        handler.handle(V1Events.fromV1(in), e -> made.add(V1Events.derived(in, index[0]++, e)));
+        processed.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail(in, e);
+        made.clear();
+      } catch (Exception e) {
+        fail(in, e);
+        made.clear();
+      }
+      return made;
+    }
+
+    /**
+     * Sends the outputs of every finished input at the head of the line, in input order, and asks
+     * for one more input for each; ends the call once the last has gone after the reader's end.
+     */
+    private synchronized void drain() {
+      while (!pending.isEmpty() && pending.peekFirst().isDone()) {
+        for (io.flowctl.proto.v1.Event e : pending.removeFirst().join()) {
+          out.onNext(e);
+          produced.incrementAndGet();
         }
+        requestOne();
+      }
+      if (completing && pending.isEmpty() && !finished) {
+        finished = true;
+        finish();
+      }
+    }
+
+    private synchronized void requestOne() {
+      if (ended) {
+        return;
+      }
+      if (out.isReady()) {
+        out.request(1);
+      } else {
+        owed++;
       }
     }
 
@@ -142,7 +218,16 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     public void onCompleted() {
       synchronized (this) {
         ended = true;
+        completing = true;
       }
+      if (workers != null) {
+        drain(); // finishes once the pending inputs have gone out
+      } else {
+        finish();
+      }
+    }
+
+    private void finish() {
       int[] index = {0};
       try {
         handler.finish(
@@ -178,6 +263,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     private final String componentId;
     private final ArrowProcessor.Handler handler;
     private int maxInflight = 16;
+    private int concurrency = 1;
     private ArrowStreamConsumer.ErrorListener errors;
     private ComponentInfo info;
     private ComponentHealth health;
@@ -193,6 +279,19 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
       }
       this.maxInflight = events;
+      return this;
+    }
+
+    /**
+     * Events handled at once, on their own threads; their outputs still leave in input order (an
+     * input's outputs wait for those of the inputs before it). Default 1: one at a time, on gRPC's
+     * thread. At most {@link #maxInflight} are taken ahead.
+     */
+    public Builder concurrency(int workers) {
+      if (workers < 1) {
+        throw new IllegalArgumentException("concurrency must be at least 1, got " + workers);
+      }
+      this.concurrency = workers;
       return this;
     }
 
