@@ -146,6 +146,12 @@ public final class Flowctl {
     void accept(VectorSchemaRoot batch) throws Exception;
   }
 
+  /** Turns one typed protobuf message into the message to emit; null emits nothing. */
+  @FunctionalInterface
+  public interface MessageFunction<M> {
+    Message apply(M message, Event event) throws Exception;
+  }
+
   /** Handles one typed protobuf message. */
   @FunctionalInterface
   public interface MessageHandler<M> {
@@ -305,6 +311,8 @@ public final class Flowctl {
     private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
     private BatchFunction fallback;
     private int concurrency = 1;
+    private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
+    private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
 
     private ProcessorBuilder(String id) {
       super(id);
@@ -330,6 +338,27 @@ public final class Flowctl {
     public ProcessorBuilder output(String eventType, Schema schema) {
       this.outputType = Objects.requireNonNull(eventType, "eventType");
       outputs.put(eventType, Objects.requireNonNull(schema, "schema"));
+      return this;
+    }
+
+    /** The event type it emits as protobuf messages (no Arrow schema to register). */
+    public ProcessorBuilder output(String eventType) {
+      this.outputType = Objects.requireNonNull(eventType, "eventType");
+      return this;
+    }
+
+    /**
+     * The handler of one input type's protobuf messages, parsed with {@code parser} (a payload that
+     * is not that message is a failed event naming its type); the message it returns is emitted
+     * under the output type. Upstream's Go processors exchange such events.
+     */
+    @SuppressWarnings("unchecked")
+    public <M extends Message> ProcessorBuilder onMessage(
+        String eventType, Parser<M> parser, MessageFunction<M> f) {
+      Objects.requireNonNull(f, "f");
+      input(eventType);
+      parsers.put(eventType, Objects.requireNonNull(parser, "parser"));
+      typed.put(eventType, (MessageFunction<Message>) (MessageFunction<?>) f);
       return this;
     }
 
@@ -362,8 +391,9 @@ public final class Flowctl {
       if (outputType == null) {
         throw new IllegalStateException("processor '" + id + "': set output(eventType, schema)");
       }
-      if (fallback == null && functions.isEmpty()) {
-        throw new IllegalStateException("processor '" + id + "': set onBatch(...)");
+      if (fallback == null && functions.isEmpty() && typed.isEmpty()) {
+        throw new IllegalStateException(
+            "processor '" + id + "': set onBatch(...) or onMessage(...)");
       }
       Jvm.requireArrowAccess();
       ComponentConfig cfg = configOrEnv();
@@ -379,8 +409,33 @@ public final class Flowctl {
       Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
       Map<String, BatchFunction> byType = Map.copyOf(functions);
       BatchFunction any = fallback;
+      Map<String, MessageFunction<Message>> onMessage = Map.copyOf(typed);
+      Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
+      String emitted = outputType;
       ArrowProcessor.Handler handler =
           (event, emit) -> {
+            MessageFunction<Message> mf = onMessage.get(event.getEventType());
+            if (mf != null) {
+              Message m;
+              try {
+                m = parse.get(event.getEventType()).parseFrom(event.getPayload());
+              } catch (InvalidProtocolBufferException e) {
+                throw new FlowctlException(
+                    FlowctlException.Code.INVALID_ARGUMENT,
+                    "event '" + event.getEventType() + "' is not that message: " + e.getMessage(),
+                    e);
+              }
+              Message result = mf.apply(m, event);
+              if (result != null) {
+                emit.emit(
+                    Event.newBuilder()
+                        .setEventType(emitted)
+                        .setPayload(result.toByteString())
+                        .setTimestamp(event.getTimestamp())
+                        .build());
+              }
+              return;
+            }
             BatchFunction f = byType.getOrDefault(event.getEventType(), any);
             if (f == null) {
               throw new FlowctlException(

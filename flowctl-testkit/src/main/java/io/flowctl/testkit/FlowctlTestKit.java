@@ -121,6 +121,22 @@ public final class FlowctlTestKit implements AutoCloseable {
     return out;
   }
 
+  /** Events of {@code eventType} carrying protobuf messages, as Go components send them. */
+  public List<Event> messages(String eventType, com.google.protobuf.Message... messages) {
+    List<Event> out = new ArrayList<>();
+    for (com.google.protobuf.Message m : messages) {
+      out.add(
+          Event.newBuilder()
+              .setId("test-" + ++nextEvent)
+              .setSourceComponentId("flowctl-test-kit")
+              .setType(eventType)
+              .setPayload(m.toByteString())
+              .setContentType(V1Events.PROTOBUF)
+              .build());
+    }
+    return out;
+  }
+
   /**
    * The batches in {@code events}, decoded through the hardened reader into this kit's memory;
    * closed with the kit.

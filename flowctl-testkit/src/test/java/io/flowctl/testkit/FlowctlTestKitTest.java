@@ -98,6 +98,41 @@ class FlowctlTestKitTest {
   }
 
   @Test
+  void aProcessorOfTypedProtobufMessages_answersWithMessages_andRefusesOtherPayloads()
+      throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      Flowctl.Component upper =
+          kit.start(
+              Flowctl.processor("upper")
+                  .output("demo.Upper")
+                  .onMessage(
+                      "demo.Words",
+                      com.google.protobuf.StringValue.parser(),
+                      (m, e) -> com.google.protobuf.StringValue.of(m.getValue().toUpperCase())));
+      List<Event> in =
+          kit.messages(
+              "demo.Words",
+              com.google.protobuf.StringValue.of("ledger"),
+              com.google.protobuf.StringValue.of("asset"));
+      List<Event> out = kit.process(upper, in);
+      assertThat(out).extracting(Event::getType).containsOnly("demo.Upper");
+      assertThat(out).extracting(Event::getContentType).containsOnly("application/protobuf");
+      assertThat(out)
+          .extracting(e -> com.google.protobuf.StringValue.parseFrom(e.getPayload()).getValue())
+          .containsExactly("LEDGER", "ASSET");
+      assertThat(out)
+          .extracting(Event::getId)
+          .containsExactly(in.get(0).getId(), in.get(1).getId());
+      // bytes that are not a StringValue: no output, the event counted as failed
+      Event junk =
+          in.get(0).toBuilder()
+              .setPayload(com.google.protobuf.ByteString.copyFrom(new byte[] {(byte) 0xff, 1}))
+              .build();
+      assertThat(kit.process(upper, List.of(junk))).isEmpty();
+    }
+  }
+
+  @Test
   void aSourcesStream_isWhatItsProducerEmitted() throws Exception {
     try (FlowctlTestKit kit = FlowctlTestKit.start()) {
       Flowctl.Component source =
