@@ -158,6 +158,20 @@ public final class Flowctl {
     void handle(M message, Event event) throws Exception;
   }
 
+  /**
+   * An event's payload as the message its type is read as; a payload that is not one is invalid.
+   */
+  static Message parse(Parser<? extends Message> parser, Event event) {
+    try {
+      return parser.parseFrom(event.getPayload());
+    } catch (InvalidProtocolBufferException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "event '" + event.getEventType() + "' is not that message: " + e.getMessage(),
+          e);
+    }
+  }
+
   /** Settings every role shares; the role's builder extends it. */
   public abstract static class Builder<B extends Builder<B>> {
     final String id;
@@ -416,16 +430,7 @@ public final class Flowctl {
           (event, emit) -> {
             MessageFunction<Message> mf = onMessage.get(event.getEventType());
             if (mf != null) {
-              Message m;
-              try {
-                m = parse.get(event.getEventType()).parseFrom(event.getPayload());
-              } catch (InvalidProtocolBufferException e) {
-                throw new FlowctlException(
-                    FlowctlException.Code.INVALID_ARGUMENT,
-                    "event '" + event.getEventType() + "' is not that message: " + e.getMessage(),
-                    e);
-              }
-              Message result = mf.apply(m, event);
+              Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
               if (result != null) {
                 emit.emit(
                     Event.newBuilder()
@@ -545,16 +550,7 @@ public final class Flowctl {
             public void handle(Event event) throws Exception {
               MessageHandler<Message> h = onMessage.get(event.getEventType());
               if (h != null) {
-                Message m;
-                try {
-                  m = parse.get(event.getEventType()).parseFrom(event.getPayload());
-                } catch (InvalidProtocolBufferException e) {
-                  throw new FlowctlException(
-                      FlowctlException.Code.INVALID_ARGUMENT,
-                      "event '" + event.getEventType() + "' is not that message: " + e.getMessage(),
-                      e);
-                }
-                h.handle(m, event);
+                h.handle(parse(parse.get(event.getEventType()), event), event);
                 return;
               }
               if (onBatch == null) {

@@ -599,48 +599,45 @@ public final class Monitor {
   }
 
   /**
-   * Producers (services with outputs) against the consumers they feed (services with inputs).
-   * Linear in the links, not in producers × consumers: the event type index finds them.
+   * Producers (services with outputs) against the consumers they feed (services with inputs). Links
+   * can be quadratic in the services (everyone feeding everyone), so only the shown rows and
+   * columns are computed; which services have a link at all takes one pass over the event types.
    */
   public CompatibilityMatrix matrix() {
     List<ServiceState> all = services.list();
-    Map<String, ServiceState> byId = new TreeMap<>();
     Map<String, List<String>> consumersOf = new HashMap<>();
+    Map<String, List<String>> producersOf = new HashMap<>();
     for (ServiceState s : all) {
-      byId.put(s.serviceId(), s);
       for (String t : s.info().getInputEventTypesList()) {
         consumersOf.computeIfAbsent(t, k -> new ArrayList<>()).add(s.serviceId());
       }
-    }
-    // producer -> consumer -> shared types
-    Map<String, Map<String, Set<String>>> links = new TreeMap<>();
-    Set<String> fed = new TreeSet<>();
-    for (ServiceState p : all) {
-      for (String t : p.info().getOutputEventTypesList()) {
-        for (String c : consumersOf.getOrDefault(t, List.of())) {
-          if (!c.equals(p.serviceId())) {
-            links
-                .computeIfAbsent(p.serviceId(), k -> new TreeMap<>())
-                .computeIfAbsent(c, k -> new TreeSet<>())
-                .add(t);
-            fed.add(c);
-          }
-        }
+      for (String t : s.info().getOutputEventTypesList()) {
+        producersOf.computeIfAbsent(t, k -> new ArrayList<>()).add(s.serviceId());
       }
     }
-    List<String> producers = links.keySet().stream().limit(MATRIX_MAX).toList();
-    List<String> consumers = fed.stream().limit(MATRIX_MAX).toList();
+    List<ServiceState> producers =
+        all.stream()
+            .filter(s -> linked(s.info().getOutputEventTypesList(), consumersOf, s.serviceId()))
+            .sorted(Comparator.comparing(ServiceState::serviceId))
+            .toList();
+    List<ServiceState> consumers =
+        all.stream()
+            .filter(s -> linked(s.info().getInputEventTypesList(), producersOf, s.serviceId()))
+            .sorted(Comparator.comparing(ServiceState::serviceId))
+            .toList();
+    List<ServiceState> rows = producers.subList(0, Math.min(MATRIX_MAX, producers.size()));
+    List<ServiceState> columns = consumers.subList(0, Math.min(MATRIX_MAX, consumers.size()));
     List<List<String>> cells = new ArrayList<>();
-    for (String p : producers) {
-      Map<String, Set<String>> row = links.get(p);
-      String pf = byId.get(p).info().getMetadataOrDefault("data_format", "");
+    for (ServiceState p : rows) {
+      String pf = p.info().getMetadataOrDefault("data_format", "");
       List<String> out = new ArrayList<>();
-      for (String c : consumers) {
-        Set<String> shared = row.get(c);
-        if (shared == null) {
+      for (ServiceState c : columns) {
+        Set<String> shared = new TreeSet<>(p.info().getOutputEventTypesList());
+        shared.retainAll(c.info().getInputEventTypesList());
+        if (shared.isEmpty() || p.serviceId().equals(c.serviceId())) {
           out.add("");
         } else {
-          String cf = byId.get(c).info().getMetadataOrDefault("data_format", "");
+          String cf = c.info().getMetadataOrDefault("data_format", "");
           String how =
               pf.equals(cf) || pf.isEmpty() || cf.isEmpty() ? "" : " (" + pf + " → " + cf + ")";
           out.add(String.join(", ", shared) + how);
@@ -648,7 +645,24 @@ public final class Monitor {
       }
       cells.add(out);
     }
-    return new CompatibilityMatrix(producers, consumers, cells, links.size(), fed.size());
+    return new CompatibilityMatrix(
+        rows.stream().map(ServiceState::serviceId).toList(),
+        columns.stream().map(ServiceState::serviceId).toList(),
+        cells,
+        producers.size(),
+        consumers.size());
+  }
+
+  /** Whether one of {@code types} has a service other than {@code self} on the other side. */
+  private static boolean linked(
+      List<String> types, Map<String, List<String>> otherSide, String self) {
+    for (String t : types) {
+      List<String> ids = otherSide.get(t);
+      if (ids != null && (ids.size() > 1 || !ids.get(0).equals(self))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Bucket edges of the batch size histogram, in rows. */

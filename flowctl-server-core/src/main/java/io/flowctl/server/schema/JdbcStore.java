@@ -197,49 +197,24 @@ public final class JdbcStore
 
   @Override
   public long schemaBytesRegisteredBy(String registeredBy) {
-    return retried(
+    return scalar(
         "cannot measure the schemas of '" + registeredBy + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement(
-                  "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions"
-                      + " WHERE registered_by = ?")) {
-            q.setString(1, registeredBy);
-            try (ResultSet r = q.executeQuery()) {
-              r.next();
-              return r.getLong(1);
-            }
-          }
-        });
+        "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions WHERE registered_by = ?",
+        registeredBy);
   }
 
   @Override
   public long totalSchemaBytes() {
-    return retried(
+    return scalar(
         "cannot measure the schemas",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r =
-                  s.executeQuery(
-                      "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions")) {
-            r.next();
-            return r.getLong(1);
-          }
-        });
+        "SELECT COALESCE(SUM(LENGTH(schema_ipc)), 0) FROM flowctl_schema_versions");
   }
 
   @Override
   public int subjectCount() {
-    return retried(
-        "cannot count subjects",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r =
-                  s.executeQuery("SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions")) {
-            r.next();
-            return r.getInt(1);
-          }
-        });
+    return (int)
+        scalar(
+            "cannot count subjects", "SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions");
   }
 
   @Override
@@ -437,46 +412,23 @@ public final class JdbcStore
 
   @Override
   public long totalBytes() {
-    return retried(
+    return scalar(
         "cannot measure pipeline runs",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r =
-                  s.executeQuery(
-                      "SELECT COALESCE(SUM(LENGTH(run)), 0) FROM flowctl_pipeline_runs")) {
-            r.next();
-            return r.getLong(1);
-          }
-        });
+        "SELECT COALESCE(SUM(LENGTH(run)), 0) FROM flowctl_pipeline_runs");
   }
 
   @Override
   public int count(String owner) {
-    return retried(
-        "cannot count the pipeline runs of '" + owner + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement("SELECT COUNT(*) FROM flowctl_pipeline_runs WHERE owner = ?")) {
-            q.setString(1, owner);
-            try (ResultSet r = q.executeQuery()) {
-              r.next();
-              return r.getInt(1);
-            }
-          }
-        });
+    return (int)
+        scalar(
+            "cannot count the pipeline runs of '" + owner + "'",
+            "SELECT COUNT(*) FROM flowctl_pipeline_runs WHERE owner = ?",
+            owner);
   }
 
   @Override
   public int count() {
-    return retried(
-        "cannot count pipeline runs",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r = s.executeQuery("SELECT COUNT(*) FROM flowctl_pipeline_runs")) {
-            r.next();
-            return r.getInt(1);
-          }
-        });
+    return (int) scalar("cannot count pipeline runs", "SELECT COUNT(*) FROM flowctl_pipeline_runs");
   }
 
   @Override
@@ -602,6 +554,23 @@ public final class JdbcStore
   }
 
   // ---- connections ----
+
+  /** One number a query answers, with its text parameters. */
+  private long scalar(String what, String sql, String... params) {
+    return retried(
+        what,
+        c -> {
+          try (PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+              q.setString(i + 1, params[i]);
+            }
+            try (ResultSet r = q.executeQuery()) {
+              r.next();
+              return r.getLong(1);
+            }
+          }
+        });
+  }
 
   /** Work on one connection. */
   @FunctionalInterface
