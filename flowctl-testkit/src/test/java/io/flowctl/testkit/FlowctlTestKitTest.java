@@ -132,6 +132,42 @@ class FlowctlTestKitTest {
     }
   }
 
+  /** Doubles every amount. */
+  static final Flowctl.BatchFunction DOUBLE =
+      (in, allocator) -> {
+        VectorSchemaRoot out = VectorSchemaRoot.create(AMOUNTS, allocator);
+        BigIntVector src = (BigIntVector) in.getVector(0);
+        BigIntVector dst = (BigIntVector) out.getVector(0);
+        for (int i = 0; i < in.getRowCount(); i++) {
+          dst.setSafe(i, src.get(i) * 2);
+        }
+        out.setRowCount(in.getRowCount());
+        return out;
+      };
+
+  @Test
+  void theSampleOfGettingStarted() throws Exception {
+    try (org.apache.arrow.memory.BufferAllocator memory =
+            new org.apache.arrow.memory.RootAllocator();
+        VectorSchemaRoot batch = VectorSchemaRoot.create(AMOUNTS, memory)) {
+      ((BigIntVector) batch.getVector(0)).setSafe(0, 21);
+      batch.setRowCount(1);
+      // region testkit
+      try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+        Flowctl.Component doubler =
+            kit.start(
+                Flowctl.processor("doubler")
+                    .input("demo.Amounts", AMOUNTS)
+                    .output("demo.Doubled", AMOUNTS)
+                    .onBatch(DOUBLE));
+        List<Event> out = kit.process(doubler, kit.events("demo.Amounts", batch));
+        List<VectorSchemaRoot> batches = kit.batches(out); // closed with the kit
+        assertThat(batches.get(0).getVector(0).getObject(0)).isEqualTo(42L);
+      }
+      // endregion
+    }
+  }
+
   @Test
   void aSourcesStream_isWhatItsProducerEmitted() throws Exception {
     try (FlowctlTestKit kit = FlowctlTestKit.start()) {

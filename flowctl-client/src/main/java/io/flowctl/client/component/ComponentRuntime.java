@@ -204,19 +204,16 @@ public final class ComponentRuntime implements AutoCloseable {
   private void registerSchema(String eventType, Schema schema) {
     try {
       client.registerSchema(eventType, schema);
-    } catch (io.grpc.StatusRuntimeException refused) {
+    } catch (io.flowctl.FlowctlException refused) {
       // an upstream control plane has no schema registry (UNIMPLEMENTED); a refusal is counted
-      if (refused.getStatus().getCode() == io.grpc.Status.Code.UNIMPLEMENTED) {
+      if (refused.getCause() instanceof io.grpc.StatusRuntimeException s
+          && s.getStatus().getCode() == io.grpc.Status.Code.UNIMPLEMENTED) {
         LOG.info(
             "{}: the control plane has no schema registry; {} not registered",
             config.id(),
             eventType);
       } else {
-        LOG.warn(
-            "{}: schema of {} refused: {}",
-            config.id(),
-            eventType,
-            refused.getStatus().getDescription());
+        LOG.warn("{}: schema of {} refused: {}", config.id(), eventType, refused.getMessage());
         if (codecMetrics != null) {
           codecMetrics.compatibilityCheckFailure();
         }

@@ -131,10 +131,19 @@ public final class ControlPlaneClient implements AutoCloseable {
    * Registers {@code schema} (message format) as the next version of {@code eventType} under the
    * subject's evolution policy; an identical schema returns its existing version.
    *
-   * @throws io.grpc.StatusRuntimeException FAILED_PRECONDITION with every breaking change when the
-   *     policy refuses it
+   * @throws io.flowctl.FlowctlException FAILED_PRECONDITION with every breaking change when the
+   *     policy refuses it; the status's own code otherwise (its cause is the gRPC status)
    */
   public io.flowctl.proto.SchemaAck registerSchema(
+      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
+    try {
+      return registerSchemaCall(eventType, schema);
+    } catch (StatusRuntimeException e) {
+      throw GrpcErrors.toException(e, "registering the schema of '" + eventType + "'");
+    }
+  }
+
+  private io.flowctl.proto.SchemaAck registerSchemaCall(
       String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
     return stub.withDeadlineAfter(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .registerSchema(

@@ -88,10 +88,7 @@ public final class SchemaLookup {
         missing.put(key, Boolean.TRUE);
         return Optional.empty();
       }
-      throw new FlowctlException(
-          FlowctlException.Code.UNAVAILABLE,
-          "schema lookup for '" + key.eventType() + "' failed: " + e.getStatus(),
-          e);
+      throw GrpcErrors.toException(e, "schema lookup for '" + key.eventType() + "'");
     }
     KnownSchema schema =
         new KnownSchema(

@@ -14,17 +14,23 @@ public final class Discovery {
   /**
    * The endpoint ({@code host:port}) of the component with this id.
    *
-   * @throws io.grpc.StatusRuntimeException NOT_FOUND when it is not registered
+   * @throws FlowctlException NOT_FOUND when it is not registered; UNAVAILABLE when the control
+   *     plane cannot be reached
    */
   public static String endpointOf(Channel controlPlane, String componentId) {
-    return ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
-        .withDeadlineAfter(5, TimeUnit.SECONDS)
-        .getComponentStatus(
-            io.flowctl.proto.v1.ComponentStatusRequest.newBuilder()
-                .setServiceId(componentId)
-                .build())
-        .getComponent()
-        .getEndpoint();
+    try {
+      return ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
+          .withDeadlineAfter(5, TimeUnit.SECONDS)
+          .getComponentStatus(
+              io.flowctl.proto.v1.ComponentStatusRequest.newBuilder()
+                  .setServiceId(componentId)
+                  .build())
+          .getComponent()
+          .getEndpoint();
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw io.flowctl.client.control.GrpcErrors.toException(
+          e, "looking up component '" + componentId + "'");
+    }
   }
 
   /**
@@ -33,11 +39,18 @@ public final class Discovery {
    * @throws FlowctlException NOT_FOUND when none is registered (yet)
    */
   public static String producerOf(Channel controlPlane, String eventType) {
-    for (ComponentInfo c :
-        ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
-            .withDeadlineAfter(5, TimeUnit.SECONDS)
-            .discoverComponents(DiscoveryRequest.newBuilder().addEventTypes(eventType).build())
-            .getComponentsList()) {
+    java.util.List<ComponentInfo> found;
+    try {
+      found =
+          ControlPlaneServiceGrpc.newBlockingStub(controlPlane)
+              .withDeadlineAfter(5, TimeUnit.SECONDS)
+              .discoverComponents(DiscoveryRequest.newBuilder().addEventTypes(eventType).build())
+              .getComponentsList();
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw io.flowctl.client.control.GrpcErrors.toException(
+          e, "discovering producers of '" + eventType + "'");
+    }
+    for (ComponentInfo c : found) {
       if (c.getOutputEventTypesList().contains(eventType) && !c.getEndpoint().isEmpty()) {
         return c.getEndpoint();
       }

@@ -174,4 +174,39 @@ class ControlPlaneClientTest {
       assertThat(client.awaitTermination(Duration.ofSeconds(1))).isTrue();
     }
   }
+
+  @Test
+  void refusedCalls_areTheLibrarysTypedExceptions_notRawGrpcStatuses() throws Exception {
+    try (FlowctlServer server =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ControlPlaneClient client =
+          ControlPlaneClient.builder("127.0.0.1:" + server.port(), SOURCE).build();
+      try {
+        client.start();
+        Schema v1 = new Schema(List.of(Field.nullable("a", new ArrowType.Int(64, true))));
+        client.registerSchema("arrow_data.TTPEventBatch", v1);
+        // a required field that old data lacks: BACKWARD refuses it
+        Schema breaking =
+            new Schema(
+                List.of(
+                    Field.nullable("a", new ArrowType.Int(64, true)),
+                    Field.notNullable("b", new ArrowType.Int(64, true))));
+        io.flowctl.FlowctlException refused =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                io.flowctl.FlowctlException.class,
+                () -> client.registerSchema("arrow_data.TTPEventBatch", breaking));
+        assertThat(refused.code()).isEqualTo(io.flowctl.FlowctlException.Code.FAILED_PRECONDITION);
+        assertThat(refused)
+            .hasMessageContaining("arrow_data.TTPEventBatch")
+            .hasMessageContaining("b");
+        io.flowctl.FlowctlException missing =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                io.flowctl.FlowctlException.class,
+                () -> io.flowctl.client.stream.Discovery.endpointOf(client.channel(), "nobody"));
+        assertThat(missing.code()).isEqualTo(io.flowctl.FlowctlException.Code.NOT_FOUND);
+      } finally {
+        client.close();
+      }
+    }
+  }
 }

@@ -109,6 +109,23 @@ class HostileClientsTest {
               .isIn(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
           assertThat(r.getStatus().getDescription()).contains("nesting limit");
         }
+        // bytes that are no Arrow IPC at all: the reason is named, not "null"
+        StatusRuntimeException garbage =
+            refused(
+                () ->
+                    stub.registerSchema(
+                        SchemaRegistration.newBuilder()
+                            .setSchemaInfo(
+                                SchemaInfo.newBuilder()
+                                    .setEventType("garbage")
+                                    .setSchemaFormat("arrow_ipc")
+                                    .setSchemaDefinition(
+                                        ByteString.copyFromUtf8("not arrow at all")))
+                            .build()));
+        assertThat(garbage.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(garbage.getStatus().getDescription())
+            .contains("'garbage' is not an Arrow IPC schema")
+            .doesNotContain("null");
         // uint32 versions read as sent, not as negative ints
         for (long version : List.of(4_294_967_295L, 2_147_483_648L)) {
           StatusRuntimeException r =
@@ -276,6 +293,13 @@ class HostileClientsTest {
                     .getSchema(SchemaRequest.newBuilder().setEventType("evB").build())
                     .getRegisteredBy())
             .isEqualTo("svcB");
+        assertThat(
+                HealthGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus())
+            .isNotNull();
+        b.heartbeat(ServiceHeartbeat.newBuilder().setServiceId("svcB").build());
       } finally {
         ch.shutdownNow();
       }

@@ -194,6 +194,31 @@ class HttpSideTest {
       assertThat(page.body()).contains("\"offset\":2990", "\"total\":3000");
       assertThat(page.body().length()).isLessThan(2 << 20);
       assertThat(get(base + "/api/matrix", null).body().length()).isLessThan(2 << 20);
+      stillServing(s);
+    }
+  }
+
+  /** The gRPC side answers a health check and a heartbeat promptly. */
+  private static void stillServing(FlowctlServer s) {
+    io.grpc.ManagedChannel ch =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", s.port())
+            .usePlaintext()
+            .build();
+    try {
+      io.grpc.health.v1.HealthGrpc.newBlockingStub(ch)
+          .withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS)
+          .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance());
+      var stub =
+          io.flowctl.proto.ControlPlaneGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(2, java.util.concurrent.TimeUnit.SECONDS);
+      stub.register(
+          ServiceInfo.newBuilder()
+              .setServiceId("after")
+              .setServiceType(ServiceType.SERVICE_TYPE_SOURCE)
+              .build());
+      stub.heartbeat(io.flowctl.proto.ServiceHeartbeat.newBuilder().setServiceId("after").build());
+    } finally {
+      ch.shutdownNow();
     }
   }
 
