@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.BigIntVector;
@@ -230,6 +231,68 @@ class FlowctlTestKitTest {
       }
     } finally {
       early.close();
+    }
+  }
+
+  @Test
+  void underMutualTls_aComponentRegisters_andServesItsDataPlaneOverTls(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var server = io.flowctl.testing.TestCertificates.create(dir, "control-plane");
+    var component = io.flowctl.testing.TestCertificates.create(dir, "component");
+    try (FlowctlServer cp =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("memory")
+            .tls(server.certificate(), server.privateKey(), component.certificate())
+            .start()) {
+      Map<String, String> env =
+          Map.of(
+              "ENABLE_FLOWCTL",
+              "true",
+              "FLOWCTL_ENDPOINT",
+              "localhost:" + cp.port(),
+              "FLOWCTL_COMPONENT_ID",
+              "secure-sink",
+              "FLOWCTL_HEARTBEAT_INTERVAL",
+              "200ms",
+              "HEALTH_PORT",
+              "0",
+              "FLOWCTL_TLS_CA",
+              server.certificate().toString(),
+              "FLOWCTL_TLS_CERT",
+              component.certificate().toString(),
+              "FLOWCTL_TLS_KEY",
+              component.privateKey().toString());
+      List<Long> seen = new CopyOnWriteArrayList<>();
+      try (Flowctl.Component sink =
+          Flowctl.consumer("ignored")
+              .config(ComponentConfig.fromEnv(env, "ignored"))
+              .input("t")
+              .onBatch(b -> seen.add(((BigIntVector) b.getVector(0)).get(0)))
+              .build()
+              .start()) {
+        assertThat(sink.awaitRegistered(Duration.ofSeconds(30))).isTrue();
+        assertThat(cp.services().status("secure-sink")).isPresent();
+        // its data plane speaks TLS only: a client trusting its certificate is served
+        io.grpc.ManagedChannel tls =
+            io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(
+                    sink.endpoint().replace("127.0.0.1", "localhost"))
+                .sslContext(
+                    io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+                        .trustManager(component.certificate().toFile())
+                        .build())
+                .build();
+        try {
+          var info =
+              io.flowctl.proto.v1.ConsumerServiceGrpc.newBlockingStub(tls)
+                  .withDeadlineAfter(10, TimeUnit.SECONDS)
+                  .getInfo(com.google.protobuf.Empty.getDefaultInstance());
+          assertThat(info.getId()).isEqualTo("secure-sink");
+        } finally {
+          tls.shutdownNow();
+        }
+      }
     }
   }
 

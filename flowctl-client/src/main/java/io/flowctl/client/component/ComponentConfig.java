@@ -20,6 +20,10 @@ public final class ComponentConfig {
   private final String advertiseHost;
   private final Optional<String> pipeline;
   private final Optional<String> token;
+  private final Optional<java.nio.file.Path> controlPlaneCa;
+  private final Optional<java.nio.file.Path> certificate;
+  private final Optional<java.nio.file.Path> privateKey;
+  private final boolean legacyApi;
 
   private ComponentConfig(Builder b) {
     this.id = b.id;
@@ -31,6 +35,10 @@ public final class ComponentConfig {
     this.advertiseHost = b.advertiseHost;
     this.pipeline = Optional.ofNullable(b.pipeline);
     this.token = Optional.ofNullable(b.token);
+    this.controlPlaneCa = Optional.ofNullable(b.controlPlaneCa);
+    this.certificate = Optional.ofNullable(b.certificate);
+    this.privateKey = Optional.ofNullable(b.privateKey);
+    this.legacyApi = b.legacyApi;
   }
 
   public static Builder builder(String id) {
@@ -44,7 +52,11 @@ public final class ComponentConfig {
    * FLOWCTL_HEARTBEAT_INTERVAL} as a Go duration (default 10 s); {@code PORT} as ":50051" or a
    * number (default: any free port); {@code HEALTH_PORT} (default 8088, as the Go SDK); {@code
    * FLOWCTL_ADVERTISE_HOST} for the registered endpoint (default 127.0.0.1); {@code
-   * FLOWCTL_PIPELINE}; {@code FLOWCTL_TOKEN}.
+   * FLOWCTL_PIPELINE}; {@code FLOWCTL_TOKEN}; {@code FLOWCTL_TLS_CA} (TLS to the control plane,
+   * trusting this PEM CA), {@code FLOWCTL_TLS_CERT} and {@code FLOWCTL_TLS_KEY} (the component's
+   * certificate: its data plane serves TLS with it, and it is presented to a control plane that
+   * asks); {@code FLOWCTL_API=legacy} to register through {@code flowctl.ControlPlane} (default
+   * {@code v1}, as upstream's Go SDK).
    *
    * @throws IllegalArgumentException naming the variable that is malformed
    */
@@ -78,6 +90,23 @@ public final class ComponentConfig {
     first(env, "FLOWCTL_ADVERTISE_HOST").ifPresent(b::advertiseHost);
     first(env, "FLOWCTL_PIPELINE").ifPresent(b::pipeline);
     first(env, "FLOWCTL_TOKEN").ifPresent(b::token);
+    first(env, "FLOWCTL_TLS_CA").ifPresent(ca -> b.controlPlaneCa(java.nio.file.Path.of(ca)));
+    Optional<String> cert = first(env, "FLOWCTL_TLS_CERT");
+    Optional<String> key = first(env, "FLOWCTL_TLS_KEY");
+    if (cert.isPresent() != key.isPresent()) {
+      throw new IllegalArgumentException("FLOWCTL_TLS_CERT and FLOWCTL_TLS_KEY go together");
+    }
+    cert.ifPresent(c -> b.certificate(java.nio.file.Path.of(c), java.nio.file.Path.of(key.get())));
+    Optional<String> api = first(env, "FLOWCTL_API");
+    if (api.isPresent()) {
+      switch (api.get().toLowerCase(java.util.Locale.ROOT)) {
+        case "legacy" -> b.legacyApi(true);
+        case "v1" -> b.legacyApi(false);
+        default ->
+            throw new IllegalArgumentException(
+                "FLOWCTL_API: '" + api.get() + "' is neither v1 nor legacy");
+      }
+    }
     return b.build();
   }
 
@@ -144,6 +173,27 @@ public final class ComponentConfig {
     return token;
   }
 
+  /** The CA the control plane's certificate is checked against; empty: plaintext. */
+  public Optional<java.nio.file.Path> controlPlaneCa() {
+    return controlPlaneCa;
+  }
+
+  /**
+   * The component's certificate chain (with {@link #privateKey()}); empty: plaintext data plane.
+   */
+  public Optional<java.nio.file.Path> certificate() {
+    return certificate;
+  }
+
+  public Optional<java.nio.file.Path> privateKey() {
+    return privateKey;
+  }
+
+  /** Whether it registers through the legacy {@code flowctl.ControlPlane}. */
+  public boolean legacyApi() {
+    return legacyApi;
+  }
+
   @Override
   public String toString() {
     return "ComponentConfig{id="
@@ -172,6 +222,10 @@ public final class ComponentConfig {
     private String advertiseHost = "127.0.0.1";
     private String pipeline;
     private String token;
+    private java.nio.file.Path controlPlaneCa;
+    private java.nio.file.Path certificate;
+    private java.nio.file.Path privateKey;
+    private boolean legacyApi;
 
     private Builder(String id) {
       Objects.requireNonNull(id, "id");
@@ -222,6 +276,28 @@ public final class ComponentConfig {
 
     public Builder token(String token) {
       this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /** Connects to the control plane over TLS, trusting this PEM CA certificate. */
+    public Builder controlPlaneCa(java.nio.file.Path ca) {
+      this.controlPlaneCa = Objects.requireNonNull(ca, "ca");
+      return this;
+    }
+
+    /**
+     * The component's PEM certificate chain and PKCS#8 key: its data plane serves TLS with them,
+     * and they are presented to a control plane that requires client certificates.
+     */
+    public Builder certificate(java.nio.file.Path chain, java.nio.file.Path key) {
+      this.certificate = Objects.requireNonNull(chain, "chain");
+      this.privateKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** Registers through the legacy {@code flowctl.ControlPlane} instead of v1. */
+    public Builder legacyApi(boolean legacy) {
+      this.legacyApi = legacy;
       return this;
     }
 

@@ -98,14 +98,16 @@ public final class ComponentRuntime implements AutoCloseable {
     }
     health.set(HealthStatus.HEALTH_STATUS_STARTING, "starting");
     try {
-      server =
+      NettyServerBuilder sb =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
               .maxInboundMessageSize(MAX_MESSAGE_BYTES)
               .addService(service)
               .addService(ProtoReflectionServiceV1.newInstance())
-              .addService(grpcHealth.getHealthService()) // grpc.health.v1, for probes
-              .build()
-              .start();
+              .addService(grpcHealth.getHealthService()); // grpc.health.v1, for probes
+      if (config.certificate().isPresent()) {
+        sb.sslContext(serverTls(config.certificate().get(), config.privateKey().orElseThrow()));
+      }
+      server = sb.build().start();
     } catch (IOException e) {
       throw new FlowctlException(
           FlowctlException.Code.UNAVAILABLE,
@@ -184,7 +186,7 @@ public final class ComponentRuntime implements AutoCloseable {
     config.pipeline().ifPresent(p -> info.putMetadata("pipeline", p));
     ControlPlaneClient.Builder b =
         ControlPlaneClient.builder(target, info.build())
-            .api(ControlPlaneClient.Api.V1)
+            .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)
             .dataEndpoint(endpoint())
             .heartbeatInterval(config.heartbeatInterval())
             .status(health::status)
@@ -193,12 +195,36 @@ public final class ComponentRuntime implements AutoCloseable {
       b.codecMetrics(codecMetrics);
     }
     config.token().ifPresent(b::bearerToken);
+    config.controlPlaneCa().ifPresent(b::tls);
+    if (config.controlPlaneCa().isPresent() && config.certificate().isPresent()) {
+      b.clientCertificate(config.certificate().get(), config.privateKey().orElseThrow());
+    }
     if (!schemas.isEmpty()) {
       // Registered before the first heartbeat, so whoever waits for it healthy finds them.
       b.onRegistered(() -> schemas.forEach(this::registerSchema));
     }
     client = b.build();
     client.start();
+  }
+
+  private static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext serverTls(
+      java.nio.file.Path chain, java.nio.file.Path key) {
+    try {
+      return io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.configure(
+              io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder.forServer(
+                  chain.toFile(), key.toFile()))
+          .build();
+    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "FLOWCTL_TLS_CERT/FLOWCTL_TLS_KEY "
+              + chain
+              + ", "
+              + key
+              + " cannot be used: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   private void registerSchema(String eventType, Schema schema) {

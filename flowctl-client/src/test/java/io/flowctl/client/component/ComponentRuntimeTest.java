@@ -169,6 +169,56 @@ class ComponentRuntimeTest {
         .hasMessageContaining("FLOWCTL_HEARTBEAT_INTERVAL");
     assertThatThrownBy(() -> ComponentConfig.fromEnv(Map.of("PORT", ":http"), "d"))
         .hasMessageContaining("PORT");
+    assertThat(ComponentConfig.fromEnv(Map.of("FLOWCTL_API", "legacy"), "d").legacyApi()).isTrue();
+    assertThat(ComponentConfig.fromEnv(Map.of(), "d").legacyApi()).isFalse();
+    assertThatThrownBy(() -> ComponentConfig.fromEnv(Map.of("FLOWCTL_API", "grpc"), "d"))
+        .hasMessageContaining("FLOWCTL_API");
+    assertThatThrownBy(() -> ComponentConfig.fromEnv(Map.of("FLOWCTL_TLS_CERT", "c.pem"), "d"))
+        .hasMessageContaining("FLOWCTL_TLS_KEY");
+    ComponentConfig tls =
+        ComponentConfig.fromEnv(
+            Map.of(
+                "FLOWCTL_TLS_CA",
+                "ca.pem",
+                "FLOWCTL_TLS_CERT",
+                "c.pem",
+                "FLOWCTL_TLS_KEY",
+                "k.pem"),
+            "d");
+    assertThat(tls.controlPlaneCa()).contains(java.nio.file.Path.of("ca.pem"));
+    assertThat(tls.certificate()).contains(java.nio.file.Path.of("c.pem"));
+    assertThat(tls.privateKey()).contains(java.nio.file.Path.of("k.pem"));
+  }
+
+  @Test
+  void withTheLegacyApi_itRegistersThroughFlowctlControlPlane() throws Exception {
+    try (FlowctlServer cp =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ComponentConfig config =
+          ComponentConfig.builder("legacy-src")
+              .controlPlane("127.0.0.1:" + cp.port())
+              .heartbeatInterval(Duration.ofMillis(200))
+              .healthPort(0)
+              .legacyApi(true)
+              .build();
+      ComponentHealth health = new ComponentHealth();
+      ArrowSourceService service =
+          ArrowSourceService.builder(config.id(), start -> Collections.emptyIterator())
+              .health(health)
+              .build();
+      try (ComponentRuntime runtime =
+          ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SOURCE, service)
+              .health(health)
+              .outputs(List.of("t"))
+              .build()
+              .start()) {
+        assertThat(runtime.awaitRegistered(Duration.ofSeconds(10))).isTrue();
+        assertThat(cp.services().status("legacy-src")).isPresent();
+        String scrape = cp.meters().scrape();
+        assertThat(scrape).contains("method=\"flowctl.ControlPlane/Register\"");
+        assertThat(scrape).doesNotContain("RegisterComponent");
+      }
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
+import io.flowctl.testing.TestCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

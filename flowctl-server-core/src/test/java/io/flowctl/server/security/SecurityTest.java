@@ -8,6 +8,7 @@ import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
+import io.flowctl.testing.TestCertificates;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;

@@ -1,4 +1,4 @@
-package io.flowctl.server.security;
+package io.flowctl.testing;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +10,22 @@ import java.security.cert.Certificate;
 import java.util.Base64;
 
 /**
- * Self-signed certificates made in the test with the JDK's keytool, written as the PEM files a
- * server is configured with.
+ * Self-signed certificates for tests of TLS and mutual TLS, made with the JDK's own keytool (no
+ * extra dependency) and written as the PEM files that control planes and components are configured
+ * with. Valid for {@code localhost} and {@code 127.0.0.1}, for two days.
  */
-final class TestCertificates {
-  /** A certificate and its key as PEM files; the certificate also serves as its own CA. */
-  record Pem(Path certificate, Path privateKey) {}
+public final class TestCertificates {
+  /** A certificate and its PKCS#8 key as PEM files; the certificate also serves as its own CA. */
+  public record Pem(Path certificate, Path privateKey) {}
 
   private TestCertificates() {}
 
-  static Pem create(Path dir, String name) throws Exception {
+  /**
+   * Makes a key pair and self-signed certificate with common name {@code name} in {@code dir}.
+   *
+   * @throws IllegalStateException when keytool fails
+   */
+  public static Pem create(Path dir, String name) throws Exception {
     Path store = dir.resolve(name + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
     Process p =
