@@ -133,6 +133,101 @@ public final class Flowctl {
     String resumeAfter();
   }
 
+  /** Produces a source's rows, one at a time; the SDK gathers them into batches. */
+  @FunctionalInterface
+  public interface RowProducer {
+    void produce(RowEmitter out) throws Exception;
+  }
+
+  /**
+   * Where a row producer's rows go: a batch is shipped when it holds the batch size's rows, when
+   * its buffers pass the byte budget, or when a row arrives after the first pending one waited the
+   * timeout (the pipeline's {@code batch_size} and {@code batch_accumulation_timeout}); what is
+   * left is shipped when the producer returns.
+   */
+  public interface RowEmitter {
+    /** Appends one row, written into the pending batch at {@code row}. */
+    void row(io.flowctl.client.codec.BatchAccumulator.RowWriter writer) throws InterruptedException;
+
+    /** Ships the pending rows now (an idle producer calls it so nothing waits). */
+    void flush() throws InterruptedException;
+
+    /** The stream's parameters. */
+    Map<String, String> params();
+
+    /** See {@link BatchEmitter#resumeAfter()}: batches are numbered as they are shipped. */
+    String resumeAfter();
+  }
+
+  /** A row emitter over a batch emitter: one pending batch, reused. */
+  private static final class RowBatcher implements RowEmitter, AutoCloseable {
+    private final BatchEmitter out;
+    private final VectorSchemaRoot root;
+    private final int rows;
+    private final long maxBytes;
+    private final long timeoutNanos;
+    private int pending;
+    private long firstAt;
+
+    RowBatcher(BatchEmitter out, Schema schema, int rows, long maxBytes, Duration timeout) {
+      this.out = out;
+      this.root = VectorSchemaRoot.create(schema, out.allocator());
+      this.rows = rows;
+      this.maxBytes = maxBytes;
+      this.timeoutNanos = timeout.toNanos();
+      root.allocateNew();
+    }
+
+    @Override
+    public void row(io.flowctl.client.codec.BatchAccumulator.RowWriter writer)
+        throws InterruptedException {
+      if (pending == 0) {
+        firstAt = System.nanoTime();
+      }
+      writer.write(root, pending++);
+      if (pending >= rows || System.nanoTime() - firstAt >= timeoutNanos || bytes() >= maxBytes) {
+        flush();
+      }
+    }
+
+    private long bytes() {
+      long n = 0;
+      for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
+        n += v.getBufferSize();
+      }
+      return n;
+    }
+
+    @Override
+    public void flush() throws InterruptedException {
+      if (pending == 0) {
+        return;
+      }
+      root.setRowCount(pending);
+      out.emit(root);
+      pending = 0;
+      for (org.apache.arrow.vector.FieldVector v : root.getFieldVectors()) {
+        v.reset();
+      }
+      root.setRowCount(0);
+    }
+
+    @Override
+    public Map<String, String> params() {
+      return out.params();
+    }
+
+    @Override
+    public String resumeAfter() {
+      return out.resumeAfter();
+    }
+
+    @Override
+    public void close() {
+      root.close();
+    }
+  }
+
   /** Turns one input batch into one output batch; null emits nothing for it. */
   @FunctionalInterface
   public interface BatchFunction {
@@ -176,7 +271,7 @@ public final class Flowctl {
   public abstract static class Builder<B extends Builder<B>> {
     final String id;
     ComponentConfig config;
-    Compression compression = Compression.LZ4;
+    Compression compression; // null: the configuration's, else LZ4
     int maxInflight = 16;
     long memoryLimit = 1L << 30;
     final List<String> inputs = new ArrayList<>();
@@ -211,7 +306,10 @@ public final class Flowctl {
       return self();
     }
 
-    /** Compression of the events it writes: none, lz4 (default) or zstd. */
+    /**
+     * Compression of the events it writes: none, lz4 or zstd. Default: the pipeline's ({@code
+     * FLOWCTL_ARROW_COMPRESSION}), else lz4.
+     */
     public B compression(Compression compression) {
       this.compression = Objects.requireNonNull(compression, "compression");
       return self();
@@ -244,6 +342,14 @@ public final class Flowctl {
     ComponentConfig configOrEnv() {
       return config != null ? config : ComponentConfig.fromEnv(System.getenv(), id);
     }
+
+    /** The builder's compression, else the pipeline's ({@code config.arrow}), else LZ4. */
+    Compression compressionOf(ComponentConfig cfg) {
+      if (compression != null) {
+        return compression;
+      }
+      return cfg.arrowCompression().map(Compression::parse).orElse(Compression.LZ4);
+    }
   }
 
   /** Settings of a source. */
@@ -251,6 +357,10 @@ public final class Flowctl {
     private String outputType;
     private Schema outputSchema;
     private BatchProducer producer;
+    private RowProducer rowProducer;
+    private Integer batchRows; // null: the configuration's
+    private long batchBytes = 64L << 20;
+    private Duration batchTimeout; // null: the configuration's
     private StateStore state = StateStore.inMemory();
 
     private SourceBuilder(String id) {
@@ -270,6 +380,36 @@ public final class Flowctl {
       return this;
     }
 
+    /**
+     * What it streams, row by row: the SDK gathers the rows into batches of the output schema (see
+     * {@link RowEmitter}); instead of {@link #produce}.
+     */
+    public SourceBuilder produceRows(RowProducer rows) {
+      this.rowProducer = Objects.requireNonNull(rows, "rows");
+      return this;
+    }
+
+    /**
+     * How rows are gathered: at most {@code rows} rows and {@code bytes} of Arrow buffers a batch,
+     * and {@code timeout} for its first row. Default: the pipeline's {@code batch_size} and {@code
+     * batch_accumulation_timeout} ({@link ComponentConfig#batchSize()}), and 64 MiB.
+     */
+    public SourceBuilder batching(int rows, long bytes, Duration timeout) {
+      if (rows < 1 || bytes < 1 || timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException(
+            "batching needs positive rows, bytes and timeout: "
+                + rows
+                + ", "
+                + bytes
+                + ", "
+                + timeout);
+      }
+      this.batchRows = rows;
+      this.batchBytes = bytes;
+      this.batchTimeout = timeout;
+      return this;
+    }
+
     /** Where {@code SaveState}/{@code GetState} keep state; default memory. */
     public SourceBuilder state(StateStore state) {
       this.state = Objects.requireNonNull(state, "state");
@@ -283,27 +423,43 @@ public final class Flowctl {
       if (outputType == null) {
         throw new IllegalStateException("source '" + id + "': set output(eventType, schema)");
       }
-      if (producer == null) {
-        throw new IllegalStateException("source '" + id + "': set produce(producer)");
+      if (producer == null && rowProducer == null) {
+        throw new IllegalStateException(
+            "source '" + id + "': set produce(producer) or produceRows(rows)");
       }
       Jvm.requireArrowAccess();
       ComponentConfig cfg = configOrEnv();
+      BatchProducer p = producer;
+      if (p == null) {
+        RowProducer rp = rowProducer;
+        Schema schema = outputSchema;
+        int rows = batchRows != null ? batchRows : cfg.batchSize();
+        long bytes = batchBytes;
+        Duration wait = batchTimeout != null ? batchTimeout : cfg.batchTimeout();
+        p =
+            out -> {
+              try (RowBatcher b = new RowBatcher(out, schema, rows, bytes, wait)) {
+                rp.produce(b);
+                b.flush();
+              }
+            };
+      }
       BufferAllocator allocator = new RootAllocator(memoryLimit);
       CodecMetrics metrics = CodecMetrics.create(allocator);
       ArrowEventCodec codec =
           ArrowEventCodec.builder()
               .eventType(outputType)
-              .compression(compression)
+              .compression(compressionOf(cfg))
               .metrics(metrics)
               .build();
       ComponentHealth health = new ComponentHealth();
-      BatchProducer p = producer;
+      BatchProducer produce = p;
       int window = maxInflight;
       java.util.Set<Thread> producers = java.util.concurrent.ConcurrentHashMap.newKeySet();
       ArrowSourceService service =
           ArrowSourceService.builder(
                   cfg.id(),
-                  start -> Streams.produced(p, codec, allocator, start, window, producers))
+                  start -> Streams.produced(produce, codec, allocator, start, window, producers))
               .health(health)
               .state(state)
               .build();
@@ -416,7 +572,7 @@ public final class Flowctl {
       ArrowEventCodec out =
           ArrowEventCodec.builder()
               .eventType(outputType)
-              .compression(compression)
+              .compression(compressionOf(cfg))
               .metrics(metrics)
               .build();
       ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();

@@ -170,6 +170,56 @@ class FlowctlTestKitTest {
   }
 
   @Test
+  void aRowSource_isBatchedByThePipelinesBatchSize_andWritesWithItsCompression() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      // what flowctl run passes from the pipeline's config.arrow
+      ComponentConfig cfg =
+          ComponentConfig.fromEnv(
+              Map.of(
+                  "ENABLE_FLOWCTL", "true",
+                  "FLOWCTL_ENDPOINT", kit.target(),
+                  "FLOWCTL_COMPONENT_ID", "rows",
+                  "HEALTH_PORT", "0",
+                  "FLOWCTL_ARROW_BATCH_SIZE", "10",
+                  "FLOWCTL_ARROW_BATCH_TIMEOUT", "1m",
+                  "FLOWCTL_ARROW_COMPRESSION", "zstd"),
+              "rows");
+      Flowctl.Component source =
+          Flowctl.source("rows")
+              .config(cfg)
+              .output("demo.Amounts", AMOUNTS)
+              .produceRows(
+                  out -> {
+                    for (long n = 0; n < 25; n++) {
+                      long value = n;
+                      out.row(
+                          (root, row) -> ((BigIntVector) root.getVector(0)).setSafe(row, value));
+                    }
+                  })
+              .build()
+              .start();
+      try {
+        assertThat(source.awaitRegistered(Duration.ofSeconds(30))).isTrue();
+        List<Event> events = kit.stream(source);
+        List<VectorSchemaRoot> batches = kit.batches(events);
+        assertThat(batches).extracting(VectorSchemaRoot::getRowCount).containsExactly(10, 10, 5);
+        List<Long> values = new ArrayList<>();
+        batches.forEach(
+            b -> {
+              for (int i = 0; i < b.getRowCount(); i++) {
+                values.add(((BigIntVector) b.getVector(0)).get(i));
+              }
+            });
+        assertThat(values)
+            .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 25).boxed().toList());
+        assertThat(events.get(0).getMetadataMap().toString()).containsIgnoringCase("zstd");
+      } finally {
+        source.close();
+      }
+    }
+  }
+
+  @Test
   void aSourcesStream_isWhatItsProducerEmitted() throws Exception {
     try (FlowctlTestKit kit = FlowctlTestKit.start()) {
       Flowctl.Component source =

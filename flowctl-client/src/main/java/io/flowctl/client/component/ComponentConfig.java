@@ -24,6 +24,9 @@ public final class ComponentConfig {
   private final Optional<java.nio.file.Path> certificate;
   private final Optional<java.nio.file.Path> privateKey;
   private final boolean legacyApi;
+  private final Optional<String> arrowCompression;
+  private final int batchSize;
+  private final Duration batchTimeout;
 
   private ComponentConfig(Builder b) {
     this.id = b.id;
@@ -39,6 +42,9 @@ public final class ComponentConfig {
     this.certificate = Optional.ofNullable(b.certificate);
     this.privateKey = Optional.ofNullable(b.privateKey);
     this.legacyApi = b.legacyApi;
+    this.arrowCompression = Optional.ofNullable(b.arrowCompression);
+    this.batchSize = b.batchSize;
+    this.batchTimeout = b.batchTimeout;
   }
 
   public static Builder builder(String id) {
@@ -56,7 +62,9 @@ public final class ComponentConfig {
    * trusting this PEM CA), {@code FLOWCTL_TLS_CERT} and {@code FLOWCTL_TLS_KEY} (the component's
    * certificate: its data plane serves TLS with it, and it is presented to a control plane that
    * asks); {@code FLOWCTL_API=legacy} to register through {@code flowctl.ControlPlane} (default
-   * {@code v1}, as upstream's Go SDK).
+   * {@code v1}, as upstream's Go SDK); the pipeline's {@code config.arrow} as {@code
+   * FLOWCTL_ARROW_COMPRESSION}, {@code FLOWCTL_ARROW_BATCH_SIZE} and {@code
+   * FLOWCTL_ARROW_BATCH_TIMEOUT} (a Go duration), which {@code flowctl run} sets.
    *
    * @throws IllegalArgumentException naming the variable that is malformed
    */
@@ -97,6 +105,24 @@ public final class ComponentConfig {
       throw new IllegalArgumentException("FLOWCTL_TLS_CERT and FLOWCTL_TLS_KEY go together");
     }
     cert.ifPresent(c -> b.certificate(java.nio.file.Path.of(c), java.nio.file.Path.of(key.get())));
+    first(env, "FLOWCTL_ARROW_COMPRESSION").ifPresent(b::arrowCompression);
+    Optional<String> rows = first(env, "FLOWCTL_ARROW_BATCH_SIZE");
+    if (rows.isPresent()) {
+      try {
+        b.batchSize(Integer.parseInt(rows.get()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "FLOWCTL_ARROW_BATCH_SIZE: '" + rows.get() + "' is not a positive row count", e);
+      }
+    }
+    Optional<String> wait = first(env, "FLOWCTL_ARROW_BATCH_TIMEOUT");
+    if (wait.isPresent()) {
+      try {
+        b.batchTimeout(GoDuration.parse(wait.get()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("FLOWCTL_ARROW_BATCH_TIMEOUT: " + e.getMessage(), e);
+      }
+    }
     Optional<String> api = first(env, "FLOWCTL_API");
     if (api.isPresent()) {
       switch (api.get().toLowerCase(java.util.Locale.ROOT)) {
@@ -194,6 +220,21 @@ public final class ComponentConfig {
     return legacyApi;
   }
 
+  /** The pipeline's compression for what it writes ({@code none}, {@code lz4}, {@code zstd}). */
+  public Optional<String> arrowCompression() {
+    return arrowCompression;
+  }
+
+  /** Rows a source puts in one batch; default 10,000 (the pipeline's {@code batch_size}). */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** How long a source's first pending row may wait for its batch; default 100 ms. */
+  public Duration batchTimeout() {
+    return batchTimeout;
+  }
+
   @Override
   public String toString() {
     return "ComponentConfig{id="
@@ -226,6 +267,9 @@ public final class ComponentConfig {
     private java.nio.file.Path certificate;
     private java.nio.file.Path privateKey;
     private boolean legacyApi;
+    private String arrowCompression;
+    private int batchSize = 10_000;
+    private Duration batchTimeout = Duration.ofMillis(100);
 
     private Builder(String id) {
       Objects.requireNonNull(id, "id");
@@ -292,6 +336,30 @@ public final class ComponentConfig {
     public Builder certificate(java.nio.file.Path chain, java.nio.file.Path key) {
       this.certificate = Objects.requireNonNull(chain, "chain");
       this.privateKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** The compression of what it writes, unless its builder sets one. */
+    public Builder arrowCompression(String compression) {
+      this.arrowCompression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /** Rows a source puts in one batch. */
+    public Builder batchSize(int rows) {
+      if (rows < 1) {
+        throw new IllegalArgumentException("the batch size must be at least 1, got " + rows);
+      }
+      this.batchSize = rows;
+      return this;
+    }
+
+    /** How long a source's first pending row may wait for its batch. */
+    public Builder batchTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the batch timeout must be positive: " + timeout);
+      }
+      this.batchTimeout = timeout;
       return this;
     }
 

@@ -249,6 +249,11 @@ public final class PipelineRunner {
     for (Pipeline.Component c : order) {
       // Upstream's process environment: the component's own env, then flowctl's, forced last.
       Map<String, String> env = new LinkedHashMap<>(c.env());
+      // The component's config.arrow, unless its own env says otherwise.
+      env.putIfAbsent("FLOWCTL_ARROW_COMPRESSION", c.arrow().compression());
+      env.putIfAbsent("FLOWCTL_ARROW_BATCH_SIZE", Integer.toString(c.arrow().batchSize()));
+      env.putIfAbsent(
+          "FLOWCTL_ARROW_BATCH_TIMEOUT", goDuration(c.arrow().batchAccumulationTimeout()));
       env.put("ENABLE_FLOWCTL", "true");
       env.put("FLOWCTL_ENDPOINT", endpoint);
       env.put("FLOWCTL_HEARTBEAT_INTERVAL", goDuration(heartbeatInterval));
