@@ -172,7 +172,8 @@ public final class ControlPlaneService
         out,
         () -> {
           ServiceList.Builder b = ServiceList.newBuilder();
-          services.list().forEach(s -> b.addServices(status(s)));
+          Calls.ListBudget budget = new Calls.ListBudget("the list of services");
+          services.list().forEach(s -> b.addServices(budget.add(status(s))));
           return b.build();
         });
   }

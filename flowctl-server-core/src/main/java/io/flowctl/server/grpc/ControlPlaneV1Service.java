@@ -142,13 +142,14 @@ public final class ControlPlaneV1Service
         out,
         () -> {
           ListComponentsResponse.Builder b = ListComponentsResponse.newBuilder();
+          Calls.ListBudget budget = new Calls.ListBudget("the list of components");
           for (ServiceState s : services.list()) {
             ComponentInfo c = toV1(s.info());
             boolean typeOk =
                 request.getTypeFilter() == ComponentType.COMPONENT_TYPE_UNSPECIFIED
                     || c.getType() == request.getTypeFilter();
             if (typeOk && (s.healthy() || request.getIncludeUnhealthy())) {
-              b.addComponents(status(s));
+              b.addComponents(budget.add(status(s)));
             }
           }
           return b.build();
@@ -161,6 +162,7 @@ public final class ControlPlaneV1Service
         out,
         () -> {
           DiscoveryResponse.Builder b = DiscoveryResponse.newBuilder();
+          Calls.ListBudget budget = new Calls.ListBudget("the components found");
           for (ServiceState s : services.list()) {
             ComponentInfo c = toV1(s.info());
             if (request.getType() != ComponentType.COMPONENT_TYPE_UNSPECIFIED
@@ -179,7 +181,7 @@ public final class ControlPlaneV1Service
                 request.getMetadataFiltersMap().entrySet().stream()
                     .allMatch(e -> e.getValue().equals(c.getMetadataMap().get(e.getKey())));
             if (metadataOk) {
-              b.addComponents(c);
+              b.addComponents(budget.add(c));
             }
           }
           return b.build();

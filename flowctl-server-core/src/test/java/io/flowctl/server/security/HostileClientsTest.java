@@ -359,6 +359,61 @@ class HostileClientsTest {
     }
   }
 
+  @Test
+  void listAnswersPastTheirBudget_areRefusedNamingTheFilters_andFilteredOnesAreServed()
+      throws Exception {
+    try (FlowctlServer s =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      ManagedChannel ch = channel(s);
+      try {
+        var stub = ControlPlaneGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS);
+        // 300 services of 60 KB each: an 18 MB list, past the 16 MiB an answer may hold
+        for (int i = 0; i < 300; i++) {
+          ServiceInfo.Builder b =
+              source("wide-" + i).toBuilder().addOutputEventTypes(i == 7 ? "rare" : "common");
+          for (int k = 0; k < 15; k++) {
+            b.putMetadata("k" + k, "v".repeat(4_000));
+          }
+          stub.register(b.build());
+        }
+        // the legacy list carries no metadata: it fits, and is served
+        assertThat(
+                stub.listServices(com.google.protobuf.Empty.getDefaultInstance())
+                    .getServicesCount())
+            .isEqualTo(300);
+        var v1 =
+            io.flowctl.proto.v1.ControlPlaneServiceGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+        StatusRuntimeException all =
+            refused(
+                () ->
+                    v1.listComponents(
+                        io.flowctl.proto.v1.ListComponentsRequest.getDefaultInstance()));
+        assertThat(all.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(all.getStatus().getDescription()).contains("16 MiB", "filter", "/api/services");
+        assertThat(
+                refused(
+                        () ->
+                            v1.discoverComponents(
+                                io.flowctl.proto.v1.DiscoveryRequest.getDefaultInstance()))
+                    .getStatus()
+                    .getCode())
+            .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(
+                v1.discoverComponents(
+                        io.flowctl.proto.v1.DiscoveryRequest.newBuilder()
+                            .addEventTypes("rare")
+                            .build())
+                    .getComponentsList())
+            .extracting(io.flowctl.proto.v1.ComponentInfo::getId)
+            .containsExactly("wide-7");
+        stillServing(ch);
+      } finally {
+        ch.shutdownNow();
+      }
+    }
+  }
+
   private static ControlPlaneGrpc.ControlPlaneBlockingStub as(ManagedChannel ch, String token) {
     Metadata m = new Metadata();
     m.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
