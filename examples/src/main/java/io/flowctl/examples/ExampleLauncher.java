@@ -1,21 +1,18 @@
 package io.flowctl.examples;
 
+import io.flowctl.client.Flowctl;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.component.ComponentRuntime;
 import io.flowctl.client.stream.ArrowConsumerService;
 import io.flowctl.client.stream.ArrowProcessor;
-import io.flowctl.client.stream.ArrowProcessorService;
 import io.flowctl.client.stream.ArrowSourceService;
-import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.client.stream.StateStore;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
-import io.flowctl.proto.ServiceType;
 import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.ProcessLauncher;
@@ -132,12 +129,12 @@ public final class ExampleLauncher implements Launcher {
     }
     // In this JVM: any free ports unless the pipeline's env names them.
     ComponentConfig.Builder config = config(env, c.id());
-    ComponentRuntime runtime =
+    Flowctl.Component runtime =
         component(kind.substring("example:".length()), config.build(), Settings.of(c, env)).start();
     return new Handle() {
       @Override
       public boolean alive() {
-        return !runtime.isClosed();
+        return !runtime.closed();
       }
 
       @Override
@@ -231,7 +228,7 @@ public final class ExampleLauncher implements Launcher {
    *
    * @param name {@code ttp-source}, {@code asset-totals} or {@code parquet-sink}
    */
-  public ComponentRuntime component(String name, ComponentConfig config, Settings settings)
+  public Flowctl.Component component(String name, ComponentConfig config, Settings settings)
       throws IOException {
     return switch (name) {
       case "ttp-source" -> source(config, settings);
@@ -253,7 +250,7 @@ public final class ExampleLauncher implements Launcher {
     return m;
   }
 
-  private ComponentRuntime source(ComponentConfig config, Settings s) {
+  private Flowctl.Component source(ComponentConfig config, Settings s) {
     String id = config.id();
     CodecMetrics metrics = CodecMetrics.create(allocator);
     stats.metrics.put(id, metrics);
@@ -286,19 +283,14 @@ public final class ExampleLauncher implements Launcher {
                 stats.sourceBytes.addAndGet(bytes);
               });
     }
-    ComponentHealth health = new ComponentHealth();
-    ArrowSourceService service =
-        ArrowSourceService.builder(id, feed)
-            .health(health)
-            .state(StateStore.directory(outputDir.resolve("state"))) // SaveState survives restarts
-            .build();
-    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SOURCE, service)
-        .health(health)
-        .outputs(List.of(outputType))
-        .metadata(metadata(s))
-        .codecMetrics(metrics)
-        .schemas(s.arrow() ? Map.of(outputType, TtpEvents.SCHEMA) : Map.of())
-        .build();
+    Flowctl.SourceBuilder b =
+        Flowctl.source(id)
+            .config(config)
+            .codecMetrics(metrics)
+            .feed(feed)
+            .state(StateStore.directory(outputDir.resolve("state"))); // SaveState survives restarts
+    metadata(s).forEach(b::metadata);
+    return (s.arrow() ? b.output(outputType, TtpEvents.SCHEMA) : b.output(outputType)).build();
   }
 
   /** The codec of a component's output: its event type, the compression, its metrics. */
@@ -310,7 +302,7 @@ public final class ExampleLauncher implements Launcher {
         .build();
   }
 
-  private ComponentRuntime processor(ComponentConfig config, Settings s) {
+  private Flowctl.Component processor(ComponentConfig config, Settings s) {
     String id = config.id();
     boolean arrow = s.arrow();
     CodecMetrics metrics = CodecMetrics.create(allocator);
@@ -371,24 +363,19 @@ public final class ExampleLauncher implements Launcher {
           }
         };
     // endregion
-    ComponentHealth health = new ComponentHealth();
-    ArrowProcessorService service =
-        ArrowProcessorService.builder(id, handler)
+    Flowctl.ProcessorBuilder b =
+        Flowctl.processor(id)
+            .config(config)
+            .codecMetrics(metrics)
             .maxInflight(8)
-            .health(health)
-            .errors((eventId, e, x) -> metrics.processingError())
-            .build();
-    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_PROCESSOR, service)
-        .health(health)
-        .inputs(List.of(TtpEvents.EVENT_TYPE, TtpEvents.ROW_EVENT_TYPE))
-        .outputs(List.of(outputType))
-        .metadata(metadata(s))
-        .codecMetrics(metrics)
-        .schemas(arrow ? Map.of(outputType, AssetTotals.SCHEMA) : Map.of())
-        .build();
+            .input(TtpEvents.EVENT_TYPE)
+            .input(TtpEvents.ROW_EVENT_TYPE)
+            .onEvent(handler);
+    metadata(s).forEach(b::metadata);
+    return (arrow ? b.output(outputType, AssetTotals.SCHEMA) : b.output(outputType)).build();
   }
 
-  private ComponentRuntime sink(ComponentConfig config, Settings s) throws IOException {
+  private Flowctl.Component sink(ComponentConfig config, Settings s) throws IOException {
     String id = config.id();
     CodecMetrics metrics = CodecMetrics.create(allocator);
     stats.metrics.put(id, metrics);
@@ -437,15 +424,16 @@ public final class ExampleLauncher implements Launcher {
             output.close();
           }
         };
-    ComponentHealth health = new ComponentHealth();
-    ArrowConsumerService service =
-        ArrowConsumerService.builder(id, handler).maxInflight(8).health(health).build();
-    return ComponentRuntime.builder(config, ServiceType.SERVICE_TYPE_SINK, service)
-        .health(health)
-        .inputs(List.of(AssetTotals.EVENT_TYPE, AssetTotals.ROW_EVENT_TYPE))
-        .metadata(metadata(s))
-        .codecMetrics(metrics)
-        .build();
+    Flowctl.ConsumerBuilder b =
+        Flowctl.consumer(id)
+            .config(config)
+            .codecMetrics(metrics)
+            .maxInflight(8)
+            .input(AssetTotals.EVENT_TYPE)
+            .input(AssetTotals.ROW_EVENT_TYPE)
+            .onEvent(handler);
+    metadata(s).forEach(b::metadata);
+    return b.build();
   }
 
   /** The sink's Parquet page compression: its Arrow compression if Parquet has it. */

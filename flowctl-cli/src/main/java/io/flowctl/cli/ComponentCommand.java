@@ -1,7 +1,7 @@
 package io.flowctl.cli;
 
+import io.flowctl.client.Flowctl;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.component.ComponentRuntime;
 import io.flowctl.examples.ExampleLauncher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ final class ComponentCommand implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     try (BufferAllocator allocator = new RootAllocator(2L << 30)) {
       ExampleLauncher examples = new ExampleLauncher(allocator, output);
-      ComponentRuntime runtime = examples.component(name, config, settings).start();
+      Flowctl.Component runtime = examples.component(name, config, settings).start();
       Thread hook =
           new Thread(
               () -> {

@@ -99,6 +99,15 @@ public final class Flowctl {
     /** Its health: set DEGRADED or UNHEALTHY when the work says so. */
     ComponentHealth health();
 
+    /** The port of its HTTP health server ({@code /health}, {@code /metrics}). */
+    int healthPort();
+
+    /** Waits until it has stopped serving (after {@link #close()}). */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /** Whether {@link #close()} was called. */
+    boolean closed();
+
     /** Drains, unregisters and releases everything; calling it again does nothing. */
     @Override
     void close();
@@ -272,6 +281,7 @@ public final class Flowctl {
     final String id;
     ComponentConfig config;
     Compression compression; // null: the configuration's, else LZ4
+    CodecMetrics codecMetrics; // null: its own
     int maxInflight = 16;
     long memoryLimit = 1L << 30;
     final List<String> inputs = new ArrayList<>();
@@ -333,6 +343,15 @@ public final class Flowctl {
       return self();
     }
 
+    /**
+     * The metrics its codecs report into (and its heartbeats send); default its own. A host that
+     * shows several components' figures together passes one per component.
+     */
+    public B codecMetrics(CodecMetrics metrics) {
+      this.codecMetrics = Objects.requireNonNull(metrics, "metrics");
+      return self();
+    }
+
     /** Registration metadata. */
     public B metadata(String key, String value) {
       metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
@@ -358,6 +377,7 @@ public final class Flowctl {
     private Schema outputSchema;
     private BatchProducer producer;
     private RowProducer rowProducer;
+    private ArrowSourceService.Feed feed;
     private Integer batchRows; // null: the configuration's
     private long batchBytes = 64L << 20;
     private Duration batchTimeout; // null: the configuration's
@@ -371,6 +391,22 @@ public final class Flowctl {
     public SourceBuilder output(String eventType, Schema schema) {
       this.outputType = Objects.requireNonNull(eventType, "eventType");
       this.outputSchema = Objects.requireNonNull(schema, "schema");
+      return this;
+    }
+
+    /** The event type it emits as protobuf messages (no Arrow schema to register). */
+    public SourceBuilder output(String eventType) {
+      this.outputType = Objects.requireNonNull(eventType, "eventType");
+      this.outputSchema = null;
+      return this;
+    }
+
+    /**
+     * The escape hatch: the events themselves, as the data plane streams them (encoded by the feed,
+     * Arrow or not); instead of {@link #produce}.
+     */
+    public SourceBuilder feed(ArrowSourceService.Feed feed) {
+      this.feed = Objects.requireNonNull(feed, "feed");
       return this;
     }
 
@@ -423,14 +459,18 @@ public final class Flowctl {
       if (outputType == null) {
         throw new IllegalStateException("source '" + id + "': set output(eventType, schema)");
       }
-      if (producer == null && rowProducer == null) {
+      if (producer == null && rowProducer == null && feed == null) {
         throw new IllegalStateException(
             "source '" + id + "': set produce(producer) or produceRows(rows)");
+      }
+      if (outputSchema == null && feed == null) {
+        throw new IllegalStateException(
+            "source '" + id + "': batches need output(eventType, schema)");
       }
       Jvm.requireArrowAccess();
       ComponentConfig cfg = configOrEnv();
       BatchProducer p = producer;
-      if (p == null) {
+      if (p == null && rowProducer != null) {
         RowProducer rp = rowProducer;
         Schema schema = outputSchema;
         int rows = batchRows != null ? batchRows : cfg.batchSize();
@@ -445,7 +485,7 @@ public final class Flowctl {
             };
       }
       BufferAllocator allocator = new RootAllocator(memoryLimit);
-      CodecMetrics metrics = CodecMetrics.create(allocator);
+      CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
       ArrowEventCodec codec =
           ArrowEventCodec.builder()
               .eventType(outputType)
@@ -456,20 +496,19 @@ public final class Flowctl {
       BatchProducer produce = p;
       int window = maxInflight;
       java.util.Set<Thread> producers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      ArrowSourceService.Feed events =
+          feed != null
+              ? feed
+              : start -> Streams.produced(produce, codec, allocator, start, window, producers);
       ArrowSourceService service =
-          ArrowSourceService.builder(
-                  cfg.id(),
-                  start -> Streams.produced(produce, codec, allocator, start, window, producers))
-              .health(health)
-              .state(state)
-              .build();
+          ArrowSourceService.builder(cfg.id(), events).health(health).state(state).build();
       ComponentRuntime runtime =
           ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_SOURCE, service)
               .health(health)
               .outputs(List.of(outputType))
               .metadata(Map.copyOf(metadata))
               .codecMetrics(metrics)
-              .schemas(Map.of(outputType, outputSchema))
+              .schemas(outputSchema == null ? Map.of() : Map.of(outputType, outputSchema))
               .build();
       return new Running(runtime, allocator, producers);
     }
@@ -483,6 +522,7 @@ public final class Flowctl {
     private int concurrency = 1;
     private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
     private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
+    private ArrowProcessor.Handler raw;
 
     private ProcessorBuilder(String id) {
       super(id);
@@ -532,6 +572,15 @@ public final class Flowctl {
       return this;
     }
 
+    /**
+     * The escape hatch: the input events themselves, and what to emit when the input ends; instead
+     * of the batch and message handlers.
+     */
+    public ProcessorBuilder onEvent(ArrowProcessor.Handler handler) {
+      this.raw = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
     /** The handler of every Arrow input batch (of types without their own). */
     public ProcessorBuilder onBatch(BatchFunction f) {
       this.fallback = Objects.requireNonNull(f, "f");
@@ -561,14 +610,14 @@ public final class Flowctl {
       if (outputType == null) {
         throw new IllegalStateException("processor '" + id + "': set output(eventType, schema)");
       }
-      if (fallback == null && functions.isEmpty() && typed.isEmpty()) {
+      if (fallback == null && functions.isEmpty() && typed.isEmpty() && raw == null) {
         throw new IllegalStateException(
             "processor '" + id + "': set onBatch(...) or onMessage(...)");
       }
       Jvm.requireArrowAccess();
       ComponentConfig cfg = configOrEnv();
       BufferAllocator allocator = new RootAllocator(memoryLimit);
-      CodecMetrics metrics = CodecMetrics.create(allocator);
+      CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
       ArrowEventCodec out =
           ArrowEventCodec.builder()
               .eventType(outputType)
@@ -583,39 +632,41 @@ public final class Flowctl {
       Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
       String emitted = outputType;
       ArrowProcessor.Handler handler =
-          (event, emit) -> {
-            MessageFunction<Message> mf = onMessage.get(event.getEventType());
-            if (mf != null) {
-              Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
-              if (result != null) {
-                emit.emit(
-                    Event.newBuilder()
-                        .setEventType(emitted)
-                        .setPayload(result.toByteString())
-                        .setTimestamp(event.getTimestamp())
-                        .build());
-              }
-              return;
-            }
-            BatchFunction f = byType.getOrDefault(event.getEventType(), any);
-            if (f == null) {
-              throw new FlowctlException(
-                  FlowctlException.Code.INVALID_ARGUMENT,
-                  "no handler for event type '" + event.getEventType() + "'");
-            }
-            Streams.eachBatch(
-                event,
-                in,
-                resolvers.get(event.getEventType()),
-                allocator,
-                batch -> {
-                  try (VectorSchemaRoot result = f.apply(batch, allocator)) {
-                    if (result != null) {
-                      emit.emit(out.encode(result));
-                    }
+          raw != null
+              ? raw
+              : (event, emit) -> {
+                MessageFunction<Message> mf = onMessage.get(event.getEventType());
+                if (mf != null) {
+                  Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
+                  if (result != null) {
+                    emit.emit(
+                        Event.newBuilder()
+                            .setEventType(emitted)
+                            .setPayload(result.toByteString())
+                            .setTimestamp(event.getTimestamp())
+                            .build());
                   }
-                });
-          };
+                  return;
+                }
+                BatchFunction f = byType.getOrDefault(event.getEventType(), any);
+                if (f == null) {
+                  throw new FlowctlException(
+                      FlowctlException.Code.INVALID_ARGUMENT,
+                      "no handler for event type '" + event.getEventType() + "'");
+                }
+                Streams.eachBatch(
+                    event,
+                    in,
+                    resolvers.get(event.getEventType()),
+                    allocator,
+                    batch -> {
+                      try (VectorSchemaRoot result = f.apply(batch, allocator)) {
+                        if (result != null) {
+                          emit.emit(out.encode(result));
+                        }
+                      }
+                    });
+              };
       ComponentHealth health = new ComponentHealth();
       ArrowProcessorService service =
           ArrowProcessorService.builder(cfg.id(), handler)
@@ -643,6 +694,7 @@ public final class Flowctl {
     private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
     private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
     private Runnable finish = () -> {};
+    private ArrowConsumerService.Handler raw;
 
     private ConsumerBuilder(String id) {
       super(id);
@@ -658,6 +710,15 @@ public final class Flowctl {
     public ConsumerBuilder input(String eventType, Schema readerSchema) {
       input(eventType);
       readerSchemas.put(eventType, Objects.requireNonNull(readerSchema, "readerSchema"));
+      return this;
+    }
+
+    /**
+     * The escape hatch: the events themselves, and the end of each input stream; instead of the
+     * batch and message handlers.
+     */
+    public ConsumerBuilder onEvent(ArrowConsumerService.Handler handler) {
+      this.raw = Objects.requireNonNull(handler, "handler");
       return this;
     }
 
@@ -686,14 +747,14 @@ public final class Flowctl {
 
     /** A build of a component whose handlers are set: see {@link SourceBuilder#build()}. */
     public Component build() {
-      if (batches == null && typed.isEmpty()) {
+      if (batches == null && typed.isEmpty() && raw == null) {
         throw new IllegalStateException(
             "consumer '" + id + "': set onBatch(...) or onMessage(...)");
       }
       Jvm.requireArrowAccess();
       ComponentConfig cfg = configOrEnv();
       BufferAllocator allocator = new RootAllocator(memoryLimit);
-      CodecMetrics metrics = CodecMetrics.create(allocator);
+      CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
       ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
       Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
       BatchConsumer onBatch = batches;
@@ -701,28 +762,30 @@ public final class Flowctl {
       Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
       Runnable done = finish;
       ArrowConsumerService.Handler handler =
-          new ArrowConsumerService.Handler() {
-            @Override
-            public void handle(Event event) throws Exception {
-              MessageHandler<Message> h = onMessage.get(event.getEventType());
-              if (h != null) {
-                h.handle(parse(parse.get(event.getEventType()), event), event);
-                return;
-              }
-              if (onBatch == null) {
-                throw new FlowctlException(
-                    FlowctlException.Code.INVALID_ARGUMENT,
-                    "no handler for event type '" + event.getEventType() + "'");
-              }
-              Streams.eachBatch(
-                  event, in, resolvers.get(event.getEventType()), allocator, onBatch::accept);
-            }
+          raw != null
+              ? raw
+              : new ArrowConsumerService.Handler() {
+                @Override
+                public void handle(Event event) throws Exception {
+                  MessageHandler<Message> h = onMessage.get(event.getEventType());
+                  if (h != null) {
+                    h.handle(parse(parse.get(event.getEventType()), event), event);
+                    return;
+                  }
+                  if (onBatch == null) {
+                    throw new FlowctlException(
+                        FlowctlException.Code.INVALID_ARGUMENT,
+                        "no handler for event type '" + event.getEventType() + "'");
+                  }
+                  Streams.eachBatch(
+                      event, in, resolvers.get(event.getEventType()), allocator, onBatch::accept);
+                }
 
-            @Override
-            public void finish() {
-              done.run();
-            }
-          };
+                @Override
+                public void finish() {
+                  done.run();
+                }
+              };
       ComponentHealth health = new ComponentHealth();
       ArrowConsumerService service =
           ArrowConsumerService.builder(cfg.id(), handler)
@@ -802,6 +865,21 @@ public final class Flowctl {
     @Override
     public ComponentHealth health() {
       return runtime.health();
+    }
+
+    @Override
+    public int healthPort() {
+      return runtime.healthPort();
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+      return runtime.awaitTermination(timeout);
+    }
+
+    @Override
+    public boolean closed() {
+      return runtime.isClosed();
     }
 
     @Override
