@@ -95,6 +95,10 @@ class FlowctlTestKitTest {
       assertThat(kit.consume(sink, out)).isEqualTo(50);
       assertThat(seen).containsExactlyElementsOf(doubled);
       assertThat(most.get()).isBetween(2, 4); // it did work on several at once
+      // the Go SDK's standard metrics, with the mean handler time as Go duration text
+      assertThat(doubler.health().metricsNow())
+          .containsEntry("processed_count", "50")
+          .hasEntrySatisfying("processing_latency", v -> assertThat(v).matches("\\d+\\.\\d{3}ms"));
     }
   }
 
@@ -216,6 +220,30 @@ class FlowctlTestKitTest {
       } finally {
         source.close();
       }
+    }
+  }
+
+  @Test
+  void aComponentWhoseOutputSchemaIsRefused_isUnhealthy_namingTheSubject() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      Flowctl.BatchProducer nothing = out -> {};
+      kit.start(Flowctl.source("first").output("demo.Amounts", AMOUNTS).produce(nothing));
+      Schema breaking =
+          new Schema(
+              List.of(
+                  Field.notNullable("amount", new ArrowType.Int(64, true)),
+                  Field.notNullable("required", new ArrowType.Int(64, true))));
+      Flowctl.Component second =
+          kit.start(Flowctl.source("second").output("demo.Amounts", breaking).produce(nothing));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (second.health().status() != HealthStatus.HEALTH_STATUS_UNHEALTHY) {
+        assertThat(System.nanoTime()).as("the refusal reaches its health").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      assertThat(second.health().message()).contains("demo.Amounts", "refused");
+      assertThat(reported(kit.controlPlane(), "second", ServiceState.Reported.UNHEALTHY)).isTrue();
+      assertThat(kit.controlPlane().schemas().latest("demo.Amounts").orElseThrow().version())
+          .isEqualTo(1);
     }
   }
 
@@ -348,9 +376,14 @@ class FlowctlTestKitTest {
 
   private static boolean reported(FlowctlServer cp, ServiceState.Reported wanted)
       throws InterruptedException {
+    return reported(cp, "early", wanted);
+  }
+
+  private static boolean reported(FlowctlServer cp, String id, ServiceState.Reported wanted)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
-      var s = cp.services().status("early");
+      var s = cp.services().status(id);
       if (s.isPresent() && s.get().reported() == wanted) {
         return true;
       }

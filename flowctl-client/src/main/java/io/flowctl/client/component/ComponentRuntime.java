@@ -240,6 +240,10 @@ public final class ComponentRuntime implements AutoCloseable {
             eventType);
       } else {
         LOG.warn("{}: schema of {} refused: {}", config.id(), eventType, refused.getMessage());
+        // Its output would break its readers: say so in every heartbeat and on /health.
+        health.set(
+            HealthStatus.HEALTH_STATUS_UNHEALTHY,
+            "the schema of output " + eventType + " was refused: " + refused.getMessage());
         if (codecMetrics != null) {
           codecMetrics.compatibilityCheckFailure();
         }

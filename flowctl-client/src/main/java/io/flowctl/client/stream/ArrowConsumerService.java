@@ -57,8 +57,11 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
         () ->
             Map.of(
                 "processed_count", Long.toString(consumed.get()),
-                "error_count", Long.toString(failed.get())));
+                "error_count", Long.toString(failed.get()),
+                "processing_latency", latency.text()));
   }
+
+  private final Latency latency = new Latency();
 
   public static Builder builder(String componentId, Handler handler) {
     return new Builder(componentId, handler);
@@ -91,8 +94,10 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
 
       @Override
       public void onNext(io.flowctl.proto.v1.Event in) {
+        long t0 = System.nanoTime();
         try {
           handler.handle(V1Events.fromV1(in));
+          latency.add(System.nanoTime() - t0);
           callConsumed++;
           consumed.incrementAndGet();
         } catch (InterruptedException e) {

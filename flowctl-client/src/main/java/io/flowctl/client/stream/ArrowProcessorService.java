@@ -36,6 +36,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong produced = new AtomicLong();
   private volatile String lastError = "";
+  private final Latency latency = new Latency();
   private final java.util.concurrent.ExecutorService workers; // null: one event at a time
 
   private ArrowProcessorService(Builder b) {
@@ -76,7 +77,8 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         "processed_count", Long.toString(processed.get()),
         "error_count", Long.toString(failed.get()),
         "events_produced", Long.toString(produced.get()),
-        "last_error", lastError);
+        "last_error", lastError,
+        "processing_latency", latency.text());
   }
 
   public long processedEvents() {
@@ -133,8 +135,10 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
             out.onNext(V1Events.derived(in, index[0]++, e));
             produced.incrementAndGet();
           };
+      long t0 = System.nanoTime();
       try {
         handler.handle(V1Events.fromV1(in), emit);
+        latency.add(System.nanoTime() - t0);
         processed.incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -149,8 +153,10 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     private java.util.List<io.flowctl.proto.v1.Event> handle(io.flowctl.proto.v1.Event in) {
       java.util.List<io.flowctl.proto.v1.Event> made = new java.util.ArrayList<>();
       int[] index = {0};
+      long t0 = System.nanoTime();
       try {
         handler.handle(V1Events.fromV1(in), e -> made.add(V1Events.derived(in, index[0]++, e)));
+        latency.add(System.nanoTime() - t0);
         processed.incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
