@@ -417,6 +417,26 @@ public final class Flowctl {
     }
 
     /**
+     * What it streams, as an iterator of batches made from the allocator it is given (one iterator
+     * per stream a reader opens); each batch is shipped and then closed by the SDK. Instead of
+     * {@link #produce}.
+     */
+    public SourceBuilder produceBatches(
+        java.util.function.Function<BufferAllocator, java.util.Iterator<VectorSchemaRoot>>
+            batches) {
+      Objects.requireNonNull(batches, "batches");
+      return produce(
+          out -> {
+            java.util.Iterator<VectorSchemaRoot> it = batches.apply(out.allocator());
+            while (it.hasNext()) {
+              try (VectorSchemaRoot b = it.next()) {
+                out.emit(b);
+              }
+            }
+          });
+    }
+
+    /**
      * What it streams, row by row: the SDK gathers the rows into batches of the output schema (see
      * {@link RowEmitter}); instead of {@link #produce}.
      */

@@ -248,6 +248,31 @@ class FlowctlTestKitTest {
   }
 
   @Test
+  void aSourceOfAnIteratorOfBatches_shipsAndClosesEach() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      Flowctl.Component source =
+          kit.start(
+              Flowctl.source("iterated")
+                  .output("demo.Amounts", AMOUNTS)
+                  .produceBatches(
+                      allocator ->
+                          java.util.stream.LongStream.range(0, 4)
+                              .mapToObj(
+                                  n -> {
+                                    VectorSchemaRoot b =
+                                        VectorSchemaRoot.create(AMOUNTS, allocator);
+                                    ((BigIntVector) b.getVector(0)).setSafe(0, n);
+                                    b.setRowCount(1);
+                                    return b;
+                                  })
+                              .iterator()));
+      assertThat(kit.batches(kit.stream(source)))
+          .extracting(b -> ((BigIntVector) b.getVector(0)).get(0))
+          .containsExactly(0L, 1L, 2L, 3L);
+    }
+  }
+
+  @Test
   void aSourcesStream_isWhatItsProducerEmitted() throws Exception {
     try (FlowctlTestKit kit = FlowctlTestKit.start()) {
       Flowctl.Component source =
