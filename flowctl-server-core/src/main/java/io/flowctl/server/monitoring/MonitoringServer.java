@@ -93,7 +93,8 @@ public final class MonitoringServer implements AutoCloseable {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final Object overviewLock = new Object();
-  private byte[] overview;
+  private Monitor.Overview overview;
+  private byte[] overviewJson;
   private long overviewAt;
 
   private MonitoringServer(Builder b, HttpServer http) {
@@ -186,11 +187,11 @@ public final class MonitoringServer implements AutoCloseable {
       switch (path) {
         case "/metrics" ->
             send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", prometheus.scrape());
-        case "/api/overview" -> send(ex, 200, "application/json", overview());
+        case "/api/overview" -> send(ex, 200, "application/json", overviewJson());
         case "/api/services" -> sendJson(ex, page(ex));
-        case "/api/pipelines" -> sendJson(ex, monitor.overview().pipelines());
-        case "/api/alerts" -> sendJson(ex, monitor.overview().alerts());
-        case "/api/recommendations" -> sendJson(ex, monitor.overview().recommendations());
+        case "/api/pipelines" -> sendJson(ex, overview().pipelines());
+        case "/api/alerts" -> sendJson(ex, overview().alerts());
+        case "/api/recommendations" -> sendJson(ex, overview().recommendations());
         case "/api/schemas" -> sendJson(ex, monitor.schemaEvents());
         case "/api/matrix" -> sendJson(ex, monitor.matrix());
         default -> {
@@ -214,15 +215,26 @@ public final class MonitoringServer implements AutoCloseable {
     }
   }
 
-  /** The overview's JSON, computed at most once a second for every poller together. */
-  private byte[] overview() throws IOException {
+  /**
+   * The overview, computed at most once a second for every poller together: the routes that show
+   * part of it read the same one.
+   */
+  private Monitor.Overview overview() throws IOException {
     synchronized (overviewLock) {
       long now = System.nanoTime();
       if (overview == null || now - overviewAt > 1_000_000_000L) {
-        overview = json.writeValueAsBytes(monitor.overview());
+        overview = monitor.overview();
+        overviewJson = json.writeValueAsBytes(overview);
         overviewAt = now;
       }
       return overview;
+    }
+  }
+
+  private byte[] overviewJson() throws IOException {
+    synchronized (overviewLock) {
+      overview();
+      return overviewJson;
     }
   }
 

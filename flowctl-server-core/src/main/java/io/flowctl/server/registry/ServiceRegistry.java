@@ -483,7 +483,8 @@ public final class ServiceRegistry {
               + " metrics; the limit is "
               + maxMetadataEntries);
     }
-    long latest = metricBytes(metrics) + metricBytes(text);
+    long beat = metricBytes(metrics); // what one history entry holds
+    long latest = beat + metricBytes(text);
     long sent = 0; // what the heartbeat carries, about
     for (Map.Entry<String, String> m : text.entrySet()) {
       sent += m.getKey().length() + m.getValue().length() + 4;
@@ -498,7 +499,6 @@ public final class ServiceRegistry {
               + " bytes of metrics; the limit is "
               + maxHeartbeatBytes);
     }
-    long beat = metricBytes(metrics);
     long before = e.bytes();
     long adding = latest - e.latestBytes + beat;
     if (adding > 0 && totalBytes + adding > maxBytes) {

@@ -8,7 +8,6 @@ import io.flowctl.proto.ServiceType;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.testing.TestCertificates;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -244,10 +243,5 @@ class HttpSideTest {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
-  }
-
-  @SuppressWarnings("unused")
-  private static void write(OutputStream out, String s) throws java.io.IOException {
-    out.write(s.getBytes(StandardCharsets.US_ASCII));
   }
 }
