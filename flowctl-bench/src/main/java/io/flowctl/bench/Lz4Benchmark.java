@@ -2,7 +2,7 @@ package io.flowctl.bench;
 
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.Compression;
-import io.flowctl.client.codec.FastCompressionFactory;
+import io.flowctl.client.codec.internal.FastCompressionFactory;
 import io.flowctl.testing.BatchData;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

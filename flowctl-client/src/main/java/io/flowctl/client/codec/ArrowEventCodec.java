@@ -1,14 +1,14 @@
 package io.flowctl.client.codec;
 
-import com.google.protobuf.Timestamp;
+import io.flowctl.client.codec.internal.ByteStringChannels;
+import io.flowctl.client.codec.internal.Events;
+import io.flowctl.client.codec.internal.FastCompressionFactory;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.schema.ArrowSchemas;
-import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
@@ -16,7 +16,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.message.IpcOption;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
@@ -36,7 +35,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ArrowEventCodec {
+public final class ArrowEventCodec implements EventCodec {
   private final String eventType;
   private final Compression compression;
   private final Optional<Integer> zstdLevel;
@@ -64,6 +63,7 @@ public final class ArrowEventCodec {
     return builder().build();
   }
 
+  @Override
   public String eventType() {
     return eventType;
   }
@@ -76,23 +76,11 @@ public final class ArrowEventCodec {
     return maxDecodedBytes;
   }
 
-  /** Encodes one batch without dictionary-encoded columns. */
-  public Event encode(VectorSchemaRoot root) {
-    return encode(root, null);
-  }
-
-  /** Encodes one batch; {@code dictionaries} holds those of its encoded columns (may be null). */
-  public Event encode(VectorSchemaRoot root, DictionaryProvider dictionaries) {
-    try (EventWriter w = newWriter(root, dictionaries)) {
-      w.writeBatch();
-      return w.finish();
-    }
-  }
-
   /**
    * A writer of several batches into one event: refill {@code root} and call {@link
    * EventWriter#writeBatch()} for each, then {@link EventWriter#finish()}.
    */
+  @Override
   public EventWriter newWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
     return new EventWriter(root, dictionaries);
   }
@@ -103,6 +91,7 @@ public final class ArrowEventCodec {
    *
    * @throws CodecException when the event is not an Arrow IPC event or its framing is malformed
    */
+  @Override
   public ArrowEventReader decode(Event event, BufferAllocator allocator) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
@@ -110,7 +99,7 @@ public final class ArrowEventCodec {
   }
 
   /** Writes batches of one root into one event payload. Not thread-safe; close it. */
-  public final class EventWriter implements AutoCloseable {
+  public final class EventWriter implements EventCodec.Writer {
     private final VectorSchemaRoot root;
     private final Schema schema;
     private final ByteStringChannels.Output out;
@@ -150,6 +139,7 @@ public final class ArrowEventCodec {
     }
 
     /** Appends the root's current contents as one record batch. */
+    @Override
     public void writeBatch() {
       if (finished) {
         throw new IllegalStateException("the event was already finished");
@@ -172,6 +162,7 @@ public final class ArrowEventCodec {
     }
 
     /** Ends the stream and builds the event. */
+    @Override
     public Event finish() {
       if (finished) {
         throw new IllegalStateException("the event was already finished");
@@ -183,25 +174,15 @@ public final class ArrowEventCodec {
       } catch (IOException e) {
         throw new CodecException("cannot end the IPC stream: " + e.getMessage(), e);
       }
-      ArrowMetadata.Builder meta =
-          ArrowMetadata.newBuilder()
-              .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
-              .setNumRows(rows)
-              .putAllCustomMetadata(schema.getCustomMetadata())
-              .setCompressionCodec(compression.wireName());
-      for (Field f : schema.getFields()) {
-        meta.addColumnNames(f.getName() == null ? "" : f.getName());
-      }
-      Instant now = clock.instant();
       Event event =
-          Event.newBuilder()
-              .setEventType(eventType)
-              .setPayload(out.toByteString())
-              .setSchemaVersion(schemaVersion)
-              .setTimestamp(
-                  Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-              .setArrowMetadata(meta)
-              .build();
+          Events.of(
+              eventType,
+              out.toByteString(),
+              schemaVersion,
+              clock.instant(),
+              schema,
+              rows,
+              compression.wireName());
       nanos += System.nanoTime() - start;
       if (metrics != null) {
         metrics.encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);

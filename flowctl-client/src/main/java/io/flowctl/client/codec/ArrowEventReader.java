@@ -2,6 +2,9 @@ package io.flowctl.client.codec;
 
 import com.google.protobuf.ByteString;
 import io.flowctl.FlowctlException;
+import io.flowctl.client.codec.internal.ByteStringInput;
+import io.flowctl.client.codec.internal.FastCompressionFactory;
+import io.flowctl.client.codec.internal.MetadataChecks;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.ipc.IpcBatchReader;
 import io.flowctl.ipc.IpcLimits;

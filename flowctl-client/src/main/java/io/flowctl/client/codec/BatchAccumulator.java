@@ -38,7 +38,7 @@ public final class BatchAccumulator implements AutoCloseable {
   }
 
   private final VectorSchemaRoot root;
-  private final ArrowEventCodec codec;
+  private final EventCodec codec;
   private final Consumer<Event> sink;
   private final int batchSize;
   private final long maxBytes;
@@ -65,7 +65,7 @@ public final class BatchAccumulator implements AutoCloseable {
    * with {@code codec} and handed to {@code sink}.
    */
   public static Builder builder(
-      Schema schema, BufferAllocator allocator, ArrowEventCodec codec, Consumer<Event> sink) {
+      Schema schema, BufferAllocator allocator, EventCodec codec, Consumer<Event> sink) {
     return new Builder(schema, allocator, codec, sink);
   }
 
@@ -163,7 +163,7 @@ public final class BatchAccumulator implements AutoCloseable {
   public static final class Builder {
     private final Schema schema;
     private final BufferAllocator allocator;
-    private final ArrowEventCodec codec;
+    private final EventCodec codec;
     private final Consumer<Event> sink;
     private int batchSize = 65_536;
     private long maxBytes = 64L << 20;
@@ -171,7 +171,7 @@ public final class BatchAccumulator implements AutoCloseable {
     private LongSupplier nanoClock = System::nanoTime;
 
     private Builder(
-        Schema schema, BufferAllocator allocator, ArrowEventCodec codec, Consumer<Event> sink) {
+        Schema schema, BufferAllocator allocator, EventCodec codec, Consumer<Event> sink) {
       this.schema = Objects.requireNonNull(schema, "schema");
       this.allocator = Objects.requireNonNull(allocator, "allocator");
       this.codec = Objects.requireNonNull(codec, "codec");

@@ -45,7 +45,12 @@ public final class CodecMetrics {
     return new CodecMetrics(nanoClock, allocator);
   }
 
-  void encoded(long rows, long arrow, long payload, long cellCount, long nullCount, long nanos) {
+  /**
+   * Counts one encoded event: rows, Arrow bytes in, payload bytes out, cells and nulls, and the
+   * time taken. Called by {@link EventCodec} implementations.
+   */
+  public void encoded(
+      long rows, long arrow, long payload, long cellCount, long nullCount, long nanos) {
     encodedBatches.increment();
     encodedRows.add(rows);
     arrowBytes.add(arrow);
@@ -55,7 +60,8 @@ public final class CodecMetrics {
     encodeNanos.add(nanos);
   }
 
-  void decoded(long batches, long rows, long payload, long nanos) {
+  /** Counts batches and rows decoded from a payload of that many bytes, and the time taken. */
+  public void decoded(long batches, long rows, long payload, long nanos) {
     decodedBatches.add(batches);
     decodedRows.add(rows);
     decodedBytes.add(payload);

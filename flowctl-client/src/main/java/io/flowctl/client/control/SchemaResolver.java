@@ -2,7 +2,7 @@ package io.flowctl.client.control;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.BatchReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.CompatibilityRules;
@@ -48,20 +48,20 @@ public final class SchemaResolver {
    *
    * @throws IncompatibleSchemaException when the reader cannot read the writer's schema
    */
-  public ProjectedBatch project(ArrowEventReader in, BufferAllocator allocator) {
+  public ProjectedBatch project(BatchReader in, BufferAllocator allocator) {
     Schema writer = in.schema();
     SchemaProjector p = projectorFor(writer);
     return p.project(in.root(), in.dictionaries(), allocator);
   }
 
   /**
-   * Like {@link #project(ArrowEventReader, BufferAllocator)}, first checking once per writer
-   * fingerprint that the control plane knows the writer's schema under the event's type.
+   * Like {@link #project(BatchReader, BufferAllocator)}, first checking once per writer fingerprint
+   * that the control plane knows the writer's schema under the event's type.
    *
    * @throws FlowctlException FAILED_PRECONDITION when the writer schema is not registered
    */
   public ProjectedBatch project(
-      Event event, ArrowEventReader in, SchemaLookup registry, BufferAllocator allocator) {
+      Event event, BatchReader in, SchemaLookup registry, BufferAllocator allocator) {
     Fingerprint fp = SchemaFingerprints.structural(in.schema());
     if (registered.getIfPresent(fp) == null) {
       if (registry.byFingerprint(event.getEventType(), fp).isEmpty()) {

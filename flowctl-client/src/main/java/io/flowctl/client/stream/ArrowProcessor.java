@@ -1,7 +1,7 @@
 package io.flowctl.client.stream;
 
-import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
+import io.flowctl.client.codec.BatchReader;
+import io.flowctl.client.codec.EventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.StreamRequest;
 import io.grpc.Channel;
@@ -30,7 +30,7 @@ public final class ArrowProcessor implements AutoCloseable {
   @FunctionalInterface
   public interface Transform {
     /** The output batch; the processor closes it after encoding. */
-    VectorSchemaRoot apply(ArrowEventReader input, BufferAllocator allocator) throws Exception;
+    VectorSchemaRoot apply(BatchReader input, BufferAllocator allocator) throws Exception;
   }
 
   /** Where a handler's output events go; blocks while the downstream is behind. */
@@ -63,7 +63,7 @@ public final class ArrowProcessor implements AutoCloseable {
       Channel upstream,
       StreamRequest request,
       int maxInflight,
-      ArrowEventCodec codec,
+      EventCodec codec,
       BufferAllocator allocator,
       Transform transform,
       ArrowStreamConsumer.ErrorListener errors) {
@@ -113,9 +113,9 @@ public final class ArrowProcessor implements AutoCloseable {
 
   /** Every input batch becomes one output event. */
   private static Handler arrowHandler(
-      ArrowEventCodec codec, BufferAllocator allocator, Transform transform) {
+      EventCodec codec, BufferAllocator allocator, Transform transform) {
     return (in, out) -> {
-      try (ArrowEventReader reader = codec.decode(in, allocator)) {
+      try (BatchReader reader = codec.decode(in, allocator)) {
         while (reader.loadNextBatch()) {
           Event result;
           try (VectorSchemaRoot batch = transform.apply(reader, allocator)) {

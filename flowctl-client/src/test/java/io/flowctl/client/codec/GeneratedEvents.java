@@ -13,16 +13,16 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 
 /** Events for the codec properties: generated batches, encoded, and their payloads damaged. */
-final class GeneratedEvents {
+public final class GeneratedEvents {
   private GeneratedEvents() {}
 
   /** Batches of up to 20 rows of any generated schema. */
-  static Arbitrary<BatchData> batches() {
+  public static Arbitrary<BatchData> batches() {
     return ArrowArbitraries.schemas().flatMap(s -> ArrowArbitraries.batches(s, 20));
   }
 
   /** {@code data} encoded by {@code encoder}, in memory of its own that is closed afterwards. */
-  static Event encoded(
+  public static Event encoded(
       BatchData data, BiFunction<VectorSchemaRoot, DictionaryProvider, Event> encoder) {
     try (BufferAllocator a = new RootAllocator();
         BatchData.Written w = data.write(a)) {
@@ -31,7 +31,7 @@ final class GeneratedEvents {
   }
 
   /** Valid events whose payload is damaged ({@link Damaged}); the metadata stays valid. */
-  static Arbitrary<Event> withDamagedPayload(Arbitrary<Event> valid) {
+  public static Arbitrary<Event> withDamagedPayload(Arbitrary<Event> valid) {
     return valid.flatMap(
         e ->
             Damaged.bytes(e.getPayload().toByteArray())

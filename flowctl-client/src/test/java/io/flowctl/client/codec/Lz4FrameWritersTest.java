@@ -3,6 +3,8 @@ package io.flowctl.client.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flowctl.client.codec.internal.FastCompressionFactory;
+import io.flowctl.client.codec.internal.Lz4FrameCodec;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.ipc.IpcBatchReader;
 import io.flowctl.ipc.IpcInput;

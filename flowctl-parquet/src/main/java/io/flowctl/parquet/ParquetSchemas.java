@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.CodecException;
 import io.flowctl.ipc.ArrowIpc;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

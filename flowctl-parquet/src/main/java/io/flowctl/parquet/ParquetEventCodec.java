@@ -1,17 +1,18 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.codec.EventCodec;
+import io.flowctl.client.codec.internal.Events;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.schema.ArrowSchemas;
-import io.flowctl.schema.SchemaFingerprints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +22,6 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.PlainParquetConfiguration;
@@ -70,7 +70,7 @@ import org.apache.parquet.schema.MessageType;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ParquetEventCodec {
+public final class ParquetEventCodec implements EventCodec {
   private final String eventType;
   private final ParquetCompression compression;
   private final int rowGroupRows;
@@ -102,21 +102,13 @@ public final class ParquetEventCodec {
     return builder().build();
   }
 
+  @Override
+  public String eventType() {
+    return eventType;
+  }
+
   public ParquetCompression compression() {
     return compression;
-  }
-
-  /** Encodes one batch without dictionary-encoded columns. */
-  public Event encode(VectorSchemaRoot root) {
-    return encode(root, null);
-  }
-
-  /** Encodes one batch; {@code dictionaries} holds those of its encoded columns (may be null). */
-  public Event encode(VectorSchemaRoot root, DictionaryProvider dictionaries) {
-    try (EventWriter w = newWriter(root, dictionaries)) {
-      w.writeBatch();
-      return w.finish();
-    }
   }
 
   /**
@@ -125,6 +117,7 @@ public final class ParquetEventCodec {
    *
    * @throws CodecException when a column has no Parquet form
    */
+  @Override
   public EventWriter newWriter(VectorSchemaRoot root, DictionaryProvider dictionaries) {
     return new EventWriter(root, dictionaries);
   }
@@ -152,6 +145,7 @@ public final class ParquetEventCodec {
    * @throws CodecException when the payload is not a Parquet file, its footer or page headers are
    *     malformed or oversized, or its schema disagrees with the event's metadata
    */
+  @Override
   public ParquetEventReader decode(Event event, BufferAllocator allocator) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
@@ -160,28 +154,12 @@ public final class ParquetEventCodec {
   }
 
   private Event event(ByteString payload, Schema schema, long rows) {
-    ArrowMetadata.Builder meta =
-        ArrowMetadata.newBuilder()
-            .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
-            .setNumRows(rows)
-            .putAllCustomMetadata(schema.getCustomMetadata())
-            .setCompressionCodec(compression.wireName());
-    for (Field f : schema.getFields()) {
-      meta.addColumnNames(f.getName() == null ? "" : f.getName());
-    }
-    Instant now = clock.instant();
-    return Event.newBuilder()
-        .setEventType(eventType)
-        .setPayload(payload)
-        .setSchemaVersion(schemaVersion)
-        .setTimestamp(
-            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-        .setArrowMetadata(meta)
-        .build();
+    return Events.of(
+        eventType, payload, schemaVersion, clock.instant(), schema, rows, compression.wireName());
   }
 
   /** Writes batches of one root into one Parquet payload. Not thread-safe; close it. */
-  public final class EventWriter implements AutoCloseable {
+  public final class EventWriter implements EventCodec.Writer {
     private final VectorSchemaRoot root;
     private final Schema readBack;
     private final ParquetBytes.Output out;
@@ -219,6 +197,7 @@ public final class ParquetEventCodec {
     }
 
     /** Appends the root's current rows. */
+    @Override
     public void writeBatch() {
       if (finished) {
         throw new IllegalStateException("the event was already finished");
@@ -246,6 +225,7 @@ public final class ParquetEventCodec {
     }
 
     /** Writes the footer and builds the event. */
+    @Override
     public Event finish() {
       if (finished) {
         throw new IllegalStateException("the event was already finished");

@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
+import io.flowctl.client.codec.CodecException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import net.jpountz.lz4.LZ4Compressor;
@@ -25,7 +26,7 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * several frames in one buffer. Frames that need a dictionary are refused: Arrow has no way to send
  * one.
  */
-final class Lz4FrameCodec extends AbstractCompressionCodec {
+public final class Lz4FrameCodec extends AbstractCompressionCodec {
   private static final int MAGIC = 0x184D2204;
   private static final int BLOCK_SIZE = 4 << 20;
   private static final int HEADER = 7; // magic, FLG, BD, HC
@@ -43,7 +44,7 @@ final class Lz4FrameCodec extends AbstractCompressionCodec {
   private final LZ4SafeDecompressor decompressor;
   private final XXHash32 xxhash;
 
-  Lz4FrameCodec() {
+  public Lz4FrameCodec() {
     LZ4Factory lz4 = LZ4Factory.fastestInstance();
     this.compressor = lz4.fastCompressor();
     this.decompressor = lz4.safeDecompressor();

@@ -1,9 +1,10 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.flowctl.client.codec.CodecException;
 import io.flowctl.proto.Event;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
 import com.google.protobuf.ByteString;
 import io.flowctl.ipc.IpcInput;
@@ -6,10 +6,10 @@ import java.io.EOFException;
 import java.nio.ByteBuffer;
 
 /** A protobuf payload as an {@link IpcInput}: ranges are copied out of it, never the whole. */
-final class ByteStringInput implements IpcInput {
+public final class ByteStringInput implements IpcInput {
   private final ByteString bytes;
 
-  ByteStringInput(ByteString bytes) {
+  public ByteStringInput(ByteString bytes) {
     this.bytes = bytes;
   }
 

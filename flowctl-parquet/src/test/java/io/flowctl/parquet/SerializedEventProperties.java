@@ -1,8 +1,13 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.BatchReader;
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.Compression;
+import io.flowctl.client.codec.GeneratedEvents;
 import io.flowctl.proto.Event;
 import io.flowctl.testing.Damaged;
 import java.util.Map;

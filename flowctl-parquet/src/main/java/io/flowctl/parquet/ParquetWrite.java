@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.CodecException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

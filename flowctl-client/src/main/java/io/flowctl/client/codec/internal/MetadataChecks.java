@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
+import io.flowctl.client.codec.CodecException;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.schema.SchemaFingerprints;
 import java.util.ArrayList;
@@ -8,14 +9,14 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** What every reader checks of a payload against the event's {@link ArrowMetadata}. */
-final class MetadataChecks {
+public final class MetadataChecks {
   private MetadataChecks() {}
 
   /**
    * The payload's schema (message format) against the fingerprint and column names the metadata
    * states; an empty field states nothing.
    */
-  static void schema(Schema schema, ArrowMetadata metadata, String what) {
+  public static void schema(Schema schema, ArrowMetadata metadata, String what) {
     String actual = SchemaFingerprints.structural(schema).toString();
     if (!metadata.getSchemaFingerprint().isEmpty()
         && !metadata.getSchemaFingerprint().equals(actual)) {
@@ -44,7 +45,7 @@ final class MetadataChecks {
    * The rows read against {@code ArrowMetadata.num_rows}. An empty metadata (what an event from a
    * peer that sends no Arrow metadata is given) states nothing.
    */
-  static void rows(long rows, ArrowMetadata metadata) {
+  public static void rows(long rows, ArrowMetadata metadata) {
     if (!metadata.equals(ArrowMetadata.getDefaultInstance()) && metadata.getNumRows() != rows) {
       throw new CodecException(
           "the payload holds "

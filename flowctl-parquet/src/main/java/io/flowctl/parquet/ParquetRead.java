@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.CodecException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

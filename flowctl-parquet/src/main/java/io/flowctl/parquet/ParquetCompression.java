@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.CodecException;
 import java.util.Locale;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 

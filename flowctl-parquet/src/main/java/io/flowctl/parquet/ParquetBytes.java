@@ -1,5 +1,7 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.internal.ByteStringChannels;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,8 +1,9 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flowctl.client.codec.CodecException;
 import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.nio.file.Files;

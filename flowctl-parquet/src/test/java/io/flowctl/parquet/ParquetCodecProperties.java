@@ -1,7 +1,9 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.GeneratedEvents;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.testing.BatchData;

@@ -1,5 +1,6 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
+import io.flowctl.client.codec.CodecException;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,5 +1,9 @@
-package io.flowctl.client.codec;
+package io.flowctl.parquet;
 
+import io.flowctl.client.codec.BatchReader;
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.codec.internal.MetadataChecks;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import java.io.IOException;

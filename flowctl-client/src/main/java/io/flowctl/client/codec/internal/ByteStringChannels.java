@@ -1,4 +1,4 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
@@ -10,20 +10,20 @@ import java.util.Iterator;
 import java.util.List;
 
 /** Channels between Arrow's IPC reader/writer and protobuf bytes, without whole-payload copies. */
-final class ByteStringChannels {
+public final class ByteStringChannels {
   private ByteStringChannels() {}
 
   /**
    * Collects written bytes in chunks and hands them out as one {@link ByteString} over those
    * chunks: the payload is written once, where the event will carry it.
    */
-  static final class Output implements WritableByteChannel {
+  public static final class Output implements WritableByteChannel {
     private final List<ByteString> done = new ArrayList<>();
     private byte[] chunk;
     private int used;
     private long size;
 
-    Output(int firstChunk) {
+    public Output(int firstChunk) {
       chunk = new byte[Math.max(firstChunk, 4096)];
     }
 
@@ -45,12 +45,12 @@ final class ByteStringChannels {
       return n;
     }
 
-    long size() {
+    public long size() {
       return size;
     }
 
     /** The bytes written so far; the chunks are shared, so write nothing after this. */
-    ByteString toByteString() {
+    public ByteString toByteString() {
       List<ByteString> all = new ArrayList<>(done);
       if (used > 0) {
         all.add(UnsafeByteOperations.unsafeWrap(chunk, 0, used));
@@ -68,11 +68,11 @@ final class ByteStringChannels {
   }
 
   /** Reads a {@link ByteString} piece by piece into the caller's (often off-heap) buffers. */
-  static final class Input implements ReadableByteChannel {
+  public static final class Input implements ReadableByteChannel {
     private final Iterator<ByteBuffer> pieces;
     private ByteBuffer current;
 
-    Input(ByteString bytes) {
+    public Input(ByteString bytes) {
       this.pieces = bytes.asReadOnlyByteBufferList().iterator();
     }
 

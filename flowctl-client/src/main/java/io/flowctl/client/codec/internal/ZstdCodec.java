@@ -1,9 +1,10 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import io.flowctl.client.codec.CodecException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.compression.AbstractCompressionCodec;
@@ -16,12 +17,12 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * context: zstd's one-shot calls build a context per buffer, which cost more than compressing a
  * small buffer.
  */
-final class ZstdCodec extends AbstractCompressionCodec {
+public final class ZstdCodec extends AbstractCompressionCodec {
   /**
    * Level 1: on token-transfer batches the same ratio as zstd's default 3, about three times
    * faster.
    */
-  static final int DEFAULT_LEVEL = 1;
+  public static final int DEFAULT_LEVEL = 1;
 
   private static final ThreadLocal<ZstdCompressCtx> COMPRESS =
       ThreadLocal.withInitial(ZstdCompressCtx::new);
@@ -30,7 +31,7 @@ final class ZstdCodec extends AbstractCompressionCodec {
 
   private final int level;
 
-  ZstdCodec(int level) {
+  public ZstdCodec(int level) {
     this.level = level;
   }
 

@@ -1,4 +1,4 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
@@ -12,7 +12,8 @@ import org.apache.arrow.vector.compression.NoCompressionCodec;
 public final class FastCompressionFactory implements CompressionCodec.Factory {
   public static final FastCompressionFactory INSTANCE = new FastCompressionFactory();
 
-  private FastCompressionFactory() {}
+  /** For {@link java.util.ServiceLoader}; code uses {@link #INSTANCE}. */
+  public FastCompressionFactory() {}
 
   @Override
   public CompressionCodec createCodec(CompressionUtil.CodecType type) {
