@@ -1,8 +1,8 @@
-package io.flowctl.cli;
+package io.flowctl.examples;
 
+import io.flowctl.cli.ExitCodes;
 import io.flowctl.client.Flowctl;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.examples.ExampleLauncher;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,6 +1,6 @@
-package io.flowctl.cli;
+package io.flowctl.examples;
 
-import io.flowctl.examples.DemoPipeline;
+import io.flowctl.cli.ExitCodes;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -5,12 +5,12 @@ import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
-import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.stream.ArrowConsumerService;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.client.stream.StateStore;
+import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.server.pipeline.Launcher;
@@ -437,11 +437,11 @@ public final class ExampleLauncher implements Launcher {
   }
 
   /** The sink's Parquet page compression: its Arrow compression if Parquet has it. */
-  private static io.flowctl.client.codec.ParquetCompression parquetCompression(Settings s) {
+  private static io.flowctl.parquet.ParquetCompression parquetCompression(Settings s) {
     String name = s.compression();
     return name.equals("lz4")
-        ? io.flowctl.client.codec.ParquetCompression.LZ4_RAW
-        : io.flowctl.client.codec.ParquetCompression.parse(name);
+        ? io.flowctl.parquet.ParquetCompression.LZ4_RAW
+        : io.flowctl.parquet.ParquetCompression.parse(name);
   }
 
   private static String first(java.util.Collection<String> values, String fallback) {

@@ -1,8 +1,8 @@
 package io.flowctl.examples;
 
 import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ParquetEventCodec;
 import io.flowctl.client.stream.ArrowSourceService;
+import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.SchemaFingerprints;
 import io.grpc.BindableService;

@@ -3,8 +3,8 @@ package io.flowctl.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.flowctl.client.codec.ParquetEventCodec;
-import io.flowctl.client.codec.ParquetEventReader;
+import io.flowctl.parquet.ParquetEventCodec;
+import io.flowctl.parquet.ParquetEventReader;
 import io.flowctl.proto.Event;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.server.pipeline.Pipeline;

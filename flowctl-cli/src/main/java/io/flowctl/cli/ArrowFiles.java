@@ -1,12 +1,12 @@
 package io.flowctl.cli;
 
 import io.flowctl.FlowctlException;
-import io.flowctl.client.codec.FastCompressionFactory;
-import io.flowctl.client.codec.ParquetSchemas;
+import io.flowctl.client.codec.internal.FastCompressionFactory;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.ipc.IpcBatchReader;
 import io.flowctl.ipc.IpcInput;
 import io.flowctl.ipc.IpcLimits;
+import io.flowctl.parquet.ParquetSchemas;
 import io.flowctl.schema.SchemaException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,10 @@ import io.flowctl.FlowctlException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -24,9 +27,7 @@ import picocli.CommandLine.ScopeType;
       EventCommand.class,
       ServeCommand.class,
       PipelineCommand.class,
-      DemoCommand.class,
       RunCommand.class,
-      ComponentCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
@@ -53,9 +54,21 @@ final class FlowctlCommand implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new FlowctlCommand());
+    for (CliPlugin plugin : plugins()) {
+      for (Object command : plugin.commands()) {
+        cli.addSubcommand(command);
+      }
+    }
     cli.setParameterExceptionHandler(FlowctlCommand::onUsageError);
     cli.setExecutionExceptionHandler(FlowctlCommand::onFailure);
     return cli;
+  }
+
+  /** The plugins on the class path, in the order {@link ServiceLoader} finds them. */
+  static List<CliPlugin> plugins() {
+    List<CliPlugin> plugins = new ArrayList<>();
+    ServiceLoader.load(CliPlugin.class).forEach(plugins::add);
+    return plugins;
   }
 
   private static int onUsageError(CommandLine.ParameterException e, String[] args) {

@@ -1,16 +1,18 @@
 package io.flowctl.cli;
 
-import io.flowctl.examples.ExampleLauncher;
 import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.PipelineParser;
 import io.flowctl.server.pipeline.PipelineRunner;
 import io.flowctl.server.pipeline.Problem;
+import io.flowctl.server.pipeline.ProcessLauncher;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -68,6 +70,17 @@ final class RunCommand implements Callable<Integer> {
               + " Also FLOWCTL_ARROW_ENABLED=false in this command's environment.")
   boolean noArrow;
 
+  /** The first plugin's in-process launcher; without one, every component is an OS process. */
+  private static Launcher launcher(BufferAllocator allocator, Path data) {
+    for (CliPlugin plugin : FlowctlCommand.plugins()) {
+      Optional<Launcher> launcher = plugin.launcher(allocator, data);
+      if (launcher.isPresent()) {
+        return launcher.get();
+      }
+    }
+    return new ProcessLauncher(data.resolve("logs"));
+  }
+
   private io.flowctl.server.pipeline.ComponentCatalog catalog() throws java.io.IOException {
     Path f = components;
     if (f == null && System.getenv("FLOWCTL_COMPONENTS") != null) {
@@ -120,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
           new PipelineRunner(
                   cp.services(),
                   io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
-                  new ExampleLauncher(allocator, data),
+                  launcher(allocator, data),
                   "127.0.0.1:" + cp.port(),
                   startTimeout,
                   Duration.ofMillis(500))

@@ -2,7 +2,7 @@ package io.flowctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowctl.client.codec.ParquetEventCodec;
+import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.testing.ArrowArbitraries;
 import io.flowctl.testing.BatchData;
 import io.flowctl.testing.Damaged;

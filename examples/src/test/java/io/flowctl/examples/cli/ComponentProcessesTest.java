@@ -1,12 +1,13 @@
-package io.flowctl.cli;
+package io.flowctl.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
-import io.flowctl.client.codec.ParquetEventCodec;
-import io.flowctl.client.codec.ParquetEventReader;
+import io.flowctl.cli.Main;
 import io.flowctl.examples.AssetTotals;
 import io.flowctl.examples.TtpEvents;
+import io.flowctl.parquet.ParquetEventCodec;
+import io.flowctl.parquet.ParquetEventReader;
 import io.flowctl.proto.v1.ComponentStatusRequest;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;

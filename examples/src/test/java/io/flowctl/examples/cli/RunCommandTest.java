@@ -1,7 +1,8 @@
-package io.flowctl.cli;
+package io.flowctl.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowctl.cli.ExitCodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,32 @@
+package io.flowctl.cli;
+
+import io.flowctl.server.pipeline.Launcher;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Adds commands and in-process components to {@code flowctl}. Plugins are found with {@link
+ * java.util.ServiceLoader} on the class path ({@code META-INF/services/io.flowctl.cli.CliPlugin}),
+ * so a jar of components joins the command line without the command line depending on it: the
+ * bundled examples add {@code flowctl demo} and {@code flowctl component} this way.
+ */
+public interface CliPlugin {
+  /** picocli command objects (annotated with {@code @Command}) to add under {@code flowctl}. */
+  default List<Object> commands() {
+    return List.of();
+  }
+
+  /**
+   * A launcher for the pipeline commands this plugin runs in-process, used by {@code flowctl run};
+   * a launcher hands every command it does not know to an OS process. Empty when the plugin runs
+   * none.
+   *
+   * @param allocator the run's memory, closed after the run
+   * @param dataDir the run's data folder (outputs, logs)
+   */
+  default Optional<Launcher> launcher(BufferAllocator allocator, Path dataDir) {
+    return Optional.empty();
+  }
+}
