@@ -78,7 +78,13 @@ public final class FlowctlServer implements AutoCloseable {
             b.clock);
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.monitor =
-        new Monitor(services, schemas, meters, b.clock, b.monitorWindow, b.alertThresholds);
+        Monitor.builder(services)
+            .schemas(schemas)
+            .meters(meters)
+            .clock(b.clock)
+            .window(b.monitorWindow)
+            .thresholds(b.alertThresholds)
+            .build();
     for (AlertListener l : b.alertListeners) {
       monitor.addListener(l);
     }
@@ -140,6 +146,7 @@ public final class FlowctlServer implements AutoCloseable {
     }
     long every = b.sweepInterval.toMillis();
     sweeper.scheduleAtFixedRate(services::sweep, every, every, TimeUnit.MILLISECONDS);
+    sweeper.scheduleAtFixedRate(monitor::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
   public static Builder builder() {

@@ -1,5 +1,7 @@
 package io.flowctl.server.monitoring;
 
+import io.flowctl.server.monitoring.view.Alert;
+
 /**
  * Receives alerts as they are raised and cleared; a host delivers them where it likes (pager, chat,
  * log). Called on the thread that recorded the heartbeat or registration: hand slow work off.

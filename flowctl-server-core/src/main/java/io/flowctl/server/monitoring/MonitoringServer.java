@@ -8,6 +8,8 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.flowctl.server.monitoring.view.Overview;
+import io.flowctl.server.monitoring.view.ServiceView;
 import io.flowctl.server.security.BearerTokenInterceptor;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -30,9 +32,9 @@ import javax.net.ssl.SSLContext;
  *
  * <p>With bearer tokens, everything but the page's own static files needs {@code Authorization:
  * Bearer TOKEN} (401 otherwise), as the gRPC side does. Every answer is bounded: the overview is
- * capped (see {@link Monitor.Overview}) and computed at most once a second however many clients
- * poll it, service lists come in pages. A connection that has not sent its whole request within
- * {@value #REQUEST_SECONDS} s is closed, so slow clients cannot hold the server's threads.
+ * capped (see {@link Overview}) and computed at most once a second however many clients poll it,
+ * service lists come in pages. A connection that has not sent its whole request within {@value
+ * #REQUEST_SECONDS} s is closed, so slow clients cannot hold the server's threads.
  */
 public final class MonitoringServer implements AutoCloseable {
   /** Chart.js, from its webjar on the classpath. */
@@ -93,7 +95,7 @@ public final class MonitoringServer implements AutoCloseable {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final Object overviewLock = new Object();
-  private Monitor.Overview overview;
+  private Overview overview;
   private byte[] overviewJson;
   private long overviewAt;
 
@@ -219,7 +221,7 @@ public final class MonitoringServer implements AutoCloseable {
    * The overview, computed at most once a second for every poller together: the routes that show
    * part of it read the same one.
    */
-  private Monitor.Overview overview() throws IOException {
+  private Overview overview() throws IOException {
     synchronized (overviewLock) {
       long now = System.nanoTime();
       if (overview == null || now - overviewAt > 1_000_000_000L) {
@@ -239,13 +241,13 @@ public final class MonitoringServer implements AutoCloseable {
   }
 
   /** One page of services. */
-  public record ServicePage(int offset, int total, List<Monitor.ServiceView> services) {}
+  public record ServicePage(int offset, int total, List<ServiceView> services) {}
 
   private ServicePage page(HttpExchange ex) {
     Map<String, String> q = query(ex.getRequestURI().getRawQuery());
     int offset = intParam(q, "offset", 0, Integer.MAX_VALUE, 0);
     int limit = intParam(q, "limit", 1, MAX_PAGE, 100);
-    List<Monitor.ServiceView> all = monitor.services();
+    List<ServiceView> all = monitor.services();
     int from = Math.min(offset, all.size());
     int to = Math.min(all.size(), from + limit);
     return new ServicePage(from, all.size(), List.copyOf(all.subList(from, to)));

@@ -71,14 +71,15 @@ class EmbeddingTest {
     // region monitoring
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Monitor monitor =
-        new Monitor(
-            services,
-            schemas,
-            meters,
-            Clock.systemUTC(),
-            Duration.ofMinutes(10),
-            AlertThresholds.builder().memoryBytes(1L << 30).build());
+        Monitor.builder(services)
+            .schemas(schemas)
+            .meters(meters)
+            .window(Duration.ofMinutes(10))
+            .thresholds(AlertThresholds.builder().memoryBytes(1L << 30).build())
+            .build();
     monitor.addListener(alert -> System.err.println("alert: " + alert.message()));
+    // Time alone ages services and refusals out of the window: sweep once a second.
+    sweeper.scheduleAtFixedRate(monitor::sweep, 1, 1, TimeUnit.SECONDS);
     MonitoringServer http = MonitoringServer.start("0.0.0.0", 0, monitor, meters);
     // add new RpcMetrics(meters) as an interceptor of the server above to time its RPCs
     // endregion

@@ -7,6 +7,12 @@ import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.server.ManualClock;
+import io.flowctl.server.monitoring.view.Alert;
+import io.flowctl.server.monitoring.view.CompatibilityMatrix;
+import io.flowctl.server.monitoring.view.Percentiles;
+import io.flowctl.server.monitoring.view.Recommendation;
+import io.flowctl.server.monitoring.view.SchemaEvent;
+import io.flowctl.server.monitoring.view.ServiceView;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.schema.InMemorySchemaStore;
 import io.flowctl.server.schema.SchemaRegistry;
@@ -37,13 +43,13 @@ class MonitorTest {
     schemas = SchemaRegistry.builder(new InMemorySchemaStore()).clock(clock).build();
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     monitor =
-        new Monitor(
-            services,
-            schemas,
-            meters,
-            clock,
-            Duration.ofMinutes(5),
-            AlertThresholds.builder().memoryBytes(100L << 20).build());
+        Monitor.builder(services)
+            .schemas(schemas)
+            .meters(meters)
+            .clock(clock)
+            .window(Duration.ofMinutes(5))
+            .thresholds(AlertThresholds.builder().memoryBytes(100L << 20).build())
+            .build();
     monitor.addListener(
         new AlertListener() {
           @Override
@@ -92,9 +98,9 @@ class MonitorTest {
       services.heartbeat("src", metrics(1000 * i, i, i, 1 << 20));
       clock.advance(Duration.ofSeconds(1));
     }
-    Monitor.ServiceView v = monitor.service("src").orElseThrow();
+    ServiceView v = monitor.service("src").orElseThrow();
     assertThat(v.series()).hasSize(100);
-    assertThat(v.batchSize()).isEqualTo(new Monitor.Percentiles(50, 95, 99));
+    assertThat(v.batchSize()).isEqualTo(new Percentiles(50, 95, 99));
     assertThat(v.latencyMs().p95()).isEqualTo(95);
     assertThat(v.rowsPerSecondMean()).isEqualTo(50_500);
     assertThat(v.pipeline()).isEqualTo("ttp");
@@ -160,7 +166,7 @@ class MonitorTest {
     assertThatThrownBy(() -> schemas.register("t", v2, "src"));
 
     assertThat(monitor.schemaEvents())
-        .extracting(Monitor.SchemaEvent::action)
+        .extracting(SchemaEvent::action)
         .containsExactly("registered", "refused");
     assertThat(monitor.alerts())
         .singleElement()
@@ -170,7 +176,9 @@ class MonitorTest {
         .contains("flowctl_schema_registrations_total{result=\"new\"} 1")
         .contains("flowctl_schema_registrations_total{result=\"refused\"} 1");
 
-    clock.advance(Duration.ofMinutes(6)); // out of the window: the alert clears
+    clock.advance(Duration.ofMinutes(6)); // out of the window: the alert clears at the sweep
+    assertThat(monitor.alerts()).hasSize(1); // reads change nothing
+    monitor.sweep();
     assertThat(monitor.alerts()).isEmpty();
   }
 
@@ -200,7 +208,7 @@ class MonitorTest {
     register("proc", ServiceType.SERVICE_TYPE_PROCESSOR, "lz4", List.of("a"), List.of("b"));
     register("sink", ServiceType.SERVICE_TYPE_SINK, "none", List.of("b"), List.of());
 
-    Monitor.CompatibilityMatrix m = monitor.matrix();
+    CompatibilityMatrix m = monitor.matrix();
     assertThat(m.producers()).containsExactly("proc", "src");
     assertThat(m.consumers()).containsExactly("proc", "sink");
     assertThat(m.cells()).containsExactly(List.of("", "b"), List.of("a", ""));

@@ -1,4 +1,4 @@
-package io.flowctl.server.monitoring;
+package io.flowctl.server.monitoring.view;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.flowctl.server.monitoring;
+package io.flowctl.server.monitoring.view;
 
 /**
  * Advice derived from a service's metrics.
