@@ -1,11 +1,9 @@
 package io.flowctl.bench;
 
-import io.flowctl.server.schema.InMemorySchemaStore;
-import io.flowctl.server.schema.JdbcStore;
 import io.flowctl.server.schema.RegisteredSchema;
 import io.flowctl.server.schema.Registration;
 import io.flowctl.server.schema.SchemaRegistry;
-import io.flowctl.server.schema.SchemaStore;
+import io.flowctl.server.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -42,7 +40,7 @@ public class RegistryBenchmark {
   @Param({"memory", "sqlite"})
   public String store;
 
-  private SchemaStore backing;
+  private Stores backing;
   private SchemaRegistry registry;
   private Schema schema;
   private Path dir;
@@ -52,20 +50,18 @@ public class RegistryBenchmark {
   public void setUp() throws Exception {
     if (store.equals("sqlite")) {
       dir = Files.createTempDirectory("flowctl-bench");
-      backing = JdbcStore.sqlite(dir.resolve("registry.db"));
+      backing = Stores.sqlite(dir.resolve("registry.db"));
     } else {
-      backing = new InMemorySchemaStore();
+      backing = Stores.memory();
     }
-    registry = SchemaRegistry.builder(backing).maxSubjects(Integer.MAX_VALUE).build();
+    registry = SchemaRegistry.builder(backing.schemas()).maxSubjects(Integer.MAX_VALUE).build();
     schema = TtpData.schema();
     registry.register("ttp", schema, "bench");
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
-    if (backing instanceof AutoCloseable c) {
-      c.close();
-    }
+    backing.close();
     if (dir != null) {
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

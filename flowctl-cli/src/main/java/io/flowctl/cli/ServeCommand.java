@@ -114,13 +114,22 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FlowctlServer.Builder b =
-        FlowctlServer.builder()
-            .host(bind)
-            .port(port)
-            .store(store)
-            .heartbeatTtl(ttl)
-            .sweepInterval(sweep);
+    FlowctlServer.Builder b;
+    try {
+      b =
+          FlowctlServer.builder()
+              .host(bind)
+              .port(port)
+              .store(store)
+              .storeCredentials(
+                  System.getenv().getOrDefault("FLOWCTL_DB_USER", "postgres"),
+                  System.getenv().getOrDefault("FLOWCTL_DB_PASSWORD", ""))
+              .heartbeatTtl(ttl)
+              .sweepInterval(sweep);
+    } catch (IllegalArgumentException e) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, e.getMessage(), e);
+    }
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
@@ -152,12 +161,12 @@ final class ServeCommand implements Callable<Integer> {
     b.alertListener(
         new io.flowctl.server.monitoring.AlertListener() {
           @Override
-          public void raised(io.flowctl.server.monitoring.Alert a) {
+          public void raised(io.flowctl.server.monitoring.view.Alert a) {
             System.err.println("alert: " + a.kind() + " " + a.message());
           }
 
           @Override
-          public void cleared(io.flowctl.server.monitoring.Alert a) {
+          public void cleared(io.flowctl.server.monitoring.view.Alert a) {
             System.err.println("alert cleared: " + a.kind() + " " + a.source());
           }
         });

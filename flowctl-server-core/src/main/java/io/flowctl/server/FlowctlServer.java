@@ -8,11 +8,9 @@ import io.flowctl.server.monitoring.Monitor;
 import io.flowctl.server.monitoring.MonitoringServer;
 import io.flowctl.server.monitoring.RpcMetrics;
 import io.flowctl.server.registry.ServiceRegistry;
-import io.flowctl.server.schema.InMemorySchemaStore;
-import io.flowctl.server.schema.JdbcStore;
 import io.flowctl.server.schema.SchemaRegistry;
-import io.flowctl.server.schema.SchemaStore;
 import io.flowctl.server.security.BearerTokenInterceptor;
+import io.flowctl.server.store.Stores;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -47,7 +45,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FlowctlServer implements AutoCloseable {
   private final Server server;
-  private final SchemaStore store;
+  private final Stores stores;
+  private final boolean ownsStores;
   private final ScheduledExecutorService sweeper;
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
@@ -58,24 +57,18 @@ public final class FlowctlServer implements AutoCloseable {
   private final MonitoringServer http;
 
   private FlowctlServer(Builder b) throws IOException {
-    this.storeName = b.store;
-    this.store = openStore(b.store);
-    ServiceRegistry.Builder rb =
+    this.ownsStores = b.stores == null;
+    this.stores = ownsStores ? Stores.open(b.store, b.dbUser, b.dbPassword) : b.stores;
+    this.storeName = stores.description();
+    this.services =
         ServiceRegistry.builder()
+            .store(stores.services())
             .clock(b.clock)
             .heartbeatTtl(b.heartbeatTtl)
-            .sweepInterval(b.sweepInterval);
-    if (store instanceof io.flowctl.server.registry.ServiceStore serviceStore) {
-      rb.store(serviceStore);
-    }
-    this.services = rb.build();
-    this.schemas = SchemaRegistry.builder(store).clock(b.clock).build();
-    this.runs =
-        new io.flowctl.server.runs.PipelineRuns(
-            store instanceof io.flowctl.server.runs.PipelineRunStore runStore
-                ? runStore
-                : new io.flowctl.server.runs.InMemoryPipelineRunStore(),
-            b.clock);
+            .sweepInterval(b.sweepInterval)
+            .build();
+    this.schemas = SchemaRegistry.builder(stores.schemas()).clock(b.clock).build();
+    this.runs = new io.flowctl.server.runs.PipelineRuns(stores.runs(), b.clock);
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.monitor =
         Monitor.builder(services)
@@ -215,35 +208,14 @@ public final class FlowctlServer implements AutoCloseable {
   }
 
   private void closeStore() {
-    if (store instanceof AutoCloseable c) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // closing the store on the way out; what was acknowledged is already committed
-      }
+    if (!ownsStores) {
+      return; // the caller's stores, closed by the caller
     }
-  }
-
-  /**
-   * Opens {@code memory}, {@code sqlite:PATH}, or {@code jdbc:postgresql://…} (user and password
-   * from {@code FLOWCTL_DB_USER} and {@code FLOWCTL_DB_PASSWORD}).
-   */
-  static SchemaStore openStore(String spec) {
-    if (spec.equals("memory")) {
-      return new InMemorySchemaStore();
+    try {
+      stores.close();
+    } catch (RuntimeException ignored) {
+      // closing the store on the way out; what was acknowledged is already committed
     }
-    if (spec.startsWith("sqlite:")) {
-      return JdbcStore.sqlite(Path.of(spec.substring("sqlite:".length())));
-    }
-    if (spec.startsWith("jdbc:postgresql:")) {
-      return JdbcStore.postgres(
-          spec,
-          System.getenv().getOrDefault("FLOWCTL_DB_USER", "postgres"),
-          System.getenv().getOrDefault("FLOWCTL_DB_PASSWORD", ""));
-    }
-    throw new FlowctlException(
-        FlowctlException.Code.INVALID_ARGUMENT,
-        "unknown store '" + spec + "' (expected memory, sqlite:PATH or jdbc:postgresql://...)");
   }
 
   /** Settings of a server. */
@@ -251,6 +223,9 @@ public final class FlowctlServer implements AutoCloseable {
     private String host = "0.0.0.0";
     private int port = 8080;
     private String store = "sqlite:flowctl-data/flowctl.db";
+    private Stores stores;
+    private String dbUser = "postgres";
+    private String dbPassword = "";
     private Duration heartbeatTtl = Duration.ofSeconds(30);
     private Duration sweepInterval = Duration.ofSeconds(10);
     private int maxMessageBytes = 4 << 20;
@@ -282,8 +257,8 @@ public final class FlowctlServer implements AutoCloseable {
 
     /** How far back the monitor's series, percentiles and alerts look; default 10 minutes. */
     public Builder monitorWindow(Duration window) {
-      if (window.isNegative() || window.isZero()) {
-        throw new IllegalArgumentException("the window must be positive: " + window);
+      if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofDays(1)) > 0) {
+        throw new IllegalArgumentException("the window is 1 s to 1 day: " + window);
       }
       this.monitorWindow = window;
       return this;
@@ -347,27 +322,63 @@ public final class FlowctlServer implements AutoCloseable {
 
     /** The address gRPC and HTTP listen on; default {@code 0.0.0.0} (every interface). */
     public Builder host(String host) {
-      this.host = Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(host, "host");
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("the host is empty");
+      }
+      this.host = host;
       return this;
     }
 
     /** The port; 0 picks a free one. Default 8080. */
     public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("not a port: " + port);
+      }
       this.port = port;
       return this;
     }
 
     /**
-     * {@code memory}, {@code sqlite:PATH} (default {@code sqlite:flowctl-data/flowctl.db}) or a
-     * PostgreSQL JDBC URL.
+     * The stores to open, which the server closes: {@code memory}, {@code sqlite:PATH} (default
+     * {@code sqlite:flowctl-data/flowctl.db}) or a PostgreSQL JDBC URL (see {@link
+     * #storeCredentials}).
      */
     public Builder store(String store) {
-      this.store = Objects.requireNonNull(store, "store");
+      Objects.requireNonNull(store, "store");
+      if (!store.equals("memory")
+          && !(store.startsWith("sqlite:") && store.length() > "sqlite:".length())
+          && !store.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "unknown store '"
+                + store
+                + "' (expected memory, sqlite:PATH or jdbc:postgresql://...)");
+      }
+      this.store = store;
+      this.stores = null;
       return this;
     }
 
+    /** Who the server signs in to PostgreSQL as; default {@code postgres} with no password. */
+    public Builder storeCredentials(String user, String password) {
+      this.dbUser = Objects.requireNonNull(user, "user");
+      this.dbPassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /** Stores the caller opened and closes; the server uses them instead of opening its own. */
+    public Builder stores(Stores stores) {
+      this.stores = Objects.requireNonNull(stores, "stores");
+      return this;
+    }
+
+    /** How long a service stays healthy without a heartbeat; default 30 s. */
     public Builder heartbeatTtl(Duration ttl) {
-      this.heartbeatTtl = Objects.requireNonNull(ttl, "ttl");
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("the heartbeat TTL must be positive: " + ttl);
+      }
+      this.heartbeatTtl = ttl;
       return this;
     }
 

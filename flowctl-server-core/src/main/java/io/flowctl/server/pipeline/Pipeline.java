@@ -99,9 +99,15 @@ public record Pipeline(
       String format,
       String compression,
       int batchSize,
-      String schemaEvolution,
+      io.flowctl.schema.EvolutionPolicy schemaEvolution,
       Duration batchAccumulationTimeout) {
     public static final ArrowSettings DEFAULTS =
-        new ArrowSettings(true, "ipc", "none", 10_000, "backward", Duration.ofMillis(100));
+        new ArrowSettings(
+            true,
+            "ipc",
+            "none",
+            10_000,
+            io.flowctl.schema.EvolutionPolicy.BACKWARD,
+            Duration.ofMillis(100));
   }
 }

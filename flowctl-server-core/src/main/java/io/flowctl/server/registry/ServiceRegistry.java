@@ -204,7 +204,7 @@ public final class ServiceRegistry {
    * (or before a restart), and heartbeats newer than the ones seen here.
    */
   private void sync() {
-    if (store == null) {
+    if (!store.shared()) {
       return;
     }
     Instant deadline = clock.instant().minus(ttl);
@@ -357,9 +357,7 @@ public final class ServiceRegistry {
     account(e, before);
     e.healthy = true;
     index(info);
-    if (store != null) {
-      store.put(new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics));
-    }
+    store.put(new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics));
     return state(e);
   }
 
@@ -396,9 +394,7 @@ public final class ServiceRegistry {
     }
     totalBytes -= e.bytes();
     unindex(e.info);
-    if (store != null) {
-      store.remove(serviceId);
-    }
+    store.remove(serviceId);
     return true;
   }
 
@@ -521,9 +517,7 @@ public final class ServiceRegistry {
     e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
     e.historyBytes += beat;
-    if (store != null) {
-      store.heartbeat(serviceId, now, e.metrics);
-    }
+    store.heartbeat(serviceId, now, e.metrics);
     while (e.history.size() > 1
         && (e.history.size() > historySize || e.historyBytes > historyBytes)) {
       e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
@@ -728,7 +722,7 @@ public final class ServiceRegistry {
     private int maxHeartbeatBytes = 32 << 10;
     private long historyBytes = 256 << 10;
     private long maxBytes = 256L << 20;
-    private ServiceStore store;
+    private ServiceStore store = new InMemoryServiceStore();
 
     private Builder() {}
 

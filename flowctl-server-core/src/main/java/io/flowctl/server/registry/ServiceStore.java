@@ -20,4 +20,12 @@ public interface ServiceStore {
 
   /** Every service. */
   List<StoredService> all();
+
+  /**
+   * Whether others (replicas, an earlier process) write this store too, so that the registry adopts
+   * what it holds; false for a store only its own registry writes.
+   */
+  default boolean shared() {
+    return true;
+  }
 }

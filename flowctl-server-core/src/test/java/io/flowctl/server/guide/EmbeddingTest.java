@@ -14,8 +14,8 @@ import io.flowctl.server.monitoring.Monitor;
 import io.flowctl.server.monitoring.MonitoringServer;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.runs.PipelineRuns;
-import io.flowctl.server.schema.JdbcStore;
 import io.flowctl.server.schema.SchemaRegistry;
+import io.flowctl.server.store.Stores;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -47,12 +47,15 @@ class EmbeddingTest {
   void theServicesRunInAServerOfOnesOwn() throws Exception {
     Path dataDir = dir;
     // region embed
-    JdbcStore store = JdbcStore.sqlite(dataDir.resolve("flowctl.db")); // or JdbcStore.postgres(…)
+    Stores stores = Stores.sqlite(dataDir.resolve("flowctl.db")); // or Stores.postgres(…)
     ServiceRegistry services =
-        ServiceRegistry.builder().store(store).heartbeatTtl(Duration.ofSeconds(30)).build();
+        ServiceRegistry.builder()
+            .store(stores.services())
+            .heartbeatTtl(Duration.ofSeconds(30))
+            .build();
     SchemaRegistry schemas =
-        SchemaRegistry.builder(store).defaultPolicy(EvolutionPolicy.BACKWARD).build();
-    PipelineRuns runs = new PipelineRuns(store, Clock.systemUTC());
+        SchemaRegistry.builder(stores.schemas()).defaultPolicy(EvolutionPolicy.BACKWARD).build();
+    PipelineRuns runs = new PipelineRuns(stores.runs(), Clock.systemUTC());
     HealthStatusManager health = new HealthStatusManager();
 
     Server server =
@@ -116,7 +119,7 @@ class EmbeddingTest {
       http.close();
       sweeper.shutdownNow();
       server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      store.close();
+      stores.close();
     }
   }
 }

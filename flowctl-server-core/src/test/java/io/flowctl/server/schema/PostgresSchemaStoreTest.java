@@ -3,6 +3,7 @@ package io.flowctl.server.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.schema.EvolutionPolicy;
+import io.flowctl.server.store.Stores;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class PostgresSchemaStoreTest extends SchemaStoreContract {
   private static EmbeddedPostgres postgres;
   private static final AtomicInteger DATABASES = new AtomicInteger();
-  private final List<JdbcStore> open = new ArrayList<>();
+  private final List<Stores> open = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -38,7 +39,7 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
 
   @AfterEach
   void closeAll() {
-    open.forEach(JdbcStore::close);
+    open.forEach(Stores::close);
   }
 
   /** A fresh database on the server; the URL its replicas connect to. */
@@ -51,21 +52,25 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
     return postgres.getJdbcUrl("postgres", name);
   }
 
-  private JdbcStore connect(String url) {
-    JdbcStore s = JdbcStore.postgres(url, "postgres", "postgres");
+  private Stores connect(String url) {
+    Stores s = Stores.postgres(url, "postgres", "postgres");
     open.add(s);
     return s;
   }
 
   @Override
   io.flowctl.server.runs.PipelineRunStore runStore() {
-    return (io.flowctl.server.runs.PipelineRunStore) store();
+    try {
+      return connect(newDatabase()).runs();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 
   @Override
   SchemaStore store() {
     try {
-      return connect(newDatabase());
+      return connect(newDatabase()).schemas();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -75,9 +80,9 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
   void twoReplicasOnOneDatabase_seeTheSameServicesAndHeartbeats() throws Exception {
     String url = newDatabase();
     io.flowctl.server.registry.ServiceRegistry a =
-        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url)).build();
+        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url).services()).build();
     io.flowctl.server.registry.ServiceRegistry b =
-        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url)).build();
+        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url).services()).build();
     a.register(
         io.flowctl.proto.ServiceInfo.newBuilder()
             .setServiceId("sink")
@@ -97,9 +102,9 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
       throws Exception {
     String url = newDatabase();
     SchemaRegistry a =
-        SchemaRegistry.builder(connect(url)).defaultPolicy(EvolutionPolicy.NONE).build();
+        SchemaRegistry.builder(connect(url).schemas()).defaultPolicy(EvolutionPolicy.NONE).build();
     SchemaRegistry b =
-        SchemaRegistry.builder(connect(url)).defaultPolicy(EvolutionPolicy.NONE).build();
+        SchemaRegistry.builder(connect(url).schemas()).defaultPolicy(EvolutionPolicy.NONE).build();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
       List<Future<Registration>> futures = new ArrayList<>();
@@ -133,7 +138,7 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
   @Test
   void droppedConnectionsAreReplaced_andReadsAndWritesGoOn() throws Exception {
     String url = newDatabase();
-    JdbcStore store = connect(url);
+    SchemaStore store = connect(url).schemas();
     assertThat(store.append(version("a", 1))).isTrue();
     String database = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
     try (Connection c = postgres.getPostgresDatabase().getConnection();
@@ -155,9 +160,10 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
   void aCallersDataSource_isUsed_andLeftOpen() throws Exception {
     javax.sql.DataSource source =
         postgres.getDatabase("postgres", newDatabase().replaceAll(".*/|\\?.*", ""));
-    JdbcStore store = JdbcStore.postgres(source);
+    Stores stores = Stores.postgres(source);
+    SchemaStore store = stores.schemas();
     assertThat(store.append(version("a", 1))).isTrue();
-    store.close();
+    stores.close();
     try (Connection c = source.getConnection();
         Statement s = c.createStatement();
         java.sql.ResultSet r = s.executeQuery("SELECT count(*) FROM flowctl_schema_versions")) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowctl.FlowctlException;
 import io.flowctl.schema.EvolutionPolicy;
+import io.flowctl.server.store.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,16 +19,20 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SqliteSchemaStoreTest extends SchemaStoreContract {
   @TempDir Path dir;
-  private final List<JdbcStore> open = new ArrayList<>();
+  private final List<Stores> open = new ArrayList<>();
 
   @Override
   io.flowctl.server.runs.PipelineRunStore runStore() {
-    return (io.flowctl.server.runs.PipelineRunStore) store();
+    return fresh().runs();
   }
 
   @Override
   SchemaStore store() {
-    JdbcStore s = JdbcStore.sqlite(dir.resolve("store-" + open.size() + "/flowctl.db"));
+    return fresh().schemas();
+  }
+
+  private Stores fresh() {
+    Stores s = Stores.sqlite(dir.resolve("store-" + open.size() + "/flowctl.db"));
     open.add(s);
     return s;
   }
@@ -49,8 +54,9 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
         ins.executeUpdate();
       }
     }
-    JdbcStore s = JdbcStore.sqlite(file);
-    open.add(s);
+    Stores stores = Stores.sqlite(file);
+    open.add(stores);
+    var s = stores.runs();
     assertThat(s.owner("r1")).contains("");
     assertThat(s.get("r1")).contains(old);
     s.create(old.toBuilder().setRunId("r2").build(), "svcA");
@@ -63,20 +69,20 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
 
   @AfterEach
   void closeAll() {
-    open.forEach(JdbcStore::close);
+    open.forEach(Stores::close);
   }
 
   @Test
   void aRegistryReopenedOnTheSameFile_hasEverythingItAcknowledged() {
     Path file = dir.resolve("data/flowctl.db");
     Schema v1 = new Schema(List.of(Field.notNullable("id", new ArrowType.Int(64, true))));
-    try (JdbcStore s = JdbcStore.sqlite(file)) {
-      SchemaRegistry r = SchemaRegistry.builder(s).build();
+    try (Stores s = Stores.sqlite(file)) {
+      SchemaRegistry r = SchemaRegistry.builder(s.schemas()).build();
       r.register("t", v1, "svc");
       r.setPolicy("t", EvolutionPolicy.FULL);
     }
-    try (JdbcStore s = JdbcStore.sqlite(file)) {
-      SchemaRegistry r = SchemaRegistry.builder(s).build();
+    try (Stores s = Stores.sqlite(file)) {
+      SchemaRegistry r = SchemaRegistry.builder(s.schemas()).build();
       assertThat(r.latest("t").orElseThrow().schema()).isEqualTo(v1);
       assertThat(r.policy("t")).isEqualTo(EvolutionPolicy.FULL);
     }
@@ -85,7 +91,7 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   @Test
   void theFileIsInWriteAheadLogMode() throws Exception {
     Path file = dir.resolve("wal/flowctl.db");
-    try (JdbcStore s = JdbcStore.sqlite(file);
+    try (Stores s = Stores.sqlite(file);
         java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
         java.sql.ResultSet r = c.createStatement().executeQuery("PRAGMA journal_mode")) {
       r.next();
@@ -96,8 +102,8 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   @Test
   void servicesAndTheirLastHeartbeatSurviveARestart() {
     Path file = dir.resolve("services/flowctl.db");
-    try (JdbcStore s = JdbcStore.sqlite(file)) {
-      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
+    try (Stores s = Stores.sqlite(file)) {
+      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s.services()).build();
       r.register(
           io.flowctl.proto.ServiceInfo.newBuilder()
               .setServiceId("src")
@@ -107,8 +113,8 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
               .build());
       r.heartbeat("src", java.util.Map.of("arrow_batches", 12.0));
     }
-    try (JdbcStore s = JdbcStore.sqlite(file)) {
-      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s).build();
+    try (Stores s = Stores.sqlite(file)) {
+      var r = io.flowctl.server.registry.ServiceRegistry.builder().store(s.services()).build();
       var state = r.status("src").orElseThrow();
       assertThat(state.info().getMetadataMap()).containsEntry("team", "payments");
       assertThat(state.metrics()).containsEntry("arrow_batches", 12.0);
@@ -121,7 +127,7 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
   void aBrokenStoreIsUnavailable_notSilentlyEmpty() throws Exception {
     Path file = dir.resolve("broken.db");
     Files.write(file, "this is not an sqlite database, not at all".repeat(100).getBytes());
-    assertThatThrownBy(() -> JdbcStore.sqlite(file))
+    assertThatThrownBy(() -> Stores.sqlite(file))
         .isInstanceOf(StoreException.class)
         .satisfies(
             e ->
