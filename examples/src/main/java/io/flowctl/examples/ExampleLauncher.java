@@ -1,6 +1,9 @@
 package io.flowctl.examples;
 
+import io.flowctl.client.ConsumerBuilder;
 import io.flowctl.client.Flowctl;
+import io.flowctl.client.ProcessorBuilder;
+import io.flowctl.client.SourceBuilder;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
@@ -283,7 +286,7 @@ public final class ExampleLauncher implements Launcher {
                 stats.sourceBytes.addAndGet(bytes);
               });
     }
-    Flowctl.SourceBuilder b =
+    SourceBuilder b =
         Flowctl.source(id)
             .config(config)
             .codecMetrics(metrics)
@@ -363,7 +366,7 @@ public final class ExampleLauncher implements Launcher {
           }
         };
     // endregion
-    Flowctl.ProcessorBuilder b =
+    ProcessorBuilder b =
         Flowctl.processor(id)
             .config(config)
             .codecMetrics(metrics)
@@ -424,7 +427,7 @@ public final class ExampleLauncher implements Launcher {
             output.close();
           }
         };
-    Flowctl.ConsumerBuilder b =
+    ConsumerBuilder b =
         Flowctl.consumer(id)
             .config(config)
             .codecMetrics(metrics)

@@ -1,5 +1,6 @@
 package io.flowctl.testkit;
 
+import io.flowctl.client.ComponentBuilder;
 import io.flowctl.client.Flowctl;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
@@ -96,7 +97,7 @@ public final class FlowctlTestKit implements AutoCloseable {
    *
    * @throws IllegalStateException when it does not register within 30 s
    */
-  public <B extends Flowctl.Builder<B>> Flowctl.Component start(B builder) {
+  public <B extends ComponentBuilder<B>> Flowctl.Component start(B builder) {
     Flowctl.Component c = builder.config(config(builder.id())).build().start();
     owned.add(c);
     try {

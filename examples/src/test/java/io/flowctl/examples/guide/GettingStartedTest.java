@@ -2,7 +2,10 @@ package io.flowctl.examples.guide;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowctl.client.ConsumerBuilder;
 import io.flowctl.client.Flowctl;
+import io.flowctl.client.ProcessorBuilder;
+import io.flowctl.client.SourceBuilder;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.server.pipeline.Launcher;
@@ -51,7 +54,7 @@ class GettingStartedTest {
   }
 
   /** The page's source; {@code main} would end it with {@code .build().run()}. */
-  static Flowctl.SourceBuilder source() {
+  static SourceBuilder source() {
     // region source
     return Flowctl.source("amounts")
         .output("demo.Amounts", AMOUNTS)
@@ -66,7 +69,7 @@ class GettingStartedTest {
     // endregion
   }
 
-  static Flowctl.ProcessorBuilder processor() {
+  static ProcessorBuilder processor() {
     // region processor
     return Flowctl.processor("doubler")
         .input("demo.Amounts", AMOUNTS) // batches arrive in this reader schema
@@ -84,7 +87,7 @@ class GettingStartedTest {
     // endregion
   }
 
-  static Flowctl.ConsumerBuilder sink() {
+  static ConsumerBuilder sink() {
     // region sink
     return Flowctl.consumer("total")
         .input("demo.Doubled")

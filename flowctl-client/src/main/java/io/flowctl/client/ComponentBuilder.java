@@ -1,0 +1,136 @@
+package io.flowctl.client;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.flowctl.FlowctlException;
+import io.flowctl.client.Flowctl.Component;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.codec.Compression;
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.control.SchemaResolver;
+import io.flowctl.proto.Event;
+import io.flowctl.schema.CompatibilityRules;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Settings every role shares; the role's builder extends it. */
+public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
+  final String id;
+  ComponentConfig config;
+  Compression compression; // null: the configuration's, else LZ4
+  CodecMetrics codecMetrics; // null: its own
+  int maxInflight = 16;
+  long memoryLimit = 1L << 30;
+  final List<String> inputs = new ArrayList<>();
+  final Map<String, Schema> readerSchemas = new LinkedHashMap<>();
+  final Map<String, Schema> outputs = new LinkedHashMap<>();
+  final Map<String, String> metadata = new LinkedHashMap<>();
+
+  ComponentBuilder(String id) {
+    Objects.requireNonNull(id, "id");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("a component needs an id");
+    }
+    this.id = id;
+  }
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  /** The component's id. */
+  public String id() {
+    return id;
+  }
+
+  /** The component, ready to start. */
+  public abstract Component build();
+
+  /** Ports, control plane and heartbeats; default {@link ComponentConfig#fromEnv} of this id. */
+  public B config(ComponentConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    return self();
+  }
+
+  /**
+   * Compression of the events it writes: none, lz4 or zstd. Default: the pipeline's ({@code
+   * FLOWCTL_ARROW_COMPRESSION}), else lz4.
+   */
+  public B compression(Compression compression) {
+    this.compression = Objects.requireNonNull(compression, "compression");
+    return self();
+  }
+
+  /** Events requested ahead of the one being handled (back-pressure); default 16. */
+  public B maxInflight(int events) {
+    if (events < 1) {
+      throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
+    }
+    this.maxInflight = events;
+    return self();
+  }
+
+  /** The Arrow memory the component may hold at once; default 1 GiB. */
+  public B memoryLimit(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("memoryLimit must be positive, got " + bytes);
+    }
+    this.memoryLimit = bytes;
+    return self();
+  }
+
+  /**
+   * The metrics its codecs report into (and its heartbeats send); default its own. A host that
+   * shows several components' figures together passes one per component.
+   */
+  public B codecMetrics(CodecMetrics metrics) {
+    this.codecMetrics = Objects.requireNonNull(metrics, "metrics");
+    return self();
+  }
+
+  /** Registration metadata. */
+  public B metadata(String key, String value) {
+    metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+    return self();
+  }
+
+  ComponentConfig configOrEnv() {
+    return config != null ? config : ComponentConfig.fromEnv(System.getenv(), id);
+  }
+
+  /** The builder's compression, else the pipeline's ({@code config.arrow}), else LZ4. */
+  Compression compressionOf(ComponentConfig cfg) {
+    if (compression != null) {
+      return compression;
+    }
+    return cfg.arrowCompression().map(Compression::parse).orElse(Compression.LZ4);
+  }
+
+  /**
+   * An event's payload as the message its type is read as; a payload that is not one is invalid.
+   */
+  static Message parse(Parser<? extends Message> parser, Event event) {
+    try {
+      return parser.parseFrom(event.getPayload());
+    } catch (InvalidProtocolBufferException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT,
+          "event '" + event.getEventType() + "' is not that message: " + e.getMessage(),
+          e);
+    }
+  }
+
+  static Map<String, SchemaResolver> resolvers(Map<String, Schema> readers, CodecMetrics metrics) {
+    Map<String, SchemaResolver> out = new LinkedHashMap<>();
+    readers.forEach(
+        (type, schema) ->
+            out.put(type, new SchemaResolver(schema, CompatibilityRules.defaults(), metrics)));
+    return Map.copyOf(out);
+  }
+}

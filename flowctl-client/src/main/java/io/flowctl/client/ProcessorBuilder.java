@@ -1,0 +1,199 @@
+package io.flowctl.client;
+
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.flowctl.FlowctlException;
+import io.flowctl.client.Flowctl.BatchFunction;
+import io.flowctl.client.Flowctl.Component;
+import io.flowctl.client.Flowctl.MessageFunction;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.control.SchemaResolver;
+import io.flowctl.client.stream.ArrowProcessor;
+import io.flowctl.client.stream.ArrowProcessorService;
+import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.proto.Event;
+import io.flowctl.proto.ServiceType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Settings of a processor. */
+public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
+  private String outputType;
+  private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
+  private BatchFunction fallback;
+  private int concurrency = 1;
+  private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
+  private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
+  private ArrowProcessor.Handler raw;
+
+  ProcessorBuilder(String id) {
+    super(id);
+  }
+
+  /** An event type it reads, as it comes. */
+  public ProcessorBuilder input(String eventType) {
+    inputs.add(Objects.requireNonNull(eventType, "eventType"));
+    return this;
+  }
+
+  /**
+   * An event type it reads, projected to {@code readerSchema} first: batches of any compatible
+   * writer schema arrive in this one (incompatible ones are refused and counted).
+   */
+  public ProcessorBuilder input(String eventType, Schema readerSchema) {
+    input(eventType);
+    readerSchemas.put(eventType, Objects.requireNonNull(readerSchema, "readerSchema"));
+    return this;
+  }
+
+  /** The event type it emits and the schema registered for it. */
+  public ProcessorBuilder output(String eventType, Schema schema) {
+    this.outputType = Objects.requireNonNull(eventType, "eventType");
+    outputs.put(eventType, Objects.requireNonNull(schema, "schema"));
+    return this;
+  }
+
+  /** The event type it emits as protobuf messages (no Arrow schema to register). */
+  public ProcessorBuilder output(String eventType) {
+    this.outputType = Objects.requireNonNull(eventType, "eventType");
+    return this;
+  }
+
+  /**
+   * The handler of one input type's protobuf messages, parsed with {@code parser} (a payload that
+   * is not that message is a failed event naming its type); the message it returns is emitted under
+   * the output type. Upstream's Go processors exchange such events.
+   */
+  @SuppressWarnings("unchecked")
+  public <M extends Message> ProcessorBuilder onMessage(
+      String eventType, Parser<M> parser, MessageFunction<M> f) {
+    Objects.requireNonNull(f, "f");
+    input(eventType);
+    parsers.put(eventType, Objects.requireNonNull(parser, "parser"));
+    typed.put(eventType, (MessageFunction<Message>) (MessageFunction<?>) f);
+    return this;
+  }
+
+  /**
+   * The escape hatch: the input events themselves, and what to emit when the input ends; instead of
+   * the batch and message handlers.
+   */
+  public ProcessorBuilder onEvent(ArrowProcessor.Handler handler) {
+    this.raw = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** The handler of every Arrow input batch (of types without their own). */
+  public ProcessorBuilder onBatch(BatchFunction f) {
+    this.fallback = Objects.requireNonNull(f, "f");
+    return this;
+  }
+
+  /**
+   * Batches handled at once (handlers must then be thread-safe); outputs still leave in input
+   * order. Default 1. The Go SDK's concurrent processors answer in completion order instead.
+   */
+  public ProcessorBuilder concurrency(int workers) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("concurrency must be at least 1, got " + workers);
+    }
+    this.concurrency = workers;
+    return this;
+  }
+
+  /** The handler of the batches of one input type. */
+  public ProcessorBuilder onBatch(String eventType, BatchFunction f) {
+    functions.put(Objects.requireNonNull(eventType, "eventType"), Objects.requireNonNull(f, "f"));
+    return this;
+  }
+
+  /** A build of a component whose handlers are set: see {@link SourceBuilder#build()}. */
+  public Component build() {
+    if (outputType == null) {
+      throw new IllegalStateException("processor '" + id + "': set output(eventType, schema)");
+    }
+    if (fallback == null && functions.isEmpty() && typed.isEmpty() && raw == null) {
+      throw new IllegalStateException("processor '" + id + "': set onBatch(...) or onMessage(...)");
+    }
+    Jvm.requireArrowAccess();
+    ComponentConfig cfg = configOrEnv();
+    BufferAllocator allocator = new RootAllocator(memoryLimit);
+    CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
+    ArrowEventCodec out =
+        ArrowEventCodec.builder()
+            .eventType(outputType)
+            .compression(compressionOf(cfg))
+            .metrics(metrics)
+            .build();
+    ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
+    Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
+    Map<String, BatchFunction> byType = Map.copyOf(functions);
+    BatchFunction any = fallback;
+    Map<String, MessageFunction<Message>> onMessage = Map.copyOf(typed);
+    Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
+    String emitted = outputType;
+    ArrowProcessor.Handler handler =
+        raw != null
+            ? raw
+            : (event, emit) -> {
+              MessageFunction<Message> mf = onMessage.get(event.getEventType());
+              if (mf != null) {
+                Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
+                if (result != null) {
+                  emit.emit(
+                      Event.newBuilder()
+                          .setEventType(emitted)
+                          .setPayload(result.toByteString())
+                          .setTimestamp(event.getTimestamp())
+                          .build());
+                }
+                return;
+              }
+              BatchFunction f = byType.getOrDefault(event.getEventType(), any);
+              if (f == null) {
+                throw new FlowctlException(
+                    FlowctlException.Code.INVALID_ARGUMENT,
+                    "no handler for event type '" + event.getEventType() + "'");
+              }
+              Streams.eachBatch(
+                  event,
+                  in,
+                  resolvers.get(event.getEventType()),
+                  allocator,
+                  batch -> {
+                    try (VectorSchemaRoot result = f.apply(batch, allocator)) {
+                      if (result != null) {
+                        emit.emit(out.encode(result));
+                      }
+                    }
+                  });
+            };
+    ComponentHealth health = new ComponentHealth();
+    ArrowProcessorService service =
+        ArrowProcessorService.builder(cfg.id(), handler)
+            .maxInflight(maxInflight)
+            .concurrency(concurrency)
+            .health(health)
+            .errors((eventId, e, x) -> metrics.processingError())
+            .build();
+    ComponentRuntime runtime =
+        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
+            .health(health)
+            .inputs(inputs)
+            .outputs(List.of(outputType))
+            .metadata(Map.copyOf(metadata))
+            .codecMetrics(metrics)
+            .schemas(Map.copyOf(outputs))
+            .build();
+    return new RunningComponent(runtime, allocator, java.util.Set.of());
+  }
+}

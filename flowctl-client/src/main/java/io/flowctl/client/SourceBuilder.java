@@ -1,0 +1,184 @@
+package io.flowctl.client;
+
+import io.flowctl.client.Flowctl.BatchProducer;
+import io.flowctl.client.Flowctl.Component;
+import io.flowctl.client.Flowctl.RowEmitter;
+import io.flowctl.client.Flowctl.RowProducer;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.stream.ArrowSourceService;
+import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.client.stream.StateStore;
+import io.flowctl.proto.ServiceType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/** Settings of a source. */
+public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
+  private String outputType;
+  private Schema outputSchema;
+  private BatchProducer producer;
+  private RowProducer rowProducer;
+  private ArrowSourceService.Feed feed;
+  private Integer batchRows; // null: the configuration's
+  private long batchBytes = 64L << 20;
+  private Duration batchTimeout; // null: the configuration's
+  private StateStore state = StateStore.inMemory();
+
+  SourceBuilder(String id) {
+    super(id);
+  }
+
+  /** The event type it emits and the schema registered as a version of that subject. */
+  public SourceBuilder output(String eventType, Schema schema) {
+    this.outputType = Objects.requireNonNull(eventType, "eventType");
+    this.outputSchema = Objects.requireNonNull(schema, "schema");
+    return this;
+  }
+
+  /** The event type it emits as protobuf messages (no Arrow schema to register). */
+  public SourceBuilder output(String eventType) {
+    this.outputType = Objects.requireNonNull(eventType, "eventType");
+    this.outputSchema = null;
+    return this;
+  }
+
+  /**
+   * The escape hatch: the events themselves, as the data plane streams them (encoded by the feed,
+   * Arrow or not); instead of {@link #produce}.
+   */
+  public SourceBuilder feed(ArrowSourceService.Feed feed) {
+    this.feed = Objects.requireNonNull(feed, "feed");
+    return this;
+  }
+
+  /** What it streams. */
+  public SourceBuilder produce(BatchProducer producer) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    return this;
+  }
+
+  /**
+   * What it streams, as an iterator of batches made from the allocator it is given (one iterator
+   * per stream a reader opens); each batch is shipped and then closed by the SDK. Instead of {@link
+   * #produce}.
+   */
+  public SourceBuilder produceBatches(
+      java.util.function.Function<BufferAllocator, java.util.Iterator<VectorSchemaRoot>> batches) {
+    Objects.requireNonNull(batches, "batches");
+    return produce(
+        out -> {
+          java.util.Iterator<VectorSchemaRoot> it = batches.apply(out.allocator());
+          while (it.hasNext()) {
+            try (VectorSchemaRoot b = it.next()) {
+              out.emit(b);
+            }
+          }
+        });
+  }
+
+  /**
+   * What it streams, row by row: the SDK gathers the rows into batches of the output schema (see
+   * {@link RowEmitter}); instead of {@link #produce}.
+   */
+  public SourceBuilder produceRows(RowProducer rows) {
+    this.rowProducer = Objects.requireNonNull(rows, "rows");
+    return this;
+  }
+
+  /**
+   * How rows are gathered: at most {@code rows} rows and {@code bytes} of Arrow buffers a batch,
+   * and {@code timeout} for its first row. Default: the pipeline's {@code batch_size} and {@code
+   * batch_accumulation_timeout} ({@link ComponentConfig#batchSize()}), and 64 MiB.
+   */
+  public SourceBuilder batching(int rows, long bytes, Duration timeout) {
+    if (rows < 1 || bytes < 1 || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException(
+          "batching needs positive rows, bytes and timeout: "
+              + rows
+              + ", "
+              + bytes
+              + ", "
+              + timeout);
+    }
+    this.batchRows = rows;
+    this.batchBytes = bytes;
+    this.batchTimeout = timeout;
+    return this;
+  }
+
+  /** Where {@code SaveState}/{@code GetState} keep state; default memory. */
+  public SourceBuilder state(StateStore state) {
+    this.state = Objects.requireNonNull(state, "state");
+    return this;
+  }
+
+  /**
+   * @throws IllegalStateException naming the missing setting
+   */
+  public Component build() {
+    if (outputType == null) {
+      throw new IllegalStateException("source '" + id + "': set output(eventType, schema)");
+    }
+    if (producer == null && rowProducer == null && feed == null) {
+      throw new IllegalStateException(
+          "source '" + id + "': set produce(producer) or produceRows(rows)");
+    }
+    if (outputSchema == null && feed == null) {
+      throw new IllegalStateException(
+          "source '" + id + "': batches need output(eventType, schema)");
+    }
+    Jvm.requireArrowAccess();
+    ComponentConfig cfg = configOrEnv();
+    BatchProducer p = producer;
+    if (p == null && rowProducer != null) {
+      RowProducer rp = rowProducer;
+      Schema schema = outputSchema;
+      int rows = batchRows != null ? batchRows : cfg.batchSize();
+      long bytes = batchBytes;
+      Duration wait = batchTimeout != null ? batchTimeout : cfg.batchTimeout();
+      p =
+          out -> {
+            try (RowBatcher b = new RowBatcher(out, schema, rows, bytes, wait)) {
+              rp.produce(b);
+              b.flush();
+            }
+          };
+    }
+    BufferAllocator allocator = new RootAllocator(memoryLimit);
+    CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
+    ArrowEventCodec codec =
+        ArrowEventCodec.builder()
+            .eventType(outputType)
+            .compression(compressionOf(cfg))
+            .metrics(metrics)
+            .build();
+    ComponentHealth health = new ComponentHealth();
+    BatchProducer produce = p;
+    int window = maxInflight;
+    java.util.Set<Thread> producers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    ArrowSourceService.Feed events =
+        feed != null
+            ? feed
+            : start -> Streams.produced(produce, codec, allocator, start, window, producers);
+    ArrowSourceService service =
+        ArrowSourceService.builder(cfg.id(), events).health(health).state(state).build();
+    ComponentRuntime runtime =
+        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_SOURCE, service)
+            .health(health)
+            .outputs(List.of(outputType))
+            .metadata(Map.copyOf(metadata))
+            .codecMetrics(metrics)
+            .schemas(outputSchema == null ? Map.of() : Map.of(outputType, outputSchema))
+            .build();
+    return new RunningComponent(runtime, allocator, producers);
+  }
+}
