@@ -12,7 +12,7 @@ import java.util.Objects;
 public class FlowctlException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** What kind of failure this is, named after the gRPC status it maps to. */
+  /** What kind of failure this is; each code is named after the gRPC status it is answered with. */
   public enum Code {
     /** The input is malformed or violates a documented rule. */
     INVALID_ARGUMENT,

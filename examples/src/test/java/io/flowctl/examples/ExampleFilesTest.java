@@ -2,10 +2,8 @@ package io.flowctl.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowctl.server.grpc.ControlPlaneService;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.PipelineParser;
-import io.flowctl.server.pipeline.StartPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,9 +17,15 @@ class ExampleFilesTest {
   @Test
   void theSchemaFilesAreTheExampleSchemas() throws Exception {
     assertThat(Files.readAllBytes(EXAMPLES.resolve("schemas/ttp_events_v1.arrow")))
-        .isEqualTo(ControlPlaneService.definitionOf(TtpEvents.SCHEMA).toByteArray());
+        .isEqualTo(
+            com.google.protobuf.ByteString.copyFrom(
+                    io.flowctl.ipc.ArrowIpc.schemaStream(TtpEvents.SCHEMA))
+                .toByteArray());
     assertThat(Files.readAllBytes(EXAMPLES.resolve("schemas/asset_totals_v1.arrow")))
-        .isEqualTo(ControlPlaneService.definitionOf(AssetTotals.SCHEMA).toByteArray());
+        .isEqualTo(
+            com.google.protobuf.ByteString.copyFrom(
+                    io.flowctl.ipc.ArrowIpc.schemaStream(AssetTotals.SCHEMA))
+                .toByteArray());
   }
 
   @Test
@@ -30,7 +34,7 @@ class ExampleFilesTest {
 
     assertThat(r.problems()).isEmpty();
     Pipeline p = r.pipeline().orElseThrow();
-    assertThat(StartPlan.order(p))
+    assertThat(p.startOrder())
         .extracting(Pipeline.Component::id)
         .containsExactly("ttp-source", "ttp-asset-totals", "ttp-sink");
     assertThat(p.components().get(0).outputSchemas().get(TtpEvents.EVENT_TYPE))
@@ -42,10 +46,14 @@ class ExampleFilesTest {
     Path dir = Path.of(args[0]).resolve("schemas");
     Files.write(
         dir.resolve("ttp_events_v1.arrow"),
-        ControlPlaneService.definitionOf(TtpEvents.SCHEMA).toByteArray());
+        com.google.protobuf.ByteString.copyFrom(
+                io.flowctl.ipc.ArrowIpc.schemaStream(TtpEvents.SCHEMA))
+            .toByteArray());
     Files.write(
         dir.resolve("asset_totals_v1.arrow"),
-        ControlPlaneService.definitionOf(AssetTotals.SCHEMA).toByteArray());
+        com.google.protobuf.ByteString.copyFrom(
+                io.flowctl.ipc.ArrowIpc.schemaStream(AssetTotals.SCHEMA))
+            .toByteArray());
     System.out.println(Arrays.toString(Files.list(dir).toArray()));
   }
 }

@@ -18,7 +18,6 @@ import io.flowctl.proto.v1.StreamRequest;
 import io.flowctl.schema.Fingerprint;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.server.FlowctlServer;
-import io.flowctl.server.grpc.ControlPlaneService;
 import io.flowctl.testing.BatchData;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -191,7 +190,9 @@ public class StreamingBenchmark {
             .setSchemaInfo(
                 SchemaInfo.newBuilder()
                     .setEventType("arrow_data.TTPEventBatch")
-                    .setSchemaDefinition(ControlPlaneService.definitionOf(TtpData.schema())))
+                    .setSchemaDefinition(
+                        com.google.protobuf.ByteString.copyFrom(
+                            io.flowctl.ipc.ArrowIpc.schemaStream(TtpData.schema()))))
             .build());
     fingerprint = SchemaFingerprints.structural(TtpData.schema());
     lookup = SchemaLookup.builder(cpChannel).build();

@@ -4,7 +4,6 @@ import io.flowctl.FlowctlException;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.PipelineParser;
 import io.flowctl.server.pipeline.Problem;
-import io.flowctl.server.pipeline.StartPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -67,8 +66,7 @@ final class PipelineCommand implements Runnable {
           file + ": valid pipeline '" + p.name() + "', " + p.components().size() + " components");
       out.println(
           "start order: "
-              + String.join(
-                  " -> ", StartPlan.order(p).stream().map(Pipeline.Component::id).toList()));
+              + String.join(" -> ", p.startOrder().stream().map(Pipeline.Component::id).toList()));
       return ExitCodes.OK;
     }
   }

@@ -210,7 +210,7 @@ final class ServeCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         throw new TypeConversionException("expected e.g. 30s, 500ms, 2m: '" + value + "'");
       }
-      return io.flowctl.server.Durations.parse(v)
+      return io.flowctl.server.internal.Durations.parse(v)
           .orElseThrow(
               () -> new TypeConversionException("expected e.g. 30s, 500ms, 2m: '" + value + "'"));
     }

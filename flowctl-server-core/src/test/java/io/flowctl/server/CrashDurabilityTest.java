@@ -8,7 +8,6 @@ import io.flowctl.proto.SchemaInfo;
 import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.SchemaResponse;
-import io.flowctl.server.grpc.ControlPlaneService;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.BufferedReader;
@@ -69,7 +68,9 @@ class CrashDurabilityTest {
             SchemaInfo.newBuilder()
                 .setEventType(TTP)
                 .setSchemaFormat("arrow_ipc")
-                .setSchemaDefinition(ControlPlaneService.definitionOf(s)))
+                .setSchemaDefinition(
+                    com.google.protobuf.ByteString.copyFrom(
+                        io.flowctl.ipc.ArrowIpc.schemaStream(s))))
         .build();
   }
 

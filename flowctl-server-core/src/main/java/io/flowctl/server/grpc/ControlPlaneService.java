@@ -33,6 +33,7 @@ import io.flowctl.schema.CompatibilityResult;
 import io.flowctl.schema.Fingerprint;
 import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaChange;
+import io.flowctl.server.internal.Principals;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.registry.ServiceState;
 import io.flowctl.server.runs.InMemoryPipelineRunStore;
@@ -40,7 +41,6 @@ import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.RegisteredSchema;
 import io.flowctl.server.schema.Registration;
 import io.flowctl.server.schema.SchemaRegistry;
-import io.flowctl.server.security.Principals;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Instant;
@@ -411,7 +411,7 @@ public final class ControlPlaneService
   }
 
   /** Serializes a schema as an Arrow IPC stream holding only the schema message. */
-  public static ByteString definitionOf(Schema schema) {
+  static ByteString definitionOf(Schema schema) {
     return ByteString.copyFrom(ArrowIpc.schemaStream(schema));
   }
 

@@ -143,7 +143,7 @@ final class NodeReader {
 
   Duration duration(Node n) {
     String v = scalar(n, "a duration").trim();
-    Optional<Duration> d = io.flowctl.server.Durations.parse(v);
+    Optional<Duration> d = io.flowctl.server.internal.Durations.parse(v);
     if (d.isEmpty()) {
       problem(n, "'" + v + "' is not a duration: expected e.g. 100ms, 5s, 2m");
     }

@@ -28,6 +28,14 @@ public record Pipeline(
     this(name, file, components, "process", List.of());
   }
 
+  /**
+   * The components in the order they start: each after its inputs and dependencies, sources first,
+   * file order among equals.
+   */
+  public List<Component> startOrder() {
+    return StartPlan.order(this);
+  }
+
   /** What a component is. */
   public enum Role {
     SOURCE,

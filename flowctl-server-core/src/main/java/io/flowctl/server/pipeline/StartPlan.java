@@ -12,11 +12,11 @@ import java.util.Set;
  * The order to start a pipeline's components in: every component after everything it reads from or
  * depends on; among the ready ones, file order. Stop in the reverse order.
  */
-public final class StartPlan {
+final class StartPlan {
   private StartPlan() {}
 
   /** The start order (a valid pipeline has no cycle). */
-  public static List<Pipeline.Component> order(Pipeline pipeline) {
+  static List<Pipeline.Component> order(Pipeline pipeline) {
     List<Pipeline.Component> all = pipeline.components();
     Map<String, Set<String>> needs = new HashMap<>();
     for (Pipeline.Component c : all) {

@@ -50,11 +50,11 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
 
   /** The caller with authentication on, or null (everything allowed). */
   private static String caller() {
-    return io.flowctl.server.security.Principals.current();
+    return io.flowctl.server.internal.Principals.current();
   }
 
   private static boolean admin(String p) {
-    return p == null || p.equals(io.flowctl.server.security.Principals.ADMIN);
+    return p == null || p.equals(io.flowctl.server.internal.Principals.ADMIN);
   }
 
   /**

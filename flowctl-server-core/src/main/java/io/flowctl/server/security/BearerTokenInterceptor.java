@@ -1,5 +1,6 @@
 package io.flowctl.server.security;
 
+import io.flowctl.server.internal.Principals;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;

@@ -73,7 +73,8 @@ class ControlPlaneServiceTest {
     return SchemaInfo.newBuilder()
         .setEventType(TTP)
         .setSchemaFormat("arrow_ipc")
-        .setSchemaDefinition(ControlPlaneService.definitionOf(s))
+        .setSchemaDefinition(
+            com.google.protobuf.ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(s)))
         .build();
   }
 
@@ -312,7 +313,8 @@ class ControlPlaneServiceTest {
         List.of(
             ByteString.copyFrom(new byte[] {1, 2, 3}),
             ByteString.copyFrom(new byte[] {-1, -1, -1, -1, -1, -1, -1, 0x7f}),
-            ControlPlaneService.definitionOf(V1).substring(0, 20))) {
+            com.google.protobuf.ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(V1))
+                .substring(0, 20))) {
       SchemaInfo info = SchemaInfo.newBuilder().setEventType(TTP).setSchemaDefinition(bad).build();
       assertThatThrownBy(
               () ->

@@ -2,7 +2,6 @@ package io.flowctl.server.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flowctl.server.grpc.ControlPlaneService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +84,10 @@ class PipelineParserTest {
   }
 
   private void write(String name, Schema s) throws IOException {
-    Files.write(dir.resolve(name), ControlPlaneService.definitionOf(s).toByteArray());
+    Files.write(
+        dir.resolve(name),
+        com.google.protobuf.ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(s))
+            .toByteArray());
   }
 
   private PipelineParser.Result parse(String yaml) throws IOException {

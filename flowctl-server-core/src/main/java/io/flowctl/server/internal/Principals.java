@@ -1,19 +1,20 @@
-package io.flowctl.server.security;
+package io.flowctl.server.internal;
 
 import io.flowctl.FlowctlException;
 import io.grpc.Context;
 
 /**
- * Who is calling. With bearer tokens on, {@link BearerTokenInterceptor} puts the caller's principal
- * in the gRPC context; a service may then register, heartbeat and register schemas only as itself,
- * and the {@link #ADMIN} principal as anyone. Without tokens there is no principal and everything
- * is allowed.
+ * Who is calling (internal: not API). With bearer tokens on, {@code BearerTokenInterceptor} puts
+ * the caller's principal in the gRPC context; a service may then register, heartbeat and register
+ * schemas only as itself, and the {@link #ADMIN} principal as anyone. Without tokens there is no
+ * principal and everything is allowed.
  */
 public final class Principals {
   /** The principal that may act for every service (operators, the CLI). */
   public static final String ADMIN = "admin";
 
-  static final Context.Key<String> PRINCIPAL = Context.key("flowctl-principal");
+  /** Where the token interceptor puts the principal. */
+  public static final Context.Key<String> PRINCIPAL = Context.key("flowctl-principal");
 
   private Principals() {}
 

@@ -1,4 +1,4 @@
-package io.flowctl.server;
+package io.flowctl.server.internal;
 
 import java.time.Duration;
 import java.util.Optional;
