@@ -103,7 +103,7 @@ public final class DemoPipeline {
               .usePlaintext()
               .build();
       PipelineRunner runner =
-          new PipelineRunner(
+          PipelineRunner.builder(
                   cp.services(),
                   io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
                   (c, env) -> {
@@ -114,10 +114,11 @@ public final class DemoPipeline {
                     }
                     return examples.launch(c, e);
                   },
-                  target,
-                  Duration.ofSeconds(30),
-                  Duration.ofMillis(500))
-              .withArrow(arrow);
+                  target)
+              .startTimeout(Duration.ofSeconds(30))
+              .heartbeatInterval(Duration.ofMillis(500))
+              .arrow(arrow)
+              .build();
       String runId;
       List<String> order;
       List<String> services;

@@ -130,15 +130,15 @@ final class RunCommand implements Callable<Integer> {
               .usePlaintext()
               .build();
       PipelineRunner runner =
-          new PipelineRunner(
+          PipelineRunner.builder(
                   cp.services(),
                   io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
                   launcher(allocator, data),
-                  "127.0.0.1:" + cp.port(),
-                  startTimeout,
-                  Duration.ofMillis(500))
-              .withArrow(
-                  !noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")));
+                  "127.0.0.1:" + cp.port())
+              .startTimeout(startTimeout)
+              .heartbeatInterval(Duration.ofMillis(500))
+              .arrow(!noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")))
+              .build();
       PipelineRunner.Running running = runner.start(pipeline);
       out.println(
           "started "

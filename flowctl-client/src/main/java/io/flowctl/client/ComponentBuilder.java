@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import io.flowctl.FlowctlException;
 import io.flowctl.client.Flowctl.Component;
+import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Settings every role shares; the role's builder extends it. */
@@ -132,5 +135,26 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
         (type, schema) ->
             out.put(type, new SchemaResolver(schema, CompatibilityRules.defaults(), metrics)));
     return Map.copyOf(out);
+  }
+
+  /**
+   * The component's own memory, bounded by {@link #memoryLimit}; the running component closes it.
+   */
+  final BufferAllocator newAllocator() {
+    return new RootAllocator(memoryLimit);
+  }
+
+  /** The codec metrics to report: the caller's, or new ones over {@code allocator}. */
+  final CodecMetrics metricsFor(BufferAllocator allocator) {
+    return codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
+  }
+
+  /** The codec of what the component emits as {@code eventType}. */
+  final ArrowEventCodec outputCodec(String eventType, ComponentConfig cfg, CodecMetrics metrics) {
+    return ArrowEventCodec.builder()
+        .eventType(eventType)
+        .compression(compressionOf(cfg))
+        .metrics(metrics)
+        .build();
   }
 }

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Settings of a consumer (sink). */
@@ -86,8 +85,8 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     }
     Jvm.requireArrowAccess();
     ComponentConfig cfg = configOrEnv();
-    BufferAllocator allocator = new RootAllocator(memoryLimit);
-    CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
+    BufferAllocator allocator = newAllocator();
+    CodecMetrics metrics = metricsFor(allocator);
     ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
     Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
     BatchConsumer onBatch = batches;

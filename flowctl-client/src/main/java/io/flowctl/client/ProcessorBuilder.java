@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -126,14 +125,9 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     }
     Jvm.requireArrowAccess();
     ComponentConfig cfg = configOrEnv();
-    BufferAllocator allocator = new RootAllocator(memoryLimit);
-    CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
-    ArrowEventCodec out =
-        ArrowEventCodec.builder()
-            .eventType(outputType)
-            .compression(compressionOf(cfg))
-            .metrics(metrics)
-            .build();
+    BufferAllocator allocator = newAllocator();
+    CodecMetrics metrics = metricsFor(allocator);
+    ArrowEventCodec out = outputCodec(outputType, cfg, metrics);
     ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
     Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
     Map<String, BatchFunction> byType = Map.copyOf(functions);

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -153,14 +152,9 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
             }
           };
     }
-    BufferAllocator allocator = new RootAllocator(memoryLimit);
-    CodecMetrics metrics = codecMetrics != null ? codecMetrics : CodecMetrics.create(allocator);
-    ArrowEventCodec codec =
-        ArrowEventCodec.builder()
-            .eventType(outputType)
-            .compression(compressionOf(cfg))
-            .metrics(metrics)
-            .build();
+    BufferAllocator allocator = newAllocator();
+    CodecMetrics metrics = metricsFor(allocator);
+    ArrowEventCodec codec = outputCodec(outputType, cfg, metrics);
     ComponentHealth health = new ComponentHealth();
     BatchProducer produce = p;
     int window = maxInflight;

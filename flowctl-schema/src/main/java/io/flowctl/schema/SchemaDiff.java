@@ -10,7 +10,14 @@ import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** Walks an old and a new schema and records every change with its two directional verdicts. */
+/**
+ * Walks an old and a new schema and records every change with its two directional verdicts.
+ *
+ * <p>Why this file is long: it is one engine, hidden behind {@link CompatibilityChecker}. Each case
+ * of the walk (fields matched by name or position, type changes, nullability, dictionaries, nested
+ * types, metadata) decides both directions at once from the same rules, and the cases call each
+ * other recursively; split apart they would have to share the whole walk's state.
+ */
 final class SchemaDiff {
   private final CompatibilityRules rules;
   private final List<SchemaChange> changes = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.flowctl.schema;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,13 +10,8 @@ import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
-import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVectorHelper;
-import org.apache.arrow.vector.Decimal256Vector;
-import org.apache.arrow.vector.DecimalVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.FloatingPointVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compare.Range;
@@ -47,6 +41,10 @@ import org.apache.arrow.vector.util.TransferPair;
  * every batch. Output vectors come from the allocator passed to {@link #project}; unchanged columns
  * share (reference-counted) buffers with the input, so the allocator must belong to the same root
  * allocator as the input batch.
+ *
+ * <p>Why this file is long: planning a projection (one node per reader field, by kind) and running
+ * it over a batch ({@code Run}) walk the same tree and must agree case for case, so they stay side
+ * by side; the widening of primitive values, which needs no plan, is {@link WideningConversions}.
  */
 public final class SchemaProjector {
   private enum Kind {
@@ -298,7 +296,7 @@ public final class SchemaProjector {
         case STRUCT -> struct(n, (StructVector) src, rows, path);
         case LIST -> list(n, src, rows, path);
         case FIXED_LIST -> fixedList(n, (FixedSizeListVector) src, rows, path);
-        case PRIMITIVE -> Primitives.convert(src, n.reader, allocator, path);
+        case PRIMITIVE -> WideningConversions.convert(src, n.reader, allocator, path);
         case DICT_COPY -> dictCopy(n, src, rows, path);
         case DECODE_ENCODE -> decodeEncode(n, src, rows, path);
       };
@@ -661,144 +659,5 @@ public final class SchemaProjector {
     tp.transfer();
     v.close();
     return (FieldVector) tp.getTo();
-  }
-
-  /** Widening conversions of primitive columns. */
-  static final class Primitives {
-    private Primitives() {}
-
-    static FieldVector convert(
-        ValueVector src, Field reader, BufferAllocator allocator, FieldPath path) {
-      ArrowType from = SchemaDiff.storage(src.getField().getType());
-      ArrowType to = SchemaDiff.storage(reader.getType());
-      int rows = src.getValueCount();
-      FieldVector out = reader.createVector(allocator);
-      try {
-        out.setInitialCapacity(Math.max(rows, 1));
-        out.allocateNew();
-        if (out instanceof BaseVariableWidthVector vOut) {
-          BaseVariableWidthVector vIn = (BaseVariableWidthVector) src;
-          for (int i = 0; i < rows; i++) {
-            if (!vIn.isNull(i)) {
-              vOut.setSafe(i, vIn.get(i));
-            }
-          }
-        } else if (out instanceof org.apache.arrow.vector.BaseLargeVariableWidthVector vOut) {
-          BaseVariableWidthVector vIn = (BaseVariableWidthVector) src;
-          for (int i = 0; i < rows; i++) {
-            if (!vIn.isNull(i)) {
-              vOut.setSafe(i, vIn.get(i));
-            }
-          }
-        } else {
-          fixed(src, (BaseFixedWidthVector) out, from, to, rows, path);
-        }
-        out.setValueCount(rows);
-        return out;
-      } catch (RuntimeException e) {
-        out.close();
-        throw e;
-      }
-    }
-
-    private static void fixed(
-        ValueVector src,
-        BaseFixedWidthVector out,
-        ArrowType from,
-        ArrowType to,
-        int rows,
-        FieldPath path) {
-      while (out.getValueCapacity() < rows) {
-        out.reAlloc();
-      }
-      ArrowBuf validity = out.getValidityBuffer();
-      ArrowBuf data = out.getDataBuffer();
-      for (int i = 0; i < rows; i++) {
-        if (src.isNull(i)) {
-          continue;
-        }
-        BitVectorHelper.setBit(validity, i);
-        if (to instanceof ArrowType.Decimal) {
-          BigDecimal value = (BigDecimal) src.getObject(i);
-          if (out instanceof DecimalVector d) {
-            d.set(i, value);
-          } else {
-            ((Decimal256Vector) out).set(i, value);
-          }
-        } else if (to instanceof ArrowType.FloatingPoint fp) {
-          double value =
-              src instanceof FloatingPointVector f
-                  ? f.getValueAsDouble(i)
-                  : asDouble(src, (ArrowType.Int) from, i);
-          switch (fp.getPrecision()) {
-            case SINGLE -> data.setFloat(4L * i, (float) value);
-            case DOUBLE -> data.setDouble(8L * i, value);
-            default -> throw new IllegalStateException("no widening to float16");
-          }
-        } else {
-          long value = readLong(src, from, i);
-          long scaled = scale(value, from, to, path, i);
-          int width = out.getTypeWidth();
-          switch (width) {
-            case 1 -> data.setByte(i, (byte) scaled);
-            case 2 -> data.setShort(2L * i, (short) scaled);
-            case 4 -> data.setInt(4L * i, (int) scaled);
-            default -> data.setLong(8L * i, scaled);
-          }
-        }
-      }
-    }
-
-    private static double asDouble(ValueVector src, ArrowType.Int from, int i) {
-      long raw = readLong(src, from, i);
-      if (!from.getIsSigned() && from.getBitWidth() == 64 && raw < 0) {
-        return (double) (raw >>> 1) * 2.0 + (raw & 1);
-      }
-      return raw;
-    }
-
-    /** Reads an integer, date, time or timestamp value as a (sign- or zero-extended) long. */
-    static long readLong(ValueVector src, ArrowType type, int i) {
-      ArrowBuf data = src.getDataBuffer();
-      int width = ((BaseFixedWidthVector) src).getTypeWidth();
-      boolean signed = !(type instanceof ArrowType.Int t) || t.getIsSigned();
-      return switch (width) {
-        case 1 -> signed ? data.getByte(i) : data.getByte(i) & 0xFFL;
-        case 2 -> signed ? data.getShort(2L * i) : data.getShort(2L * i) & 0xFFFFL;
-        case 4 -> signed ? data.getInt(4L * i) : data.getInt(4L * i) & 0xFFFFFFFFL;
-        default -> data.getLong(8L * i);
-      };
-    }
-
-    private static long scale(long value, ArrowType from, ArrowType to, FieldPath path, int row) {
-      long factor = 1;
-      if (from instanceof ArrowType.Date f
-          && to instanceof ArrowType.Date t
-          && f.getUnit() != t.getUnit()) {
-        factor = 86_400_000L;
-      } else if (from instanceof ArrowType.Time f && to instanceof ArrowType.Time t) {
-        factor = TypeRules.factor(f.getUnit(), t.getUnit());
-      } else if (from instanceof ArrowType.Timestamp f && to instanceof ArrowType.Timestamp t) {
-        factor = TypeRules.factor(f.getUnit(), t.getUnit());
-      }
-      if (factor == 1) {
-        return value;
-      }
-      try {
-        return Math.multiplyExact(value, factor);
-      } catch (ArithmeticException e) {
-        throw new SchemaException(
-            "column '"
-                + path
-                + "' row "
-                + row
-                + ": value "
-                + value
-                + " of "
-                + TypeText.ofType(from, null)
-                + " does not fit "
-                + TypeText.ofType(to, null));
-      }
-    }
   }
 }

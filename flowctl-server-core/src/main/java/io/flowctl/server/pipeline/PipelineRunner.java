@@ -6,7 +6,6 @@ import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RunStatus;
 import io.flowctl.proto.UpdatePipelineRunRequest;
 import io.flowctl.server.registry.ServiceRegistry;
-import io.flowctl.server.runs.PipelineRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -36,6 +35,10 @@ public final class PipelineRunner {
   private final Duration heartbeatInterval;
   private final boolean arrowEnabled;
 
+  /**
+   * A runner with the given start timeout and heartbeat interval, Arrow on; {@link #builder} names
+   * the settings.
+   */
   public PipelineRunner(
       ServiceRegistry services,
       RunRecorder runs,
@@ -43,32 +46,95 @@ public final class PipelineRunner {
       String endpoint,
       Duration startTimeout,
       Duration heartbeatInterval) {
-    this.services = Objects.requireNonNull(services, "services");
-    this.runs = Objects.requireNonNull(runs, "runs");
-    this.launcher = Objects.requireNonNull(launcher, "launcher");
-    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-    this.startTimeout = Objects.requireNonNull(startTimeout, "startTimeout");
-    this.heartbeatInterval = Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
-    this.arrowEnabled = true;
+    this(
+        builder(services, runs, launcher, endpoint)
+            .startTimeout(startTimeout)
+            .heartbeatInterval(heartbeatInterval));
   }
 
-  private PipelineRunner(PipelineRunner r, boolean arrowEnabled) {
-    this.services = r.services;
-    this.runs = r.runs;
-    this.launcher = r.launcher;
-    this.endpoint = r.endpoint;
-    this.startTimeout = r.startTimeout;
-    this.heartbeatInterval = r.heartbeatInterval;
-    this.arrowEnabled = arrowEnabled;
+  private PipelineRunner(Builder b) {
+    this.services = b.services;
+    this.runs = b.runs;
+    this.launcher = b.launcher;
+    this.endpoint = b.endpoint;
+    this.startTimeout = b.startTimeout;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.arrowEnabled = b.arrow;
   }
 
   /**
-   * This runner with Arrow switched on or off for every component (the plan's rollback switch):
-   * off, each gets {@code FLOWCTL_ARROW_ENABLED=false} whatever its pipeline file says, and is
-   * expected to send plain protobuf events.
+   * A runner of pipelines whose components register in {@code services}, recording runs in {@code
+   * runs}, starting components with {@code launcher}, and telling them the control plane's {@code
+   * endpoint} (host:port).
+   */
+  public static Builder builder(
+      ServiceRegistry services, RunRecorder runs, Launcher launcher, String endpoint) {
+    return new Builder(services, runs, launcher, endpoint);
+  }
+
+  /** Settings of a runner. */
+  public static final class Builder {
+    private final ServiceRegistry services;
+    private final RunRecorder runs;
+    private final Launcher launcher;
+    private final String endpoint;
+    private Duration startTimeout = Duration.ofSeconds(60);
+    private Duration heartbeatInterval = Duration.ofSeconds(10);
+    private boolean arrow = true;
+
+    private Builder(
+        ServiceRegistry services, RunRecorder runs, Launcher launcher, String endpoint) {
+      this.services = Objects.requireNonNull(services, "services");
+      this.runs = Objects.requireNonNull(runs, "runs");
+      this.launcher = Objects.requireNonNull(launcher, "launcher");
+      this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** How long a component may take to register and turn healthy; default 60 s. */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = positive(timeout, "the start timeout");
+      return this;
+    }
+
+    /** The heartbeat interval components are told ({@code FLOWCTL_HEARTBEAT_INTERVAL}); 10 s. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "the heartbeat interval");
+      return this;
+    }
+
+    /**
+     * Arrow on or off for every component (the rollback switch): off, each gets {@code
+     * FLOWCTL_ARROW_ENABLED=false} whatever its pipeline file says. Default on.
+     */
+    public Builder arrow(boolean enabled) {
+      this.arrow = enabled;
+      return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    public PipelineRunner build() {
+      return new PipelineRunner(this);
+    }
+  }
+
+  /**
+   * This runner with Arrow switched on or off for every component (the rollback switch): off, each
+   * gets {@code FLOWCTL_ARROW_ENABLED=false} whatever its pipeline file says, and is expected to
+   * send plain protobuf events.
    */
   public PipelineRunner withArrow(boolean enabled) {
-    return new PipelineRunner(this, enabled);
+    return builder(services, runs, launcher, endpoint)
+        .startTimeout(startTimeout)
+        .heartbeatInterval(heartbeatInterval)
+        .arrow(enabled)
+        .build();
   }
 
   /**
@@ -241,7 +307,7 @@ public final class PipelineRunner {
         runs.create(
             CreatePipelineRunRequest.newBuilder()
                 .setPipelineName(pipeline.name())
-                .setConfigYaml(yaml.length() > PipelineRuns.MAX_CONFIG_BYTES ? "" : yaml)
+                .setConfigYaml(yaml.length() > RunRecorder.MAX_CONFIG_BYTES ? "" : yaml)
                 .addAllComponentIds(order.stream().map(Pipeline.Component::id).toList())
                 .build());
     List<Launcher.Handle> started = new ArrayList<>();

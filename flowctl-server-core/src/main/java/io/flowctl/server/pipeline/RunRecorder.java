@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * #grpc}), or, embedded, its {@code PipelineRuns} directly.
  */
 public interface RunRecorder {
+  /** The largest pipeline file a run record carries ({@code config_yaml}); larger ones go empty. */
+  int MAX_CONFIG_BYTES = 1 << 20;
+
   PipelineRun create(CreatePipelineRunRequest request);
 
   PipelineRun update(UpdatePipelineRunRequest request);

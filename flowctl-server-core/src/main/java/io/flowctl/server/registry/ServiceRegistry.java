@@ -1,8 +1,12 @@
 package io.flowctl.server.registry;
 
+import static io.flowctl.server.internal.Names.checkName;
+import static io.flowctl.server.internal.Names.checkValue;
+
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
+import io.flowctl.server.internal.Names;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,6 +28,11 @@ import java.util.Set;
  * unhealthy, and a later heartbeat makes a service healthy again. Time comes from the injected
  * clock, so the rules are tested without sleeping. With a {@link ServiceStore} it writes every
  * change through and reads what other replicas wrote. Usable without gRPC; thread-safe.
+ *
+ * <p>Why this file is long: a service's entry, the event-type indexes, the byte budget and the
+ * write-through to the store change together under the registry's one lock, and splitting them
+ * would spread that invariant over classes that each hold half of it. What needs none of it lives
+ * elsewhere: name checks ({@code server.internal.Names}), pause tracking ({@link Pauses}).
  */
 public final class ServiceRegistry {
   /**
@@ -35,66 +44,13 @@ public final class ServiceRegistry {
   public static final String INSTANCE_KEY = "flowctl.instance";
 
   /** The longest service id, metadata key, event type or metric name, in characters. */
-  public static final int MAX_NAME_LENGTH = 253;
+  public static final int MAX_NAME_LENGTH = Names.MAX_NAME_LENGTH;
 
   /** The longest metadata value or text metric, in characters. */
-  public static final int MAX_VALUE_LENGTH = 4_096;
+  public static final int MAX_VALUE_LENGTH = Names.MAX_VALUE_LENGTH;
 
   /** Event types a service may list as inputs or outputs. */
   public static final int MAX_EVENT_TYPES = 256;
-
-  /**
-   * Checks a name (an id, a key, an event type) that the control plane keeps, logs, labels metrics
-   * with and answers in lists: bounded, and free of control and format characters (newlines, NUL,
-   * ANSI escapes, bidirectional overrides) that would forge log lines or labels.
-   */
-  public static void checkName(String name, String what) {
-    if (name.length() > MAX_NAME_LENGTH) {
-      throw new FlowctlException(
-          FlowctlException.Code.INVALID_ARGUMENT,
-          what
-              + " of "
-              + name.length()
-              + " characters is longer than the limit of "
-              + MAX_NAME_LENGTH);
-    }
-    checkCharacters(name, what);
-  }
-
-  private static void checkValue(String value, String what) {
-    if (value.length() > MAX_VALUE_LENGTH) {
-      throw new FlowctlException(
-          FlowctlException.Code.INVALID_ARGUMENT,
-          what
-              + " of "
-              + value.length()
-              + " characters is longer than the limit of "
-              + MAX_VALUE_LENGTH);
-    }
-    checkCharacters(value, what);
-  }
-
-  private static void checkCharacters(String s, String what) {
-    for (int i = 0; i < s.length(); ) {
-      int c = s.codePointAt(i);
-      int type = Character.getType(c);
-      if (type == Character.CONTROL
-          || type == Character.FORMAT
-          || type == Character.LINE_SEPARATOR
-          || type == Character.PARAGRAPH_SEPARATOR
-          || type == Character.SURROGATE
-          || type == Character.UNASSIGNED && !Character.isValidCodePoint(c)) {
-        throw new FlowctlException(
-            FlowctlException.Code.INVALID_ARGUMENT,
-            what
-                + " holds the control or format character U+"
-                + String.format("%04X", c)
-                + " at position "
-                + i);
-      }
-      i += Character.charCount(c);
-    }
-  }
 
   private static void checkServiceInfo(ServiceInfo info) {
     checkName(info.getServiceId(), "the service id");
@@ -129,6 +85,7 @@ public final class ServiceRegistry {
   private final long historyBytes;
   private final long maxBytes;
   private final ServiceStore store;
+  private final Pauses pauses;
   private final Map<String, Entry> services = new HashMap<>();
 
   /** Event type → ids of the services consuming / producing it, kept with every registration. */
@@ -188,6 +145,7 @@ public final class ServiceRegistry {
     this.clock = b.clock;
     this.ttl = b.ttl;
     this.sweepInterval = b.sweepInterval;
+    this.pauses = new Pauses(b.sweepInterval, b.ttl);
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
     this.maxMetadataEntries = b.maxMetadataEntries;
@@ -577,7 +535,7 @@ public final class ServiceRegistry {
   public synchronized List<String> sweep() {
     sync();
     Instant now = clock.instant();
-    notePause(now);
+    pauses.sweptAt(now);
     Instant deadline = now.minus(ttl);
     List<String> turned = new ArrayList<>();
     for (Map.Entry<String, Entry> m : services.entrySet()) {
@@ -592,45 +550,9 @@ public final class ServiceRegistry {
   }
 
   /** A span during which this process did not run, as late sweeps show it. */
-  private record Pause(Instant start, Instant end) {}
-
-  private final Deque<Pause> pauses = new ArrayDeque<>();
-  private Instant lastSweep;
-
-  /** The least lateness of a sweep counted as a pause (scheduling jitter is far below it). */
-  private Duration pauseThreshold() {
-    Duration tenth = sweepInterval.dividedBy(10);
-    return tenth.compareTo(Duration.ofMillis(100)) > 0 ? tenth : Duration.ofMillis(100);
-  }
-
-  private void notePause(Instant now) {
-    if (sweepInterval == null) {
-      return; // sweeps come when the host calls: lateness says nothing
-    }
-    if (lastSweep != null) {
-      Instant due = lastSweep.plus(sweepInterval);
-      if (Duration.between(due, now).compareTo(pauseThreshold()) > 0) {
-        pauses.addLast(new Pause(due, now));
-      }
-    }
-    lastSweep = now;
-    // A pause older than two TTLs cannot matter: a live service has heartbeated since.
-    Instant horizon = now.minus(ttl.multipliedBy(2));
-    while (!pauses.isEmpty() && pauses.peekFirst().end().isBefore(horizon)) {
-      pauses.removeFirst();
-    }
-  }
-
   /** How long a service has been silent, leaving out the pauses since its last heartbeat. */
   private Duration silence(Entry e, Instant now) {
-    Duration silent = Duration.between(e.lastHeartbeat, now);
-    for (Pause p : pauses) {
-      Instant from = p.start().isAfter(e.lastHeartbeat) ? p.start() : e.lastHeartbeat;
-      if (p.end().isAfter(from)) {
-        silent = silent.minus(Duration.between(from, p.end()));
-      }
-    }
-    return silent;
+    return pauses.silence(e.lastHeartbeat, now);
   }
 
   public synchronized Optional<ServiceState> status(String serviceId) {

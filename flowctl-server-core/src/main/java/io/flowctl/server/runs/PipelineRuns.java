@@ -6,6 +6,7 @@ import io.flowctl.proto.CreatePipelineRunRequest;
 import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RunStatus;
 import io.flowctl.proto.UpdatePipelineRunRequest;
+import io.flowctl.server.pipeline.RunRecorder;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -16,10 +17,7 @@ import java.util.UUID;
  * Pipeline runs: created STARTING, moved through RUNNING to COMPLETED, FAILED or STOPPED (which set
  * the end time and are final). Usable without gRPC; thread-safe.
  */
-public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorder {
-  /** The largest pipeline YAML a run keeps. */
-  public static final int MAX_CONFIG_BYTES = 1 << 20;
-
+public final class PipelineRuns implements RunRecorder {
   /** The longest error message a run keeps, in characters. */
   public static final int MAX_ERROR_LENGTH = 4_096;
 
@@ -79,12 +77,12 @@ public final class PipelineRuns implements io.flowctl.server.pipeline.RunRecorde
     if (r.getPipelineName().isBlank()) {
       throw invalid("a pipeline run needs a pipeline name");
     }
-    io.flowctl.server.registry.ServiceRegistry.checkName(r.getPipelineName(), "the pipeline name");
+    io.flowctl.server.internal.Names.checkName(r.getPipelineName(), "the pipeline name");
     if (!r.getRunId().isEmpty()) {
-      io.flowctl.server.registry.ServiceRegistry.checkName(r.getRunId(), "the run id");
+      io.flowctl.server.internal.Names.checkName(r.getRunId(), "the run id");
     }
     for (String id : r.getComponentIdsList()) {
-      io.flowctl.server.registry.ServiceRegistry.checkName(id, "a component id");
+      io.flowctl.server.internal.Names.checkName(id, "a component id");
     }
     if (r.getConfigYaml().length() > MAX_CONFIG_BYTES) {
       throw new FlowctlException(
