@@ -1,10 +1,9 @@
 package io.flowctl.parquet;
 
 import com.google.protobuf.ByteString;
+import io.flowctl.client.codec.AbstractEventCodec;
 import io.flowctl.client.codec.CodecException;
-import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.EventCodec;
-import io.flowctl.client.codec.internal.Events;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
@@ -12,7 +11,6 @@ import io.flowctl.schema.ArrowSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.Channels;
-import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
@@ -70,27 +68,18 @@ import org.apache.parquet.schema.MessageType;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ParquetEventCodec implements EventCodec {
-  private final String eventType;
+public final class ParquetEventCodec extends AbstractEventCodec {
   private final ParquetCompression compression;
   private final int rowGroupRows;
   private final int batchRows;
-  private final int schemaVersion;
-  private final long maxDecodedBytes;
-  private final Clock clock;
-  private final CodecMetrics metrics;
   private final TimeUnit int96Unit;
 
   private ParquetEventCodec(Builder b) {
+    super(b);
     this.int96Unit = b.int96Unit;
-    this.eventType = b.eventType;
     this.compression = b.compression;
     this.rowGroupRows = b.rowGroupRows;
     this.batchRows = b.batchRows;
-    this.schemaVersion = b.schemaVersion;
-    this.maxDecodedBytes = b.maxDecodedBytes;
-    this.clock = b.clock;
-    this.metrics = b.metrics;
   }
 
   public static Builder builder() {
@@ -100,11 +89,6 @@ public final class ParquetEventCodec implements EventCodec {
   /** A codec for {@code arrow_data.ParquetFile}, snappy pages, decoding at most 256 MiB. */
   public static ParquetEventCodec defaults() {
     return builder().build();
-  }
-
-  @Override
-  public String eventType() {
-    return eventType;
   }
 
   public ParquetCompression compression() {
@@ -150,12 +134,11 @@ public final class ParquetEventCodec implements EventCodec {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
     return ParquetEventReader.open(
-        event, allocator, maxDecodedBytes, batchRows, int96Unit, metrics);
+        event, allocator, maxDecodedBytes(), batchRows, int96Unit, metrics());
   }
 
   private Event event(ByteString payload, Schema schema, long rows) {
-    return Events.of(
-        eventType, payload, schemaVersion, clock.instant(), schema, rows, compression.wireName());
+    return event(payload, schema, rows, compression.wireName());
   }
 
   /** Writes batches of one root into one Parquet payload. Not thread-safe; close it. */
@@ -215,7 +198,7 @@ public final class ParquetEventCodec implements EventCodec {
       }
       nanos += System.nanoTime() - start;
       rows += n;
-      if (metrics != null) {
+      if (metrics() != null) {
         for (var v : root.getFieldVectors()) {
           arrowBytes += v.getBufferSize();
           nulls += v.getNullCount();
@@ -239,8 +222,8 @@ public final class ParquetEventCodec implements EventCodec {
       }
       Event event = event(out.out.toByteString(), readBack, rows);
       nanos += System.nanoTime() - start;
-      if (metrics != null) {
-        metrics.encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
+      if (metrics() != null) {
+        metrics().encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
       }
       return event;
     }
@@ -328,18 +311,15 @@ public final class ParquetEventCodec implements EventCodec {
   }
 
   /** Settings of a codec. */
-  public static final class Builder {
-    private String eventType = EventTypes.PARQUET_FILE;
+  public static final class Builder extends AbstractEventCodec.Builder<Builder> {
     private ParquetCompression compression = ParquetCompression.SNAPPY;
     private int rowGroupRows = 1 << 20;
     private int batchRows = 64 << 10;
-    private int schemaVersion;
-    private long maxDecodedBytes = 256L << 20;
-    private Clock clock = Clock.systemUTC();
-    private CodecMetrics metrics;
     private TimeUnit int96Unit = TimeUnit.MICROSECOND;
 
-    private Builder() {}
+    private Builder() {
+      super(EventTypes.PARQUET_FILE);
+    }
 
     /**
      * The timestamp unit of legacy INT96 columns when reading; default microseconds. Nanoseconds
@@ -351,12 +331,6 @@ public final class ParquetEventCodec implements EventCodec {
         throw new IllegalArgumentException("INT96 timestamps are read in ms, µs or ns");
       }
       this.int96Unit = Objects.requireNonNull(unit, "unit");
-      return this;
-    }
-
-    /** The event type written; default {@code arrow_data.ParquetFile}. */
-    public Builder eventType(String eventType) {
-      this.eventType = Objects.requireNonNull(eventType, "eventType");
       return this;
     }
 
@@ -381,39 +355,6 @@ public final class ParquetEventCodec implements EventCodec {
         throw new IllegalArgumentException("batches hold at least one row: " + rows);
       }
       this.batchRows = rows;
-      return this;
-    }
-
-    /** {@code Event.schema_version}; default 0 (unregistered). */
-    public Builder schemaVersion(int version) {
-      if (version < 0) {
-        throw new IllegalArgumentException("schema versions are >= 0: " + version);
-      }
-      this.schemaVersion = version;
-      return this;
-    }
-
-    /**
-     * The most Arrow memory one decoded batch may take, and the most bytes a page may declare;
-     * payloads that need more are refused with a {@link CodecException}. Default 256 MiB.
-     */
-    public Builder maxDecodedBytes(long bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("the memory limit must be positive: " + bytes);
-      }
-      this.maxDecodedBytes = bytes;
-      return this;
-    }
-
-    /** The clock of {@code Event.timestamp}; default the system UTC clock. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** Where encodes and decodes are counted; default none. */
-    public Builder metrics(CodecMetrics metrics) {
-      this.metrics = Objects.requireNonNull(metrics, "metrics");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.flowctl.server;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.internal.Require;
 import io.flowctl.server.grpc.ControlPlaneService;
 import io.flowctl.server.monitoring.AlertListener;
 import io.flowctl.server.monitoring.AlertThresholds;
@@ -375,27 +376,18 @@ public final class FlowctlServer implements AutoCloseable {
     /** How long a service stays healthy without a heartbeat; default 30 s. */
     public Builder heartbeatTtl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("the heartbeat TTL must be positive: " + ttl);
-      }
-      this.heartbeatTtl = ttl;
+      this.heartbeatTtl = Require.positive(ttl, "the heartbeat TTL");
       return this;
     }
 
     public Builder sweepInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("the sweep interval must be positive: " + interval);
-      }
-      this.sweepInterval = interval;
+      this.sweepInterval = Require.positive(interval, "the sweep interval");
       return this;
     }
 
     /** The largest request accepted; default 4 MiB (what gRPC clients accept by default). */
     public Builder maxMessageBytes(int bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("maxMessageBytes must be positive: " + bytes);
-      }
-      this.maxMessageBytes = bytes;
+      this.maxMessageBytes = Require.positive(bytes, "maxMessageBytes");
       return this;
     }
 
@@ -404,10 +396,7 @@ public final class FlowctlServer implements AutoCloseable {
      * {@link #maxMessageBytes} it bounds what one connection can make the server buffer.
      */
     public Builder maxConcurrentCallsPerConnection(int calls) {
-      if (calls <= 0) {
-        throw new IllegalArgumentException("the concurrent call limit must be positive: " + calls);
-      }
-      this.maxConcurrentCalls = calls;
+      this.maxConcurrentCalls = Require.positive(calls, "the concurrent call limit");
       return this;
     }
 
@@ -416,10 +405,7 @@ public final class FlowctlServer implements AutoCloseable {
      * DEADLINE_EXCEEDED and what was buffered is freed. Default 15 s.
      */
     public Builder requestTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("the request timeout must be positive: " + timeout);
-      }
-      this.requestTimeout = timeout;
+      this.requestTimeout = Require.positive(timeout, "the request timeout");
       return this;
     }
 

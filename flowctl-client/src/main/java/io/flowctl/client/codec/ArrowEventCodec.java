@@ -1,14 +1,12 @@
 package io.flowctl.client.codec;
 
 import io.flowctl.client.codec.internal.ByteStringChannels;
-import io.flowctl.client.codec.internal.Events;
 import io.flowctl.client.codec.internal.FastCompressionFactory;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.schema.ArrowSchemas;
 import java.io.IOException;
-import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.arrow.memory.BufferAllocator;
@@ -35,23 +33,14 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <p>Immutable and thread-safe.
  */
-public final class ArrowEventCodec implements EventCodec {
-  private final String eventType;
+public final class ArrowEventCodec extends AbstractEventCodec {
   private final Compression compression;
   private final Optional<Integer> zstdLevel;
-  private final int schemaVersion;
-  private final long maxDecodedBytes;
-  private final Clock clock;
-  private final CodecMetrics metrics;
 
   private ArrowEventCodec(Builder b) {
-    this.metrics = b.metrics;
-    this.eventType = b.eventType;
+    super(b);
     this.compression = b.compression;
     this.zstdLevel = b.zstdLevel;
-    this.schemaVersion = b.schemaVersion;
-    this.maxDecodedBytes = b.maxDecodedBytes;
-    this.clock = b.clock;
   }
 
   public static Builder builder() {
@@ -63,17 +52,8 @@ public final class ArrowEventCodec implements EventCodec {
     return builder().build();
   }
 
-  @Override
-  public String eventType() {
-    return eventType;
-  }
-
   public Compression compression() {
     return compression;
-  }
-
-  public long maxDecodedBytes() {
-    return maxDecodedBytes;
   }
 
   /**
@@ -95,7 +75,7 @@ public final class ArrowEventCodec implements EventCodec {
   public ArrowEventReader decode(Event event, BufferAllocator allocator) {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
-    return ArrowEventReader.open(event, allocator, maxDecodedBytes, metrics);
+    return ArrowEventReader.open(event, allocator, maxDecodedBytes(), metrics());
   }
 
   /** Writes batches of one root into one event payload. Not thread-safe; close it. */
@@ -152,7 +132,7 @@ public final class ArrowEventCodec implements EventCodec {
       }
       nanos += System.nanoTime() - start;
       rows += root.getRowCount();
-      if (metrics != null) {
+      if (metrics() != null) {
         for (var v : root.getFieldVectors()) {
           arrowBytes += v.getBufferSize();
           nulls += v.getNullCount();
@@ -174,18 +154,10 @@ public final class ArrowEventCodec implements EventCodec {
       } catch (IOException e) {
         throw new CodecException("cannot end the IPC stream: " + e.getMessage(), e);
       }
-      Event event =
-          Events.of(
-              eventType,
-              out.toByteString(),
-              schemaVersion,
-              clock.instant(),
-              schema,
-              rows,
-              compression.wireName());
+      Event event = event(out.toByteString(), schema, rows, compression.wireName());
       nanos += System.nanoTime() - start;
-      if (metrics != null) {
-        metrics.encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
+      if (metrics() != null) {
+        metrics().encoded(rows, arrowBytes, event.getPayload().size(), cells, nulls, nanos);
       }
       return event;
     }
@@ -214,30 +186,12 @@ public final class ArrowEventCodec implements EventCodec {
   }
 
   /** Settings of a codec. */
-  public static final class Builder {
-    private String eventType = EventTypes.ARROW_BATCH;
+  public static final class Builder extends AbstractEventCodec.Builder<Builder> {
     private Compression compression = Compression.NONE;
     private Optional<Integer> zstdLevel = Optional.empty();
-    private int schemaVersion;
-    private long maxDecodedBytes = 256L << 20;
-    private Clock clock = Clock.systemUTC();
-    private CodecMetrics metrics;
 
-    private Builder() {}
-
-    /** Where encodes and decodes are counted (shared by a service's codecs); default none. */
-    public Builder metrics(CodecMetrics metrics) {
-      this.metrics = Objects.requireNonNull(metrics, "metrics");
-      return this;
-    }
-
-    /**
-     * The event type written; default {@code arrow_data.ArrowBatch}. Domain types use the same
-     * codec.
-     */
-    public Builder eventType(String eventType) {
-      this.eventType = Objects.requireNonNull(eventType, "eventType");
-      return this;
+    private Builder() {
+      super(EventTypes.ARROW_BATCH);
     }
 
     /** IPC body compression; default none. */
@@ -254,34 +208,6 @@ public final class ArrowEventCodec implements EventCodec {
         throw new IllegalArgumentException("zstd levels are 1 to 22: " + level);
       }
       this.zstdLevel = Optional.of(level);
-      return this;
-    }
-
-    /** {@code Event.schema_version}; default 0 (unregistered). */
-    public Builder schemaVersion(int version) {
-      if (version < 0) {
-        throw new IllegalArgumentException("schema versions are >= 0: " + version);
-      }
-      this.schemaVersion = version;
-      return this;
-    }
-
-    /**
-     * The most Arrow memory one decoded event may take (bodies, decompressed buffers,
-     * dictionaries); payloads that need more are refused with a {@link CodecException}. Default 256
-     * MiB.
-     */
-    public Builder maxDecodedBytes(long bytes) {
-      if (bytes <= 0) {
-        throw new IllegalArgumentException("the memory limit must be positive: " + bytes);
-      }
-      this.maxDecodedBytes = bytes;
-      return this;
-    }
-
-    /** The clock of {@code Event.timestamp}; default the system UTC clock. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

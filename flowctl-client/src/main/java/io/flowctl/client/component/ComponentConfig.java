@@ -1,5 +1,6 @@
 package io.flowctl.client.component;
 
+import io.flowctl.internal.Require;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -286,10 +287,7 @@ public final class ComponentConfig {
     }
 
     public Builder heartbeatInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("the heartbeat interval must be positive: " + interval);
-      }
-      this.heartbeatInterval = interval;
+      this.heartbeatInterval = Require.positive(interval, "the heartbeat interval");
       return this;
     }
 
@@ -356,10 +354,7 @@ public final class ComponentConfig {
 
     /** How long a source's first pending row may wait for its batch. */
     public Builder batchTimeout(Duration timeout) {
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("the batch timeout must be positive: " + timeout);
-      }
-      this.batchTimeout = timeout;
+      this.batchTimeout = Require.positive(timeout, "the batch timeout");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.flowctl.server.pipeline;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.CreatePipelineRunRequest;
 import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RunStatus;
@@ -92,13 +93,13 @@ public final class PipelineRunner {
 
     /** How long a component may take to register and turn healthy; default 60 s. */
     public Builder startTimeout(Duration timeout) {
-      this.startTimeout = positive(timeout, "the start timeout");
+      this.startTimeout = Require.positive(timeout, "the start timeout");
       return this;
     }
 
     /** The heartbeat interval components are told ({@code FLOWCTL_HEARTBEAT_INTERVAL}); 10 s. */
     public Builder heartbeatInterval(Duration interval) {
-      this.heartbeatInterval = positive(interval, "the heartbeat interval");
+      this.heartbeatInterval = Require.positive(interval, "the heartbeat interval");
       return this;
     }
 
@@ -109,14 +110,6 @@ public final class PipelineRunner {
     public Builder arrow(boolean enabled) {
       this.arrow = enabled;
       return this;
-    }
-
-    private static Duration positive(Duration d, String what) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive: " + d);
-      }
-      return d;
     }
 
     public PipelineRunner build() {

@@ -4,6 +4,7 @@ import static io.flowctl.server.internal.Names.checkName;
 import static io.flowctl.server.internal.Names.checkValue;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.server.internal.Names;
@@ -664,10 +665,7 @@ public final class ServiceRegistry {
 
     /** How long a service stays healthy without a heartbeat; default 30 s. */
     public Builder heartbeatTtl(Duration ttl) {
-      if (ttl.isNegative() || ttl.isZero()) {
-        throw new IllegalArgumentException("the TTL must be positive: " + ttl);
-      }
-      this.ttl = ttl;
+      this.ttl = Require.positive(ttl, "the TTL");
       return this;
     }
 
@@ -677,10 +675,7 @@ public final class ServiceRegistry {
      * services. Default: unset, for hosts that sweep when they please.
      */
     public Builder sweepInterval(Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("the sweep interval must be positive: " + interval);
-      }
-      this.sweepInterval = interval;
+      this.sweepInterval = Require.positive(interval, "the sweep interval");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.flowctl.server.schema;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.internal.Require;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.CompatibilityRules;
@@ -349,10 +350,7 @@ public final class SchemaRegistry {
      * the heap, and every check of a subject reads its versions).
      */
     public Builder maxTotalSchemaBytes(long max) {
-      if (max <= 0) {
-        throw new IllegalArgumentException("maxTotalSchemaBytes must be positive: " + max);
-      }
-      this.maxTotalSchemaBytes = max;
+      this.maxTotalSchemaBytes = Require.positive(max, "maxTotalSchemaBytes");
       return this;
     }
 
