@@ -10,6 +10,7 @@ import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.control.SchemaResolver;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.CompatibilityRules;
 import java.util.ArrayList;
@@ -72,10 +73,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
 
   /** Events requested ahead of the one being handled (back-pressure); default 16. */
   public B maxInflight(int events) {
-    if (events < 1) {
-      throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
-    }
-    this.maxInflight = events;
+    this.maxInflight = Require.positive(events, "maxInflight");
     return self();
   }
 

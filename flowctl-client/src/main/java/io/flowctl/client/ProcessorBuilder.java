@@ -14,6 +14,7 @@ import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowProcessorService;
 import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceType;
 import java.util.LinkedHashMap;
@@ -102,10 +103,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
    * order. Default 1. The Go SDK's concurrent processors answer in completion order instead.
    */
   public ProcessorBuilder concurrency(int workers) {
-    if (workers < 1) {
-      throw new IllegalArgumentException("concurrency must be at least 1, got " + workers);
-    }
-    this.concurrency = workers;
+    this.concurrency = Require.positive(workers, "concurrency");
     return this;
   }
 

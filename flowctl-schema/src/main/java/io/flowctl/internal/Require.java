@@ -31,4 +31,12 @@ public final class Require {
   public static int positive(int n, String what) {
     return (int) positive((long) n, what);
   }
+
+  /** {@code port}, when it is a TCP port (0 asks for a free one). */
+  public static int port(int port) {
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("not a port: " + port);
+    }
+    return port;
+  }
 }

@@ -65,6 +65,31 @@ final class SchemaDiff {
     return c;
   }
 
+  /**
+   * A change of {@code path}'s type: the message reads "'path' VERB FROM to TO" and then {@code
+   * tail}.
+   */
+  private void retyped(
+      ChangeKind kind,
+      FieldPath path,
+      Field o,
+      Field n,
+      boolean backward,
+      boolean forward,
+      String verb,
+      String from,
+      String to,
+      String tail) {
+    add(
+        kind,
+        path,
+        TypeText.of(o),
+        TypeText.of(n),
+        backward,
+        forward,
+        "'" + path + "' " + verb + " " + from + " to " + to + tail);
+  }
+
   /** Reports empty names and names differing only in case, in one schema, recursively. */
   private void naming(List<Field> fields, FieldPath parent, String side) {
     Map<String, String> byLower = new HashMap<>();
@@ -467,20 +492,17 @@ final class SchemaDiff {
         .equals(CanonicalForm.of(new Schema(List.of(strip(n))), false))) {
       return;
     }
-    add(
+    retyped(
         ChangeKind.TYPE_CHANGED,
         path,
+        o,
+        n,
+        false,
+        false,
+        "changed type from",
         TypeText.of(o),
         TypeText.of(n),
-        false,
-        false,
-        "'"
-            + path
-            + "' changed type from "
-            + TypeText.of(o)
-            + " to "
-            + TypeText.of(n)
-            + "; no rule of the widening table relates them");
+        "; no rule of the widening table relates them");
   }
 
   /** The field with the name, nullability and dictionary removed, for comparing types only. */
@@ -501,37 +523,30 @@ final class SchemaDiff {
 
   private void container(Field o, Field n, FieldPath path, boolean widened, boolean allowed) {
     if (!allowed) {
-      add(
+      retyped(
           ChangeKind.TYPE_CHANGED,
           path,
+          o,
+          n,
+          false,
+          false,
+          "changed from",
           TypeText.of(o),
           TypeText.of(n),
-          false,
-          false,
-          "'"
-              + path
-              + "' changed from "
-              + TypeText.of(o)
-              + " to "
-              + TypeText.of(n)
-              + "; that widening is switched off in these rules");
+          "; that widening is switched off in these rules");
       return;
     }
-    add(
+    retyped(
         widened ? ChangeKind.TYPE_WIDENED : ChangeKind.TYPE_NARROWED,
         path,
-        TypeText.of(o),
-        TypeText.of(n),
+        o,
+        n,
         widened,
         !widened,
-        "'"
-            + path
-            + "' "
-            + (widened ? "widened" : "narrowed")
-            + " from "
-            + TypeText.of(o)
-            + " to "
-            + TypeText.of(n));
+        (widened ? "widened" : "narrowed") + " from",
+        TypeText.of(o),
+        TypeText.of(n),
+        "");
   }
 
   private void elements(Field o, Field n, FieldPath path) {
@@ -570,50 +585,41 @@ final class SchemaDiff {
     String from = TypeText.of(o);
     String to = TypeText.of(n);
     if (TypeRules.widens(ot, nt, rules)) {
-      add(
+      retyped(
           ChangeKind.TYPE_WIDENED,
           path,
-          from,
-          to,
+          o,
+          n,
           true,
           false,
-          "'"
-              + path
-              + "' widened from "
-              + TypeText.ofType(ot, o)
-              + " to "
-              + TypeText.ofType(nt, n)
-              + "; new readers read every old value, old readers cannot read new values");
+          "widened from",
+          TypeText.ofType(ot, o),
+          TypeText.ofType(nt, n),
+          "; new readers read every old value, old readers cannot read new values");
     } else if (TypeRules.widens(nt, ot, rules)) {
-      add(
+      retyped(
           ChangeKind.TYPE_NARROWED,
           path,
-          from,
-          to,
+          o,
+          n,
           false,
           true,
-          "'"
-              + path
-              + "' narrowed from "
-              + TypeText.ofType(ot, o)
-              + " to "
-              + TypeText.ofType(nt, n)
-              + "; old readers read every new value, new readers cannot read old values");
+          "narrowed from",
+          TypeText.ofType(ot, o),
+          TypeText.ofType(nt, n),
+          "; old readers read every new value, new readers cannot read old values");
     } else {
-      add(
+      retyped(
           ChangeKind.TYPE_CHANGED,
           path,
-          from,
-          to,
+          o,
+          n,
           false,
           false,
-          "'"
-              + path
-              + "' changed type from "
-              + TypeText.ofType(ot, o)
-              + " to "
-              + TypeText.ofType(nt, n)
-              + "; no rule of the widening table relates them");
+          "changed type from",
+          TypeText.ofType(ot, o),
+          TypeText.ofType(nt, n),
+          "; no rule of the widening table relates them");
     }
   }
 

@@ -249,10 +249,7 @@ public final class FlowctlServer implements AutoCloseable {
      * ({@code /api/...}) on this port of the same host (0: a free one); default off.
      */
     public Builder httpPort(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("not a port: " + port);
-      }
-      this.httpPort = port;
+      this.httpPort = Require.port(port);
       return this;
     }
 
@@ -333,10 +330,7 @@ public final class FlowctlServer implements AutoCloseable {
 
     /** The port; 0 picks a free one. Default 8080. */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("not a port: " + port);
-      }
-      this.port = port;
+      this.port = Require.port(port);
       return this;
     }
 

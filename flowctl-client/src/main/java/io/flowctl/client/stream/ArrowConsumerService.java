@@ -1,6 +1,7 @@
 package io.flowctl.client.stream;
 
 import com.google.protobuf.Empty;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
 import io.flowctl.proto.v1.ConsumeResponse;
@@ -155,36 +156,18 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
   }
 
   /** Settings of a consumer service. */
-  public static final class Builder {
-    private final String componentId;
+  public static final class Builder extends ComponentServiceBuilder<Builder> {
     private final Handler handler;
     private int maxInflight = 16;
-    private ComponentInfo info;
-    private ComponentHealth health;
 
     private Builder(String componentId, Handler handler) {
-      this.componentId = Objects.requireNonNull(componentId, "componentId");
+      super(componentId);
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
     /** Events requested ahead of the one being handled; default 16. */
     public Builder maxInflight(int events) {
-      if (events < 1) {
-        throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
-      }
-      this.maxInflight = events;
-      return this;
-    }
-
-    /** What {@code GetInfo} answers; default: the id as name, type CONSUMER. */
-    public Builder info(ComponentInfo info) {
-      this.info = Objects.requireNonNull(info, "info");
-      return this;
-    }
-
-    /** The health {@code HealthCheck} reports; default: HEALTHY from the start. */
-    public Builder health(ComponentHealth health) {
-      this.health = Objects.requireNonNull(health, "health");
+      this.maxInflight = Require.positive(events, "maxInflight");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.flowctl.client.stream;
 
 import com.google.protobuf.Empty;
+import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
@@ -265,26 +266,20 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   }
 
   /** Settings of a processor service. */
-  public static final class Builder {
-    private final String componentId;
+  public static final class Builder extends ComponentServiceBuilder<Builder> {
     private final ArrowProcessor.Handler handler;
     private int maxInflight = 16;
     private int concurrency = 1;
     private ArrowStreamConsumer.ErrorListener errors;
-    private ComponentInfo info;
-    private ComponentHealth health;
 
     private Builder(String componentId, ArrowProcessor.Handler handler) {
-      this.componentId = Objects.requireNonNull(componentId, "componentId");
+      super(componentId);
       this.handler = Objects.requireNonNull(handler, "handler");
     }
 
     /** Events requested ahead of the one being handled; default 16. */
     public Builder maxInflight(int events) {
-      if (events < 1) {
-        throw new IllegalArgumentException("maxInflight must be at least 1, got " + events);
-      }
-      this.maxInflight = events;
+      this.maxInflight = Require.positive(events, "maxInflight");
       return this;
     }
 
@@ -294,28 +289,13 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
      * thread. At most {@link #maxInflight} are taken ahead.
      */
     public Builder concurrency(int workers) {
-      if (workers < 1) {
-        throw new IllegalArgumentException("concurrency must be at least 1, got " + workers);
-      }
-      this.concurrency = workers;
+      this.concurrency = Require.positive(workers, "concurrency");
       return this;
     }
 
     /** Hears about every event the handler failed on. */
     public Builder errors(ArrowStreamConsumer.ErrorListener errors) {
       this.errors = Objects.requireNonNull(errors, "errors");
-      return this;
-    }
-
-    /** What {@code GetInfo} answers; default: the id as name, type PROCESSOR. */
-    public Builder info(ComponentInfo info) {
-      this.info = Objects.requireNonNull(info, "info");
-      return this;
-    }
-
-    /** The health {@code HealthCheck} reports; default: HEALTHY from the start. */
-    public Builder health(ComponentHealth health) {
-      this.health = Objects.requireNonNull(health, "health");
       return this;
     }
 

@@ -204,28 +204,13 @@ public final class ArrowSourceService
   }
 
   /** Settings of a source service. */
-  public static final class Builder {
-    private final String componentId;
+  public static final class Builder extends ComponentServiceBuilder<Builder> {
     private final Feed feed;
-    private ComponentInfo info;
-    private ComponentHealth health;
     private StateStore state = StateStore.inMemory();
 
     private Builder(String componentId, Feed feed) {
-      this.componentId = Objects.requireNonNull(componentId, "componentId");
+      super(componentId);
       this.feed = Objects.requireNonNull(feed, "feed");
-    }
-
-    /** What {@code GetInfo} answers; default: the id as name, type SOURCE. */
-    public Builder info(ComponentInfo info) {
-      this.info = Objects.requireNonNull(info, "info");
-      return this;
-    }
-
-    /** The health {@code HealthCheck} reports; default: HEALTHY from the start. */
-    public Builder health(ComponentHealth health) {
-      this.health = Objects.requireNonNull(health, "health");
-      return this;
     }
 
     /** Where {@code SaveState} writes and {@code GetState} reads; default: memory. */

@@ -66,22 +66,18 @@ final class AlertEngine {
   void evaluate(ServiceSeries s) {
     Map<String, Double> m = s.latest();
     String id = s.id;
-    double compat = value(m, "arrow_compatibility_check_failures");
-    update(
+    atLeast(
         Alert.Kind.COMPATIBILITY_FAILURES,
         id,
-        compat >= thresholds.compatibilityFailures(),
-        compat,
+        value(m, "arrow_compatibility_check_failures"),
         thresholds.compatibilityFailures(),
-        String.format(Locale.ROOT, "%s reports %.0f compatibility check failures", id, compat));
-    double errors = value(m, "arrow_processing_errors");
-    update(
+        "compatibility check failures");
+    atLeast(
         Alert.Kind.PROCESSING_ERRORS,
         id,
-        errors >= thresholds.processingErrors(),
-        errors,
+        value(m, "arrow_processing_errors"),
         thresholds.processingErrors(),
-        String.format(Locale.ROOT, "%s reports %.0f processing errors", id, errors));
+        "processing errors");
     double memory = value(m, "arrow_memory_usage_bytes");
     update(
         Alert.Kind.MEMORY,
@@ -114,6 +110,17 @@ final class AlertEngine {
               baseline,
               floor));
     }
+  }
+
+  /** A count the service reports, firing from {@code threshold} on. */
+  private void atLeast(Alert.Kind kind, String id, double count, long threshold, String what) {
+    update(
+        kind,
+        id,
+        count >= threshold,
+        count,
+        threshold,
+        String.format(Locale.ROOT, "%s reports %.0f %s", id, count, what));
   }
 
   /** Re-judges the registry's refusals in the window: raises, updates and clears per subject. */

@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import io.flowctl.internal.Require;
 import io.flowctl.server.monitoring.view.Overview;
 import io.flowctl.server.monitoring.view.ServiceView;
 import io.flowctl.server.security.BearerTokenInterceptor;
@@ -353,10 +354,7 @@ public final class MonitoringServer implements AutoCloseable {
 
     /** The port; 0 picks a free one. */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("not a port: " + port);
-      }
-      this.port = port;
+      this.port = Require.port(port);
       return this;
     }
 

@@ -193,6 +193,48 @@ final class Jdbc implements AutoCloseable {
         });
   }
 
+  /** Reads one row of a result. */
+  @FunctionalInterface
+  interface Row<T> {
+    T of(ResultSet r) throws SQLException, InvalidProtocolBufferException;
+  }
+
+  /**
+   * The first row a query with one text parameter answers, if any (retried on a lost connection).
+   */
+  <T> java.util.Optional<T> one(String what, String sql, String param, Row<T> row) {
+    return retried(
+        what,
+        c -> {
+          try (PreparedStatement q = c.prepareStatement(sql)) {
+            q.setString(1, param);
+            try (ResultSet r = q.executeQuery()) {
+              return r.next() ? java.util.Optional.of(row.of(r)) : java.util.Optional.<T>empty();
+            }
+          }
+        });
+  }
+
+  /**
+   * Every row a query answers, its parameters bound by {@code bind} (retried on a lost connection).
+   */
+  <T> java.util.List<T> all(String what, String sql, Binder bind, Row<T> row) {
+    return retried(
+        what,
+        c -> {
+          try (PreparedStatement q = c.prepareStatement(sql)) {
+            bind.bind(q);
+            java.util.List<T> out = new java.util.ArrayList<>();
+            try (ResultSet r = q.executeQuery()) {
+              while (r.next()) {
+                out.add(row.of(r));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
   /** Work on one connection. */
   @FunctionalInterface
   interface Work<T> {

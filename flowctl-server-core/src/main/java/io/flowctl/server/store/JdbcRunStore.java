@@ -4,9 +4,7 @@ import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RunStatus;
 import io.flowctl.server.runs.PipelineRunStore;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,34 +59,20 @@ final class JdbcRunStore implements PipelineRunStore {
 
   @Override
   public Optional<PipelineRun> get(String runId) {
-    return db.retried(
+    return db.one(
         "cannot read pipeline run '" + runId + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement("SELECT run FROM flowctl_pipeline_runs WHERE run_id = ?")) {
-            q.setString(1, runId);
-            try (ResultSet r = q.executeQuery()) {
-              return r.next()
-                  ? Optional.of(PipelineRun.parseFrom(r.getBytes(1)))
-                  : Optional.<PipelineRun>empty();
-            }
-          }
-        });
+        "SELECT run FROM flowctl_pipeline_runs WHERE run_id = ?",
+        runId,
+        r -> PipelineRun.parseFrom(r.getBytes(1)));
   }
 
   @Override
   public Optional<String> owner(String runId) {
-    return db.retried(
+    return db.one(
         "cannot read the owner of pipeline run '" + runId + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement("SELECT owner FROM flowctl_pipeline_runs WHERE run_id = ?")) {
-            q.setString(1, runId);
-            try (ResultSet r = q.executeQuery()) {
-              return r.next() ? Optional.of(r.getString(1)) : Optional.<String>empty();
-            }
-          }
-        });
+        "SELECT owner FROM flowctl_pipeline_runs WHERE run_id = ?",
+        runId,
+        r -> r.getString(1));
   }
 
   @Override
@@ -115,30 +99,21 @@ final class JdbcRunStore implements PipelineRunStore {
 
   @Override
   public List<PipelineRun> list(String pipelineName, RunStatus status, String owner, int limit) {
-    return db.retried(
+    return db.all(
         "cannot list pipeline runs",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement(
-                  "SELECT run FROM flowctl_pipeline_runs WHERE (? = '' OR pipeline_name = ?)"
-                      + " AND (? = 0 OR status = ?) AND (? = 0 OR owner = ?)"
-                      + " ORDER BY started_at DESC LIMIT ?")) {
-            q.setString(1, pipelineName);
-            q.setString(2, pipelineName);
-            q.setInt(3, status.getNumber());
-            q.setInt(4, status.getNumber());
-            q.setInt(5, owner == null ? 0 : 1);
-            q.setString(6, owner == null ? "" : owner);
-            q.setInt(7, limit);
-            List<PipelineRun> out = new ArrayList<>();
-            try (ResultSet r = q.executeQuery()) {
-              while (r.next()) {
-                out.add(PipelineRun.parseFrom(r.getBytes(1)));
-              }
-            }
-            return out;
-          }
-        });
+        "SELECT run FROM flowctl_pipeline_runs WHERE (? = '' OR pipeline_name = ?)"
+            + " AND (? = 0 OR status = ?) AND (? = 0 OR owner = ?)"
+            + " ORDER BY started_at DESC LIMIT ?",
+        q -> {
+          q.setString(1, pipelineName);
+          q.setString(2, pipelineName);
+          q.setInt(3, status.getNumber());
+          q.setInt(4, status.getNumber());
+          q.setInt(5, owner == null ? 0 : 1);
+          q.setString(6, owner == null ? "" : owner);
+          q.setInt(7, limit);
+        },
+        r -> PipelineRun.parseFrom(r.getBytes(1)));
   }
 
   /** Start times as fixed-width text, so that text order is time order. */

@@ -4,11 +4,8 @@ import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.server.schema.SchemaStore;
 import io.flowctl.server.schema.StoredSchema;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,32 +23,20 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public List<StoredSchema> versions(String subject) {
-    return db.retried(
+    return db.all(
         "cannot read the versions of '" + subject + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement(
-                  "SELECT version, schema_ipc, fingerprint, fingerprint_with_metadata,"
-                      + " registered_at, registered_by FROM flowctl_schema_versions"
-                      + " WHERE subject = ? ORDER BY version")) {
-            q.setString(1, subject);
-            List<StoredSchema> out = new ArrayList<>();
-            try (ResultSet r = q.executeQuery()) {
-              while (r.next()) {
-                out.add(
-                    new StoredSchema(
-                        subject,
-                        r.getInt(1),
-                        r.getBytes(2),
-                        r.getString(3),
-                        r.getString(4),
-                        Instant.parse(r.getString(5)),
-                        r.getString(6)));
-              }
-            }
-            return out;
-          }
-        });
+        "SELECT version, schema_ipc, fingerprint, fingerprint_with_metadata, registered_at,"
+            + " registered_by FROM flowctl_schema_versions WHERE subject = ? ORDER BY version",
+        q -> q.setString(1, subject),
+        r ->
+            new StoredSchema(
+                subject,
+                r.getInt(1),
+                r.getBytes(2),
+                r.getString(3),
+                r.getString(4),
+                Instant.parse(r.getString(5)),
+                r.getString(6)));
   }
 
   @Override
@@ -78,20 +63,11 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public List<String> subjects() {
-    return db.retried(
+    return db.all(
         "cannot list subjects",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r =
-                  s.executeQuery(
-                      "SELECT DISTINCT subject FROM flowctl_schema_versions ORDER BY subject")) {
-            List<String> out = new ArrayList<>();
-            while (r.next()) {
-              out.add(r.getString(1));
-            }
-            return out;
-          }
-        });
+        "SELECT DISTINCT subject FROM flowctl_schema_versions ORDER BY subject",
+        q -> {},
+        r -> r.getString(1));
   }
 
   @Override
@@ -126,19 +102,11 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public Optional<EvolutionPolicy> policy(String subject) {
-    return db.retried(
+    return db.one(
         "cannot read the policy of '" + subject + "'",
-        c -> {
-          try (PreparedStatement q =
-              c.prepareStatement("SELECT policy FROM flowctl_subject_policies WHERE subject = ?")) {
-            q.setString(1, subject);
-            try (ResultSet r = q.executeQuery()) {
-              return r.next()
-                  ? Optional.of(EvolutionPolicy.parse(r.getString(1)))
-                  : Optional.<EvolutionPolicy>empty();
-            }
-          }
-        });
+        "SELECT policy FROM flowctl_subject_policies WHERE subject = ?",
+        subject,
+        r -> EvolutionPolicy.parse(r.getString(1)));
   }
 
   @Override

@@ -5,10 +5,7 @@ import io.flowctl.proto.ServiceInfo;
 import io.flowctl.server.registry.ServiceStore;
 import io.flowctl.server.registry.StoredService;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -76,26 +73,17 @@ final class JdbcServiceStore implements ServiceStore {
 
   @Override
   public List<StoredService> all() {
-    return db.retried(
+    return db.all(
         "cannot read services",
-        c -> {
-          try (Statement s = c.createStatement();
-              ResultSet r =
-                  s.executeQuery(
-                      "SELECT info, registered_at, last_heartbeat, metrics FROM flowctl_services"
-                          + " ORDER BY service_id")) {
-            List<StoredService> out = new ArrayList<>();
-            while (r.next()) {
-              out.add(
-                  new StoredService(
-                      ServiceInfo.parseFrom(r.getBytes(1)),
-                      Instant.parse(r.getString(2)),
-                      Instant.parse(r.getString(3)),
-                      ServiceHeartbeat.parseFrom(r.getBytes(4)).getMetricsMap()));
-            }
-            return out;
-          }
-        });
+        "SELECT info, registered_at, last_heartbeat, metrics FROM flowctl_services"
+            + " ORDER BY service_id",
+        q -> {},
+        r ->
+            new StoredService(
+                ServiceInfo.parseFrom(r.getBytes(1)),
+                Instant.parse(r.getString(2)),
+                Instant.parse(r.getString(3)),
+                ServiceHeartbeat.parseFrom(r.getBytes(4)).getMetricsMap()));
   }
 
   private static byte[] metricsBytes(Map<String, Double> metrics) {
