@@ -60,8 +60,8 @@ public final class DemoPipeline {
   }
 
   /**
-   * Runs the demo; with {@code arrow} false every component speaks plain protobuf (the plan's
-   * rollback switch), and the output is the same.
+   * Runs the demo; with {@code arrow} false every component speaks plain protobuf (the rollback
+   * switch), and the output is the same.
    */
   public static Summary run(
       Path dataDir, int batches, int rowsPerBatch, boolean arrow, PrintStream progress)
@@ -98,14 +98,8 @@ public final class DemoPipeline {
                   progress.printf("  %d/%d batches through the pipeline%n", n, batches);
                 }
               });
-      io.grpc.ManagedChannel rpc =
-          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", cp.port())
-              .usePlaintext()
-              .build();
       PipelineRunner runner =
-          PipelineRunner.builder(
-                  cp.services(),
-                  io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
+          cp.runner( // runs recorded through the pipeline-run RPCs
                   (c, env) -> {
                     Map<String, String> e = new HashMap<>(env);
                     if (c.role() == Pipeline.Role.SOURCE) {
@@ -113,8 +107,7 @@ public final class DemoPipeline {
                       e.put("TTP_ROWS", Integer.toString(rowsPerBatch));
                     }
                     return examples.launch(c, e);
-                  },
-                  target)
+                  })
               .startTimeout(Duration.ofSeconds(30))
               .heartbeatInterval(Duration.ofMillis(500))
               .arrow(arrow)
@@ -142,8 +135,6 @@ public final class DemoPipeline {
               : new FlowctlException(
                   FlowctlException.Code.INTERNAL, "the demo failed: " + e.getCause(), e);
         }
-      } finally {
-        rpc.shutdownNow();
       }
       double seconds = (System.nanoTime() - flowing) / 1e9;
       ExampleLauncher.Stats stats = examples.stats();

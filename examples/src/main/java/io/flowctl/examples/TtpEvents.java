@@ -17,10 +17,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Synthetic token-transfer (TTP) events in the schema the plan's own Go component streams
- * (withObsrvr/ttp-processor-demo, stellar-arrow-source's {@code GetTTPEventSchema}, arrow-go):
- * names, types and nullability field for field, so a processor built from these examples reads what
- * the real Go source sends.
+ * Synthetic token-transfer (TTP) events in the schema the Arrow integration's Go source
+ * (stellar-arrow-source) streams (withObsrvr/ttp-processor-demo, stellar-arrow-source's {@code
+ * GetTTPEventSchema}, arrow-go): names, types and nullability field for field, so a processor built
+ * from these examples reads what the real Go source sends.
  */
 public final class TtpEvents {
   public static final String EVENT_TYPE = "arrow_data.TTPEventBatch";

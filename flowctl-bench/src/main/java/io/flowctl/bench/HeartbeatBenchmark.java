@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Control-plane heartbeats per second over loopback with {@code services} registered services, each
- * heartbeat carrying the plan's 13 Arrow metrics, from 4 client threads taking the services in
+ * heartbeat carrying the 13 Arrow heartbeat metrics, from 4 client threads taking the services in
  * turn; the baseline is a bare gRPC health check on the same channel. The control plane keeps
  * SQLite off (memory store) so the figure is the RPC, registry and monitor path.
  */

@@ -44,17 +44,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Streams of 16 token-transfer batches of 4,096 rows over loopback gRPC, source to sink: ours (a v1
@@ -63,15 +55,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * (our overhead alone). Also control-plane RPCs against a bare unary RPC, and a cached schema
  * lookup against the RPC.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {BenchJvm.ADD_OPENS, "-Xmx2g"})
-public class StreamingBenchmark {
+public class StreamingBenchmark extends ThroughputBenchmark {
   static final int BATCHES = 16;
   static final int ROWS = 4096;
 

@@ -10,9 +10,7 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/**
- * A token-transfer-like schema (the plan's {@code arrow_data.TTPEventBatch}) shared by benchmarks.
- */
+/** A token-transfer-like schema ({@code arrow_data.TTPEventBatch}) shared by benchmarks. */
 final class TtpData {
   private TtpData() {}
 

@@ -125,16 +125,8 @@ final class RunCommand implements Callable<Integer> {
                 .store("sqlite:" + data.resolve("flowctl.db"))
                 .start()) {
       out.println("control plane on 127.0.0.1:" + cp.port());
-      io.grpc.ManagedChannel rpc =
-          io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", cp.port())
-              .usePlaintext()
-              .build();
       PipelineRunner runner =
-          PipelineRunner.builder(
-                  cp.services(),
-                  io.flowctl.server.pipeline.RunRecorder.grpc(rpc), // the pipeline-run RPCs
-                  launcher(allocator, data),
-                  "127.0.0.1:" + cp.port())
+          cp.runner(launcher(allocator, data)) // runs recorded through the pipeline-run RPCs
               .startTimeout(startTimeout)
               .heartbeatInterval(Duration.ofMillis(500))
               .arrow(!noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")))
@@ -190,7 +182,6 @@ final class RunCommand implements Callable<Integer> {
               .map(Pipeline.Component::id)
               .toList();
       var run = cp.runs().get(running.runId());
-      rpc.shutdownNow();
       out.println("run " + run.getRunId() + ": " + run.getStatus());
       for (String sink : sinks) {
         Path output = data.resolve(sink + ".parquet");

@@ -91,9 +91,38 @@ final class ParquetRead {
     }
   }
 
-  private static final class Root extends GroupConverter {
-    private final Slot[] byParquetIndex;
-    private final List<Slot> all = new ArrayList<>();
+  /**
+   * A group's converter: hands each Parquet field to its slot and tells every slot where a value of
+   * the group starts and ends; {@link #ended} is what the group itself does then.
+   */
+  private abstract static class Fields extends GroupConverter {
+    Slot[] byParquetIndex;
+    final List<Slot> all = new ArrayList<>();
+
+    abstract void ended();
+
+    @Override
+    public Converter getConverter(int fieldIndex) {
+      return byParquetIndex[fieldIndex].converter();
+    }
+
+    @Override
+    public void start() {
+      for (Slot s : all) {
+        s.parentStart();
+      }
+    }
+
+    @Override
+    public void end() {
+      for (Slot s : all) {
+        s.parentEnd();
+      }
+      ended();
+    }
+  }
+
+  private static final class Root extends Fields {
     int rows;
 
     Root(VectorSchemaRoot arrow, MessageType parquet) {
@@ -122,22 +151,7 @@ final class ParquetRead {
     }
 
     @Override
-    public Converter getConverter(int fieldIndex) {
-      return byParquetIndex[fieldIndex].converter();
-    }
-
-    @Override
-    public void start() {
-      for (Slot s : all) {
-        s.parentStart();
-      }
-    }
-
-    @Override
-    public void end() {
-      for (Slot s : all) {
-        s.parentEnd();
-      }
+    void ended() {
       rows++;
     }
   }
@@ -283,13 +297,20 @@ final class ParquetRead {
 
   private static final class StructSlot extends Slot {
     private final StructVector vector;
-    private final Slot[] byParquetIndex;
-    private final List<Slot> all = new ArrayList<>();
-    private final GroupConverter converter;
+    private final Fields converter;
 
     StructSlot(StructVector vector, GroupType g, String path) {
       super(path);
       this.vector = vector;
+      this.converter =
+          new Fields() {
+            @Override
+            void ended() {
+              vector.setIndexDefined(count++);
+              seen = true;
+            }
+          };
+      List<Slot> all = converter.all;
       List<FieldVector> children = vector.getChildrenFromFields();
       if (children.size() < g.getFieldCount()) {
         throw mismatch(
@@ -298,7 +319,7 @@ final class ParquetRead {
                 + " fields, the Parquet group "
                 + g.getFieldCount());
       }
-      byParquetIndex = new Slot[g.getFieldCount()];
+      Slot[] byParquetIndex = new Slot[g.getFieldCount()];
       for (int i = 0; i < children.size(); i++) {
         FieldVector child = children.get(i);
         Slot s;
@@ -313,29 +334,7 @@ final class ParquetRead {
         }
         all.add(s);
       }
-      this.converter =
-          new GroupConverter() {
-            @Override
-            public Converter getConverter(int fieldIndex) {
-              return byParquetIndex[fieldIndex].converter();
-            }
-
-            @Override
-            public void start() {
-              for (Slot s : all) {
-                s.parentStart();
-              }
-            }
-
-            @Override
-            public void end() {
-              for (Slot s : all) {
-                s.parentEnd();
-              }
-              vector.setIndexDefined(count++);
-              seen = true;
-            }
-          };
+      this.converter.byParquetIndex = byParquetIndex;
     }
 
     @Override
@@ -345,7 +344,7 @@ final class ParquetRead {
 
     @Override
     void appendNull() {
-      for (Slot s : all) {
+      for (Slot s : converter.all) {
         s.appendNull();
       }
       vector.setNull(count++);
@@ -354,7 +353,7 @@ final class ParquetRead {
     @Override
     void reset() {
       super.reset();
-      for (Slot s : all) {
+      for (Slot s : converter.all) {
         s.reset();
       }
     }

@@ -23,7 +23,7 @@ public final class EventTypes {
 
   private EventTypes() {}
 
-  /** Whether an event type follows the plan's {@code arrow_data.} naming. */
+  /** Whether an event type follows the {@code arrow_data.} naming of the Arrow event types. */
   public static boolean isArrow(String eventType) {
     return eventType != null && eventType.startsWith(ARROW_PREFIX);
   }

@@ -27,7 +27,7 @@ public final class CompatibilityChecker {
     this.rules = Objects.requireNonNull(rules, "rules");
   }
 
-  /** A checker with the plan's rules. */
+  /** A checker with the default rules. */
   public static CompatibilityChecker defaults() {
     return DEFAULTS;
   }

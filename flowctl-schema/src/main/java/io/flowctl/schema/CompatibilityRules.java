@@ -22,7 +22,7 @@ public final class CompatibilityRules {
     this.timezonePolicy = b.timezonePolicy;
   }
 
-  /** The plan's rules: closed reader model, every widening but int64 → float64, exact zones. */
+  /** The default rules: closed reader model, every widening but int64 → float64, exact zones. */
   public static CompatibilityRules defaults() {
     return DEFAULTS;
   }

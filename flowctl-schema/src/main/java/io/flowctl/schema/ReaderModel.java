@@ -3,8 +3,8 @@ package io.flowctl.schema;
 /** How a reader treats a column it finds in the data but not in its own schema. */
 public enum ReaderModel {
   /**
-   * The default, and the plan's table: a reader rejects columns it does not know. Removing a
-   * nullable column is then FORWARD and adding one BACKWARD.
+   * The default: a reader rejects columns it does not know. Removing a nullable column is then
+   * FORWARD and adding one BACKWARD.
    */
   CLOSED,
   /**

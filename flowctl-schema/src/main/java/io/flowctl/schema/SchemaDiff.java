@@ -582,45 +582,25 @@ final class SchemaDiff {
                   : "; timezone policy " + rules.timezonePolicy() + " requires equal zones"));
       return;
     }
-    String from = TypeText.of(o);
-    String to = TypeText.of(n);
-    if (TypeRules.widens(ot, nt, rules)) {
-      retyped(
-          ChangeKind.TYPE_WIDENED,
-          path,
-          o,
-          n,
-          true,
-          false,
-          "widened from",
-          TypeText.ofType(ot, o),
-          TypeText.ofType(nt, n),
-          "; new readers read every old value, old readers cannot read new values");
-    } else if (TypeRules.widens(nt, ot, rules)) {
-      retyped(
-          ChangeKind.TYPE_NARROWED,
-          path,
-          o,
-          n,
-          false,
-          true,
-          "narrowed from",
-          TypeText.ofType(ot, o),
-          TypeText.ofType(nt, n),
-          "; old readers read every new value, new readers cannot read old values");
-    } else {
-      retyped(
-          ChangeKind.TYPE_CHANGED,
-          path,
-          o,
-          n,
-          false,
-          false,
-          "changed type from",
-          TypeText.ofType(ot, o),
-          TypeText.ofType(nt, n),
-          "; no rule of the widening table relates them");
-    }
+    boolean widens = TypeRules.widens(ot, nt, rules);
+    boolean narrows = !widens && TypeRules.widens(nt, ot, rules);
+    retyped(
+        widens
+            ? ChangeKind.TYPE_WIDENED
+            : narrows ? ChangeKind.TYPE_NARROWED : ChangeKind.TYPE_CHANGED,
+        path,
+        o,
+        n,
+        widens,
+        narrows,
+        widens ? "widened from" : narrows ? "narrowed from" : "changed type from",
+        TypeText.ofType(ot, o),
+        TypeText.ofType(nt, n),
+        widens
+            ? "; new readers read every old value, old readers cannot read new values"
+            : narrows
+                ? "; old readers read every new value, new readers cannot read old values"
+                : "; no rule of the widening table relates them");
   }
 
   /**

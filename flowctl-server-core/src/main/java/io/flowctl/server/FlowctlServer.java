@@ -14,6 +14,7 @@ import io.flowctl.server.security.BearerTokenInterceptor;
 import io.flowctl.server.store.Stores;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -56,6 +57,8 @@ public final class FlowctlServer implements AutoCloseable {
   private final PrometheusMeterRegistry meters;
   private final Monitor monitor;
   private final MonitoringServer http;
+  private final boolean plaintext; // no TLS, no tokens: loopback clients need nothing
+  private io.grpc.ManagedChannel loopback; // guarded by this
 
   private FlowctlServer(Builder b) throws IOException {
     this.ownsStores = b.stores == null;
@@ -103,6 +106,7 @@ public final class FlowctlServer implements AutoCloseable {
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance());
+    this.plaintext = b.sslContext == null && b.tokens == null;
     if (b.sslContext != null) {
       nb.sslContext(b.sslContext);
     }
@@ -180,6 +184,29 @@ public final class FlowctlServer implements AutoCloseable {
   }
 
   /** The pipeline runs this control plane records. */
+  /**
+   * A runner of pipelines on this control plane: the components register here and runs are recorded
+   * through this server's pipeline-run RPCs over loopback, the way an outside runner records them
+   * (with TLS or tokens on, directly in {@link #runs()}). Set the rest on the builder.
+   */
+  public io.flowctl.server.pipeline.PipelineRunner.Builder runner(
+      io.flowctl.server.pipeline.Launcher launcher) {
+    io.flowctl.server.pipeline.RunRecorder recorder;
+    if (plaintext) {
+      synchronized (this) {
+        if (loopback == null) {
+          loopback =
+              NettyChannelBuilder.forAddress("127.0.0.1", server.getPort()).usePlaintext().build();
+        }
+        recorder = io.flowctl.server.pipeline.RunRecorder.grpc(loopback);
+      }
+    } else {
+      recorder = runs;
+    }
+    return io.flowctl.server.pipeline.PipelineRunner.builder(
+        services, recorder, launcher, "127.0.0.1:" + server.getPort());
+  }
+
   public io.flowctl.server.runs.PipelineRuns runs() {
     return runs;
   }
@@ -191,6 +218,11 @@ public final class FlowctlServer implements AutoCloseable {
   /** Stops accepting calls, lets running ones finish briefly, then closes the store. */
   @Override
   public void close() {
+    synchronized (this) {
+      if (loopback != null) {
+        loopback.shutdownNow();
+      }
+    }
     if (http != null) {
       http.close();
     }

@@ -8,7 +8,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * One random evolution of a schema: the schema before, the schema after, and the steps between,
- * each tagged with the level the plan's rules give it. The evolution as a whole should keep the
+ * each tagged with the level the default rules give it. The evolution as a whole should keep the
  * meet of its steps' levels ({@link #expected(ReaderModel)}), which is what a property compares
  * with the checker's verdict.
  *
@@ -79,7 +79,7 @@ public record Evolution(Schema before, Schema after, List<Step> steps) {
     }
   }
 
-  /** The level the whole evolution should keep under the plan's rules and {@code model}. */
+  /** The level the whole evolution should keep under the default rules and {@code model}. */
   public CompatibilityLevel expected(ReaderModel model) {
     boolean backward = true;
     boolean forward = true;

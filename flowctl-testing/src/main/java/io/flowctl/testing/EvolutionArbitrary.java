@@ -14,7 +14,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Arbitrary evolutions of arbitrary base schemas: one to {@link #maxSteps} changes, each tagged
- * with the level the plan's rules give it. Shrinking removes steps and simplifies the base schema,
+ * with the level the default rules give it. Shrinking removes steps and simplifies the base schema,
  * so a failure ends as "this one change of this small schema".
  */
 public final class EvolutionArbitrary extends ArbitraryDecorator<Evolution> {

@@ -15,7 +15,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Collects rows or small batches for a source and ships them as events: when {@code batchSize} rows
  * are in, when their Arrow buffers reach a byte budget, or when the oldest row has waited {@code
- * flushTimeout} (the plan's {@code batch_size} and {@code batch_accumulation_timeout}).
+ * flushTimeout} (the pipeline file's {@code batch_size} and {@code batch_accumulation_timeout}).
  *
  * <pre>{@code
  * try (BatchAccumulator acc = BatchAccumulator.builder(schema, allocator, codec, client::send)

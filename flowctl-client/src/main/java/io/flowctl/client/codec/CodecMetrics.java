@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /**
- * What a service's codecs did, for its heartbeat (the plan's Arrow metrics): batches, rows and
+ * What a service's codecs did, for its heartbeat (the Arrow heartbeat metrics): batches, rows and
  * bytes, compression ratio, null share, time spent encoding and decoding, Arrow memory in use. Give
  * one instance to every {@link ArrowEventCodec} of a service; thread-safe.
  */
@@ -91,14 +91,14 @@ public final class CodecMetrics {
   }
 
   /**
-   * The plan's heartbeat metrics (§3.1) from one {@link #report()}: {@code
-   * arrow_batches_per_second}, {@code arrow_rows_per_second}, {@code arrow_bytes_per_second},
-   * {@code arrow_compression_ratio} (payload bytes per Arrow byte: 0.73 means 27% smaller), {@code
-   * arrow_null_percentage} (a fraction, 0.02 = 2%), {@code arrow_schema_evolution_events}, {@code
+   * The Arrow heartbeat metrics from one {@link #report()}: {@code arrow_batches_per_second},
+   * {@code arrow_rows_per_second}, {@code arrow_bytes_per_second}, {@code arrow_compression_ratio}
+   * (payload bytes per Arrow byte: 0.73 means 27% smaller), {@code arrow_null_percentage} (a
+   * fraction, 0.02 = 2%), {@code arrow_schema_evolution_events}, {@code
    * arrow_serialization_time_ms}, {@code arrow_deserialization_time_ms}, {@code
    * arrow_memory_usage_bytes}, {@code arrow_schema_validation_errors}, {@code
    * arrow_compatibility_check_failures}, {@code arrow_batch_size_avg}, and {@code
-   * arrow_processing_errors} (the plan's processing-error alert).
+   * arrow_processing_errors} (what the control plane's processing-error alert watches).
    */
   public java.util.Map<String, Double> heartbeatMetrics() {
     Report r = report();

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Joins a service to a flowctl control plane: registers it, sends heartbeats with the plan's Arrow
+ * Joins a service to a flowctl control plane: registers it, sends heartbeats with the Arrow
  * metrics, and keeps doing so across control-plane restarts (reconnect with exponential backoff and
  * jitter, re-register when the control plane no longer knows the service). All of it runs on a
  * background scheduler; the service's own work never waits for the control plane.
@@ -480,7 +480,7 @@ public final class ControlPlaneClient implements AutoCloseable {
       return this;
     }
 
-    /** The codecs' metrics, sent as the plan's {@code arrow_*} heartbeat metrics. */
+    /** The codecs' metrics, sent as the {@code arrow_*} heartbeat metrics. */
     public Builder codecMetrics(CodecMetrics metrics) {
       this.codecMetrics = Objects.requireNonNull(metrics, "metrics");
       return this;

@@ -49,7 +49,7 @@ import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * The legacy {@code flowctl.ControlPlane} API with the plan's Arrow schema RPCs, over a {@link
+ * The legacy {@code flowctl.ControlPlane} API with the Arrow schema RPCs, over a {@link
  * ServiceRegistry} and a {@link SchemaRegistry}. Add it to your own {@code ServerBuilder}. Every
  * error reaches the caller as a status (see {@link GrpcStatuses}).
  */

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * When the monitor raises an alert. Every threshold compares with what services report in their
- * heartbeats (the plan's Arrow metrics), over the monitor's sliding window.
+ * heartbeats (the Arrow heartbeat metrics), over the monitor's sliding window.
  *
  * @param compatibilityFailures alert when a service reports at least this many compatibility check
  *     failures, or the schema registry refuses this many registrations within the window

@@ -595,8 +595,8 @@ public final class ServiceRegistry {
   }
 
   /**
-   * The plan's type check when services are connected: every input event type of {@code downstream}
-   * must be produced by one of {@code upstream}.
+   * The type check when services are connected: every input event type of {@code downstream} must
+   * be produced by one of {@code upstream}.
    *
    * @return the input types nothing upstream produces (empty: the connection is sound)
    */

@@ -310,7 +310,10 @@ public final class SchemaRegistry {
       this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** The rule set (reader model, widening table, time zones); default the plan's. */
+    /**
+     * The rule set (reader model, widening table, time zones); default {@link
+     * CompatibilityRules#defaults()}.
+     */
     public Builder rules(CompatibilityRules rules) {
       this.rules = Objects.requireNonNull(rules, "rules");
       return this;
