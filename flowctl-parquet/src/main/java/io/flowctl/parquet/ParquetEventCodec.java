@@ -161,8 +161,8 @@ public final class ParquetEventCodec extends AbstractEventCodec {
           ArrowSchemas.hasDictionaryFields(root.getSchema())
               ? ArrowSchemas.messageFormat(root.getSchema(), dictionaries)
               : root.getSchema();
-      this.readBack = ParquetWrite.readBack(written);
-      MessageType parquet = ParquetWrite.schema(root.getSchema(), dictionaries);
+      this.readBack = ArrowToParquetSchema.readBack(written);
+      MessageType parquet = ArrowToParquetSchema.schema(root.getSchema(), dictionaries);
       ParquetWrite.RowWriter rowWriter = new ParquetWrite.RowWriter(root, dictionaries);
       Map<String, String> extra = Map.of("ARROW:schema", arrowSchemaKey(written));
       this.out = new ParquetBytes.Output(64 << 10);

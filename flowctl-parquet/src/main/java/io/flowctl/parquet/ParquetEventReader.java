@@ -111,7 +111,7 @@ public final class ParquetEventReader implements BatchReader {
       ParquetRead.Materializer materializer = null;
       Schema stored = ParquetSchemas.stored(footer);
       if (stored != null) {
-        root = VectorSchemaRoot.create(ParquetWrite.readBack(stored), child);
+        root = VectorSchemaRoot.create(ArrowToParquetSchema.readBack(stored), child);
         try {
           materializer = new ParquetRead.Materializer(root, parquet);
         } catch (CodecException mismatch) {

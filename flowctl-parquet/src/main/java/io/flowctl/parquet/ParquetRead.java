@@ -59,6 +59,12 @@ import org.apache.parquet.schema.Type;
  * Parquet to Arrow: converters that append each record parquet-column assembles straight into the
  * vectors of an Arrow root. One slot per Arrow vector; a slot that saw no value between its
  * parent's start and end gets a null (that is how Parquet says "null").
+ *
+ * <p>Why this file is long: it is one engine behind {@link ParquetEventReader}. Every slot kind
+ * (primitives of each physical and logical type, structs, lists, maps, dictionaries, nulls) obeys
+ * the same start/end protocol of parquet-column's converters and the same null and repetition
+ * rules, and each is small; spread over files they would all need the package's view of that
+ * protocol.
  */
 final class ParquetRead {
   private ParquetRead() {}

@@ -2,10 +2,7 @@ package io.flowctl.parquet;
 
 import io.flowctl.client.codec.CodecException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseIntVector;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
@@ -43,235 +40,17 @@ import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Type.Repetition;
-import org.apache.parquet.schema.Types;
 
 /**
- * Arrow to Parquet: the Parquet schema of an Arrow schema, and writers that feed one row of a root
- * to a {@link RecordConsumer}. The mapping is documented on {@link ParquetEventCodec}.
+ * Arrow to Parquet: writers that feed one row of a root to a {@link RecordConsumer}; the schemas
+ * they write are {@link ArrowToParquetSchema}'s.
  */
 final class ParquetWrite {
   private static final long MILLIS_PER_DAY = 86_400_000L;
 
   private ParquetWrite() {}
-
-  /**
-   * The Parquet schema of {@code schema}. Dictionary-encoded fields are written as their values.
-   *
-   * @throws CodecException naming the first field that has no Parquet form
-   */
-  static MessageType schema(Schema schema, DictionaryProvider dictionaries) {
-    List<Type> fields = new ArrayList<>();
-    Set<String> names = new HashSet<>();
-    for (Field f : schema.getFields()) {
-      fields.add(type(f, nameOf(f), "", dictionaries, names));
-    }
-    return new MessageType("arrow_schema", fields);
-  }
-
-  private static String nameOf(Field f) {
-    return f.getName() == null ? "" : f.getName();
-  }
-
-  private static Type type(
-      Field f, String name, String parent, DictionaryProvider dicts, Set<String> siblings) {
-    String path = parent.isEmpty() ? name : parent + "." + name;
-    if (!siblings.add(name)) {
-      throw new CodecException(
-          "column '" + path + "': Parquet cannot hold two fields of one group with the same name");
-    }
-    Repetition rep = f.isNullable() ? Repetition.OPTIONAL : Repetition.REQUIRED;
-    ArrowType t = valueType(f, dicts, path);
-    List<Field> children = valueChildren(f, dicts);
-    switch (t.getTypeID()) {
-      case Struct:
-        {
-          if (children.isEmpty()) {
-            throw new CodecException(
-                "column '" + path + "': Parquet has no empty groups (a struct without fields)");
-          }
-          List<Type> inner = new ArrayList<>();
-          Set<String> names = new HashSet<>();
-          for (Field c : children) {
-            inner.add(type(c, nameOf(c), path, dicts, names));
-          }
-          return new GroupType(rep, name, inner);
-        }
-      case List:
-      case LargeList:
-      case FixedSizeList:
-        {
-          Type element = type(children.get(0), "element", path, dicts, new HashSet<>());
-          return Types.buildGroup(rep)
-              .as(LogicalTypeAnnotation.listType())
-              .addField(Types.repeatedGroup().addField(element).named("list"))
-              .named(name);
-        }
-      case Map:
-        {
-          List<Field> kv = children.get(0).getChildren();
-          Type key = type(kv.get(0), "key", path, dicts, new HashSet<>());
-          if (key.getRepetition() != Repetition.REQUIRED) {
-            key = required(key); // Parquet map keys are never null
-          }
-          Type value = type(kv.get(1), "value", path, dicts, new HashSet<>());
-          return Types.buildGroup(rep)
-              .as(LogicalTypeAnnotation.mapType())
-              .addField(Types.repeatedGroup().addField(key).addField(value).named("key_value"))
-              .named(name);
-        }
-      default:
-        return primitive(t, rep, name, path);
-    }
-  }
-
-  private static Type required(Type t) {
-    if (t.isPrimitive()) {
-      return Types.primitive(t.asPrimitiveType().getPrimitiveTypeName(), Repetition.REQUIRED)
-          .length(t.asPrimitiveType().getTypeLength())
-          .as(t.getLogicalTypeAnnotation())
-          .named(t.getName());
-    }
-    return Types.buildGroup(Repetition.REQUIRED)
-        .as(t.getLogicalTypeAnnotation())
-        .addFields(t.asGroupType().getFields().toArray(new Type[0]))
-        .named(t.getName());
-  }
-
-  private static Type primitive(ArrowType t, Repetition rep, String name, String path) {
-    switch (t.getTypeID()) {
-      case Null:
-        return Types.primitive(PrimitiveTypeName.INT32, Repetition.OPTIONAL)
-            .as(LogicalTypeAnnotation.unknownType())
-            .named(name);
-      case Bool:
-        return Types.primitive(PrimitiveTypeName.BOOLEAN, rep).named(name);
-      case Int:
-        {
-          ArrowType.Int i = (ArrowType.Int) t;
-          PrimitiveTypeName p =
-              i.getBitWidth() == 64 ? PrimitiveTypeName.INT64 : PrimitiveTypeName.INT32;
-          return Types.primitive(p, rep)
-              .as(LogicalTypeAnnotation.intType(i.getBitWidth(), i.getIsSigned()))
-              .named(name);
-        }
-      case FloatingPoint:
-        switch (((ArrowType.FloatingPoint) t).getPrecision()) {
-          case HALF:
-            return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
-                .length(2)
-                .as(LogicalTypeAnnotation.float16Type())
-                .named(name);
-          case SINGLE:
-            return Types.primitive(PrimitiveTypeName.FLOAT, rep).named(name);
-          default:
-            return Types.primitive(PrimitiveTypeName.DOUBLE, rep).named(name);
-        }
-      case Utf8:
-      case LargeUtf8:
-      case Utf8View:
-        return Types.primitive(PrimitiveTypeName.BINARY, rep)
-            .as(LogicalTypeAnnotation.stringType())
-            .named(name);
-      case Binary:
-      case LargeBinary:
-      case BinaryView:
-        return Types.primitive(PrimitiveTypeName.BINARY, rep).named(name);
-      case FixedSizeBinary:
-        return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
-            .length(((ArrowType.FixedSizeBinary) t).getByteWidth())
-            .named(name);
-      case Decimal:
-        {
-          ArrowType.Decimal d = (ArrowType.Decimal) t;
-          return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
-              .length(decimalBytes(d.getPrecision()))
-              .as(LogicalTypeAnnotation.decimalType(d.getScale(), d.getPrecision()))
-              .named(name);
-        }
-      case Date:
-        return Types.primitive(PrimitiveTypeName.INT32, rep)
-            .as(LogicalTypeAnnotation.dateType())
-            .named(name);
-      case Time:
-        {
-          ArrowType.Time time = (ArrowType.Time) t;
-          TimeUnit u = time.getUnit();
-          PrimitiveTypeName p =
-              u == TimeUnit.SECOND || u == TimeUnit.MILLISECOND
-                  ? PrimitiveTypeName.INT32
-                  : PrimitiveTypeName.INT64;
-          return Types.primitive(p, rep)
-              .as(LogicalTypeAnnotation.timeType(true, parquetUnit(u)))
-              .named(name);
-        }
-      case Timestamp:
-        {
-          ArrowType.Timestamp ts = (ArrowType.Timestamp) t;
-          return Types.primitive(PrimitiveTypeName.INT64, rep)
-              .as(
-                  LogicalTypeAnnotation.timestampType(
-                      ts.getTimezone() != null, parquetUnit(ts.getUnit())))
-              .named(name);
-        }
-      case Duration:
-        return Types.primitive(PrimitiveTypeName.INT64, rep).named(name);
-      default:
-        throw new CodecException(
-            "column '" + path + "': Arrow type " + t + " has no Parquet form in this codec");
-    }
-  }
-
-  /** Parquet has no seconds: they are written as milliseconds. */
-  static LogicalTypeAnnotation.TimeUnit parquetUnit(TimeUnit u) {
-    return switch (u) {
-      case SECOND, MILLISECOND -> LogicalTypeAnnotation.TimeUnit.MILLIS;
-      case MICROSECOND -> LogicalTypeAnnotation.TimeUnit.MICROS;
-      case NANOSECOND -> LogicalTypeAnnotation.TimeUnit.NANOS;
-    };
-  }
-
-  /** The fewest bytes that hold every unscaled value of a decimal of this precision. */
-  static int decimalBytes(int precision) {
-    int bytes = 1;
-    java.math.BigInteger max = java.math.BigInteger.TEN.pow(precision);
-    while (java.math.BigInteger.ONE.shiftLeft(8 * bytes - 1).compareTo(max) < 0) {
-      bytes++;
-    }
-    return bytes;
-  }
-
-  private static ArrowType valueType(Field f, DictionaryProvider dicts, String path) {
-    if (f.getDictionary() == null) {
-      return f.getType() instanceof ArrowType.ExtensionType e ? e.storageType() : f.getType();
-    }
-    return dictionaryOf(f, dicts, path).getVectorType();
-  }
-
-  private static List<Field> valueChildren(Field f, DictionaryProvider dicts) {
-    if (f.getDictionary() == null) {
-      return f.getChildren();
-    }
-    return dictionaryOf(f, dicts, f.getName()).getVector().getField().getChildren();
-  }
-
-  private static Dictionary dictionaryOf(Field f, DictionaryProvider dicts, String path) {
-    long id = f.getDictionary().getId();
-    Dictionary d = dicts == null ? null : dicts.lookup(id);
-    if (d == null) {
-      throw new CodecException(
-          "column '" + path + "' is dictionary-encoded but dictionary " + id + " was not given");
-    }
-    return d;
-  }
 
   /** Writes the rows of one root; built once per root and reused for its batches. */
   static final class RowWriter {
@@ -280,7 +59,7 @@ final class ParquetWrite {
     RowWriter(VectorSchemaRoot root, DictionaryProvider dicts) {
       int index = 0;
       for (FieldVector v : root.getFieldVectors()) {
-        String name = nameOf(v.getField());
+        String name = ArrowToParquetSchema.nameOf(v.getField());
         columns.add(new Column(name, index++, writer(v, dicts, name)));
       }
     }
@@ -316,7 +95,7 @@ final class ParquetWrite {
   private static ValueWriter writer(ValueVector v, DictionaryProvider dicts, String path) {
     Field field = v.getField();
     if (field.getDictionary() != null) {
-      Dictionary d = dictionaryOf(field, dicts, path);
+      Dictionary d = ArrowToParquetSchema.dictionaryOf(field, dicts, path);
       BaseIntVector indices = (BaseIntVector) v;
       ValueVector values = d.getVector();
       ValueWriter inner = writer(values, dicts, path);
@@ -367,7 +146,7 @@ final class ParquetWrite {
     List<Column> children = new ArrayList<>();
     int position = 0;
     for (Field f : s.getField().getChildren()) {
-      String name = nameOf(f);
+      String name = ArrowToParquetSchema.nameOf(f);
       ValueVector child = s.getChild(f.getName());
       children.add(new Column(name, position++, writer(child, dicts, path + "." + name)));
     }
@@ -573,7 +352,7 @@ final class ParquetWrite {
     if (v instanceof DecimalVector || v instanceof Decimal256Vector) {
       ArrowType.Decimal type = (ArrowType.Decimal) v.getField().getType();
       int width = type.getBitWidth() / 8;
-      int bytes = decimalBytes(type.getPrecision());
+      int bytes = ArrowToParquetSchema.decimalBytes(type.getPrecision());
       return new Leaf(v) {
         @Override
         public void write(RecordConsumer rc, int index) {
@@ -667,30 +446,5 @@ final class ParquetWrite {
     }
     throw new CodecException(
         "column '" + path + "': Arrow type " + v.getField().getType() + " has no Parquet form");
-  }
-
-  /**
-   * The Arrow schema a reader gets back from a file written from {@code messageFormat} (a schema in
-   * IPC message format): the same, with dictionary-encoded fields holding their values directly.
-   */
-  static Schema readBack(Schema messageFormat) {
-    List<Field> fields = new ArrayList<>();
-    for (Field f : messageFormat.getFields()) {
-      fields.add(readBack(f));
-    }
-    return new Schema(fields, messageFormat.getCustomMetadata());
-  }
-
-  private static Field readBack(Field f) {
-    List<Field> out = new ArrayList<>(f.getChildren().size());
-    for (Field c : f.getChildren()) {
-      out.add(readBack(c));
-    }
-    Map<String, String> meta = f.getMetadata();
-    return new Field(
-        f.getName(),
-        new org.apache.arrow.vector.types.pojo.FieldType(
-            f.isNullable(), f.getType(), null, meta.isEmpty() ? null : meta),
-        out);
   }
 }

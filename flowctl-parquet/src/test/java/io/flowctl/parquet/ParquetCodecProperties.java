@@ -45,7 +45,8 @@ class ParquetCodecProperties {
     }
     assertThat(e.getArrowMetadata().getNumRows()).isEqualTo(data.rowCount());
     assertThat(e.getArrowMetadata().getSchemaFingerprint())
-        .isEqualTo(SchemaFingerprints.structural(ParquetWrite.readBack(data.schema())).toString());
+        .isEqualTo(
+            SchemaFingerprints.structural(ArrowToParquetSchema.readBack(data.schema())).toString());
 
     List<List<Object>> rows = new ArrayList<>();
     try (ParquetEventReader in = codec.decode(e, allocator)) {
