@@ -156,14 +156,7 @@ public final class ControlPlaneService
     Calls.answer(
         out,
         () ->
-            status(
-                services
-                    .status(request.getServiceId())
-                    .orElseThrow(
-                        () ->
-                            new FlowctlException(
-                                FlowctlException.Code.NOT_FOUND,
-                                "unknown service '" + request.getServiceId() + "'"))));
+            status(services.require(request.getServiceId())));
   }
 
   @Override

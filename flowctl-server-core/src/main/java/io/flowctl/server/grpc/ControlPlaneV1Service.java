@@ -125,14 +125,7 @@ public final class ControlPlaneV1Service
     Calls.answer(
         out,
         () ->
-            status(
-                services
-                    .status(request.getServiceId())
-                    .orElseThrow(
-                        () ->
-                            new FlowctlException(
-                                FlowctlException.Code.NOT_FOUND,
-                                "unknown component '" + request.getServiceId() + "'"))));
+            status(services.require(request.getServiceId())));
   }
 
   @Override

@@ -556,6 +556,25 @@ public final class ServiceRegistry {
     return pauses.silence(e.lastHeartbeat, now);
   }
 
+  /**
+   * The service's state.
+   *
+   * @throws FlowctlException NOT_FOUND naming the service when it is not registered
+   */
+  public synchronized ServiceState require(String serviceId) {
+    sync();
+    return state(entry(serviceId));
+  }
+
+  private Entry entry(String serviceId) {
+    Entry e = services.get(serviceId);
+    if (e == null) {
+      throw new FlowctlException(
+          FlowctlException.Code.NOT_FOUND, "unknown service '" + serviceId + "'");
+    }
+    return e;
+  }
+
   public synchronized Optional<ServiceState> status(String serviceId) {
     sync();
     Entry e = services.get(serviceId);
@@ -602,18 +621,10 @@ public final class ServiceRegistry {
    */
   public synchronized Set<String> unmatchedInputs(List<String> upstream, String downstream) {
     sync();
-    Entry d = services.get(downstream);
-    if (d == null) {
-      throw new FlowctlException(
-          FlowctlException.Code.NOT_FOUND, "unknown service '" + downstream + "'");
-    }
+    Entry d = entry(downstream);
     Set<String> produced = new HashSet<>();
     for (String id : upstream) {
-      Entry u = services.get(id);
-      if (u == null) {
-        throw new FlowctlException(FlowctlException.Code.NOT_FOUND, "unknown service '" + id + "'");
-      }
-      produced.addAll(u.info.getOutputEventTypesList());
+      produced.addAll(entry(id).info.getOutputEventTypesList());
     }
     Set<String> missing = new java.util.TreeSet<>(d.info.getInputEventTypesList());
     missing.removeAll(produced);
