@@ -153,10 +153,7 @@ public final class ControlPlaneService
 
   @Override
   public void getServiceStatus(ServiceInfo request, StreamObserver<ServiceStatus> out) {
-    Calls.answer(
-        out,
-        () ->
-            status(services.require(request.getServiceId())));
+    Calls.answer(out, () -> status(services.require(request.getServiceId())));
   }
 
   @Override

@@ -122,10 +122,7 @@ public final class ControlPlaneV1Service
   @Override
   public void getComponentStatus(
       ComponentStatusRequest request, StreamObserver<ComponentStatusResponse> out) {
-    Calls.answer(
-        out,
-        () ->
-            status(services.require(request.getServiceId())));
+    Calls.answer(out, () -> status(services.require(request.getServiceId())));
   }
 
   @Override
