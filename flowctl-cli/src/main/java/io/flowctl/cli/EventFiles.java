@@ -23,6 +23,10 @@ final class EventFiles {
 
   /** Every batch of an Arrow IPC file or stream, or of a Parquet file, as one IPC event. */
   static Event toEvent(Path in, ArrowEventCodec codec, BufferAllocator allocator) {
+    return named(in, () -> write(in, codec, allocator));
+  }
+
+  private static Event write(Path in, ArrowEventCodec codec, BufferAllocator allocator) {
     try (Batches batches = open(in, allocator);
         ArrowEventCodec.EventWriter writer =
             codec.newWriter(batches.root(), batches.dictionaries())) {
@@ -38,6 +42,22 @@ final class EventFiles {
    * written as a new Parquet file.
    */
   static Event toParquetEvent(Path in, ParquetEventCodec codec, BufferAllocator allocator) {
+    return named(in, () -> writeParquet(in, codec, allocator));
+  }
+
+  /** What {@code work} makes of {@code in}; a codec's refusal names the file, once. */
+  private static Event named(Path in, java.util.function.Supplier<Event> work) {
+    try {
+      return work.get();
+    } catch (io.flowctl.client.codec.CodecException e) {
+      String message = String.valueOf(e.getMessage());
+      throw message.startsWith(in.toString())
+          ? e
+          : new io.flowctl.client.codec.CodecException(in + ": " + message, e);
+    }
+  }
+
+  private static Event writeParquet(Path in, ParquetEventCodec codec, BufferAllocator allocator) {
     if (ArrowFiles.isParquet(in)) {
       return codec.wrap(ByteString.copyFrom(read(in)), in.toString());
     }

@@ -20,6 +20,29 @@ class EventCommandTest {
   @TempDir Path dir;
 
   @Test
+  void aFileWithoutColumns_asParquet_isRefusedInOneLineNamingTheFile() throws Exception {
+    Path empty = dir.resolve("no-columns.arrows");
+    Files.write(
+        empty,
+        io.flowctl.ipc.ArrowIpc.schemaStream(
+            new org.apache.arrow.vector.types.pojo.Schema(java.util.List.of())));
+
+    CliRunner r =
+        CliRunner.run(
+            "event",
+            "encode",
+            empty.toString(),
+            "--format",
+            "parquet",
+            "--out",
+            dir.resolve("e.bin").toString());
+
+    assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().lines()).hasSize(1);
+    assertThat(r.err()).contains("no-columns.arrows").contains("without columns");
+  }
+
+  @Test
   void encodeThenDecode_givesBackTheSameSchemaAndRows_forEveryCompression() throws Exception {
     Path source = IPC.resolve("1.0.0-littleendian_generated_nested_dictionary.stream");
     String fingerprint = CliRunner.run("schema", "fingerprint", source.toString()).out();

@@ -4,23 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.proto.v1.ConsumeResponse;
-import io.flowctl.proto.v1.ConsumerServiceGrpc;
 import io.flowctl.proto.v1.Event;
-import io.flowctl.proto.v1.ProcessorServiceGrpc;
-import io.flowctl.proto.v1.SourceServiceGrpc;
-import io.flowctl.proto.v1.StreamRequest;
 import io.flowctl.server.FlowctlServer;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.StreamObserver;
+import io.flowctl.testkit.FlowctlTestKit;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -38,9 +27,9 @@ class FlowctlSdkTest {
 
   @Test
   void aSourceAProcessorAndAConsumer_inAFewLinesEach() throws Exception {
-    try (FlowctlServer cp =
-        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
-      String target = "127.0.0.1:" + cp.port();
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      FlowctlServer cp = kit.controlPlane();
+      String target = kit.target();
       List<Long> seen = new CopyOnWriteArrayList<>();
       List<String> finished = new CopyOnWriteArrayList<>();
 
@@ -106,7 +95,9 @@ class FlowctlSdkTest {
         // the source's schema became version 1 of its subject
         assertThat(cp.schemas().latest("demo.Amounts")).isPresent();
 
-        List<Event> processed = run(source.endpoint(), doubler.endpoint(), sink.endpoint());
+        // upstream's runner, by hand: StreamEvents -> Process -> Consume
+        List<Event> processed = kit.process(doubler, kit.stream(source));
+        assertThat(kit.consume(sink, processed)).isEqualTo(processed.size());
         assertThat(processed).hasSize(3);
         assertThat(seen).containsExactly(0L, 2L, 4L, 6L, 20L, 22L, 24L, 26L, 40L, 42L, 44L, 46L);
         assertThat(finished).containsExactly("sink");
@@ -132,68 +123,5 @@ class FlowctlSdkTest {
         .heartbeatInterval(Duration.ofMillis(200))
         .healthPort(0)
         .build();
-  }
-
-  /** Upstream's runner, by hand: StreamEvents -> Process -> Consume. */
-  private static List<Event> run(String source, String processor, String sink) throws Exception {
-    ManagedChannel s = NettyChannelBuilder.forTarget(source).usePlaintext().build();
-    ManagedChannel p = NettyChannelBuilder.forTarget(processor).usePlaintext().build();
-    ManagedChannel k = NettyChannelBuilder.forTarget(sink).usePlaintext().build();
-    try {
-      List<Event> out = new CopyOnWriteArrayList<>();
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      StreamObserver<Event> in =
-          ProcessorServiceGrpc.newStub(p)
-              .process(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(Event e) {
-                      out.add(e);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      done.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                      done.complete(null);
-                    }
-                  });
-      Iterator<Event> events =
-          SourceServiceGrpc.newBlockingStub(s)
-              .withDeadlineAfter(20, TimeUnit.SECONDS)
-              .streamEvents(StreamRequest.getDefaultInstance());
-      events.forEachRemaining(in::onNext);
-      in.onCompleted();
-      done.get(20, TimeUnit.SECONDS);
-      CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
-      StreamObserver<Event> toSink =
-          ConsumerServiceGrpc.newStub(k)
-              .consume(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(ConsumeResponse r) {
-                      answer.complete(r);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      answer.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {}
-                  });
-      out.forEach(toSink::onNext);
-      toSink.onCompleted();
-      assertThat(answer.get(20, TimeUnit.SECONDS).getEventsConsumed()).isEqualTo(out.size());
-      return new ArrayList<>(out);
-    } finally {
-      s.shutdownNow();
-      p.shutdownNow();
-      k.shutdownNow();
-    }
   }
 }

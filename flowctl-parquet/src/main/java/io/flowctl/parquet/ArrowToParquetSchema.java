@@ -34,6 +34,10 @@ final class ArrowToParquetSchema {
    * @throws CodecException naming the first field that has no Parquet form
    */
   static MessageType schema(Schema schema, DictionaryProvider dictionaries) {
+    if (schema.getFields().isEmpty()) {
+      throw new CodecException(
+          "a schema without columns has no Parquet form (Parquet has no empty files)");
+    }
     List<Type> fields = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Field f : schema.getFields()) {

@@ -8,17 +8,13 @@ import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.schema.ArrowSchemas;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.ipc.WriteChannel;
-import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.hadoop.conf.Configuration;
@@ -243,13 +239,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
 
   /** {@code ARROW:schema}: the IPC schema message, base64, as Arrow C++ writes it. */
   private static String arrowSchemaKey(Schema schema) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try {
-      MessageSerializer.serialize(new WriteChannel(Channels.newChannel(bytes)), schema);
-    } catch (IOException e) {
-      throw new CodecException("cannot serialize the Arrow schema: " + e.getMessage(), e);
-    }
-    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    return Base64.getEncoder().encodeToString(io.flowctl.ipc.ArrowIpc.schemaMessage(schema));
   }
 
   private static final class RowsSupport extends WriteSupport<Integer> {

@@ -125,6 +125,17 @@ class ParquetEventCodecTest {
   }
 
   @Test
+  void aSchemaWithoutColumns_isRefusedBeforeAnyParquetIsWritten() {
+    try (VectorSchemaRoot empty =
+        VectorSchemaRoot.create(
+            new org.apache.arrow.vector.types.pojo.Schema(List.of()), allocator)) {
+      assertThatThrownBy(() -> ParquetEventCodec.defaults().encode(empty))
+          .isInstanceOf(CodecException.class)
+          .hasMessage("a schema without columns has no Parquet form (Parquet has no empty files)");
+    }
+  }
+
+  @Test
   void theCorpusFilesParquetJavaCannotDecode_failWithACodecException() throws IOException {
     for (String name : UNREADABLE) {
       Event e =

@@ -97,20 +97,22 @@ public final class ArrowIpc {
    * @param schema in message format (dictionary fields typed by their values)
    */
   public static byte[] schemaStream(Schema schema) {
-    Objects.requireNonNull(schema, "schema");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (WriteChannel ch = new WriteChannel(Channels.newChannel(out))) {
-      MessageSerializer.serialize(ch, schema);
-      ch.writeIntLittleEndian(-1); // continuation marker
-      ch.writeIntLittleEndian(0); // end of stream
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory failed", e);
-    }
-    return out.toByteArray();
+    byte[] message = schemaMessage(schema);
+    byte[] out = java.util.Arrays.copyOf(message, message.length + 8);
+    // the continuation marker and a zero length: the end of the stream
+    java.nio.ByteBuffer.wrap(out, message.length, 8)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putInt(-1)
+        .putInt(0);
+    return out;
   }
 
-  /** One schema message (prefix, metadata, padding), without an end-of-stream marker. */
-  static byte[] schemaMessage(Schema schema) {
+  /**
+   * One schema message (prefix, metadata, padding), without an end-of-stream marker: what Parquet
+   * writers store, base64, under {@code ARROW:schema}.
+   */
+  public static byte[] schemaMessage(Schema schema) {
+    Objects.requireNonNull(schema, "schema");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (WriteChannel ch = new WriteChannel(Channels.newChannel(out))) {
       MessageSerializer.serialize(ch, schema);
