@@ -46,6 +46,9 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class FlowctlServer implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(FlowctlServer.class);
+
   private final Server server;
   private final Stores stores;
   private final boolean ownsStores;
@@ -143,8 +146,33 @@ public final class FlowctlServer implements AutoCloseable {
       throw e;
     }
     long every = b.sweepInterval.toMillis();
-    sweeper.scheduleAtFixedRate(services::sweep, every, every, TimeUnit.MILLISECONDS);
-    sweeper.scheduleAtFixedRate(monitor::sweep, 1, 1, TimeUnit.SECONDS);
+    sweeper.scheduleAtFixedRate(
+        guarded("the heartbeat sweep", services::sweep), every, every, TimeUnit.MILLISECONDS);
+    sweeper.scheduleAtFixedRate(
+        guarded("the monitor's sweep", monitor::sweep), 1, 1, TimeUnit.SECONDS);
+  }
+
+  /**
+   * {@code task}, which keeps its schedule through a failure: a scheduled task that throws is never
+   * run again, and a sweep fails whenever the store is unreachable (it reads what other replicas
+   * wrote). The failure is logged once until the task succeeds again.
+   */
+  static Runnable guarded(String what, Runnable task) {
+    boolean[] failing = {false};
+    return () -> {
+      try {
+        task.run();
+        if (failing[0]) {
+          LOG.info("{} runs again", what);
+          failing[0] = false;
+        }
+      } catch (RuntimeException e) {
+        if (!failing[0]) {
+          LOG.warn("{} failed, retrying on its schedule: {}", what, e.getMessage());
+          failing[0] = true;
+        }
+      }
+    };
   }
 
   public static Builder builder() {
