@@ -27,8 +27,7 @@ import picocli.CommandLine.ScopeType;
       EventCommand.class,
       ServeCommand.class,
       PipelineCommand.class,
-      RunCommand.class,
-      CommandLine.HelpCommand.class
+      RunCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
@@ -59,6 +58,7 @@ final class FlowctlCommand implements Runnable {
         cli.addSubcommand(command);
       }
     }
+    cli.addSubcommand("help", new CommandLine.HelpCommand()); // last in the list
     cli.setParameterExceptionHandler(FlowctlCommand::onUsageError);
     cli.setExecutionExceptionHandler(FlowctlCommand::onFailure);
     return cli;
