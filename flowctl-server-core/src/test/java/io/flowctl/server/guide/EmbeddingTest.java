@@ -66,9 +66,20 @@ class EmbeddingTest {
             .build()
             .start();
 
-    // Services that stop heartbeating turn unhealthy: sweep at a fraction of the TTL.
+    // Services that stop heartbeating turn unhealthy: sweep at a fraction of the TTL. A scheduled
+    // task that throws is never run again, and a sweep throws while the database is unreachable.
     ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor();
-    sweeper.scheduleAtFixedRate(services::sweep, 10, 10, TimeUnit.SECONDS);
+    sweeper.scheduleAtFixedRate(
+        () -> {
+          try {
+            services.sweep();
+          } catch (RuntimeException e) {
+            System.err.println("sweep failed, retrying: " + e.getMessage());
+          }
+        },
+        10,
+        10,
+        TimeUnit.SECONDS);
     // endregion
 
     // region monitoring
@@ -81,8 +92,19 @@ class EmbeddingTest {
             .thresholds(AlertThresholds.builder().memoryBytes(1L << 30).build())
             .build();
     monitor.addListener(alert -> System.err.println("alert: " + alert.message()));
-    // Time alone ages services and refusals out of the window: sweep once a second.
-    sweeper.scheduleAtFixedRate(monitor::sweep, 1, 1, TimeUnit.SECONDS);
+    // Time alone ages services and refusals out of the window: sweep once a second (guarded
+    // like the registry's sweep, which it calls).
+    sweeper.scheduleAtFixedRate(
+        () -> {
+          try {
+            monitor.sweep();
+          } catch (RuntimeException e) {
+            System.err.println("monitor sweep failed, retrying: " + e.getMessage());
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
     MonitoringServer http = MonitoringServer.start("0.0.0.0", 0, monitor, meters);
     // add new RpcMetrics(meters) as an interceptor of the server above to time its RPCs
     // endregion
