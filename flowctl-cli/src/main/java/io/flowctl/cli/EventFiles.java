@@ -8,7 +8,6 @@ import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.parquet.ParquetEventReader;
 import io.flowctl.proto.Event;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -59,7 +58,7 @@ final class EventFiles {
 
   private static Event writeParquet(Path in, ParquetEventCodec codec, BufferAllocator allocator) {
     if (ArrowFiles.isParquet(in)) {
-      return codec.wrap(ByteString.copyFrom(read(in)), in.toString());
+      return codec.wrap(contents(in), in.toString());
     }
     try (Batches batches = open(in, allocator);
         ParquetEventCodec.EventWriter writer =
@@ -84,9 +83,18 @@ final class EventFiles {
         : ArrowEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build().decode(event, allocator);
   }
 
-  private static byte[] read(Path in) {
-    try {
-      return Files.readAllBytes(in);
+  /**
+   * The file's bytes, mapped rather than read: what only needs the footer of a large Parquet file
+   * touches only the footer's pages.
+   */
+  static ByteString contents(Path in) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(in)) {
+      long size = ch.size();
+      if (size > Integer.MAX_VALUE) {
+        throw new CodecException(in + ": " + size + " bytes; one event holds at most 2 GiB");
+      }
+      return com.google.protobuf.UnsafeByteOperations.unsafeWrap(
+          ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size));
     } catch (IOException e) {
       throw new CodecException(in + ": " + e.getMessage(), e);
     }
@@ -98,7 +106,7 @@ final class EventFiles {
       ParquetEventCodec codec = ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build();
       ParquetEventReader reader;
       try {
-        reader = codec.decode(codec.wrap(ByteString.copyFrom(read(in)), in.toString()), allocator);
+        reader = codec.decode(codec.wrap(contents(in), in.toString()), allocator);
       } catch (CodecException e) {
         throw e.getMessage().startsWith(in.toString())
             ? e

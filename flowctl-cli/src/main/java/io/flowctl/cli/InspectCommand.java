@@ -44,14 +44,21 @@ final class InspectCommand implements Callable<Integer> {
     String schema;
     boolean parquet = ArrowFiles.isParquet(file);
     try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
+      ParquetEventCodec codec = ParquetEventCodec.defaults();
       event =
           parquet
-              ? EventFiles.toParquetEvent(file, ParquetEventCodec.defaults(), allocator)
+              ? EventFiles.toParquetEvent(file, codec, allocator)
               : EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
       try (BatchReader in = EventFiles.decode(event, allocator)) {
         schema = in.schema().toString();
-        while (in.loadNextBatch()) {
-          batches++;
+        if (parquet) {
+          // The footer says it all: opening the reader read it, and no page is decoded.
+          long rows = event.getArrowMetadata().getNumRows();
+          batches = (int) ((rows + codec.batchRows() - 1) / codec.batchRows());
+        } else {
+          while (in.loadNextBatch()) {
+            batches++;
+          }
         }
       } catch (io.flowctl.client.codec.CodecException e) {
         throw e.getMessage().startsWith(file.toString())

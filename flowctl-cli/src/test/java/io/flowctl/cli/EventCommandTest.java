@@ -131,6 +131,35 @@ class EventCommandTest {
   }
 
   @Test
+  void inspect_ofAParquetFile_readsTheFooterOnly() throws Exception {
+    // A file whose last data page is damaged (its CRC no longer matches) but whose footer is whole:
+    // decoding it fails, inspecting it does not, because inspect decodes no page.
+    byte[] bytes =
+        Files.readAllBytes(PARQUET.resolve("datapage_v1-snappy-compressed-checksum.parquet"));
+    int footerLength =
+        java.nio.ByteBuffer.wrap(bytes, bytes.length - 8, 4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
+    org.apache.parquet.format.FileMetaData footer =
+        org.apache.parquet.format.Util.readFileMetaData(
+            new java.io.ByteArrayInputStream(bytes, bytes.length - 8 - footerLength, footerLength));
+    var chunk = footer.getRow_groups().get(0).getColumns().get(0).getMeta_data();
+    int lastDataByte = (int) (chunk.getData_page_offset() + chunk.getTotal_compressed_size() - 1);
+    bytes[lastDataByte] ^= 0x5A;
+    Path damaged = Files.write(dir.resolve("damaged-page.parquet"), bytes);
+
+    CliRunner decode =
+        CliRunner.run("event", "decode", damaged.toString(), "--out", dir.resolve("x").toString());
+    CliRunner inspect = CliRunner.run("inspect", damaged.toString(), "--json");
+
+    assertThat(decode.status()).as(decode.out()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(inspect.status()).as(inspect.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(inspect.out());
+    assertThat(json.get("rows").asLong()).isEqualTo(footer.getNum_rows());
+    assertThat(json.get("batches").asInt()).isEqualTo(1);
+  }
+
+  @Test
   void inspect_showsWhatTheEventWouldCarry_includingTheFilesCompression() throws Exception {
     Path lz4 = IPC.resolve("2.0.0-compression_generated_lz4.arrow_file");
 

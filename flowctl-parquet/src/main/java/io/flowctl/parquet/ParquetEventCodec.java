@@ -91,6 +91,11 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     return compression;
   }
 
+  /** The most rows of one decoded batch; batches run across row groups. */
+  public int batchRows() {
+    return batchRows;
+  }
+
   /**
    * A writer of several batches into one Parquet file: refill {@code root} and call {@link
    * EventWriter#writeBatch()} for each, then {@link EventWriter#finish()}.
