@@ -18,6 +18,10 @@ final class EventFiles {
   /** What one command may allocate while reading a file. */
   static final long MEMORY_LIMIT = 1L << 30;
 
+  /** What reads Parquet files and events here: default settings, the CLI's memory limit. */
+  static final ParquetEventCodec PARQUET_READER =
+      ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build();
+
   private EventFiles() {}
 
   /** Every batch of an Arrow IPC file or stream, or of a Parquet file, as one IPC event. */
@@ -79,7 +83,7 @@ final class EventFiles {
   /** A reader of an event's batches, whatever its payload format. */
   static BatchReader decode(Event event, BufferAllocator allocator) {
     return isParquet(event)
-        ? ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build().decode(event, allocator)
+        ? PARQUET_READER.decode(event, allocator)
         : ArrowEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build().decode(event, allocator);
   }
 
@@ -103,10 +107,9 @@ final class EventFiles {
   /** The batches of an Arrow IPC file or stream, or of a Parquet file. */
   static Batches open(Path in, BufferAllocator allocator) {
     if (ArrowFiles.isParquet(in)) {
-      ParquetEventCodec codec = ParquetEventCodec.builder().maxDecodedBytes(MEMORY_LIMIT).build();
       ParquetEventReader reader;
       try {
-        reader = codec.decode(codec.wrap(contents(in), in.toString()), allocator);
+        reader = PARQUET_READER.decode(PARQUET_READER.wrap(contents(in), in.toString()), allocator);
       } catch (CodecException e) {
         throw e.getMessage().startsWith(in.toString())
             ? e

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.BatchReader;
-import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.parquet.ParquetSchemas;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
@@ -44,17 +43,17 @@ final class InspectCommand implements Callable<Integer> {
     String schema;
     boolean parquet = ArrowFiles.isParquet(file);
     try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
-      ParquetEventCodec codec = ParquetEventCodec.defaults();
       event =
           parquet
-              ? EventFiles.toParquetEvent(file, codec, allocator)
+              ? EventFiles.toParquetEvent(file, EventFiles.PARQUET_READER, allocator)
               : EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
       try (BatchReader in = EventFiles.decode(event, allocator)) {
         schema = in.schema().toString();
         if (parquet) {
           // The footer says it all: opening the reader read it, and no page is decoded.
           long rows = event.getArrowMetadata().getNumRows();
-          batches = (int) ((rows + codec.batchRows() - 1) / codec.batchRows());
+          int perBatch = EventFiles.PARQUET_READER.batchRows(); // what decode reads per batch
+          batches = (int) ((rows + perBatch - 1) / perBatch);
         } else {
           while (in.loadNextBatch()) {
             batches++;

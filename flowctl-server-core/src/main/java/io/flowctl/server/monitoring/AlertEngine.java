@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +29,6 @@ final class AlertEngine {
   private final Duration window;
   private final Map<String, Alert> active = new ConcurrentHashMap<>();
   private final List<AlertListener> listeners = new CopyOnWriteArrayList<>();
-  private final List<AlertListener> meters = new CopyOnWriteArrayList<>();
 
   AlertEngine(AlertThresholds thresholds, Clock clock, Duration window) {
     this.thresholds = thresholds;
@@ -42,11 +40,6 @@ final class AlertEngine {
     listeners.add(listener);
   }
 
-  /** Counts raised alerts; told before the listeners. */
-  void addCounter(AlertListener counter) {
-    meters.add(counter);
-  }
-
   /** The alerts active now, oldest first. */
   List<Alert> active() {
     List<Alert> out = new ArrayList<>(active.values());
@@ -55,11 +48,7 @@ final class AlertEngine {
   }
 
   long count(Alert.Kind kind) {
-    return countOf(active.values(), kind);
-  }
-
-  private static long countOf(Collection<Alert> alerts, Alert.Kind kind) {
-    return alerts.stream().filter(a -> a.kind() == kind).count();
+    return active.values().stream().filter(a -> a.kind() == kind).count();
   }
 
   /** Re-judges one service after its heartbeat. */
@@ -187,9 +176,6 @@ final class AlertEngine {
           return new Alert(kind, source, message, value, threshold, old.since());
         });
     if (fresh[0] != null) {
-      for (AlertListener l : meters) {
-        l.raised(fresh[0]);
-      }
       for (AlertListener l : listeners) {
         l.raised(fresh[0]);
       }

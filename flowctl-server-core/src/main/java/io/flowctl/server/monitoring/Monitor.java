@@ -26,7 +26,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -427,13 +426,6 @@ public final class Monitor {
     return points.size() <= OVERVIEW_POINTS
         ? points
         : List.copyOf(points.subList(points.size() - OVERVIEW_POINTS, points.size()));
-  }
-
-  /** The heartbeat metrics' latest values per service, for the API. */
-  Map<String, Map<String, Double>> latestByService() {
-    Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-    series.forEach((id, s) -> out.put(id, s.latest()));
-    return out;
   }
 
   /** Settings of a monitor; only the service registry is required. */

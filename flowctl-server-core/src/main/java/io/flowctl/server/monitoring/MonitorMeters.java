@@ -69,7 +69,8 @@ final class MonitorMeters {
               .description("Alerts raised")
               .register(registry));
     }
-    alerts.addCounter(a -> raised.get(a.kind()).increment());
+    // The first listener, added before any host's: the counter moves before they hear of it.
+    alerts.addListener(a -> raised.get(a.kind()).increment());
     Gauge.builder("flowctl.recommendations", monitor, m -> m.recommendations().size())
         .description("Recommendations derived from the metrics now")
         .register(registry);

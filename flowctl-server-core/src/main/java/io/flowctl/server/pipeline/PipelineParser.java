@@ -24,9 +24,6 @@ public final class PipelineParser {
 
   private PipelineParser() {}
 
-  /** Deeper than this, a file is refused while it is composed (the composer recurses). */
-  static final int MAX_NESTING = PipelineYaml.MAX_NESTING;
-
   /**
    * Parses and validates {@code file}.
    *
