@@ -125,7 +125,9 @@ class MonitorTest {
         .extracting(Alert::kind)
         .containsExactlyInAnyOrder(Alert.Kind.MEMORY, Alert.Kind.PROCESSING_ERRORS);
     assertThat(delivered).contains("raised MEMORY proc", "raised PROCESSING_ERRORS proc");
-    assertThat(meters.scrape()).contains("flowctl_alerts_active{kind=\"memory\"} 1");
+    assertThat(meters.scrape())
+        .contains("flowctl_alerts_active{kind=\"memory\"} 1")
+        .contains("flowctl_alerts_raised_total{kind=\"memory\"} 1.0");
 
     services.heartbeat("proc", metrics(1000, 10_000, 5, 10L << 20));
     assertThat(monitor.alerts()).isEmpty();
