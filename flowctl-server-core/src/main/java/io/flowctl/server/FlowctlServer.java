@@ -53,6 +53,13 @@ public final class FlowctlServer implements AutoCloseable {
   private final Stores stores;
   private final boolean ownsStores;
   private final ScheduledExecutorService sweeper;
+
+  /**
+   * Writes heartbeats to the store in batches, apart from the sweeps: a slow database delays no
+   * sweep.
+   */
+  private final ScheduledExecutorService writer;
+
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
   private final io.flowctl.server.runs.PipelineRuns runs;
@@ -73,6 +80,8 @@ public final class FlowctlServer implements AutoCloseable {
             .clock(b.clock)
             .heartbeatTtl(b.heartbeatTtl)
             .sweepInterval(b.sweepInterval)
+            .heartbeatFlushInterval(b.flushInterval)
+            .maxServices(b.maxServices)
             .build();
     this.schemas = SchemaRegistry.builder(stores.schemas()).clock(b.clock).build();
     this.runs = new io.flowctl.server.runs.PipelineRuns(stores.runs(), b.clock);
@@ -89,6 +98,13 @@ public final class FlowctlServer implements AutoCloseable {
       monitor.addListener(l);
     }
     HealthStatusManager health = new HealthStatusManager();
+    this.writer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "flowctl-heartbeat-writer");
+              t.setDaemon(true);
+              return t;
+            });
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -104,6 +120,7 @@ public final class FlowctlServer implements AutoCloseable {
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTime(1, TimeUnit.MINUTES)
             .keepAliveTimeout(20, TimeUnit.SECONDS)
+            .callExecutor(new io.flowctl.server.grpc.InlineHeartbeats())
             .intercept(new io.flowctl.server.grpc.RequestTimeout(sweeper, b.requestTimeout))
             .addService(new ControlPlaneService(services, schemas, runs))
             .addService(new io.flowctl.server.grpc.ControlPlaneV1Service(services))
@@ -123,6 +140,7 @@ public final class FlowctlServer implements AutoCloseable {
     } catch (IOException e) {
       closeStore();
       sweeper.shutdownNow();
+      writer.shutdownNow();
       throw e;
     }
     try {
@@ -143,6 +161,7 @@ public final class FlowctlServer implements AutoCloseable {
       server.shutdownNow();
       closeStore();
       sweeper.shutdownNow();
+      writer.shutdownNow();
       throw e;
     }
     long every = b.sweepInterval.toMillis();
@@ -150,6 +169,12 @@ public final class FlowctlServer implements AutoCloseable {
         guarded("the heartbeat sweep", services::sweep), every, every, TimeUnit.MILLISECONDS);
     sweeper.scheduleAtFixedRate(
         guarded("the monitor's sweep", monitor::sweep), 1, 1, TimeUnit.SECONDS);
+    long flush = b.flushInterval.toMillis();
+    writer.scheduleWithFixedDelay(
+        guarded("writing heartbeats to the store", services::flushHeartbeats),
+        flush,
+        flush,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -264,6 +289,8 @@ public final class FlowctlServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
+      writer.shutdownNow();
+      guarded("writing the last heartbeats", services::flushHeartbeats).run();
       closeStore();
     }
   }
@@ -289,6 +316,8 @@ public final class FlowctlServer implements AutoCloseable {
     private String dbPassword = "";
     private Duration heartbeatTtl = Duration.ofSeconds(30);
     private Duration sweepInterval = Duration.ofSeconds(10);
+    private Duration flushInterval = Duration.ofMillis(250);
+    private int maxServices = 10_000;
     private int maxMessageBytes = 4 << 20;
     private int maxConcurrentCalls = 64;
     private Duration requestTimeout = Duration.ofSeconds(15);
@@ -436,6 +465,23 @@ public final class FlowctlServer implements AutoCloseable {
 
     public Builder sweepInterval(Duration interval) {
       this.sweepInterval = Require.positive(interval, "the sweep interval");
+      return this;
+    }
+
+    /**
+     * How often heartbeats are written to the store, in one batch; default 250 ms. Heartbeats are
+     * soft state: a crash loses at most this window of heartbeat times, which services repeat
+     * within their own interval, and other replicas see a heartbeat at most this much later.
+     * Registrations, schema versions and runs are written before their calls return.
+     */
+    public Builder heartbeatFlushInterval(Duration interval) {
+      this.flushInterval = Require.positive(interval, "the heartbeat flush interval");
+      return this;
+    }
+
+    /** The most services the registry holds; default 10,000. */
+    public Builder maxServices(int max) {
+      this.maxServices = Require.positive(max, "maxServices");
       return this;
     }
 

@@ -9,8 +9,9 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,12 +26,53 @@ public final class RequestTimeout implements ServerInterceptor {
   private static final int ARRIVED = 1;
   private static final int TIMED_OUT = 2;
 
-  private final ScheduledExecutorService timer;
+  /** A call whose request may still be on its way; the state makes arrival and expiry exclusive. */
+  private static final class Pending extends AtomicInteger {
+    final long deadline;
+    volatile ServerCall<?, ?> call; // dropped on arrival, so a finished call is not kept
+
+    Pending(long deadline, ServerCall<?, ?> call) {
+      super(WAITING);
+      this.deadline = deadline;
+      this.call = call;
+    }
+  }
+
   private final long nanos;
 
+  /**
+   * Calls in arrival order. Every call has the same limit, so this is also deadline order: a scan
+   * stops at the first call not yet due, and a call costs a queue entry rather than a timer task
+   * (scheduling one task per call serialised every call on the timer's lock).
+   */
+  private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+
+  /** Checks for overdue requests on {@code timer} every quarter of the limit (at most 100 ms). */
   public RequestTimeout(ScheduledExecutorService timer, Duration limit) {
-    this.timer = Objects.requireNonNull(timer, "timer");
+    Objects.requireNonNull(timer, "timer");
     this.nanos = limit.toNanos();
+    long every = Math.max(1_000_000L, Math.min(nanos / 4, 100_000_000L));
+    timer.scheduleWithFixedDelay(this::expire, every, every, TimeUnit.NANOSECONDS);
+  }
+
+  private void expire() {
+    long now = System.nanoTime();
+    for (Pending p = pending.peek(); p != null; p = pending.peek()) {
+      if (p.get() == WAITING && p.deadline - now > 0) {
+        return;
+      }
+      pending.poll();
+      ServerCall<?, ?> call = p.call;
+      // Until the request has arrived no handler has run, so this thread alone touches the call.
+      if (call != null && p.compareAndSet(WAITING, TIMED_OUT)) {
+        call.close(
+            Status.DEADLINE_EXCEEDED.withDescription(
+                "the request did not arrive within "
+                    + TimeUnit.NANOSECONDS.toMillis(nanos)
+                    + " ms"),
+            new Metadata());
+      }
+    }
   }
 
   @Override
@@ -40,23 +82,8 @@ public final class RequestTimeout implements ServerInterceptor {
     if (type != MethodType.UNARY && type != MethodType.SERVER_STREAMING) {
       return next.startCall(call, headers); // streaming clients send at their own pace
     }
-    AtomicInteger state = new AtomicInteger(WAITING);
-    ScheduledFuture<?> expiry =
-        timer.schedule(
-            () -> {
-              // Until the request has arrived no handler has run, so this thread alone touches
-              // the call: the state makes the timeout and the arrival exclusive.
-              if (state.compareAndSet(WAITING, TIMED_OUT)) {
-                call.close(
-                    Status.DEADLINE_EXCEEDED.withDescription(
-                        "the request did not arrive within "
-                            + TimeUnit.NANOSECONDS.toMillis(nanos)
-                            + " ms"),
-                    new Metadata());
-              }
-            },
-            nanos,
-            TimeUnit.NANOSECONDS);
+    Pending state = new Pending(System.nanoTime() + nanos, call);
+    pending.add(state);
     ServerCall.Listener<Q> delegate = next.startCall(call, headers);
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
       @Override
@@ -69,20 +96,21 @@ public final class RequestTimeout implements ServerInterceptor {
       @Override
       public void onHalfClose() {
         if (state.compareAndSet(WAITING, ARRIVED)) {
-          expiry.cancel(false);
+          state.call = null;
           super.onHalfClose();
         }
       }
 
       @Override
       public void onCancel() {
-        expiry.cancel(false);
+        state.compareAndSet(WAITING, ARRIVED);
+        state.call = null;
         super.onCancel();
       }
 
       @Override
       public void onComplete() {
-        expiry.cancel(false);
+        state.call = null;
         super.onComplete();
       }
     };

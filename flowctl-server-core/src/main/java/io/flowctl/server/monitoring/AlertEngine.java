@@ -74,12 +74,13 @@ final class AlertEngine {
         memory > thresholds.memoryBytes(),
         memory,
         thresholds.memoryBytes(),
-        String.format(
-            Locale.ROOT,
-            "%s holds %s of Arrow memory, over the %s threshold",
-            id,
-            bytes(memory),
-            bytes(thresholds.memoryBytes())));
+        () ->
+            String.format(
+                Locale.ROOT,
+                "%s holds %s of Arrow memory, over the %s threshold",
+                id,
+                bytes(memory),
+                bytes(thresholds.memoryBytes())));
     double[] split = s.baselineAndRecent(thresholds.minBaselineSamples());
     if (split != null) {
       double baseline = split[0];
@@ -91,13 +92,14 @@ final class AlertEngine {
           baseline > 0 && recent < floor,
           recent,
           floor,
-          String.format(
-              Locale.ROOT,
-              "%s moves %.0f rows/s, down from a baseline of %.0f (alert below %.0f)",
-              id,
-              recent,
-              baseline,
-              floor));
+          () ->
+              String.format(
+                  Locale.ROOT,
+                  "%s moves %.0f rows/s, down from a baseline of %.0f (alert below %.0f)",
+                  id,
+                  recent,
+                  baseline,
+                  floor));
     }
   }
 
@@ -109,7 +111,7 @@ final class AlertEngine {
         count >= threshold,
         count,
         threshold,
-        String.format(Locale.ROOT, "%s reports %.0f %s", id, count, what));
+        () -> String.format(Locale.ROOT, "%s reports %.0f %s", id, count, what));
   }
 
   /** Re-judges the registry's refusals in the window: raises, updates and clears per subject. */
@@ -138,12 +140,13 @@ final class AlertEngine {
                 count >= thresholds.compatibilityFailures(),
                 count,
                 thresholds.compatibilityFailures(),
-                String.format(
-                    Locale.ROOT,
-                    "the registry refused %d registration(s) of '%s' within %ds",
-                    count,
-                    subject,
-                    window.toSeconds())));
+                () ->
+                    String.format(
+                        Locale.ROOT,
+                        "the registry refused %d registration(s) of '%s' within %ds",
+                        count,
+                        subject,
+                        window.toSeconds())));
   }
 
   /** Clears every alert of a service that is gone. */
@@ -159,12 +162,15 @@ final class AlertEngine {
       boolean firing,
       double value,
       double threshold,
-      String message) {
-    String key = kind + "|" + source;
+      java.util.function.Supplier<String> describe) {
     if (!firing) {
-      clear(key);
+      if (!active.isEmpty()) { // the common case costs no key
+        clear(kind + "|" + source);
+      }
       return;
     }
+    String key = kind + "|" + source;
+    String message = describe.get();
     Alert[] fresh = {null};
     active.compute(
         key,

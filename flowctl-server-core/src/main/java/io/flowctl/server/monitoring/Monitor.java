@@ -26,6 +26,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,7 +98,8 @@ public final class Monitor {
     this.window = b.window;
     this.thresholds = b.thresholds;
     this.alerts = new AlertEngine(thresholds, clock, window);
-    this.meters = new MonitorMeters(b.meters, clock, window, services, alerts, this);
+    this.meters =
+        new MonitorMeters(b.meters, clock, window, services, alerts, this, b.servicesWithMeters);
     services.addListener(this::heartbeat);
     if (b.schemas != null) {
       b.schemas.addListener(
@@ -139,10 +141,7 @@ public final class Monitor {
    * refusals aged out of the window.
    */
   public void sweep() {
-    Set<String> registered = new TreeSet<>();
-    for (ServiceState s : services.list()) {
-      registered.add(s.serviceId());
-    }
+    Set<String> registered = new HashSet<>(services.ids());
     Instant since = clock.instant().minus(window);
     for (ServiceSeries s : series.values()) {
       if (!registered.contains(s.id) && (s.lastAt() == null || s.lastAt().isBefore(since))) {
@@ -436,6 +435,7 @@ public final class Monitor {
     private Clock clock = Clock.systemUTC();
     private Duration window = Duration.ofMinutes(5);
     private AlertThresholds thresholds = AlertThresholds.defaults();
+    private int servicesWithMeters = 1_000;
 
     private Builder(ServiceRegistry services) {
       this.services = Objects.requireNonNull(services, "services");
@@ -466,6 +466,16 @@ public final class Monitor {
         throw new IllegalArgumentException("the window is 1 s to 1 day: " + window);
       }
       this.window = window;
+      return this;
+    }
+
+    /**
+     * How many services get their own meters (the Arrow gauges and window quantiles, nineteen
+     * series each), the first to heartbeat; default 1,000. Beyond it services are still on the
+     * dashboard, in alerts and in the fleet-wide meters.
+     */
+    public Builder servicesWithMeters(int max) {
+      this.servicesWithMeters = io.flowctl.internal.Require.positive(max, "servicesWithMeters");
       return this;
     }
 

@@ -34,6 +34,7 @@ final class MonitorMeters {
   private final Map<String, Counter> registrations = new ConcurrentHashMap<>();
   private final Map<Alert.Kind, Counter> raised = new EnumMap<>(Alert.Kind.class);
   private final Map<String, List<Meter>> perService = new ConcurrentHashMap<>();
+  private final int maxServices;
 
   MonitorMeters(
       MeterRegistry registry,
@@ -41,13 +42,15 @@ final class MonitorMeters {
       Duration window,
       ServiceRegistry services,
       AlertEngine alerts,
-      Monitor monitor) {
+      Monitor monitor,
+      int maxServices) {
     this.registry = registry;
+    this.maxServices = maxServices;
     this.clock = clock;
     this.window = window;
     this.heartbeats =
         Counter.builder("flowctl.heartbeats").description("Heartbeats recorded").register(registry);
-    Gauge.builder("flowctl.services.registered", services, s -> s.list().size())
+    Gauge.builder("flowctl.services.registered", services, ServiceRegistry::size)
         .description("Services registered")
         .register(registry);
     Gauge.builder(
@@ -93,8 +96,14 @@ final class MonitorMeters {
         .increment();
   }
 
-  /** Registers a service's gauges, once, at its first heartbeat. */
+  /**
+   * Registers a service's gauges, once, at its first heartbeat, for the first {@code maxServices}
+   * services: nineteen series per service would make a fleet's scrape millions of lines.
+   */
   void add(ServiceSeries s, String pipeline) {
+    if (perService.size() >= maxServices) {
+      return;
+    }
     Tags tags = Tags.of("service", s.id, "pipeline", pipeline);
     List<Meter> list = new ArrayList<>();
     for (String name : Monitor.ARROW_METRICS) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,6 +43,11 @@ public final class InMemoryServiceStore implements ServiceStore {
     List<StoredService> out = new ArrayList<>(services.values());
     out.sort(Comparator.comparing(s -> s.info().getServiceId()));
     return out;
+  }
+
+  @Override
+  public Optional<StoredService> get(String serviceId) {
+    return Optional.ofNullable(services.get(serviceId));
   }
 
   @Override

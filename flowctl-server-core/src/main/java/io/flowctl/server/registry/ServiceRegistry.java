@@ -17,23 +17,35 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The services of a control plane and their health. A service is healthy while its heartbeats
  * arrive within the TTL; {@link #sweep()} (call it every sweep interval) marks the silent ones
  * unhealthy, and a later heartbeat makes a service healthy again. Time comes from the injected
- * clock, so the rules are tested without sleeping. With a {@link ServiceStore} it writes every
- * change through and reads what other replicas wrote. Usable without gRPC; thread-safe.
+ * clock, so the rules are tested without sleeping. With a {@link ServiceStore} it writes
+ * registrations through, heartbeats through or in batches ({@link Builder#heartbeatFlushInterval}),
+ * and reads what other replicas wrote. Usable without gRPC; thread-safe.
  *
- * <p>Why this file is long: a service's entry, the event-type indexes, the byte budget and the
- * write-through to the store change together under the registry's one lock, and splitting them
- * would spread that invariant over classes that each hold half of it. What needs none of it lives
- * elsewhere: name checks ({@code server.internal.Names}), pause tracking ({@link Pauses}).
+ * <p>Heartbeats are soft state: a service sends the next one within its interval, so a batch lost
+ * to a crash costs nothing a service does not repeat. Registrations are not: they are written
+ * before the call returns.
+ *
+ * <p>Locking: heartbeats and reads share the registry's read lock and change one service's entry
+ * under that entry's own lock, so thousands of services heartbeat side by side; registering,
+ * removing, adopting what the store holds and sweeping take the write lock. Why this file is long:
+ * the entries, the event-type indexes and the byte budget change together under those locks, and
+ * splitting them would spread that invariant over classes that each hold half of it. What needs
+ * none of it lives elsewhere: name checks ({@code server.internal.Names}), pause tracking ({@link
+ * Pauses}).
  */
 public final class ServiceRegistry {
   /**
@@ -78,6 +90,8 @@ public final class ServiceRegistry {
   private final Clock clock;
   private final Duration ttl;
   private final Duration sweepInterval;
+  private final Duration flushInterval; // null: heartbeats are written through
+  private final Duration syncInterval;
   private final int historySize;
   private final int maxServices;
   private final int maxMetadataEntries;
@@ -87,6 +101,14 @@ public final class ServiceRegistry {
   private final long maxBytes;
   private final ServiceStore store;
   private final Pauses pauses;
+
+  /** Structure (which services exist, the indexes) under the write lock; reads and beats share. */
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  /** Registrations and removals one at a time, their store writes outside {@link #lock}. */
+  private final java.util.concurrent.locks.ReentrantLock registering =
+      new java.util.concurrent.locks.ReentrantLock();
+
   private final Map<String, Entry> services = new HashMap<>();
 
   /** Event type → ids of the services consuming / producing it, kept with every registration. */
@@ -94,14 +116,32 @@ public final class ServiceRegistry {
 
   private final Map<String, Set<String>> producers = new HashMap<>();
 
+  /** Heartbeats recorded but not yet written to the store, newest per service. */
+  private final Map<String, StoredHeartbeat> unwritten = new ConcurrentHashMap<>();
+
+  /** When this registry started: a service's silence counts from here at the earliest. */
+  private final Instant startedAt;
+
+  /** Bumped with every local change of a service's registration; guarded by the write lock. */
+  private volatile long changes;
+
+  /** When the store was last read whole ({@link System#nanoTime}). */
+  private volatile long syncedAt;
+
+  private volatile boolean synced;
+
+  /** One service; its fields are guarded by the entry itself. */
   private static final class Entry {
     ServiceInfo info;
     Instant registeredAt;
     Instant lastHeartbeat;
+    Instant silentSince; // lastHeartbeat, or later when the registry started after it
+    long changedAt; // the registry's change count when this registration last changed here
+    long storedVersion = -1; // the store's version of the registration this entry holds
     boolean healthy = true; // heartbeats within the TTL
     ServiceState.Reported reported = ServiceState.Reported.HEALTHY;
     Map<String, Double> metrics = Map.of();
-    Map<String, String> reportedMetrics = Map.of();
+    Map<String, String> reportedMetrics = Map.of(); // null: the metrics, as text
     final Deque<ServiceState.Heartbeat> history = new ArrayDeque<>();
     long infoBytes; // estimated heap of info
     long latestBytes; // of metrics and reportedMetrics
@@ -124,19 +164,15 @@ public final class ServiceRegistry {
     return n;
   }
 
-  /** Heap the registry's entries hold, estimated; guarded by this. */
-  private long totalBytes;
-
-  private void account(Entry e, long before) {
-    totalBytes += e.bytes() - before;
-  }
+  /** Heap the registry's entries hold, estimated. */
+  private final AtomicLong totalBytes = new AtomicLong();
 
   private FlowctlException overBudget(String what, long adding) {
     return new FlowctlException(
         FlowctlException.Code.RESOURCE_EXHAUSTED,
         what
             + " would take the registry to "
-            + (totalBytes + adding) / 1024
+            + (totalBytes.get() + adding) / 1024
             + " KiB, over its limit of "
             + maxBytes / 1024
             + " KiB (ServiceRegistry.Builder.maxBytes)");
@@ -146,6 +182,8 @@ public final class ServiceRegistry {
     this.clock = b.clock;
     this.ttl = b.ttl;
     this.sweepInterval = b.sweepInterval;
+    this.flushInterval = b.flushInterval;
+    this.syncInterval = b.syncInterval;
     this.pauses = new Pauses(b.sweepInterval, b.ttl);
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
@@ -155,54 +193,140 @@ public final class ServiceRegistry {
     this.historyBytes = b.historyBytes;
     this.maxBytes = b.maxBytes;
     this.store = b.store;
-    sync();
+    this.startedAt = clock.instant();
+    adopt(store.all(), 0, true); // what an earlier process (or another replica) registered
   }
 
   /**
-   * With a store, adopts what it holds: services registered, changed or removed by another replica
-   * (or before a restart), and heartbeats newer than the ones seen here.
+   * With a shared store, follows what other replicas wrote, at most once per sync interval: every
+   * service's heartbeat time and registration version ({@link ServiceStore#stamps()}), and the rows
+   * of registrations that changed. Metrics of heartbeats another replica recorded are read with the
+   * one service ({@link #status}).
    */
   private void sync() {
     if (!store.shared()) {
       return;
     }
-    Instant deadline = clock.instant().minus(ttl);
+    if (synced && System.nanoTime() - syncedAt < syncInterval.toNanos()) {
+      return;
+    }
+    long since = changes;
+    List<ServiceStamp> stamps = store.stamps(); // outside the lock: heartbeats go on meanwhile
+    List<String> changed =
+        read(
+            () -> {
+              List<String> out = new ArrayList<>();
+              for (ServiceStamp st : stamps) {
+                Entry e = services.get(st.serviceId());
+                if (e == null || e.storedVersion != st.version()) {
+                  out.add(st.serviceId());
+                }
+              }
+              return out;
+            });
+    List<StoredService> rows = new ArrayList<>();
+    if (changed.size() > 64) {
+      rows.addAll(store.all()); // a new replica, or a fleet registering: one read for all
+    } else {
+      for (String id : changed) {
+        store.get(id).ifPresent(rows::add);
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      adopt(rows, since, false);
+      Set<String> present = new HashSet<>();
+      Instant deadline = clock.instant().minus(ttl);
+      for (ServiceStamp st : stamps) {
+        present.add(st.serviceId());
+        Entry e = services.get(st.serviceId());
+        if (e != null && e.changedAt <= since) {
+          synchronized (e) {
+            if (st.lastHeartbeat().isAfter(e.lastHeartbeat)) {
+              e.lastHeartbeat = st.lastHeartbeat();
+              e.silentSince = later(st.lastHeartbeat(), startedAt);
+              e.healthy |= !e.silentSince.isBefore(deadline);
+            }
+          }
+        }
+      }
+      for (Iterator<Map.Entry<String, Entry>> it = services.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Entry> m = it.next();
+        if (!present.contains(m.getKey()) && m.getValue().changedAt <= since) {
+          it.remove();
+          totalBytes.addAndGet(-m.getValue().bytes());
+          unindex(m.getValue().info);
+          unwritten.remove(m.getKey());
+        }
+      }
+      synced = true;
+      syncedAt = System.nanoTime();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Takes what the store holds: services registered, changed or removed by another replica (or
+   * before a restart), and heartbeats newer than the ones seen here. Registrations changed here
+   * after {@code since} (while the store was being read) are newer than what was read and stay.
+   * Silence counts from this registry's start at the earliest: after a restart, services have a TTL
+   * to heartbeat again before they count as silent.
+   */
+  private void adopt(List<StoredService> stored, long since, boolean whole) {
     Set<String> seen = new HashSet<>();
-    for (StoredService stored : store.all()) {
-      String id = stored.info().getServiceId();
+    for (StoredService s : stored) {
+      String id = s.info().getServiceId();
       seen.add(id);
       Entry e = services.get(id);
       if (e == null) {
         e = new Entry();
-        e.registeredAt = stored.registeredAt();
-        e.lastHeartbeat = stored.lastHeartbeat();
-        e.metrics = stored.metrics();
-        e.reportedMetrics = asText(stored.metrics());
-        e.healthy = !stored.lastHeartbeat().isBefore(deadline);
+        e.registeredAt = s.registeredAt();
+        e.lastHeartbeat = s.lastHeartbeat();
+        e.silentSince = s.lastHeartbeat();
         services.put(id, e);
-      } else {
-        unindex(e.info);
-        if (stored.lastHeartbeat().isAfter(e.lastHeartbeat)) {
-          e.lastHeartbeat = stored.lastHeartbeat();
-          e.metrics = stored.metrics();
-          e.reportedMetrics = asText(stored.metrics());
-          e.healthy = !stored.lastHeartbeat().isBefore(deadline);
+      } else if (e.changedAt > since) {
+        continue;
+      }
+      synchronized (e) {
+        long before = e.bytes();
+        if (e.info == null || s.lastHeartbeat().isAfter(e.lastHeartbeat)) {
+          e.lastHeartbeat = s.lastHeartbeat();
+          e.silentSince = later(s.lastHeartbeat(), startedAt);
+          e.metrics = s.metrics();
+          e.reportedMetrics = null;
+          e.healthy = !e.silentSince.isBefore(clock.instant().minus(ttl));
         }
+        if (e.info != null && !e.info.equals(s.info())) {
+          unindex(e.info);
+          e.info = null;
+        }
+        if (e.info == null) {
+          e.info = s.info();
+          e.infoBytes = 2L * e.info.getSerializedSize();
+          index(e.info);
+        }
+        e.storedVersion = s.version();
+        e.latestBytes = metricBytes(e.metrics);
+        totalBytes.addAndGet(e.bytes() - before);
       }
-      long before = e.bytes();
-      e.info = stored.info();
-      e.infoBytes = 2L * e.info.getSerializedSize();
-      e.latestBytes = metricBytes(e.metrics) + metricBytes(e.reportedMetrics);
-      account(e, before);
-      index(e.info);
     }
-    for (String id : new ArrayList<>(services.keySet())) {
-      if (!seen.contains(id)) {
-        Entry gone = services.remove(id);
-        totalBytes -= gone.bytes();
-        unindex(gone.info);
+    if (!whole) {
+      return;
+    }
+    for (Iterator<Map.Entry<String, Entry>> it = services.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Entry> m = it.next();
+      if (!seen.contains(m.getKey()) && m.getValue().changedAt <= since) {
+        it.remove();
+        totalBytes.addAndGet(-m.getValue().bytes());
+        unindex(m.getValue().info);
+        unwritten.remove(m.getKey());
       }
     }
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
   }
 
   public static Builder builder() {
@@ -235,7 +359,7 @@ public final class ServiceRegistry {
    * @throws FlowctlException INVALID_ARGUMENT for a service without id or type, RESOURCE_EXHAUSTED
    *     beyond the service or metadata limits
    */
-  public synchronized ServiceState register(ServiceInfo info) {
+  public ServiceState register(ServiceInfo info) {
     Objects.requireNonNull(info, "info");
     if (info.getServiceId().isBlank()) {
       throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "the service id is empty");
@@ -268,11 +392,65 @@ public final class ServiceRegistry {
               + " bytes; the limit is "
               + maxServiceBytes);
     }
-    sync();
+    // Registrations queue here, so that the store's write happens outside the registry's lock:
+    // heartbeats go on while a registration waits for the database.
+    registering.lock();
+    try {
+      // Another replica may hold this id: read its row first (one row, not the whole store).
+      Optional<StoredService> elsewhere =
+          store.shared() ? store.get(info.getServiceId()) : Optional.empty();
+      Entry e;
+      StoredService row;
+      lock.writeLock().lock();
+      try {
+        elsewhere.ifPresent(
+            r -> {
+              if (!services.containsKey(r.info().getServiceId())) {
+                adopt(List.of(r), Long.MAX_VALUE, false);
+              }
+            });
+        e = admit(info, size);
+        synchronized (e) {
+          row = new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics);
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+      store.put(row); // before anything changes here: a registration refused did not happen
+      lock.writeLock().lock();
+      try {
+        services.putIfAbsent(info.getServiceId(), e);
+        synchronized (e) {
+          if (e.info != null) {
+            unindex(e.info);
+          }
+          long before = e.bytes();
+          e.info = info;
+          e.infoBytes = 2L * size;
+          e.changedAt = ++changes;
+          e.storedVersion = -1; // the store counts its versions; the next sync reads it
+          totalBytes.addAndGet(e.bytes() - before);
+          e.healthy = true;
+          index(info);
+          return state(e);
+        }
+      } finally {
+        lock.writeLock().unlock();
+      }
+    } finally {
+      registering.unlock();
+    }
+  }
+
+  /**
+   * The entry a registration goes to (a new one, not yet in the map, for a new service) once the
+   * limits and the instance check allow it; under the write lock.
+   */
+  private Entry admit(ServiceInfo info, int size) {
     Entry e = services.get(info.getServiceId());
     long infoBytes = 2L * size;
     long adding = infoBytes - (e == null ? 0 : e.infoBytes);
-    if (adding > 0 && totalBytes + adding > maxBytes) {
+    if (adding > 0 && totalBytes.get() + adding > maxBytes) {
       throw overBudget("registering '" + info.getServiceId() + "'", adding);
     }
     if (e != null && e.info != null) {
@@ -305,19 +483,9 @@ public final class ServiceRegistry {
       e = new Entry();
       e.registeredAt = clock.instant();
       e.lastHeartbeat = e.registeredAt;
-      services.put(info.getServiceId(), e);
+      e.silentSince = e.registeredAt;
     }
-    if (e.info != null) {
-      unindex(e.info);
-    }
-    long before = e.bytes();
-    e.info = info;
-    e.infoBytes = infoBytes;
-    account(e, before);
-    e.healthy = true;
-    index(info);
-    store.put(new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics));
-    return state(e);
+    return e;
   }
 
   private void index(ServiceInfo info) {
@@ -345,16 +513,27 @@ public final class ServiceRegistry {
   }
 
   /** Removes a service; returns whether it was registered. */
-  public synchronized boolean unregister(String serviceId) {
-    sync();
-    Entry e = services.remove(serviceId);
-    if (e == null) {
-      return false;
+  public boolean unregister(String serviceId) {
+    registering.lock();
+    try {
+      boolean stored = store.remove(serviceId);
+      lock.writeLock().lock();
+      try {
+        Entry e = services.remove(serviceId);
+        if (e == null) {
+          return stored;
+        }
+        unwritten.remove(serviceId);
+        totalBytes.addAndGet(-e.bytes());
+        unindex(e.info);
+        changes++;
+        return true;
+      } finally {
+        lock.writeLock().unlock();
+      }
+    } finally {
+      registering.unlock();
     }
-    totalBytes -= e.bytes();
-    unindex(e.info);
-    store.remove(serviceId);
-    return true;
   }
 
   /**
@@ -363,10 +542,9 @@ public final class ServiceRegistry {
    * @throws FlowctlException NOT_FOUND for a service that never registered (or was removed)
    */
   public ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
-    ServiceState state;
-    synchronized (this) {
-      state = state(record(serviceId, metrics));
-    }
+    Reading reading = new Reading(metrics, null);
+    ServiceState state =
+        record(serviceId, ServiceState.Reported.HEALTHY, current -> reading, e -> state(e));
     notifyListeners(state.info(), state.lastHeartbeat(), state.metrics());
     return state;
   }
@@ -376,17 +554,24 @@ public final class ServiceRegistry {
    * needs no copy of the history.
    */
   public Instant recordHeartbeat(String serviceId, Map<String, Double> metrics) {
-    ServiceInfo info;
-    Instant at;
-    Map<String, Double> recorded;
-    synchronized (this) {
-      Entry e = record(serviceId, metrics);
-      info = e.info;
-      at = e.lastHeartbeat;
-      recorded = e.metrics;
-    }
-    notifyListeners(info, at, recorded);
-    return at;
+    Reading reading = new Reading(metrics, null);
+    return record(serviceId, ServiceState.Reported.HEALTHY, current -> reading);
+  }
+
+  /** A heartbeat's metrics: the numbers, and every metric as reported (null: the numbers). */
+  private record Reading(Map<String, Double> numbers, Map<String, String> text) {}
+
+  /** What a heartbeat recorded, for the listeners, which run outside every lock. */
+  private record Beat(ServiceInfo info, Instant at, Map<String, Double> metrics) {}
+
+  private Instant record(
+      String serviceId,
+      ServiceState.Reported reported,
+      java.util.function.Function<Map<String, String>, Reading> text) {
+    Beat beat =
+        record(serviceId, reported, text, e -> new Beat(e.info, e.lastHeartbeat, e.metrics));
+    notifyListeners(beat.info(), beat.at(), beat.metrics());
+    return beat.at();
   }
 
   /** Outside the registry's lock: a slow listener must not hold up other services. */
@@ -396,14 +581,24 @@ public final class ServiceRegistry {
     }
   }
 
-  private Entry record(String serviceId, Map<String, Double> metrics) {
-    return record(serviceId, ServiceState.Reported.HEALTHY, metrics, asText(metrics));
-  }
-
   private static Map<String, String> asText(Map<String, Double> metrics) {
     Map<String, String> text = new java.util.HashMap<>();
     metrics.forEach((k, v) -> text.put(k, formatNumber(v)));
     return text;
+  }
+
+  /** The numeric ones among metrics reported as text. */
+  private static Map<String, Double> numbers(Map<String, String> text) {
+    Map<String, Double> numbers = new java.util.HashMap<>();
+    text.forEach(
+        (k, v) -> {
+          try {
+            numbers.put(k, Double.parseDouble(v));
+          } catch (NumberFormatException notANumber) {
+            // kept as text only
+          }
+        });
+    return numbers;
   }
 
   /** A number as text: integral values without a fraction, as a Go client would send them. */
@@ -411,39 +606,67 @@ public final class ServiceRegistry {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
-  private Entry record(
+  /**
+   * Records a heartbeat under the read lock and the entry's lock and returns {@code result} of the
+   * entry; {@code text} gives the heartbeat's metrics from the ones reported before.
+   */
+  private <T> T record(
+      String serviceId,
+      ServiceState.Reported reported,
+      java.util.function.Function<Map<String, String>, Reading> text,
+      java.util.function.Function<Entry, T> result) {
+    for (int attempt = 0; ; attempt++) {
+      lock.readLock().lock();
+      try {
+        Entry e = services.get(serviceId);
+        if (e != null) {
+          synchronized (e) {
+            Reading reading = text.apply(reported(e));
+            record(e, serviceId, reported, reading.numbers(), reading.text());
+            return result.apply(e);
+          }
+        }
+      } finally {
+        lock.readLock().unlock();
+      }
+      if (attempt > 0 || !store.shared()) {
+        throw new FlowctlException(
+            FlowctlException.Code.NOT_FOUND,
+            "heartbeat from unknown service '" + serviceId + "': register it first");
+      }
+      refresh(serviceId); // it may have registered with another replica
+    }
+  }
+
+  private void record(
+      Entry e,
       String serviceId,
       ServiceState.Reported reported,
       Map<String, Double> metrics,
       Map<String, String> text) {
-    Entry e = services.get(serviceId);
-    if (e == null) {
-      sync(); // it may have registered with another replica
-      e = services.get(serviceId);
+    // Without text, the metrics are numbers as the legacy API sends them: their text is made when
+    // asked for (ServiceState.reportedMetrics), not with every heartbeat.
+    long sent = 0; // what the heartbeat carries, about
+    if (text == null) {
+      for (String name : metrics.keySet()) {
+        checkName(name, "a metric name");
+        sent += name.length() + 12;
+      }
+    } else {
+      for (Map.Entry<String, String> m : text.entrySet()) {
+        checkName(m.getKey(), "a metric name");
+        checkValue(m.getValue(), "metric '" + m.getKey() + "'");
+        sent += m.getKey().length() + m.getValue().length() + 4;
+      }
     }
-    if (e == null) {
-      throw new FlowctlException(
-          FlowctlException.Code.NOT_FOUND,
-          "heartbeat from unknown service '" + serviceId + "': register it first");
-    }
-    for (Map.Entry<String, String> m : text.entrySet()) {
-      checkName(m.getKey(), "a metric name");
-      checkValue(m.getValue(), "metric '" + m.getKey() + "'");
-    }
-    if (metrics.size() > maxMetadataEntries || text.size() > maxMetadataEntries) {
+    int count = Math.max(metrics.size(), text == null ? 0 : text.size());
+    if (count > maxMetadataEntries) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "a heartbeat with "
-              + Math.max(metrics.size(), text.size())
-              + " metrics; the limit is "
-              + maxMetadataEntries);
+          "a heartbeat with " + count + " metrics; the limit is " + maxMetadataEntries);
     }
     long beat = metricBytes(metrics); // what one history entry holds
-    long latest = beat + metricBytes(text);
-    long sent = 0; // what the heartbeat carries, about
-    for (Map.Entry<String, String> m : text.entrySet()) {
-      sent += m.getKey().length() + m.getValue().length() + 4;
-    }
+    long latest = beat + (text == null ? 0 : metricBytes(text));
     if (sent > maxHeartbeatBytes) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
@@ -456,33 +679,37 @@ public final class ServiceRegistry {
     }
     long before = e.bytes();
     long adding = latest - e.latestBytes + beat;
-    if (adding > 0 && totalBytes + adding > maxBytes) {
+    if (adding > 0 && totalBytes.get() + adding > maxBytes) {
       // The history is the first thing to give up; the latest metrics are what the service is.
-      while (!e.history.isEmpty() && totalBytes + adding - (before - e.bytes()) > maxBytes) {
+      while (!e.history.isEmpty() && totalBytes.get() + adding - (before - e.bytes()) > maxBytes) {
         e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
       }
-      account(e, before);
+      totalBytes.addAndGet(e.bytes() - before);
       before = e.bytes();
-      if (totalBytes + adding > maxBytes) {
+      if (totalBytes.get() + adding > maxBytes) {
         throw overBudget("a heartbeat of '" + serviceId + "'", adding);
       }
     }
     Instant now = clock.instant();
     e.lastHeartbeat = now;
+    e.silentSince = now;
     e.healthy = true;
     e.reported = reported;
     e.metrics = Map.copyOf(metrics);
-    e.reportedMetrics = Map.copyOf(text);
+    e.reportedMetrics = text == null ? null : Map.copyOf(text);
     e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
     e.historyBytes += beat;
-    store.heartbeat(serviceId, now, e.metrics);
+    if (flushInterval == null) {
+      store.heartbeat(serviceId, now, e.metrics);
+    } else {
+      unwritten.put(serviceId, new StoredHeartbeat(serviceId, now, e.metrics));
+    }
     while (e.history.size() > 1
         && (e.history.size() > historySize || e.historyBytes > historyBytes)) {
       e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
     }
-    account(e, before);
-    return e;
+    totalBytes.addAndGet(e.bytes() - before);
   }
 
   /**
@@ -496,32 +723,73 @@ public final class ServiceRegistry {
    */
   public Instant recordHeartbeat(
       String serviceId, ServiceState.Reported status, Map<String, String> metrics) {
-    ServiceInfo info;
-    Instant at;
-    Map<String, Double> numeric;
-    synchronized (this) {
-      Entry current = services.get(serviceId);
-      Map<String, String> merged =
-          new java.util.HashMap<>(current == null ? Map.of() : current.reportedMetrics);
-      merged.putAll(metrics);
-      Map<String, Double> numbers = new java.util.HashMap<>();
-      merged.forEach(
-          (k, v) -> {
-            try {
-              numbers.put(k, Double.parseDouble(v));
-            } catch (NumberFormatException notANumber) {
-              // kept as text only
-            }
-          });
-      Entry e =
-          record(
-              serviceId, status == null ? ServiceState.Reported.HEALTHY : status, numbers, merged);
-      info = e.info;
-      at = e.lastHeartbeat;
-      numeric = e.metrics;
+    return record(
+        serviceId,
+        status == null ? ServiceState.Reported.HEALTHY : status,
+        current -> {
+          Map<String, String> merged = new java.util.HashMap<>(current);
+          merged.putAll(metrics);
+          return new Reading(numbers(merged), merged);
+        });
+  }
+
+  /**
+   * Writes the heartbeats recorded since the last flush to the store, in one batch; with {@link
+   * Builder#heartbeatFlushInterval} the host calls this every interval and once when it stops
+   * ({@code FlowctlServer} does). Heartbeats a failed write could not store are kept for the next
+   * flush, unless a newer one of the same service arrived meanwhile.
+   *
+   * @return how many heartbeats were written
+   * @throws StoreException when the store refuses the batch
+   */
+  public int flushHeartbeats() {
+    synchronized (unwritten) { // one flush at a time: an older batch never lands after a newer
+      if (unwritten.isEmpty()) {
+        return 0;
+      }
+      List<StoredHeartbeat> batch = new ArrayList<>(unwritten.size());
+      for (String id : unwritten.keySet()) {
+        StoredHeartbeat b = unwritten.get(id);
+        if (b != null && unwritten.remove(id, b)) {
+          batch.add(b);
+        }
+      }
+      try {
+        store.heartbeats(batch);
+      } catch (RuntimeException e) {
+        batch.forEach(b -> unwritten.putIfAbsent(b.serviceId(), b));
+        throw e;
+      }
+      return batch.size();
     }
-    notifyListeners(info, at, numeric);
-    return at;
+  }
+
+  /**
+   * Reads one service's row from a shared store and takes it: registered, changed or removed by
+   * another replica, or a newer heartbeat.
+   */
+  private void refresh(String serviceId) {
+    if (!store.shared()) {
+      return;
+    }
+    long since = changes;
+    Optional<StoredService> row = store.get(serviceId);
+    lock.writeLock().lock();
+    try {
+      if (row.isPresent()) {
+        adopt(List.of(row.get()), since, false);
+      } else {
+        Entry e = services.get(serviceId);
+        if (e != null && e.changedAt <= since) {
+          services.remove(serviceId);
+          unwritten.remove(serviceId);
+          totalBytes.addAndGet(-e.bytes());
+          unindex(e.info);
+        }
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /**
@@ -533,73 +801,120 @@ public final class ServiceRegistry {
    * Without this, every pause longer than a TTL minus a heartbeat interval would turn healthy
    * services unhealthy the moment the process ran again.
    */
-  public synchronized List<String> sweep() {
+  public List<String> sweep() {
     sync();
-    Instant now = clock.instant();
-    pauses.sweptAt(now);
-    Instant deadline = now.minus(ttl);
-    List<String> turned = new ArrayList<>();
-    for (Map.Entry<String, Entry> m : services.entrySet()) {
-      Entry e = m.getValue();
-      if (e.healthy && e.lastHeartbeat.isBefore(deadline) && silence(e, now).compareTo(ttl) > 0) {
-        e.healthy = false;
-        turned.add(m.getKey());
+    lock.writeLock().lock();
+    try {
+      Instant now = clock.instant();
+      pauses.sweptAt(now);
+      Instant deadline = now.minus(ttl);
+      List<String> turned = new ArrayList<>();
+      for (Map.Entry<String, Entry> m : services.entrySet()) {
+        Entry e = m.getValue();
+        if (e.healthy
+            && e.silentSince.isBefore(deadline)
+            && pauses.silence(e.silentSince, now).compareTo(ttl) > 0) {
+          e.healthy = false;
+          turned.add(m.getKey());
+        }
       }
+      turned.sort(Comparator.naturalOrder());
+      return turned;
+    } finally {
+      lock.writeLock().unlock();
     }
-    turned.sort(Comparator.naturalOrder());
-    return turned;
-  }
-
-  /** A span during which this process did not run, as late sweeps show it. */
-  /** How long a service has been silent, leaving out the pauses since its last heartbeat. */
-  private Duration silence(Entry e, Instant now) {
-    return pauses.silence(e.lastHeartbeat, now);
   }
 
   /**
-   * The service's state.
+   * The service's state. With a shared store its row is read first, so a heartbeat another replica
+   * recorded counts here once that replica has flushed it.
    *
    * @throws FlowctlException NOT_FOUND naming the service when it is not registered
    */
-  public synchronized ServiceState require(String serviceId) {
-    sync();
-    return state(entry(serviceId));
+  public ServiceState require(String serviceId) {
+    return status(serviceId)
+        .orElseThrow(
+            () ->
+                new FlowctlException(
+                    FlowctlException.Code.NOT_FOUND, "unknown service '" + serviceId + "'"));
   }
 
-  private Entry entry(String serviceId) {
-    Entry e = services.get(serviceId);
-    if (e == null) {
-      throw new FlowctlException(
-          FlowctlException.Code.NOT_FOUND, "unknown service '" + serviceId + "'");
-    }
-    return e;
-  }
-
-  public synchronized Optional<ServiceState> status(String serviceId) {
-    sync();
-    Entry e = services.get(serviceId);
-    return e == null ? Optional.empty() : Optional.of(state(e));
+  /** The service's state, read like {@link #require}; empty when it is not registered. */
+  public Optional<ServiceState> status(String serviceId) {
+    refresh(serviceId);
+    return read(() -> Optional.ofNullable(services.get(serviceId)).map(ServiceRegistry::state));
   }
 
   /** Every service, by id. */
-  public synchronized List<ServiceState> list() {
+  public List<ServiceState> list() {
     sync();
-    List<ServiceState> out = new ArrayList<>();
-    services.values().forEach(e -> out.add(state(e)));
-    out.sort(Comparator.comparing(ServiceState::serviceId));
-    return out;
+    return read(
+        () -> {
+          List<ServiceState> out = new ArrayList<>(services.size());
+          services.values().forEach(e -> out.add(state(e)));
+          out.sort(Comparator.comparing(ServiceState::serviceId));
+          return out;
+        });
+  }
+
+  /**
+   * The ids of the services not healthy now, sorted: what a health check of a whole fleet needs,
+   * without copying every service's history as {@link #list} does.
+   */
+  public List<String> unhealthy() {
+    sync();
+    return read(
+        () -> {
+          List<String> out = new ArrayList<>();
+          services.forEach(
+              (id, e) -> {
+                synchronized (e) {
+                  if (!(e.healthy && e.reported.serving())) {
+                    out.add(id);
+                  }
+                }
+              });
+          out.sort(Comparator.naturalOrder());
+          return out;
+        });
+  }
+
+  /** The ids of every service, sorted. */
+  public List<String> ids() {
+    sync();
+    return read(
+        () -> {
+          List<String> out = new ArrayList<>(services.keySet());
+          out.sort(Comparator.naturalOrder());
+          return out;
+        });
+  }
+
+  /** How many services are registered. */
+  public int size() {
+    sync();
+    return read(services::size);
   }
 
   /** The services whose inputs take {@code eventType}, by id (from an index, not a scan). */
-  public synchronized List<ServiceState> consumersOf(String eventType) {
+  public List<ServiceState> consumersOf(String eventType) {
     sync();
-    return statesOf(consumers.get(eventType));
+    return read(() -> statesOf(consumers.get(eventType)));
   }
 
   /** The services that produce {@code eventType}, by id. */
-  public synchronized List<ServiceState> producersOf(String eventType) {
+  public List<ServiceState> producersOf(String eventType) {
     sync();
-    return statesOf(producers.get(eventType));
+    return read(() -> statesOf(producers.get(eventType)));
+  }
+
+  private <T> T read(java.util.function.Supplier<T> reading) {
+    lock.readLock().lock();
+    try {
+      return reading.get();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   private List<ServiceState> statesOf(Set<String> ids) {
@@ -619,29 +934,36 @@ public final class ServiceRegistry {
    *
    * @return the input types nothing upstream produces (empty: the connection is sound)
    */
-  public synchronized Set<String> unmatchedInputs(List<String> upstream, String downstream) {
-    sync();
-    Entry d = entry(downstream);
+  public Set<String> unmatchedInputs(List<String> upstream, String downstream) {
     Set<String> produced = new HashSet<>();
     for (String id : upstream) {
-      produced.addAll(entry(id).info.getOutputEventTypesList());
+      produced.addAll(require(id).info().getOutputEventTypesList());
     }
-    Set<String> missing = new java.util.TreeSet<>(d.info.getInputEventTypesList());
+    Set<String> missing =
+        new java.util.TreeSet<>(require(downstream).info().getInputEventTypesList());
     missing.removeAll(produced);
     return missing;
   }
 
+  /** The metrics as reported; under the entry's lock. */
+  private static Map<String, String> reported(Entry e) {
+    return e.reportedMetrics == null ? Map.copyOf(asText(e.metrics)) : e.reportedMetrics;
+  }
+
+  /** A copy of the entry's state; takes the entry's lock. */
   private static ServiceState state(Entry e) {
-    return new ServiceState(
-        e.info,
-        e.healthy && e.reported.serving(),
-        e.registeredAt,
-        e.lastHeartbeat,
-        e.metrics,
-        List.copyOf(e.history),
-        e.reported,
-        e.reportedMetrics,
-        e.healthy);
+    synchronized (e) {
+      return new ServiceState(
+          e.info,
+          e.healthy && e.reported.serving(),
+          e.registeredAt,
+          e.lastHeartbeat,
+          e.metrics,
+          List.copyOf(e.history),
+          e.reported,
+          reported(e),
+          e.healthy);
+    }
   }
 
   /** Settings of a registry. */
@@ -649,7 +971,9 @@ public final class ServiceRegistry {
     private Clock clock = Clock.systemUTC();
     private Duration ttl = Duration.ofSeconds(30);
     private Duration sweepInterval;
-    private int historySize = 32;
+    private Duration flushInterval;
+    private Duration syncInterval = Duration.ofSeconds(1);
+    private int historySize = 8;
     private int maxServices = 10_000;
     private int maxMetadataEntries = 256;
     private int maxServiceBytes = 64 << 10;
@@ -690,7 +1014,31 @@ public final class ServiceRegistry {
       return this;
     }
 
-    /** Heartbeats kept per service for rates; default 32. */
+    /**
+     * Keeps heartbeats in memory and writes them to the store in batches, each service's newest
+     * only, when the host calls {@link #flushHeartbeats()} (every {@code interval}: it is also how
+     * stale other replicas' view of this one's heartbeats may be). A crash loses at most that
+     * window of heartbeat times, which services repeat within their own interval; registrations are
+     * written before {@link #register} returns either way. Default: unset, every heartbeat is
+     * written as it arrives.
+     */
+    public Builder heartbeatFlushInterval(Duration interval) {
+      this.flushInterval = Require.positive(interval, "the heartbeat flush interval");
+      return this;
+    }
+
+    /**
+     * With a shared store, how often the whole-fleet reads ({@link #list}, {@link #unhealthy},
+     * {@link #sweep}) first follow what other replicas wrote; default 1 s. A replica's view of
+     * another's heartbeats is this plus that replica's flush interval late, which counts only
+     * against the TTL; {@link #status} reads its one service from the store every time.
+     */
+    public Builder replicaSyncInterval(Duration interval) {
+      this.syncInterval = Require.positive(interval, "the replica sync interval");
+      return this;
+    }
+
+    /** Heartbeats kept per service ({@link ServiceState#history()}); default 8. */
     public Builder historySize(int size) {
       this.historySize = size;
       return this;

@@ -29,10 +29,14 @@ final class Jdbc implements AutoCloseable {
   private final AutoCloseable owned;
   final String where;
 
+  /** SQLite: one process's file. PostgreSQL: a database replicas share. */
+  final boolean sqlite;
+
   Jdbc(DataSource dataSource, AutoCloseable owned, String where, boolean sqlite) {
     this.dataSource = dataSource;
     this.owned = owned;
     this.where = where;
+    this.sqlite = sqlite;
     String blob = sqlite ? "BLOB" : "BYTEA";
     once(
         "cannot prepare the tables",
@@ -54,7 +58,7 @@ final class Jdbc implements AutoCloseable {
                     + " NULL, started_at TEXT NOT NULL, run "
                     + blob
                     + " NOT NULL, owner TEXT NOT NULL DEFAULT '')");
-            addOwnerColumn(c, s);
+            addColumn(c, s, "flowctl_pipeline_runs", "owner", "TEXT NOT NULL DEFAULT ''");
             s.execute(
                 "CREATE TABLE IF NOT EXISTS flowctl_services ("
                     + "service_id TEXT PRIMARY KEY, info "
@@ -62,7 +66,8 @@ final class Jdbc implements AutoCloseable {
                     + " NOT NULL, registered_at TEXT NOT NULL, last_heartbeat TEXT NOT NULL,"
                     + " metrics "
                     + blob
-                    + " NOT NULL)");
+                    + " NOT NULL, version BIGINT NOT NULL DEFAULT 1)");
+            addColumn(c, s, "flowctl_services", "version", "BIGINT NOT NULL DEFAULT 1");
           }
           return null;
         });
@@ -155,20 +160,23 @@ final class Jdbc implements AutoCloseable {
     }
   }
 
-  /** Databases made before runs had owners gain the column; their runs belong to no one. */
-  private static void addOwnerColumn(Connection c, Statement s) throws SQLException {
-    try (ResultSet cols =
-        c.getMetaData().getColumns(null, null, "flowctl_pipeline_runs", "owner")) {
+  /**
+   * Databases made by an earlier version gain a column: runs their owner (old runs belong to no
+   * one), services the version that tells replicas a registration changed.
+   */
+  private static void addColumn(
+      Connection c, Statement s, String table, String column, String definition)
+      throws SQLException {
+    try (ResultSet cols = c.getMetaData().getColumns(null, null, table, column)) {
       if (cols.next()) {
         return;
       }
     }
     try {
-      s.execute("ALTER TABLE flowctl_pipeline_runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+      s.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
     } catch (SQLException e) {
       // A replica starting at the same time may have added it first.
-      try (ResultSet cols =
-          c.getMetaData().getColumns(null, null, "flowctl_pipeline_runs", "owner")) {
+      try (ResultSet cols = c.getMetaData().getColumns(null, null, table, column)) {
         if (!cols.next()) {
           throw e;
         }

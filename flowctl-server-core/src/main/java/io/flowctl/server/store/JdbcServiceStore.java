@@ -1,15 +1,28 @@
 package io.flowctl.server.store;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
+import io.flowctl.server.registry.ServiceStamp;
 import io.flowctl.server.registry.ServiceStore;
+import io.flowctl.server.registry.StoredHeartbeat;
 import io.flowctl.server.registry.StoredService;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** Registered services and their last heartbeat in SQL, shared by the replicas on one database. */
+/**
+ * Registered services and their last heartbeat in SQL, shared by the replicas on one PostgreSQL
+ * database. Times are written with nine fraction digits, so that they compare as text: a batch of
+ * heartbeats never moves a service's last heartbeat back when another replica wrote a newer one.
+ */
 final class JdbcServiceStore implements ServiceStore {
   private final Jdbc db;
 
@@ -25,7 +38,7 @@ final class JdbcServiceStore implements ServiceStore {
         c ->
             Jdbc.upsert(
                 c,
-                "UPDATE flowctl_services SET info = ? WHERE service_id = ?",
+                "UPDATE flowctl_services SET info = ?, version = version + 1 WHERE service_id = ?",
                 u -> {
                   u.setBytes(1, service.info().toByteArray());
                   u.setString(2, id);
@@ -35,8 +48,8 @@ final class JdbcServiceStore implements ServiceStore {
                 i -> {
                   i.setString(1, id);
                   i.setBytes(2, service.info().toByteArray());
-                  i.setString(3, service.registeredAt().toString());
-                  i.setString(4, service.lastHeartbeat().toString());
+                  i.setString(3, time(service.registeredAt()));
+                  i.setString(4, time(service.lastHeartbeat()));
                   i.setBytes(5, metricsBytes(service.metrics()));
                 }));
   }
@@ -54,36 +67,114 @@ final class JdbcServiceStore implements ServiceStore {
         });
   }
 
+  private static final String BEAT =
+      "UPDATE flowctl_services SET last_heartbeat = ?, metrics = ?"
+          + " WHERE service_id = ? AND last_heartbeat <= ?";
+
+  private static final DateTimeFormatter TIME =
+      new DateTimeFormatterBuilder().appendInstant(9).toFormatter(Locale.ROOT);
+
+  static String time(Instant at) {
+    return TIME.format(at);
+  }
+
+  private static void bind(PreparedStatement u, StoredHeartbeat b) throws SQLException {
+    String at = time(b.at());
+    u.setString(1, at);
+    u.setBytes(2, metricsBytes(b.metrics()));
+    u.setString(3, b.serviceId());
+    u.setString(4, at);
+  }
+
   @Override
   public boolean heartbeat(String serviceId, Instant at, Map<String, Double> metrics) {
     return db.retried(
         "cannot record a heartbeat of '" + serviceId + "'",
         c -> {
-          try (PreparedStatement u =
-              c.prepareStatement(
-                  "UPDATE flowctl_services SET last_heartbeat = ?, metrics = ?"
-                      + " WHERE service_id = ?")) {
-            u.setString(1, at.toString());
-            u.setBytes(2, metricsBytes(metrics));
-            u.setString(3, serviceId);
+          try (PreparedStatement u = c.prepareStatement(BEAT)) {
+            bind(u, new StoredHeartbeat(serviceId, at, metrics));
             return u.executeUpdate() == 1;
           }
         });
+  }
+
+  /** One transaction for the batch: one fsync on SQLite, one commit on PostgreSQL. */
+  @Override
+  public void heartbeats(List<StoredHeartbeat> beats) {
+    if (beats.isEmpty()) {
+      return;
+    }
+    db.retried(
+        "cannot record " + beats.size() + " heartbeats",
+        c -> {
+          c.setAutoCommit(false);
+          if (!db.sqlite) {
+            // Soft state: the batch need not wait for its WAL flush (a crash loses at most the
+            // last fraction of a second of heartbeat times, which services resend anyway).
+            try (java.sql.Statement st = c.createStatement()) {
+              st.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+          }
+          try (PreparedStatement u = c.prepareStatement(BEAT)) {
+            for (StoredHeartbeat b : beats) {
+              bind(u, b);
+              u.addBatch();
+            }
+            u.executeBatch();
+            c.commit();
+          } catch (SQLException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(true);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<StoredService> get(String serviceId) {
+    return db.one(
+        "cannot read service '" + serviceId + "'",
+        "SELECT info, registered_at, last_heartbeat, metrics, version FROM flowctl_services"
+            + " WHERE service_id = ?",
+        serviceId,
+        JdbcServiceStore::row);
+  }
+
+  @Override
+  public boolean shared() {
+    return !db.sqlite;
   }
 
   @Override
   public List<StoredService> all() {
     return db.all(
         "cannot read services",
-        "SELECT info, registered_at, last_heartbeat, metrics FROM flowctl_services"
+        "SELECT info, registered_at, last_heartbeat, metrics, version FROM flowctl_services"
             + " ORDER BY service_id",
         q -> {},
-        r ->
-            new StoredService(
-                ServiceInfo.parseFrom(r.getBytes(1)),
-                Instant.parse(r.getString(2)),
-                Instant.parse(r.getString(3)),
-                ServiceHeartbeat.parseFrom(r.getBytes(4)).getMetricsMap()));
+        JdbcServiceStore::row);
+  }
+
+  private static StoredService row(ResultSet r)
+      throws SQLException, InvalidProtocolBufferException {
+    return new StoredService(
+        ServiceInfo.parseFrom(r.getBytes(1)),
+        Instant.parse(r.getString(2)),
+        Instant.parse(r.getString(3)),
+        ServiceHeartbeat.parseFrom(r.getBytes(4)).getMetricsMap(),
+        r.getLong(5));
+  }
+
+  /** Three narrow columns of every row: what each replica polls once a sync interval. */
+  @Override
+  public List<ServiceStamp> stamps() {
+    return db.all(
+        "cannot read services",
+        "SELECT service_id, last_heartbeat, version FROM flowctl_services",
+        q -> {},
+        r -> new ServiceStamp(r.getString(1), Instant.parse(r.getString(2)), r.getLong(3)));
   }
 
   private static byte[] metricsBytes(Map<String, Double> metrics) {

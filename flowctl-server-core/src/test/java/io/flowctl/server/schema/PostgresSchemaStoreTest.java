@@ -79,10 +79,19 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
   @Test
   void twoReplicasOnOneDatabase_seeTheSameServicesAndHeartbeats() throws Exception {
     String url = newDatabase();
+    java.time.Duration window = java.time.Duration.ofMillis(100);
     io.flowctl.server.registry.ServiceRegistry a =
-        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url).services()).build();
+        io.flowctl.server.registry.ServiceRegistry.builder()
+            .store(connect(url).services())
+            .heartbeatFlushInterval(window)
+            .replicaSyncInterval(window)
+            .build();
     io.flowctl.server.registry.ServiceRegistry b =
-        io.flowctl.server.registry.ServiceRegistry.builder().store(connect(url).services()).build();
+        io.flowctl.server.registry.ServiceRegistry.builder()
+            .store(connect(url).services())
+            .heartbeatFlushInterval(window)
+            .replicaSyncInterval(window)
+            .build();
     a.register(
         io.flowctl.proto.ServiceInfo.newBuilder()
             .setServiceId("sink")
@@ -92,8 +101,14 @@ class PostgresSchemaStoreTest extends SchemaStoreContract {
 
     assertThat(b.consumersOf("t")).extracting(s -> s.serviceId()).containsExactly("sink");
     b.heartbeat("sink", java.util.Map.of("rows", 7.0));
+    assertThat(a.status("sink").orElseThrow().metrics())
+        .as("not written before b's flush")
+        .doesNotContainKey("rows");
+    assertThat(b.flushHeartbeats()).isEqualTo(1);
     assertThat(a.status("sink").orElseThrow().metrics()).containsEntry("rows", 7.0);
     assertThat(a.unregister("sink")).isTrue();
+    assertThat(b.status("sink")).as("one service is read from the store").isEmpty();
+    Thread.sleep(window.toMillis() + 20); // a whole list is read from the store once a window
     assertThat(b.list()).isEmpty();
   }
 
