@@ -122,7 +122,12 @@ public final class ControlPlaneClient implements AutoCloseable {
     this.v1 = s1;
   }
 
-  /** A client for {@code target} ({@code host:port}) registering {@code service}. */
+  /**
+   * A client for {@code target} registering {@code service}: {@code host:port}, several replicas as
+   * {@code host1:port1,host2:port2}, or a gRPC target such as {@code dns:///flowctl.internal:8080}
+   * whose name has several addresses. With several replicas calls go round-robin, and a replica
+   * that stops is skipped within a reconnect attempt.
+   */
   public static Builder builder(String target, ServiceInfo service) {
     return new Builder(target, service);
   }
@@ -551,7 +556,12 @@ public final class ControlPlaneClient implements AutoCloseable {
     }
 
     ManagedChannel channel() {
-      NettyChannelBuilder b = NettyChannelBuilder.forTarget(target);
+      NettyChannelBuilder b =
+          NettyChannelBuilder.forTarget(
+              io.flowctl.client.control.internal.ControlPlaneTargets.grpcTarget(target));
+      if (io.flowctl.client.control.internal.ControlPlaneTargets.replicated(target)) {
+        b.defaultLoadBalancingPolicy("round_robin"); // any live replica answers
+      }
       if (!tls) {
         return b.usePlaintext().build();
       }

@@ -199,19 +199,22 @@ class ControlPlaneKillTest {
         .build();
   }
 
-  private static Process start(String store, int port) throws Exception {
+  /** A control plane process ({@link ControlPlaneMain}) once it says it is ready. */
+  static Process start(String store, int port, String... settings) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 java,
                 "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "-Xmx512m",
                 "-cp",
                 System.getProperty("java.class.path"),
                 ControlPlaneMain.class.getName(),
                 store,
-                Integer.toString(port))
-            .redirectErrorStream(true)
-            .start();
+                Integer.toString(port)));
+    command.addAll(List.of(settings));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
