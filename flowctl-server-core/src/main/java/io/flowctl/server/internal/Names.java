@@ -15,6 +15,28 @@ public final class Names {
   /** The longest metadata value or text metric, in characters. */
   public static final int MAX_VALUE_LENGTH = 4_096;
 
+  /** Names shared by the heartbeats that carry them; bounded, so hostile names cannot grow it. */
+  private static final int MAX_SHARED = 4_096;
+
+  private static final java.util.concurrent.ConcurrentHashMap<String, String> SHARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * One instance of a metric name for every heartbeat that carries it: each parsed heartbeat brings
+   * its own copies, and a fleet keeps a history of them per service.
+   */
+  public static String shared(String name) {
+    String known = SHARED.get(name);
+    if (known != null) {
+      return known;
+    }
+    if (SHARED.size() >= MAX_SHARED) {
+      return name;
+    }
+    known = SHARED.putIfAbsent(name, name);
+    return known == null ? name : known;
+  }
+
   /**
    * Checks a name (an id, a key, an event type) that the control plane keeps, logs, labels metrics
    * with and answers in lists: bounded, and free of control and format characters (newlines, NUL,

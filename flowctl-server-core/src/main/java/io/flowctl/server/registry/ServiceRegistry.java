@@ -695,7 +695,7 @@ public final class ServiceRegistry {
     e.silentSince = now;
     e.healthy = true;
     e.reported = reported;
-    e.metrics = Map.copyOf(metrics);
+    e.metrics = sharedNames(metrics);
     e.reportedMetrics = text == null ? null : Map.copyOf(text);
     e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
@@ -943,6 +943,13 @@ public final class ServiceRegistry {
         new java.util.TreeSet<>(require(downstream).info().getInputEventTypesList());
     missing.removeAll(produced);
     return missing;
+  }
+
+  /** An immutable copy whose metric names are the shared instances. */
+  private static Map<String, Double> sharedNames(Map<String, Double> metrics) {
+    Map<String, Double> out = new HashMap<>(metrics.size() * 2);
+    metrics.forEach((k, v) -> out.put(Names.shared(k), v));
+    return Map.copyOf(out);
   }
 
   /** The metrics as reported; under the entry's lock. */

@@ -238,4 +238,110 @@ class ServiceRegistryTest {
             .putMetadata("blob", "b".repeat(4_000))
             .build());
   }
+
+  @Test
+  void withAFlushInterval_heartbeatsReachTheStoreInOneBatch_registrationsAtOnce() {
+    InMemoryServiceStore store = new InMemoryServiceStore();
+    ServiceRegistry r =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .store(store)
+            .heartbeatFlushInterval(Duration.ofMillis(250))
+            .build();
+    r.register(service("a", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    r.register(service("b", ServiceType.SERVICE_TYPE_SINK, List.of("t"), List.of()));
+    assertThat(store.all()).as("registrations are written before register returns").hasSize(2);
+    java.time.Instant registered = store.get("a").orElseThrow().lastHeartbeat();
+
+    clock.advance(Duration.ofSeconds(1));
+    r.heartbeat("a", Map.of("rows", 1.0));
+    clock.advance(Duration.ofSeconds(1));
+    r.heartbeat("a", Map.of("rows", 2.0));
+    r.heartbeat("b", Map.of("rows", 3.0));
+    assertThat(store.get("a").orElseThrow().lastHeartbeat())
+        .as("nothing written before the flush")
+        .isEqualTo(registered);
+
+    assertThat(r.flushHeartbeats()).as("each service's newest heartbeat only").isEqualTo(2);
+    assertThat(store.get("a").orElseThrow().metrics()).containsEntry("rows", 2.0);
+    assertThat(store.get("a").orElseThrow().lastHeartbeat()).isEqualTo(clock.instant());
+    assertThat(store.get("b").orElseThrow().metrics()).containsEntry("rows", 3.0);
+    assertThat(r.flushHeartbeats()).as("nothing new").isZero();
+  }
+
+  @Test
+  void aFailedFlush_keepsItsHeartbeatsForTheNext_unlessANewerOneArrived() {
+    InMemoryServiceStore memory = new InMemoryServiceStore();
+    boolean[] down = {false};
+    ServiceStore flaky =
+        new ServiceStore() {
+          @Override
+          public void put(StoredService service) {
+            memory.put(service);
+          }
+
+          @Override
+          public boolean remove(String serviceId) {
+            return memory.remove(serviceId);
+          }
+
+          @Override
+          public boolean heartbeat(String serviceId, java.time.Instant at, Map<String, Double> m) {
+            if (down[0]) {
+              throw new io.flowctl.server.schema.StoreException("the database is down", null);
+            }
+            return memory.heartbeat(serviceId, at, m);
+          }
+
+          @Override
+          public List<StoredService> all() {
+            return memory.all();
+          }
+
+          @Override
+          public boolean shared() {
+            return false;
+          }
+        };
+    ServiceRegistry r =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .store(flaky)
+            .heartbeatFlushInterval(Duration.ofMillis(250))
+            .build();
+    r.register(service("a", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    r.heartbeat("a", Map.of("rows", 1.0));
+    down[0] = true;
+    assertThatThrownBy(r::flushHeartbeats).hasMessageContaining("the database is down");
+    down[0] = false;
+    assertThat(r.flushHeartbeats()).as("kept for the next flush").isEqualTo(1);
+    assertThat(memory.get("a").orElseThrow().metrics()).containsEntry("rows", 1.0);
+  }
+
+  @Test
+  void afterARestart_theTtlCountsFromTheRestart_notFromTheLastStoredHeartbeat() {
+    InMemoryServiceStore store = new InMemoryServiceStore();
+    ServiceRegistry before =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .store(store)
+            .heartbeatTtl(Duration.ofSeconds(30))
+            .build();
+    before.register(service("a", ServiceType.SERVICE_TYPE_SOURCE, List.of(), List.of("t")));
+    before.heartbeat("a", Map.of());
+
+    clock.advance(Duration.ofMinutes(5)); // the control plane was down for five minutes
+    ServiceRegistry after =
+        ServiceRegistry.builder()
+            .clock(clock)
+            .store(store)
+            .heartbeatTtl(Duration.ofSeconds(30))
+            .build();
+    assertThat(after.sweep()).as("no unhealthy storm at start").isEmpty();
+    assertThat(after.require("a").healthy()).isTrue();
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(after.sweep()).as("within a TTL of the restart").isEmpty();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(after.sweep()).as("silent for a TTL since the restart").containsExactly("a");
+  }
 }
