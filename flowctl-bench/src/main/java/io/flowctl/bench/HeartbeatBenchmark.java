@@ -12,6 +12,9 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Control-plane heartbeats per second over loopback with {@code services} registered services, each
  * heartbeat carrying the 13 Arrow heartbeat metrics, from 4 client threads taking the services in
- * turn; the baseline is a bare gRPC health check on the same channel. The control plane keeps
- * SQLite off (memory store) so the figure is the RPC, registry and monitor path.
+ * turn, on each store: memory, SQLite (a file) and PostgreSQL (embedded, on this machine). The
+ * baselines are the memory store in the same run and a bare gRPC health check on the same channel.
+ * Throughput and sampled latency (its p99 next to the memory store's).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
+@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
@@ -47,6 +51,12 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HeartbeatBenchmark {
   @Param({"10", "100", "1000"})
   public int services;
+
+  @Param({"memory", "sqlite", "postgres"})
+  public String store;
+
+  private EmbeddedPostgres postgres;
+  private Path dir;
 
   private FlowctlServer server;
   private ManagedChannel channel;
@@ -57,7 +67,19 @@ public class HeartbeatBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    server = FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start();
+    String spec =
+        switch (store) {
+          case "memory" -> "memory";
+          case "sqlite" -> {
+            dir = Files.createTempDirectory("flowctl-bench");
+            yield "sqlite:" + dir.resolve("flowctl.db");
+          }
+          default -> {
+            postgres = EmbeddedPostgres.builder().start();
+            yield postgres.getJdbcUrl("postgres", "postgres");
+          }
+        };
+    server = FlowctlServer.builder().host("127.0.0.1").port(0).store(spec).start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     cp = ControlPlaneGrpc.newBlockingStub(channel);
     health = HealthGrpc.newBlockingStub(channel);
@@ -79,6 +101,14 @@ public class HeartbeatBenchmark {
   public void tearDown() throws Exception {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   @Benchmark

@@ -6,7 +6,6 @@ import io.flowctl.server.monitoring.view.Alert;
 import io.flowctl.server.monitoring.view.Percentiles;
 import io.flowctl.server.monitoring.view.Point;
 import io.flowctl.server.registry.ServiceRegistry;
-import io.flowctl.server.registry.ServiceState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -53,10 +52,7 @@ final class MonitorMeters {
     Gauge.builder("flowctl.services.registered", services, ServiceRegistry::size)
         .description("Services registered")
         .register(registry);
-    Gauge.builder(
-            "flowctl.services.healthy",
-            services,
-            s -> s.list().stream().filter(ServiceState::healthy).count())
+    Gauge.builder("flowctl.services.healthy", services, s -> s.size() - s.unhealthy().size())
         .description("Services whose heartbeats are within the TTL")
         .register(registry);
     for (Alert.Kind k : Alert.Kind.values()) {
