@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -250,15 +249,7 @@ public final class ServiceRegistry {
           }
         }
       }
-      for (Iterator<Map.Entry<String, Entry>> it = services.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, Entry> m = it.next();
-        if (!present.contains(m.getKey()) && m.getValue().changedAt <= since) {
-          it.remove();
-          totalBytes.addAndGet(-m.getValue().bytes());
-          unindex(m.getValue().info);
-          unwritten.remove(m.getKey());
-        }
-      }
+      forgetMissing(present, since);
       synced = true;
       syncedAt = System.nanoTime();
     } finally {
@@ -314,15 +305,35 @@ public final class ServiceRegistry {
     if (!whole) {
       return;
     }
-    for (Iterator<Map.Entry<String, Entry>> it = services.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, Entry> m = it.next();
-      if (!seen.contains(m.getKey()) && m.getValue().changedAt <= since) {
-        it.remove();
-        totalBytes.addAndGet(-m.getValue().bytes());
-        unindex(m.getValue().info);
-        unwritten.remove(m.getKey());
-      }
+    forgetMissing(seen, since);
+  }
+
+  /**
+   * Forgets the services the store no longer holds ({@code present} is what it holds), unless they
+   * changed here after {@code since}; under the write lock.
+   */
+  private void forgetMissing(Set<String> present, long since) {
+    List<String> gone = new ArrayList<>();
+    services.forEach(
+        (id, e) -> {
+          if (!present.contains(id) && e.changedAt <= since) {
+            gone.add(id);
+          }
+        });
+    gone.forEach(this::forget);
+  }
+
+  /**
+   * Removes a service here, with its unwritten heartbeat, bytes and index; under the write lock.
+   */
+  private Entry forget(String serviceId) {
+    Entry e = services.remove(serviceId);
+    if (e != null) {
+      unwritten.remove(serviceId);
+      totalBytes.addAndGet(-e.bytes());
+      unindex(e.info);
     }
+    return e;
   }
 
   private static Instant later(Instant a, Instant b) {
@@ -519,13 +530,9 @@ public final class ServiceRegistry {
       boolean stored = store.remove(serviceId);
       lock.writeLock().lock();
       try {
-        Entry e = services.remove(serviceId);
-        if (e == null) {
+        if (forget(serviceId) == null) {
           return stored;
         }
-        unwritten.remove(serviceId);
-        totalBytes.addAndGet(-e.bytes());
-        unindex(e.info);
         changes++;
         return true;
       } finally {
@@ -781,10 +788,7 @@ public final class ServiceRegistry {
       } else {
         Entry e = services.get(serviceId);
         if (e != null && e.changedAt <= since) {
-          services.remove(serviceId);
-          unwritten.remove(serviceId);
-          totalBytes.addAndGet(-e.bytes());
-          unindex(e.info);
+          forget(serviceId);
         }
       }
     } finally {
