@@ -83,7 +83,11 @@ public final class FlowctlServer implements AutoCloseable {
             .heartbeatFlushInterval(b.flushInterval)
             .maxServices(b.maxServices)
             .build();
-    this.schemas = SchemaRegistry.builder(stores.schemas()).clock(b.clock).build();
+    this.schemas =
+        SchemaRegistry.builder(stores.schemas())
+            .clock(b.clock)
+            .readers(new io.flowctl.server.schema.LiveReaders(services))
+            .build();
     this.runs = new io.flowctl.server.runs.PipelineRuns(stores.runs(), b.clock);
     this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.monitor =

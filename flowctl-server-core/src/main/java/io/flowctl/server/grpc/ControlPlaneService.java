@@ -40,7 +40,24 @@ import io.flowctl.server.runs.InMemoryPipelineRunStore;
 import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.RegisteredSchema;
 import io.flowctl.server.schema.Registration;
+import io.flowctl.server.schema.ConsumerConflict;
+import io.flowctl.server.schema.RegisterOptions;
+import io.flowctl.server.schema.RegistrationCheck;
 import io.flowctl.server.schema.SchemaRegistry;
+import io.flowctl.server.schema.StoredSchema;
+import io.flowctl.server.schema.SubjectMode;
+import io.flowctl.proto.DeleteSchemaRequest;
+import io.flowctl.proto.DeleteSchemaResponse;
+import io.flowctl.proto.FindSchemasRequest;
+import io.flowctl.proto.FindSchemasResponse;
+import io.flowctl.proto.ListSchemaVersionsRequest;
+import io.flowctl.proto.ListSchemaVersionsResponse;
+import io.flowctl.proto.ReaderSchemas;
+import io.flowctl.proto.RegistrationVerdict;
+import io.flowctl.proto.SchemaVersionInfo;
+import io.flowctl.proto.SubjectConfig;
+import io.flowctl.proto.SubjectConfigRequest;
+import java.util.List;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.time.Instant;
@@ -177,7 +194,9 @@ public final class ControlPlaneService
           SchemaInfo info = request.getSchemaInfo();
           requireProducer(request.getServiceId(), info.getEventType());
           Schema schema = schemaOf(info);
-          Registration r = schemas.register(info.getEventType(), schema, request.getServiceId());
+          Registration r =
+              schemas.register(
+                  info.getEventType(), schema, request.getServiceId(), options(request));
           return SchemaAck.newBuilder()
               .setEventType(info.getEventType())
               .setVersion(r.schema().version())
@@ -187,6 +206,260 @@ public final class ControlPlaneService
               .setEvolutionPolicy(r.policy().configName())
               .build();
         });
+  }
+
+  /** The options a registration asks for: an imported version number, the consumer override. */
+  private static RegisterOptions options(SchemaRegistration request) {
+    RegisterOptions o = RegisterOptions.DEFAULT;
+    if (request.getSchemaInfo().getVersion() != 0) {
+      int v = request.getSchemaInfo().getVersion();
+      if (v < 0) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT,
+            "version " + Integer.toUnsignedString(v) + " is out of range");
+      }
+      o = o.importing(v);
+    }
+    if (request.getAllowBreakingConsumers()) {
+      requireAdmin("register a version live consumers cannot read");
+      o = o.breakingConsumers();
+    }
+    return o;
+  }
+
+  /** With authentication on, only the admin principal may change what others depend on. */
+  private static void requireAdmin(String action) {
+    String p = Principals.current();
+    if (p != null && !p.equals(Principals.ADMIN)) {
+      throw new FlowctlException(
+          FlowctlException.Code.PERMISSION_DENIED,
+          "'" + p + "' may not " + action + " (the admin token may)");
+    }
+  }
+
+  @Override
+  public void checkSchemaRegistration(
+      SchemaRegistration request, StreamObserver<RegistrationVerdict> out) {
+    Calls.answer(
+        out,
+        () -> {
+          SchemaInfo info = request.getSchemaInfo();
+          RegistrationCheck c =
+              schemas.check(
+                  info.getEventType(), schemaOf(info), request.getServiceId(), options(request));
+          RegistrationVerdict.Builder b =
+              RegistrationVerdict.newBuilder()
+                  .setAccepted(c.accepted())
+                  .setVersion(c.version())
+                  .setAlreadyRegistered(c.alreadyRegistered())
+                  .setEvolutionPolicy(c.policy().configName())
+                  .setSchemaFingerprint(c.fingerprint().toString())
+                  .setReason(c.reason());
+          c.violations().forEach(v -> b.addChanges(change(v)));
+          for (ConsumerConflict k : c.consumers()) {
+            io.flowctl.proto.ConsumerConflict.Builder kb =
+                io.flowctl.proto.ConsumerConflict.newBuilder()
+                    .setServiceId(k.serviceId())
+                    .setReaderFingerprint(k.readerFingerprint().toString());
+            k.changes().forEach(v -> kb.addChanges(change(v)));
+            b.addConsumers(kb);
+          }
+          return b.build();
+        });
+  }
+
+  @Override
+  public void listSchemaVersions(
+      ListSchemaVersionsRequest request, StreamObserver<ListSchemaVersionsResponse> out) {
+    Calls.answer(
+        out,
+        () -> {
+          requireEventType(request.getEventType());
+          List<StoredSchema> versions =
+              schemas.versions(request.getEventType(), request.getIncludeDeleted());
+          if (versions.isEmpty() && schemas.versions(request.getEventType(), true).isEmpty()) {
+            throw new FlowctlException(
+                FlowctlException.Code.NOT_FOUND,
+                "no schema registered for '" + request.getEventType() + "'");
+          }
+          ListSchemaVersionsResponse.Builder b = ListSchemaVersionsResponse.newBuilder();
+          Calls.ListBudget budget = new Calls.ListBudget("the versions of a subject");
+          versions.forEach(v -> b.addVersions(budget.add(versionInfo(v))));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void findSchemas(FindSchemasRequest request, StreamObserver<FindSchemasResponse> out) {
+    Calls.answer(
+        out,
+        () -> {
+          FindSchemasResponse.Builder b = FindSchemasResponse.newBuilder();
+          Calls.ListBudget budget = new Calls.ListBudget("the versions with a fingerprint");
+          schemas
+              .find(fingerprint(request.getSchemaFingerprint()), request.getIncludeDeleted())
+              .forEach(v -> b.addVersions(budget.add(versionInfo(v))));
+          return b.build();
+        });
+  }
+
+  @Override
+  public void deleteSchema(DeleteSchemaRequest request, StreamObserver<DeleteSchemaResponse> out) {
+    Calls.answer(
+        out,
+        () -> {
+          requireEventType(request.getEventType());
+          requireAdmin("delete schemas");
+          Integer version = null;
+          if (request.hasVersion()) {
+            if (request.getVersion() <= 0) {
+              throw new FlowctlException(
+                  FlowctlException.Code.INVALID_ARGUMENT,
+                  "version " + Integer.toUnsignedString(request.getVersion()) + " is out of range");
+            }
+            version = request.getVersion();
+          }
+          return DeleteSchemaResponse.newBuilder()
+              .addAllVersions(
+                  schemas.delete(request.getEventType(), version, request.getPermanent()).stream()
+                      .map(Integer::valueOf)
+                      .toList())
+              .build();
+        });
+  }
+
+  @Override
+  public void getSubjectConfig(SubjectConfigRequest request, StreamObserver<SubjectConfig> out) {
+    Calls.answer(
+        out,
+        () -> {
+          requireEventType(request.getEventType());
+          return config(request.getEventType());
+        });
+  }
+
+  @Override
+  public void setSubjectConfig(SubjectConfig request, StreamObserver<SubjectConfig> out) {
+    Calls.answer(
+        out,
+        () -> {
+          String subject = request.getEventType();
+          requireEventType(subject);
+          requireAdmin("change the settings of '" + subject + "'");
+          io.flowctl.schema.EvolutionPolicy policy = null;
+          if (!request.getEvolutionPolicy().isEmpty()) {
+            try {
+              policy = io.flowctl.schema.EvolutionPolicy.parse(request.getEvolutionPolicy());
+            } catch (FlowctlException e) {
+              throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, e.getMessage());
+            }
+          }
+          SubjectMode mode =
+              switch (request.getMode()) {
+                case SUBJECT_MODE_UNSPECIFIED -> null;
+                case SUBJECT_MODE_READWRITE -> SubjectMode.READWRITE;
+                case SUBJECT_MODE_READONLY -> SubjectMode.READONLY;
+                case SUBJECT_MODE_IMPORT -> SubjectMode.IMPORT;
+                case UNRECOGNIZED ->
+                    throw new FlowctlException(
+                        FlowctlException.Code.INVALID_ARGUMENT,
+                        "mode " + request.getModeValue() + " is unknown");
+              };
+          if (policy != null) {
+            schemas.setPolicy(subject, policy);
+          }
+          if (mode != null) {
+            schemas.setMode(subject, mode);
+          }
+          return config(subject);
+        });
+  }
+
+  @Override
+  public void declareReaderSchemas(ReaderSchemas request, StreamObserver<Empty> out) {
+    Calls.answer(
+        out,
+        () -> {
+          Principals.requireSelf(request.getServiceId(), "declare reader schemas");
+          ServiceInfo info = services.require(request.getServiceId()).info();
+          ServiceInfo.Builder b = info.toBuilder().clearSupportedSchemas();
+          for (SchemaInfo s : info.getSupportedSchemasList()) {
+            if (!info.getInputEventTypesList().contains(s.getEventType())) {
+              b.addSupportedSchemas(s); // what it produces stays
+            }
+          }
+          for (SchemaInfo s : request.getSchemasList()) {
+            if (!info.getInputEventTypesList().contains(s.getEventType())) {
+              throw new FlowctlException(
+                  FlowctlException.Code.INVALID_ARGUMENT,
+                  "'"
+                      + request.getServiceId()
+                      + "' does not read '"
+                      + s.getEventType()
+                      + "' (not among its input event types)");
+            }
+            schemaOf(s);
+            b.addSupportedSchemas(s);
+          }
+          services.register(b.build());
+          return Empty.getDefaultInstance();
+        });
+  }
+
+  private SubjectConfig config(String subject) {
+    var own = schemas.ownPolicy(subject);
+    var ownMode = schemas.ownMode(subject);
+    return SubjectConfig.newBuilder()
+        .setEventType(subject)
+        .setEvolutionPolicy(schemas.policy(subject).configName())
+        .setMode(
+            switch (schemas.mode(subject)) {
+              case READWRITE -> io.flowctl.proto.SubjectMode.SUBJECT_MODE_READWRITE;
+              case READONLY -> io.flowctl.proto.SubjectMode.SUBJECT_MODE_READONLY;
+              case IMPORT -> io.flowctl.proto.SubjectMode.SUBJECT_MODE_IMPORT;
+            })
+        .setDefaultPolicy(own.isEmpty())
+        .setDefaultMode(ownMode.isEmpty())
+        .build();
+  }
+
+  private static SchemaVersionInfo versionInfo(StoredSchema s) {
+    return SchemaVersionInfo.newBuilder()
+        .setEventType(s.subject())
+        .setVersion(s.version())
+        .setSchemaFingerprint(s.fingerprint())
+        .setFingerprintWithMetadata(s.fingerprintWithMetadata())
+        .setRegisteredAt(Calls.timestamp(s.registeredAt()))
+        .setRegisteredBy(s.registeredBy())
+        .setDeleted(s.deleted())
+        .build();
+  }
+
+  private static io.flowctl.proto.SchemaChange change(SchemaChange c) {
+    io.flowctl.proto.SchemaChange.Builder cb =
+        io.flowctl.proto.SchemaChange.newBuilder()
+            .setKind(c.kind().name())
+            .setFieldPath(c.path().toString())
+            .setMessage(c.message())
+            .setOldType(c.oldType())
+            .setNewType(c.newType());
+    c.allowedLevels().forEach(l -> cb.addAllowedLevels(level(l)));
+    return cb.build();
+  }
+
+  private static void requireEventType(String eventType) {
+    if (eventType.isEmpty()) {
+      throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "the event type is empty");
+    }
+  }
+
+  private static Fingerprint fingerprint(String text) {
+    try {
+      return new Fingerprint(text);
+    } catch (RuntimeException e) {
+      throw new FlowctlException(
+          FlowctlException.Code.INVALID_ARGUMENT, "not a fingerprint: '" + text + "'");
+    }
   }
 
   /**
@@ -263,17 +536,7 @@ public final class ControlPlaneService
                   .setSourceSchemaFingerprint(source.fingerprint().toString())
                   .setTargetSchemaFingerprint(target.fingerprint().toString())
                   .setIdentical(r.identical());
-          for (SchemaChange c : r.changes()) {
-            io.flowctl.proto.SchemaChange.Builder cb =
-                io.flowctl.proto.SchemaChange.newBuilder()
-                    .setKind(c.kind().name())
-                    .setFieldPath(c.path().toString())
-                    .setMessage(c.message())
-                    .setOldType(c.oldType())
-                    .setNewType(c.newType());
-            c.allowedLevels().forEach(l -> cb.addAllowedLevels(level(l)));
-            b.addChanges(cb);
-          }
+          r.changes().forEach(c -> b.addChanges(change(c)));
           return b.build();
         });
   }
@@ -343,13 +606,7 @@ public final class ControlPlaneService
                       "'" + eventType + "' has no version " + Integer.toUnsignedString(version)));
     }
     if (!fingerprint.isEmpty()) {
-      Fingerprint fp;
-      try {
-        fp = new Fingerprint(fingerprint);
-      } catch (RuntimeException e) {
-        throw new FlowctlException(
-            FlowctlException.Code.INVALID_ARGUMENT, "not a fingerprint: '" + fingerprint + "'");
-      }
+      Fingerprint fp = fingerprint(fingerprint);
       return schemas
           .byFingerprint(eventType, fp)
           .orElseThrow(

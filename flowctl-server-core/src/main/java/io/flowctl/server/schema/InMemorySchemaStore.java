@@ -6,12 +6,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** A store in memory, for tests and for control planes that keep nothing across restarts. */
 public final class InMemorySchemaStore implements SchemaStore {
-  private final Map<String, List<StoredSchema>> versions = new HashMap<>();
+  private final Map<String, TreeMap<Integer, StoredSchema>> versions = new HashMap<>();
+
+  /** The highest number each subject ever used, purged versions included. */
+  private final Map<String, Integer> highest = new HashMap<>();
+
   private final Map<String, EvolutionPolicy> policies = new HashMap<>();
+  private final Map<String, SubjectMode> modes = new HashMap<>();
   private long bytes;
   private final Map<String, Long> bytesBy = new HashMap<>();
 
@@ -27,7 +33,8 @@ public final class InMemorySchemaStore implements SchemaStore {
 
   @Override
   public synchronized List<StoredSchema> versions(String subject) {
-    return List.copyOf(versions.getOrDefault(subject, List.of()));
+    TreeMap<Integer, StoredSchema> of = versions.get(subject);
+    return of == null ? List.of() : List.copyOf(of.values());
   }
 
   @Override
@@ -42,14 +49,63 @@ public final class InMemorySchemaStore implements SchemaStore {
 
   @Override
   public synchronized boolean append(StoredSchema schema) {
-    List<StoredSchema> list = versions.computeIfAbsent(schema.subject(), k -> new ArrayList<>());
-    if (schema.version() != list.size() + 1) {
+    if (schema.version() <= highest.getOrDefault(schema.subject(), 0)) {
       return false;
     }
-    list.add(schema);
-    bytes += schema.schemaIpc().length;
-    bytesBy.merge(schema.registeredBy(), (long) schema.schemaIpc().length, Long::sum);
+    versions.computeIfAbsent(schema.subject(), k -> new TreeMap<>()).put(schema.version(), schema);
+    highest.put(schema.subject(), schema.version());
+    count(schema, 1);
     return true;
+  }
+
+  @Override
+  public synchronized int highestVersion(String subject) {
+    return highest.getOrDefault(subject, 0);
+  }
+
+  @Override
+  public synchronized boolean markDeleted(String subject, int version) {
+    TreeMap<Integer, StoredSchema> of = versions.get(subject);
+    StoredSchema s = of == null ? null : of.get(version);
+    if (s == null || s.deleted()) {
+      return false;
+    }
+    of.put(version, s.asDeleted());
+    return true;
+  }
+
+  @Override
+  public synchronized boolean purge(String subject, int version) {
+    TreeMap<Integer, StoredSchema> of = versions.get(subject);
+    StoredSchema s = of == null ? null : of.get(version);
+    if (s == null || !s.deleted()) {
+      return false;
+    }
+    of.remove(version);
+    if (of.isEmpty()) {
+      versions.remove(subject);
+    }
+    count(s, -1);
+    return true;
+  }
+
+  private void count(StoredSchema s, int sign) {
+    long n = (long) sign * s.schemaIpc().length;
+    bytes += n;
+    bytesBy.merge(s.registeredBy(), n, Long::sum);
+  }
+
+  @Override
+  public synchronized List<StoredSchema> withFingerprint(String fingerprint) {
+    List<StoredSchema> out = new ArrayList<>();
+    for (String subject : subjects()) {
+      for (StoredSchema s : versions.get(subject).values()) {
+        if (s.fingerprint().equals(fingerprint)) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
   }
 
   @Override
@@ -60,5 +116,15 @@ public final class InMemorySchemaStore implements SchemaStore {
   @Override
   public synchronized void setPolicy(String subject, EvolutionPolicy policy) {
     policies.put(subject, policy);
+  }
+
+  @Override
+  public synchronized Optional<SubjectMode> mode(String subject) {
+    return Optional.ofNullable(modes.get(subject));
+  }
+
+  @Override
+  public synchronized void setMode(String subject, SubjectMode mode) {
+    modes.put(subject, mode);
   }
 }

@@ -4,6 +4,7 @@ import io.flowctl.FlowctlException;
 import io.flowctl.internal.Require;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.schema.CompatibilityChecker;
+import io.flowctl.schema.CompatibilityResult;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.schema.EvolutionVerdict;
@@ -40,6 +41,7 @@ public final class SchemaRegistry {
   private final int maxSchemaBytes;
   private final int maxSubjects;
   private final long maxTotalSchemaBytes;
+  private final Readers readers;
 
   /**
    * Schema bytes in the store, read once and then counted with every append here (replicas sharing
@@ -66,15 +68,48 @@ public final class SchemaRegistry {
     this.clock = b.clock;
     this.maxVersionsPerSubject = b.maxVersionsPerSubject;
     this.maxSchemaBytes = b.maxSchemaBytes;
+    this.readers = b.readers;
   }
 
-  /** Hears registrations and refusals (on the registering thread; keep it quick). */
+  /** Hears registrations, refusals and lifecycle changes (on the calling thread; keep it quick). */
   public interface Listener {
     /** A registration: a new version, or an existing one returned again. */
     void registered(String subject, Registration registration);
 
-    /** A registration refused by the subject's policy or a limit. */
+    /** A registration refused by the subject's policy, its mode, a live consumer or a limit. */
     void refused(String subject, FlowctlException reason);
+
+    /**
+     * A change of a subject other than a new version.
+     *
+     * @param action {@code deleted} (soft), {@code purged} (for good), {@code policy} or {@code
+     *     mode}
+     * @param version the version concerned, 0 for the subject's settings
+     * @param detail what changed, in a few words
+     */
+    default void changed(String subject, String action, int version, String detail) {}
+  }
+
+  /**
+   * The live services reading a subject, with the reader schemas they declared for it: what lets
+   * the registry refuse a version that a running consumer would reject, which a registry that does
+   * not know its consumers cannot do.
+   */
+  @FunctionalInterface
+  public interface Readers {
+    /** Every live reader of {@code subject} that declared at least one reader schema for it. */
+    List<Reader> of(String subject);
+  }
+
+  /**
+   * One live consumer and the reader schemas it declared for a subject; it reads a version when
+   * any of them does.
+   */
+  public record Reader(String serviceId, List<Schema> schemas) {
+    public Reader {
+      Objects.requireNonNull(serviceId, "serviceId");
+      schemas = List.copyOf(schemas);
+    }
   }
 
   private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -98,23 +133,61 @@ public final class SchemaRegistry {
     return store.policy(subject).orElse(defaultPolicy);
   }
 
+  /** The subject's own policy, if one was set (else the default applies). */
+  public Optional<EvolutionPolicy> ownPolicy(String subject) {
+    return store.policy(requireSubject(subject));
+  }
+
   public void setPolicy(String subject, EvolutionPolicy policy) {
     store.setPolicy(requireSubject(subject), Objects.requireNonNull(policy, "policy"));
+    changed(subject, "policy", 0, "policy " + policy.configName());
+  }
+
+  /** The subject's mode: its own, or {@link SubjectMode#READWRITE}. */
+  public SubjectMode mode(String subject) {
+    return store.mode(subject).orElse(SubjectMode.READWRITE);
+  }
+
+  /** The subject's own mode, if one was set. */
+  public Optional<SubjectMode> ownMode(String subject) {
+    return store.mode(requireSubject(subject));
+  }
+
+  public void setMode(String subject, SubjectMode mode) {
+    store.setMode(requireSubject(subject), Objects.requireNonNull(mode, "mode"));
+    changed(subject, "mode", 0, "mode " + mode.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private void changed(String subject, String action, int version, String detail) {
+    for (Listener l : listeners) {
+      l.changed(subject, action, version, detail);
+    }
   }
 
   /**
    * Registers {@code schema} under {@code subject}. An identical schema (same fingerprint with
    * metadata) registered before is returned as is; anything else must satisfy the subject's policy
-   * against the versions before it.
+   * against the versions before it, and be readable by every live consumer's declared reader
+   * schema.
    *
    * @throws IncompatibleSchemaException (FAILED_PRECONDITION) with every change that breaks the
-   *     policy, each with its field path
-   * @throws FlowctlException RESOURCE_EXHAUSTED beyond the version or size limits
+   *     policy, each with its field path, or naming the consumer that could not read it
+   * @throws FlowctlException FAILED_PRECONDITION for a read-only subject, RESOURCE_EXHAUSTED beyond
+   *     the version or size limits
    */
   public Registration register(String subject, Schema schema, String registeredBy) {
+    return register(subject, schema, registeredBy, RegisterOptions.DEFAULT);
+  }
+
+  /**
+   * Registers {@code schema} under {@code subject} with {@code options}: a given version number
+   * (subjects in {@link SubjectMode#IMPORT} mode), or past live consumers that cannot read it.
+   */
+  public Registration register(
+      String subject, Schema schema, String registeredBy, RegisterOptions options) {
     Registration r;
     try {
-      r = registerOrRefuse(subject, schema, registeredBy);
+      r = registerOrRefuse(subject, schema, registeredBy, options);
     } catch (FlowctlException e) {
       for (Listener l : listeners) {
         l.refused(subject, e);
@@ -127,91 +200,333 @@ public final class SchemaRegistry {
     return r;
   }
 
-  private Registration registerOrRefuse(String subject, Schema schema, String registeredBy) {
-    requireSubject(subject);
-    Objects.requireNonNull(schema, "schema");
-    byte[] ipc = serialize(schema);
-    if (ipc.length > maxSchemaBytes) {
-      throw new FlowctlException(
-          FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "a schema of " + ipc.length + " bytes exceeds the limit of " + maxSchemaBytes);
-    }
-    Fingerprint structural = SchemaFingerprints.structural(schema);
-    Fingerprint exact = SchemaFingerprints.withMetadata(schema);
-    EvolutionPolicy policy = policy(subject);
+  /**
+   * What {@link #register(String, Schema, String, RegisterOptions)} would do, storing nothing: the
+   * verdict, every change that breaks the policy and every live consumer that could not read it.
+   */
+  public RegistrationCheck check(
+      String subject, Schema schema, String registeredBy, RegisterOptions options) {
+    Decision d = decide(subject, schema, registeredBy, options);
+    int version =
+        d.existing != null ? d.existing.version() : d.toStore != null ? d.toStore.version() : 0;
+    return new RegistrationCheck(
+        d.refusal == null,
+        d.refusal == null ? version : 0,
+        d.existing != null,
+        d.policy,
+        d.structural,
+        d.violations,
+        d.consumers,
+        d.refusal == null ? "" : d.refusal.getMessage());
+  }
+
+  /** What a registration would do: return a version, store one, or be refused. */
+  private static final class Decision {
+    EvolutionPolicy policy;
+    Fingerprint structural;
+    StoredSchema existing;
+    StoredSchema toStore;
+    List<SchemaChange> violations = List.of();
+    List<ConsumerConflict> consumers = List.of();
+    FlowctlException refusal;
+    int bytes;
+  }
+
+  private Registration registerOrRefuse(
+      String subject, Schema schema, String registeredBy, RegisterOptions options) {
     while (true) {
-      List<StoredSchema> versions = store.versions(subject);
-      for (StoredSchema s : versions) {
-        if (s.fingerprintWithMetadata().equals(exact.toString())) {
-          return new Registration(toRegistered(s), true, policy);
-        }
+      Decision d = decide(subject, schema, registeredBy, options);
+      if (d.refusal != null) {
+        throw d.refusal;
       }
-      if (versions.isEmpty() && store.subjectCount() >= maxSubjects) {
+      if (d.existing != null) {
+        return new Registration(toRegistered(d.existing), true, d.policy);
+      }
+      if (store.append(d.toStore)) {
+        held.addAndGet(d.bytes);
+        return new Registration(toRegistered(d.toStore), false, d.policy);
+      }
+      if (options.version() > 0) {
         throw new FlowctlException(
-            FlowctlException.Code.RESOURCE_EXHAUSTED,
-            "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");
-      }
-      long holding = heldBytes();
-      if (holding + ipc.length > maxTotalSchemaBytes) {
-        throw new FlowctlException(
-            FlowctlException.Code.RESOURCE_EXHAUSTED,
-            "the registry holds "
-                + holding / 1024
-                + " KiB of schemas; "
-                + ipc.length
-                + " more bytes would pass its limit of "
-                + maxTotalSchemaBytes / 1024
-                + " KiB (SchemaRegistry.Builder.maxTotalSchemaBytes)");
-      }
-      if (registeredBy != null
-          && !registeredBy.isEmpty()
-          && holding + ipc.length > maxTotalSchemaBytes / 4) {
-        long own = store.schemaBytesRegisteredBy(registeredBy);
-        if (own + ipc.length > maxTotalSchemaBytes / 4) {
-          throw new FlowctlException(
-              FlowctlException.Code.RESOURCE_EXHAUSTED,
-              "'"
-                  + registeredBy
-                  + "' registered "
-                  + own / 1024
-                  + " KiB of schemas; one service may hold a quarter of the registry's "
-                  + maxTotalSchemaBytes / 1024
-                  + " KiB");
-        }
-      }
-      if (versions.size() >= maxVersionsPerSubject) {
-        throw new FlowctlException(
-            FlowctlException.Code.RESOURCE_EXHAUSTED,
-            "subject '" + subject + "' has " + versions.size() + " versions, the limit");
-      }
-      List<Schema> history = new ArrayList<>(versions.size());
-      for (StoredSchema s : versions) {
-        history.add(deserialize(s.schemaIpc()));
-      }
-      EvolutionVerdict verdict = checker.checkEvolution(history, schema, policy);
-      if (!verdict.accepted()) {
-        throw refusal(subject, policy, verdict);
-      }
-      StoredSchema stored =
-          new StoredSchema(
-              subject,
-              versions.size() + 1,
-              ipc,
-              structural.toString(),
-              exact.toString(),
-              clock.instant(),
-              registeredBy);
-      if (store.append(stored)) {
-        held.addAndGet(ipc.length);
-        return new Registration(toRegistered(stored), false, policy);
+            FlowctlException.Code.ALREADY_EXISTS,
+            "'"
+                + subject
+                + "' has version "
+                + store.highestVersion(subject)
+                + " already; imported versions must be higher than every version it had");
       }
       // Another registration won this version number: re-read and judge against it too.
     }
   }
 
+  private Decision decide(
+      String subject, Schema schema, String registeredBy, RegisterOptions options) {
+    requireSubject(subject);
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(options, "options");
+    Decision d = new Decision();
+    byte[] ipc = serialize(schema);
+    d.bytes = ipc.length;
+    d.structural = SchemaFingerprints.structural(schema);
+    Fingerprint exact = SchemaFingerprints.withMetadata(schema);
+    d.policy = policy(subject);
+    SubjectMode mode = mode(subject);
+    List<StoredSchema> versions = live(store.versions(subject));
+    for (StoredSchema s : versions) {
+      if (s.fingerprintWithMetadata().equals(exact.toString())
+          && (options.version() == 0 || options.version() == s.version())) {
+        d.existing = s; // nothing changes, whatever the mode
+        return d;
+      }
+    }
+    try {
+      if (mode == SubjectMode.READONLY) {
+        throw new FlowctlException(
+            FlowctlException.Code.FAILED_PRECONDITION,
+            "subject '" + subject + "' is read-only (mode readonly): no new versions");
+      }
+      if (mode == SubjectMode.IMPORT && options.version() == 0) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT,
+            "subject '"
+                + subject
+                + "' is in import mode: each registration gives its version number");
+      }
+      if (mode != SubjectMode.IMPORT && options.version() > 0) {
+        throw new FlowctlException(
+            FlowctlException.Code.INVALID_ARGUMENT,
+            "version numbers are given only to subjects in import mode; '"
+                + subject
+                + "' is "
+                + mode.name().toLowerCase(java.util.Locale.ROOT));
+      }
+      checkLimits(subject, ipc.length, versions.size(), registeredBy);
+      if (mode != SubjectMode.IMPORT) {
+        // Imports copy a history as it was: no evolution or consumer judgement.
+        List<Schema> history = new ArrayList<>(versions.size());
+        for (StoredSchema s : versions) {
+          history.add(deserialize(s.schemaIpc()));
+        }
+        EvolutionVerdict verdict = checker.checkEvolution(history, schema, d.policy);
+        d.violations = verdict.violations();
+        d.consumers = conflicts(subject, schema);
+        if (!verdict.accepted()) {
+          throw refusal(subject, d.policy, verdict);
+        }
+        if (!d.consumers.isEmpty() && !options.allowBreakingConsumers()) {
+          throw consumerRefusal(subject, d.consumers, schema);
+        }
+      }
+    } catch (FlowctlException refused) {
+      d.refusal = refused;
+      return d;
+    }
+    int version =
+        options.version() > 0 ? options.version() : store.highestVersion(subject) + 1;
+    d.toStore =
+        new StoredSchema(
+            subject,
+            version,
+            ipc,
+            d.structural.toString(),
+            exact.toString(),
+            clock.instant(),
+            registeredBy);
+    return d;
+  }
+
+  private void checkLimits(String subject, int size, int versionCount, String registeredBy) {
+    if (size > maxSchemaBytes) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "a schema of " + size + " bytes exceeds the limit of " + maxSchemaBytes);
+    }
+    if (versionCount == 0
+        && store.highestVersion(subject) == 0
+        && store.subjectCount() >= maxSubjects) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");
+    }
+    long holding = heldBytes();
+    if (holding + size > maxTotalSchemaBytes) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "the registry holds "
+              + holding / 1024
+              + " KiB of schemas; "
+              + size
+              + " more bytes would pass its limit of "
+              + maxTotalSchemaBytes / 1024
+              + " KiB (SchemaRegistry.Builder.maxTotalSchemaBytes)");
+    }
+    if (registeredBy != null
+        && !registeredBy.isEmpty()
+        && holding + size > maxTotalSchemaBytes / 4) {
+      long own = store.schemaBytesRegisteredBy(registeredBy);
+      if (own + size > maxTotalSchemaBytes / 4) {
+        throw new FlowctlException(
+            FlowctlException.Code.RESOURCE_EXHAUSTED,
+            "'"
+                + registeredBy
+                + "' registered "
+                + own / 1024
+                + " KiB of schemas; one service may hold a quarter of the registry's "
+                + maxTotalSchemaBytes / 1024
+                + " KiB");
+      }
+    }
+    if (versionCount >= maxVersionsPerSubject) {
+      throw new FlowctlException(
+          FlowctlException.Code.RESOURCE_EXHAUSTED,
+          "subject '" + subject + "' has " + versionCount + " versions, the limit");
+    }
+  }
+
+  /** The live consumers none of whose declared reader schemas reads {@code written}. */
+  private List<ConsumerConflict> conflicts(String subject, Schema written) {
+    List<ConsumerConflict> out = new ArrayList<>();
+    for (Reader r : readers.of(subject)) {
+      if (r.schemas().isEmpty()) {
+        continue;
+      }
+      CompatibilityResult first = null;
+      boolean reads = false;
+      for (Schema reader : r.schemas()) {
+        CompatibilityResult c = checker.check(written, reader);
+        if (c.level().backward()) {
+          reads = true;
+          break;
+        }
+        first = first == null ? c : first;
+      }
+      if (!reads) {
+        List<SchemaChange> breaking = new ArrayList<>();
+        for (SchemaChange c : first.changes()) {
+          if (!c.backward()) {
+            breaking.add(c);
+          }
+        }
+        out.add(new ConsumerConflict(r.serviceId(), first.newFingerprint(), breaking));
+      }
+    }
+    return out;
+  }
+
+  private static IncompatibleSchemaException consumerRefusal(
+      String subject, List<ConsumerConflict> conflicts, Schema written) {
+    StringBuilder m =
+        new StringBuilder("schema refused for '")
+            .append(subject)
+            .append("': live consumers could not read it (register with the override to accept): ");
+    for (int i = 0; i < conflicts.size(); i++) {
+      ConsumerConflict c = conflicts.get(i);
+      m.append(i == 0 ? "" : "; ").append("'").append(c.serviceId()).append("' ");
+      for (int j = 0; j < c.changes().size(); j++) {
+        m.append(j == 0 ? "" : ", ").append(c.changes().get(j).message());
+      }
+    }
+    return new IncompatibleSchemaException(
+        m.toString(), CompatibilityChecker.defaults().check(written, written));
+  }
+
+  /**
+   * Deletes one version ({@code version} given) or every version of a subject. Soft by default:
+   * the versions stay stored, hidden from reads and from compatibility checks. {@code permanent}
+   * removes versions deleted softly before, for good; their numbers are not used again.
+   *
+   * @return the versions this call deleted
+   * @throws FlowctlException NOT_FOUND for an unknown subject or version, or one deleted already;
+   *     FAILED_PRECONDITION for a read-only subject, or a permanent deletion of a live version
+   */
+  public List<Integer> delete(String subject, Integer version, boolean permanent) {
+    requireSubject(subject);
+    if (mode(subject) == SubjectMode.READONLY) {
+      throw new FlowctlException(
+          FlowctlException.Code.FAILED_PRECONDITION,
+          "subject '" + subject + "' is read-only (mode readonly): nothing is deleted");
+    }
+    List<StoredSchema> all = store.versions(subject);
+    if (all.isEmpty()) {
+      throw new FlowctlException(
+          FlowctlException.Code.NOT_FOUND, "no schema registered for '" + subject + "'");
+    }
+    List<StoredSchema> targets = new ArrayList<>();
+    for (StoredSchema s : all) {
+      if (version == null || s.version() == version) {
+        targets.add(s);
+      }
+    }
+    if (targets.isEmpty()) {
+      throw new FlowctlException(
+          FlowctlException.Code.NOT_FOUND, "'" + subject + "' has no version " + version);
+    }
+    List<Integer> done = new ArrayList<>();
+    if (!permanent) {
+      for (StoredSchema s : targets) {
+        if (!s.deleted() && store.markDeleted(subject, s.version())) {
+          done.add(s.version());
+          changed(subject, "deleted", s.version(), "soft-deleted");
+        }
+      }
+      if (done.isEmpty()) {
+        throw new FlowctlException(
+            FlowctlException.Code.NOT_FOUND,
+            (version == null ? "every version of '" + subject + "'" : "version " + version + " of '" + subject + "'")
+                + " is deleted already (delete permanently to remove it for good)");
+      }
+      return done;
+    }
+    List<Integer> live = targets.stream().filter(s -> !s.deleted()).map(StoredSchema::version).toList();
+    if (!live.isEmpty()) {
+      throw new FlowctlException(
+          FlowctlException.Code.FAILED_PRECONDITION,
+          "'"
+              + subject
+              + "' version(s) "
+              + live
+              + " are live: delete them softly first, then permanently");
+    }
+    for (StoredSchema s : targets) {
+      if (store.purge(subject, s.version())) {
+        done.add(s.version());
+        held.addAndGet(-s.schemaIpc().length);
+        changed(subject, "purged", s.version(), "deleted permanently");
+      }
+    }
+    return done;
+  }
+
+  /**
+   * Every version of a subject, oldest first, soft-deleted ones too when {@code includeDeleted}.
+   */
+  public List<StoredSchema> versions(String subject, boolean includeDeleted) {
+    List<StoredSchema> all = store.versions(subject);
+    return includeDeleted ? all : live(all);
+  }
+
+  /**
+   * Every version of every subject whose structural fingerprint is {@code fingerprint}, by subject
+   * and version, soft-deleted ones too when {@code includeDeleted}.
+   */
+  public List<StoredSchema> find(Fingerprint fingerprint, boolean includeDeleted) {
+    List<StoredSchema> all = store.withFingerprint(fingerprint.toString());
+    return includeDeleted ? all : live(all);
+  }
+
+  private static List<StoredSchema> live(List<StoredSchema> versions) {
+    List<StoredSchema> out = new ArrayList<>(versions.size());
+    for (StoredSchema s : versions) {
+      if (!s.deleted()) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   /** The latest version of a subject. */
   public Optional<RegisteredSchema> latest(String subject) {
-    List<StoredSchema> versions = store.versions(subject);
+    List<StoredSchema> versions = live(store.versions(subject));
     return versions.isEmpty()
         ? Optional.empty()
         : Optional.of(toRegistered(versions.get(versions.size() - 1)));
@@ -219,15 +534,17 @@ public final class SchemaRegistry {
 
   /** One version of a subject. */
   public Optional<RegisteredSchema> version(String subject, int version) {
-    List<StoredSchema> versions = store.versions(subject);
-    return version < 1 || version > versions.size()
-        ? Optional.empty()
-        : Optional.of(toRegistered(versions.get(version - 1)));
+    for (StoredSchema s : live(store.versions(subject))) {
+      if (s.version() == version) {
+        return Optional.of(toRegistered(s));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The earliest version of a subject with this structural fingerprint. */
   public Optional<RegisteredSchema> byFingerprint(String subject, Fingerprint fingerprint) {
-    for (StoredSchema s : store.versions(subject)) {
+    for (StoredSchema s : live(store.versions(subject))) {
       if (s.fingerprint().equals(fingerprint.toString())) {
         return Optional.of(toRegistered(s));
       }
@@ -238,12 +555,13 @@ public final class SchemaRegistry {
   /** Every version of a subject, oldest first: its evolution history. */
   public List<RegisteredSchema> history(String subject) {
     List<RegisteredSchema> out = new ArrayList<>();
-    for (StoredSchema s : store.versions(subject)) {
+    for (StoredSchema s : live(store.versions(subject))) {
       out.add(toRegistered(s));
     }
     return out;
   }
 
+  /** Every subject with a version not deleted permanently. */
   public List<String> subjects() {
     return store.subjects();
   }
@@ -305,6 +623,7 @@ public final class SchemaRegistry {
     private int maxSchemaBytes = 1 << 20;
     private int maxSubjects = 10_000;
     private long maxTotalSchemaBytes = 256L << 20;
+    private Readers readers = subject -> List.of();
 
     private Builder(SchemaStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -354,6 +673,15 @@ public final class SchemaRegistry {
      */
     public Builder maxTotalSchemaBytes(long max) {
       this.maxTotalSchemaBytes = Require.positive(max, "maxTotalSchemaBytes");
+      return this;
+    }
+
+    /**
+     * The live consumers of each subject and their reader schemas; default none. {@code
+     * FlowctlServer} passes the service registry's ({@link LiveReaders}).
+     */
+    public Builder readers(Readers readers) {
+      this.readers = Objects.requireNonNull(readers, "readers");
       return this;
     }
 

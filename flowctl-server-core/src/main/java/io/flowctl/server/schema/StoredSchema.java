@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param fingerprintWithMetadata the fingerprint including custom metadata
  * @param registeredAt when it was registered
  * @param registeredBy who registered it (a service id, or empty)
+ * @param deleted soft-deleted: kept, but hidden from reads and from compatibility checks
  */
 public record StoredSchema(
     String subject,
@@ -22,7 +23,28 @@ public record StoredSchema(
     String fingerprint,
     String fingerprintWithMetadata,
     Instant registeredAt,
-    String registeredBy) {
+    String registeredBy,
+    boolean deleted) {
+  /** A live version. */
+  public StoredSchema(
+      String subject,
+      int version,
+      byte[] schemaIpc,
+      String fingerprint,
+      String fingerprintWithMetadata,
+      Instant registeredAt,
+      String registeredBy) {
+    this(
+        subject,
+        version,
+        schemaIpc,
+        fingerprint,
+        fingerprintWithMetadata,
+        registeredAt,
+        registeredBy,
+        false);
+  }
+
   public StoredSchema {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(schemaIpc, "schemaIpc");
@@ -31,6 +53,19 @@ public record StoredSchema(
     Objects.requireNonNull(registeredAt, "registeredAt");
     registeredBy = registeredBy == null ? "" : registeredBy;
     schemaIpc = schemaIpc.clone();
+  }
+
+  /** This version soft-deleted. */
+  public StoredSchema asDeleted() {
+    return new StoredSchema(
+        subject,
+        version,
+        schemaIpc,
+        fingerprint,
+        fingerprintWithMetadata,
+        registeredAt,
+        registeredBy,
+        true);
   }
 
   @Override

@@ -49,9 +49,18 @@ final class Jdbc implements AutoCloseable {
                     + " NOT NULL, fingerprint TEXT NOT NULL, fingerprint_with_metadata TEXT NOT"
                     + " NULL, registered_at TEXT NOT NULL, registered_by TEXT NOT NULL,"
                     + " PRIMARY KEY (subject, version))");
+            // state: 0 live, 1 soft-deleted, 2 deleted for good (a row without its definition
+            // that keeps the number from being used again)
+            addColumn(c, s, "flowctl_schema_versions", "state", "INTEGER NOT NULL DEFAULT 0");
+            s.execute(
+                "CREATE INDEX IF NOT EXISTS flowctl_schema_versions_fingerprint"
+                    + " ON flowctl_schema_versions (fingerprint)");
             s.execute(
                 "CREATE TABLE IF NOT EXISTS flowctl_subject_policies ("
                     + "subject TEXT PRIMARY KEY, policy TEXT NOT NULL)");
+            s.execute(
+                "CREATE TABLE IF NOT EXISTS flowctl_subject_modes ("
+                    + "subject TEXT PRIMARY KEY, mode TEXT NOT NULL)");
             s.execute(
                 "CREATE TABLE IF NOT EXISTS flowctl_pipeline_runs ("
                     + "run_id TEXT PRIMARY KEY, pipeline_name TEXT NOT NULL, status INTEGER NOT"

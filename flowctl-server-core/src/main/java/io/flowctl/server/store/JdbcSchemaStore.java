@@ -3,6 +3,7 @@ package io.flowctl.server.store;
 import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.server.schema.SchemaStore;
 import io.flowctl.server.schema.StoredSchema;
+import io.flowctl.server.schema.SubjectMode;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -10,9 +11,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Schema versions and subject policies in SQL. A version is appended only if it is one more than
- * the latest, in one statement, and the (subject, version) primary key settles races between
- * replicas.
+ * Schema versions, subject policies and modes in SQL. A version is appended only if it is higher
+ * than every number the subject used, in one statement, and the (subject, version) primary key
+ * settles races between replicas. A version deleted for good keeps its row, without its
+ * definition, so that its number is not used again.
  */
 final class JdbcSchemaStore implements SchemaStore {
   private final Jdbc db;
@@ -21,22 +23,84 @@ final class JdbcSchemaStore implements SchemaStore {
     this.db = db;
   }
 
+  private static final String COLUMNS =
+      "SELECT subject, version, schema_ipc, fingerprint, fingerprint_with_metadata, registered_at,"
+          + " registered_by, state FROM flowctl_schema_versions";
+
+  private static StoredSchema row(java.sql.ResultSet r) throws SQLException {
+    return new StoredSchema(
+        r.getString(1),
+        r.getInt(2),
+        r.getBytes(3),
+        r.getString(4),
+        r.getString(5),
+        Instant.parse(r.getString(6)),
+        r.getString(7),
+        r.getInt(8) == DELETED);
+  }
+
+  private static final int LIVE = 0;
+  private static final int DELETED = 1;
+  private static final int PURGED = 2;
+
   @Override
   public List<StoredSchema> versions(String subject) {
     return db.all(
         "cannot read the versions of '" + subject + "'",
-        "SELECT version, schema_ipc, fingerprint, fingerprint_with_metadata, registered_at,"
-            + " registered_by FROM flowctl_schema_versions WHERE subject = ? ORDER BY version",
+        COLUMNS + " WHERE subject = ? AND state < " + PURGED + " ORDER BY version",
         q -> q.setString(1, subject),
-        r ->
-            new StoredSchema(
-                subject,
-                r.getInt(1),
-                r.getBytes(2),
-                r.getString(3),
-                r.getString(4),
-                Instant.parse(r.getString(5)),
-                r.getString(6)));
+        JdbcSchemaStore::row);
+  }
+
+  @Override
+  public List<StoredSchema> withFingerprint(String fingerprint) {
+    return db.all(
+        "cannot find schema " + fingerprint,
+        COLUMNS + " WHERE fingerprint = ? AND state < " + PURGED + " ORDER BY subject, version",
+        q -> q.setString(1, fingerprint),
+        JdbcSchemaStore::row);
+  }
+
+  @Override
+  public int highestVersion(String subject) {
+    return (int)
+        db.scalar(
+            "cannot read the versions of '" + subject + "'",
+            "SELECT COALESCE(MAX(version), 0) FROM flowctl_schema_versions WHERE subject = ?",
+            subject);
+  }
+
+  @Override
+  public boolean markDeleted(String subject, int version) {
+    return changeState(subject, version, LIVE, DELETED, "soft-delete");
+  }
+
+  @Override
+  public boolean purge(String subject, int version) {
+    return changeState(subject, version, DELETED, PURGED, "delete");
+  }
+
+  private boolean changeState(String subject, int version, int from, int to, String what) {
+    return db.retried(
+        "cannot " + what + " version " + version + " of '" + subject + "'",
+        c -> {
+          // Purging also drops the definition: the row only keeps the number taken.
+          try (PreparedStatement u =
+              c.prepareStatement(
+                  "UPDATE flowctl_schema_versions SET state = ?"
+                      + (to == PURGED ? ", schema_ipc = ?" : "")
+                      + " WHERE subject = ? AND version = ? AND state = ?")) {
+            int i = 1;
+            u.setInt(i++, to);
+            if (to == PURGED) {
+              u.setBytes(i++, new byte[0]);
+            }
+            u.setString(i++, subject);
+            u.setInt(i++, version);
+            u.setInt(i, from);
+            return u.executeUpdate() == 1;
+          }
+        });
   }
 
   @Override
@@ -58,14 +122,16 @@ final class JdbcSchemaStore implements SchemaStore {
   public int subjectCount() {
     return (int)
         db.scalar(
-            "cannot count subjects", "SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions");
+            "cannot count subjects", "SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions WHERE state < " + PURGED);
   }
 
   @Override
   public List<String> subjects() {
     return db.all(
         "cannot list subjects",
-        "SELECT DISTINCT subject FROM flowctl_schema_versions ORDER BY subject",
+        "SELECT DISTINCT subject FROM flowctl_schema_versions WHERE state < "
+            + PURGED
+            + " ORDER BY subject",
         q -> {},
         r -> r.getString(1));
   }
@@ -80,7 +146,7 @@ final class JdbcSchemaStore implements SchemaStore {
                   "INSERT INTO flowctl_schema_versions (subject, version, schema_ipc, fingerprint,"
                       + " fingerprint_with_metadata, registered_at, registered_by)"
                       + " SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COALESCE(MAX(version), 0)"
-                      + " FROM flowctl_schema_versions WHERE subject = ?) = ?")) {
+                      + " FROM flowctl_schema_versions WHERE subject = ?) < ?")) {
             insert.setString(1, schema.subject());
             insert.setInt(2, schema.version());
             insert.setBytes(3, schema.schemaIpc());
@@ -89,7 +155,7 @@ final class JdbcSchemaStore implements SchemaStore {
             insert.setString(6, schema.registeredAt().toString());
             insert.setString(7, schema.registeredBy());
             insert.setString(8, schema.subject());
-            insert.setInt(9, schema.version() - 1);
+            insert.setInt(9, schema.version());
             return insert.executeUpdate() == 1;
           } catch (SQLException e) {
             if (Jdbc.isDuplicateKey(e)) {
@@ -125,6 +191,34 @@ final class JdbcSchemaStore implements SchemaStore {
                 i -> {
                   i.setString(1, subject);
                   i.setString(2, policy.configName());
+                }));
+  }
+
+  @Override
+  public Optional<SubjectMode> mode(String subject) {
+    return db.one(
+        "cannot read the mode of '" + subject + "'",
+        "SELECT mode FROM flowctl_subject_modes WHERE subject = ?",
+        subject,
+        r -> SubjectMode.valueOf(r.getString(1)));
+  }
+
+  @Override
+  public void setMode(String subject, SubjectMode mode) {
+    db.retried(
+        "cannot store the mode of '" + subject + "'",
+        c ->
+            Jdbc.upsert(
+                c,
+                "UPDATE flowctl_subject_modes SET mode = ? WHERE subject = ?",
+                u -> {
+                  u.setString(1, mode.name());
+                  u.setString(2, subject);
+                },
+                "INSERT INTO flowctl_subject_modes (subject, mode) VALUES (?, ?)",
+                i -> {
+                  i.setString(1, subject);
+                  i.setString(2, mode.name());
                 }));
   }
 }

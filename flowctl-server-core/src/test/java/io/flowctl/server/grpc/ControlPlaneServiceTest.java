@@ -278,6 +278,31 @@ class ControlPlaneServiceTest {
           public void setPolicy(String subject, io.flowctl.schema.EvolutionPolicy policy) {
             throw down();
           }
+
+          @Override
+          public int highestVersion(String subject) {
+            return 0;
+          }
+
+          @Override
+          public boolean markDeleted(String subject, int version) {
+            throw down();
+          }
+
+          @Override
+          public boolean purge(String subject, int version) {
+            throw down();
+          }
+
+          @Override
+          public java.util.Optional<io.flowctl.server.schema.SubjectMode> mode(String subject) {
+            return java.util.Optional.empty();
+          }
+
+          @Override
+          public void setMode(String subject, io.flowctl.server.schema.SubjectMode mode) {
+            throw down();
+          }
         };
     String name = InProcessServerBuilder.generateName();
     Server s =

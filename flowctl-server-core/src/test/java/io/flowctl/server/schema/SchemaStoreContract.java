@@ -108,13 +108,72 @@ abstract class SchemaStoreContract {
   }
 
   @Test
-  void refusesADuplicateOrASkippedVersion() {
+  void refusesADuplicateOrALowerVersion_butTakesAGap_forImports() {
     SchemaStore s = store();
-    assertThat(s.append(version("a", 2))).isFalse();
     assertThat(s.append(version("a", 1))).isTrue();
     assertThat(s.append(version("a", 1))).isFalse();
-    assertThat(s.append(version("a", 3))).isFalse();
-    assertThat(s.versions("a")).hasSize(1);
+    assertThat(s.append(version("a", 3))).isTrue();
+    assertThat(s.append(version("a", 2))).isFalse();
+    assertThat(s.versions("a")).extracting(StoredSchema::version).containsExactly(1, 3);
+    assertThat(s.highestVersion("a")).isEqualTo(3);
+    assertThat(s.highestVersion("b")).isZero();
+  }
+
+  @Test
+  void softDeletedVersionsStayListed_purgedOnesGo_andTheirNumbersAreNotReused() {
+    SchemaStore s = store();
+    s.append(version("a", 1));
+    s.append(version("a", 2));
+    long before = s.totalSchemaBytes();
+
+    assertThat(s.purge("a", 2)).as("only a soft-deleted version is purged").isFalse();
+    assertThat(s.markDeleted("a", 2)).isTrue();
+    assertThat(s.markDeleted("a", 2)).as("once").isFalse();
+    assertThat(s.markDeleted("a", 7)).isFalse();
+    assertThat(s.versions("a")).extracting(StoredSchema::deleted).containsExactly(false, true);
+    assertThat(s.versions("a").get(1).schemaIpc()).containsExactly(1, 2, 2);
+    assertThat(s.totalSchemaBytes()).isEqualTo(before);
+
+    assertThat(s.purge("a", 2)).isTrue();
+    assertThat(s.purge("a", 2)).isFalse();
+    assertThat(s.versions("a")).extracting(StoredSchema::version).containsExactly(1);
+    assertThat(s.totalSchemaBytes()).isEqualTo(before - 3);
+    assertThat(s.schemaBytesRegisteredBy("svc-2")).isZero();
+    assertThat(s.highestVersion("a")).isEqualTo(2);
+    assertThat(s.append(version("a", 2))).as("a purged number stays taken").isFalse();
+    assertThat(s.append(version("a", 3))).isTrue();
+
+    s.markDeleted("a", 1);
+    s.purge("a", 1);
+    s.markDeleted("a", 3);
+    s.purge("a", 3);
+    assertThat(s.subjects()).as("a subject without versions is gone").isEmpty();
+    assertThat(s.subjectCount()).isZero();
+    assertThat(s.highestVersion("a")).isEqualTo(3);
+  }
+
+  @Test
+  void findsVersionsByFingerprintAcrossSubjects_softDeletedIncluded() {
+    SchemaStore s = store();
+    s.append(version("b", 1));
+    s.append(version("a", 1));
+    s.append(version("a", 2));
+    s.markDeleted("b", 1);
+
+    assertThat(s.withFingerprint(version("a", 1).fingerprint()))
+        .extracting(v -> v.subject() + "/" + v.version() + (v.deleted() ? " deleted" : ""))
+        .containsExactly("a/1", "b/1 deleted");
+    assertThat(s.withFingerprint("sha256:" + "c".repeat(64))).isEmpty();
+  }
+
+  @Test
+  void keepsModesPerSubject() {
+    SchemaStore s = store();
+    assertThat(s.mode("a")).isEmpty();
+    s.setMode("a", SubjectMode.READONLY);
+    s.setMode("a", SubjectMode.IMPORT);
+    assertThat(s.mode("a")).contains(SubjectMode.IMPORT);
+    assertThat(s.mode("b")).isEmpty();
   }
 
   @Test

@@ -67,6 +67,29 @@ class SqliteSchemaStoreTest extends SchemaStoreContract {
     assertThat(s.count()).isEqualTo(2);
   }
 
+  @Test
+  void aDatabaseFromBeforeDeletions_gainsTheStateColumn_andItsVersionsAreLive() throws Exception {
+    Path file = dir.resolve("old-schemas/flowctl.db");
+    Files.createDirectories(file.getParent());
+    try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+        var st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE flowctl_schema_versions (subject TEXT NOT NULL, version INTEGER NOT NULL,"
+              + " schema_ipc BLOB NOT NULL, fingerprint TEXT NOT NULL, fingerprint_with_metadata"
+              + " TEXT NOT NULL, registered_at TEXT NOT NULL, registered_by TEXT NOT NULL,"
+              + " PRIMARY KEY (subject, version))");
+      st.execute(
+          "INSERT INTO flowctl_schema_versions VALUES ('a', 1, x'010203', 'sha256:1', 'sha256:2',"
+              + " '2026-11-24T10:00:00Z', 'svc')");
+    }
+    Stores stores = Stores.sqlite(file);
+    open.add(stores);
+    SchemaStore s = stores.schemas();
+    assertThat(s.versions("a")).extracting(StoredSchema::deleted).containsExactly(false);
+    assertThat(s.markDeleted("a", 1)).isTrue();
+    assertThat(s.versions("a")).extracting(StoredSchema::deleted).containsExactly(true);
+  }
+
   @AfterEach
   void closeAll() {
     open.forEach(Stores::close);
