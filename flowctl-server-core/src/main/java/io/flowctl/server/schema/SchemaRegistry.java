@@ -102,8 +102,8 @@ public final class SchemaRegistry {
   }
 
   /**
-   * One live consumer and the reader schemas it declared for a subject; it reads a version when
-   * any of them does.
+   * One live consumer and the reader schemas it declared for a subject; it reads a version when any
+   * of them does.
    */
   public record Reader(String serviceId, List<Schema> schemas) {
     public Reader {
@@ -321,8 +321,7 @@ public final class SchemaRegistry {
       d.refusal = refused;
       return d;
     }
-    int version =
-        options.version() > 0 ? options.version() : store.highestVersion(subject) + 1;
+    int version = options.version() > 0 ? options.version() : store.highestVersion(subject) + 1;
     d.toStore =
         new StoredSchema(
             subject,
@@ -431,8 +430,8 @@ public final class SchemaRegistry {
   }
 
   /**
-   * Deletes one version ({@code version} given) or every version of a subject. Soft by default:
-   * the versions stay stored, hidden from reads and from compatibility checks. {@code permanent}
+   * Deletes one version ({@code version} given) or every version of a subject. Soft by default: the
+   * versions stay stored, hidden from reads and from compatibility checks. {@code permanent}
    * removes versions deleted softly before, for good; their numbers are not used again.
    *
    * @return the versions this call deleted
@@ -472,12 +471,15 @@ public final class SchemaRegistry {
       if (done.isEmpty()) {
         throw new FlowctlException(
             FlowctlException.Code.NOT_FOUND,
-            (version == null ? "every version of '" + subject + "'" : "version " + version + " of '" + subject + "'")
+            (version == null
+                    ? "every version of '" + subject + "'"
+                    : "version " + version + " of '" + subject + "'")
                 + " is deleted already (delete permanently to remove it for good)");
       }
       return done;
     }
-    List<Integer> live = targets.stream().filter(s -> !s.deleted()).map(StoredSchema::version).toList();
+    List<Integer> live =
+        targets.stream().filter(s -> !s.deleted()).map(StoredSchema::version).toList();
     if (!live.isEmpty()) {
       throw new FlowctlException(
           FlowctlException.Code.FAILED_PRECONDITION,

@@ -13,8 +13,8 @@ import java.util.Optional;
  */
 public interface SchemaStore {
   /**
-   * Every version of a subject that was not deleted permanently, soft-deleted ones included
-   * ({@link StoredSchema#deleted()}), oldest first; empty for an unknown subject.
+   * Every version of a subject that was not deleted permanently, soft-deleted ones included ({@link
+   * StoredSchema#deleted()}), oldest first; empty for an unknown subject.
    */
   List<StoredSchema> versions(String subject);
 
@@ -81,8 +81,8 @@ public interface SchemaStore {
   boolean purge(String subject, int version);
 
   /**
-   * Every version, of any subject, with this structural fingerprint, soft-deleted ones included;
-   * by subject, then version.
+   * Every version, of any subject, with this structural fingerprint, soft-deleted ones included; by
+   * subject, then version.
    */
   default List<StoredSchema> withFingerprint(String fingerprint) {
     List<StoredSchema> out = new java.util.ArrayList<>();

@@ -10,8 +10,8 @@ public enum SubjectMode {
   /** No new versions and no deletions; an identical schema still gets its existing version. */
   READONLY,
   /**
-   * Registrations carry their version number and are stored as they are, without judging
-   * evolution: for copying a history from another registry. Numbers must grow.
+   * Registrations carry their version number and are stored as they are, without judging evolution:
+   * for copying a history from another registry. Numbers must grow.
    */
   IMPORT;
 

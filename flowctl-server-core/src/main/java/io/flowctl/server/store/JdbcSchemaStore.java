@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * Schema versions, subject policies and modes in SQL. A version is appended only if it is higher
  * than every number the subject used, in one statement, and the (subject, version) primary key
- * settles races between replicas. A version deleted for good keeps its row, without its
- * definition, so that its number is not used again.
+ * settles races between replicas. A version deleted for good keeps its row, without its definition,
+ * so that its number is not used again.
  */
 final class JdbcSchemaStore implements SchemaStore {
   private final Jdbc db;
@@ -122,7 +122,8 @@ final class JdbcSchemaStore implements SchemaStore {
   public int subjectCount() {
     return (int)
         db.scalar(
-            "cannot count subjects", "SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions WHERE state < " + PURGED);
+            "cannot count subjects",
+            "SELECT COUNT(DISTINCT subject) FROM flowctl_schema_versions WHERE state < " + PURGED);
   }
 
   @Override
