@@ -128,6 +128,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
         ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_SINK, service)
             .health(health)
             .inputs(inputs)
+            .readerSchemas(Map.copyOf(readerSchemas))
             .metadata(Map.copyOf(metadata))
             .codecMetrics(metrics)
             .build();

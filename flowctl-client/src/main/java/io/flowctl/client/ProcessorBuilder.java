@@ -181,6 +181,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
         ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
             .health(health)
             .inputs(inputs)
+            .readerSchemas(Map.copyOf(readerSchemas))
             .outputs(List.of(outputType))
             .metadata(Map.copyOf(metadata))
             .codecMetrics(metrics)

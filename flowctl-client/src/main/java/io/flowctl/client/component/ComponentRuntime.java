@@ -57,6 +57,7 @@ public final class ComponentRuntime implements AutoCloseable {
   private final CodecMetrics codecMetrics;
   private final Supplier<Map<String, String>> metrics;
   private final Map<String, Schema> schemas;
+  private final Map<String, Schema> readerSchemas;
   private final Duration drainTimeout;
   private Server server;
   private HttpServer http;
@@ -78,6 +79,7 @@ public final class ComponentRuntime implements AutoCloseable {
     this.codecMetrics = b.codecMetrics;
     this.metrics = b.metrics;
     this.schemas = Map.copyOf(b.schemas);
+    this.readerSchemas = Map.copyOf(b.readerSchemas);
     this.drainTimeout = b.drainTimeout;
   }
 
@@ -184,6 +186,18 @@ public final class ComponentRuntime implements AutoCloseable {
             .setHealthEndpoint(config.advertiseHost() + ":" + http.getAddress().getPort())
             .putAllMetadata(metadata);
     config.pipeline().ifPresent(p -> info.putMetadata("pipeline", p));
+    // What it reads each input with: the registry refuses producer versions it could not read.
+    readerSchemas.forEach(
+        (eventType, schema) ->
+            info.addSupportedSchemas(
+                io.flowctl.proto.SchemaInfo.newBuilder()
+                    .setEventType(eventType)
+                    .setSchemaFormat("arrow_ipc")
+                    .setSchemaFingerprint(
+                        io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
+                    .setSchemaDefinition(
+                        com.google.protobuf.ByteString.copyFrom(
+                            io.flowctl.ipc.ArrowIpc.schemaStream(schema)))));
     ControlPlaneClient.Builder b =
         ControlPlaneClient.builder(target, info.build())
             .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)
@@ -426,6 +440,7 @@ public final class ComponentRuntime implements AutoCloseable {
     private CodecMetrics codecMetrics;
     private Supplier<Map<String, String>> metrics = Map::of;
     private Map<String, Schema> schemas = Map.of();
+    private Map<String, Schema> readerSchemas = Map.of();
     private Duration drainTimeout = Duration.ofSeconds(8);
 
     private Builder(ComponentConfig config, ServiceType type, BindableService service) {
@@ -471,6 +486,15 @@ public final class ComponentRuntime implements AutoCloseable {
     /** Output schemas registered as versions of their subjects once the component registered. */
     public Builder schemas(Map<String, Schema> schemas) {
       this.schemas = Map.copyOf(schemas);
+      return this;
+    }
+
+    /**
+     * The schemas it reads its inputs with, declared with its registration, so that the registry
+     * refuses a producer's version this component could not read.
+     */
+    public Builder readerSchemas(Map<String, Schema> schemas) {
+      this.readerSchemas = Map.copyOf(schemas);
       return this;
     }
 

@@ -76,6 +76,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private volatile boolean registered;
+  private volatile boolean declaresReaders = true;
   private volatile long heartbeats;
   private volatile long registrations;
   private volatile String lastError = "";
@@ -259,6 +260,37 @@ public final class ControlPlaneClient implements AutoCloseable {
                 .setComponent(component(service, dataEndpoint))
                 .setComponentId(service.getServiceId())
                 .build());
+    declareReaders();
+  }
+
+  /**
+   * flowctl.v1's ComponentInfo has no field for reader schemas: a v1 registration declares them
+   * with the legacy API's DeclareReaderSchemas, so the registry can refuse a version this service
+   * could not read. A control plane without it (upstream's) is told nothing.
+   */
+  private void declareReaders() {
+    io.flowctl.proto.ReaderSchemas.Builder readers =
+        io.flowctl.proto.ReaderSchemas.newBuilder().setServiceId(service.getServiceId());
+    for (io.flowctl.proto.SchemaInfo s : service.getSupportedSchemasList()) {
+      if (service.getInputEventTypesList().contains(s.getEventType())) {
+        readers.addSchemas(s);
+      }
+    }
+    if (readers.getSchemasCount() == 0 || !declaresReaders) {
+      return;
+    }
+    try {
+      stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+          .declareReaderSchemas(readers.build());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+      declaresReaders = false;
+      LOG.info(
+          "{}: the control plane does not take reader schemas; its registry cannot check them",
+          service.getServiceId());
+    }
   }
 
   private void heartbeat() {

@@ -101,13 +101,15 @@ public final class SchemaResolver {
                 }
                 return p;
               } catch (IncompatibleSchemaException e) {
-                if (metrics != null) {
-                  metrics.compatibilityCheckFailure();
-                }
                 return e;
               }
             });
     if (cached instanceof IncompatibleSchemaException e) {
+      // Counted per event refused, not once per writer schema: the verdict is cached, the events
+      // it refuses are each a failure.
+      if (metrics != null) {
+        metrics.compatibilityCheckFailure();
+      }
       throw new IncompatibleSchemaException(e.getMessage(), e.result());
     }
     return (SchemaProjector) cached;
