@@ -27,7 +27,10 @@ import picocli.CommandLine.ScopeType;
       EventCommand.class,
       ServeCommand.class,
       PipelineCommand.class,
-      RunCommand.class
+      RunCommand.class,
+      ServicesCommand.List_.class,
+      ServicesCommand.Status.class,
+      RunsCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

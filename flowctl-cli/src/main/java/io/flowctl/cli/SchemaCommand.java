@@ -27,8 +27,22 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "schema",
     mixinStandardHelpOptions = true,
-    description = "Fingerprint Arrow schemas and check their compatibility.",
-    subcommands = {SchemaCommand.Fingerprint.class, SchemaCommand.Check.class})
+    description = {
+      "Fingerprint Arrow schemas and check their compatibility (files);",
+      "register, list, fetch and delete versions, and change subjects' policies and modes (a"
+          + " running control plane's registry)."
+    },
+    subcommands = {
+      SchemaCommand.Fingerprint.class,
+      SchemaCommand.Check.class,
+      SchemaRegistryCommands.Register.class,
+      SchemaRegistryCommands.Versions.class,
+      SchemaRegistryCommands.Get.class,
+      SchemaRegistryCommands.Delete.class,
+      SchemaRegistryCommands.Policy.class,
+      SchemaRegistryCommands.Mode.class,
+      SchemaRegistryCommands.Find.class
+    })
 final class SchemaCommand implements Runnable {
   @Spec CommandSpec spec;
 

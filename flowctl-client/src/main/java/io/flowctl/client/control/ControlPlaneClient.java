@@ -9,9 +9,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -588,27 +585,14 @@ public final class ControlPlaneClient implements AutoCloseable {
     }
 
     ManagedChannel channel() {
-      NettyChannelBuilder b =
-          NettyChannelBuilder.forTarget(
-              io.flowctl.client.control.internal.ControlPlaneTargets.grpcTarget(target));
-      if (io.flowctl.client.control.internal.ControlPlaneTargets.replicated(target)) {
-        b.defaultLoadBalancingPolicy("round_robin"); // any live replica answers
+      ControlPlaneChannel.Builder b = ControlPlaneChannel.builder(target);
+      if (clientCert != null) {
+        b.clientCertificate(clientCert, clientKey);
       }
-      if (!tls) {
-        return b.usePlaintext().build();
+      if (tls) {
+        b.tls(trustCert);
       }
-      try {
-        SslContextBuilder ssl = GrpcSslContexts.configure(SslContextBuilder.forClient());
-        if (trustCert != null) {
-          ssl.trustManager(trustCert.toFile());
-        }
-        if (clientCert != null) {
-          ssl.keyManager(clientCert.toFile(), clientKey.toFile());
-        }
-        return b.sslContext(ssl.build()).build();
-      } catch (javax.net.ssl.SSLException e) {
-        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-      }
+      return b.build();
     }
 
     public ControlPlaneClient build() {
