@@ -93,6 +93,7 @@ public final class FlowctlServer implements AutoCloseable {
     this.monitor =
         Monitor.builder(services)
             .schemas(schemas)
+            .runs(runs)
             .meters(meters)
             .clock(b.clock)
             .window(b.monitorWindow)

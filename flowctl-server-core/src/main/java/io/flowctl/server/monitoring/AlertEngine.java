@@ -30,10 +30,37 @@ final class AlertEngine {
   private final Map<String, Alert> active = new ConcurrentHashMap<>();
   private final List<AlertListener> listeners = new CopyOnWriteArrayList<>();
 
-  AlertEngine(AlertThresholds thresholds, Clock clock, Duration window) {
+  /**
+   * Services of which no throughput is expected now (their run finished, nobody reads them): a drop
+   * there is not a degradation.
+   */
+  private final java.util.function.Predicate<ServiceSeries> quiet;
+
+  private final Map<String, ServiceSeries> seriesById;
+
+  AlertEngine(
+      AlertThresholds thresholds,
+      Clock clock,
+      Duration window,
+      java.util.function.Predicate<ServiceSeries> quiet,
+      Map<String, ServiceSeries> seriesById) {
     this.thresholds = thresholds;
     this.clock = clock;
     this.window = window;
+    this.quiet = quiet;
+    this.seriesById = seriesById;
+  }
+
+  /** Clears the throughput alerts of services that became quiet without a heartbeat since. */
+  void clearQuiet() {
+    for (Alert a : active.values()) {
+      if (a.kind() == Alert.Kind.THROUGHPUT_DEGRADATION) {
+        ServiceSeries s = seriesById.get(a.source());
+        if (s == null || quiet.test(s)) {
+          clear(Alert.Kind.THROUGHPUT_DEGRADATION + "|" + a.source());
+        }
+      }
+    }
   }
 
   void addListener(AlertListener listener) {
@@ -89,7 +116,7 @@ final class AlertEngine {
       update(
           Alert.Kind.THROUGHPUT_DEGRADATION,
           id,
-          baseline > 0 && recent < floor,
+          baseline > 0 && recent < floor && !quiet.test(s), // quiet: judged only when it would fire
           recent,
           floor,
           () ->

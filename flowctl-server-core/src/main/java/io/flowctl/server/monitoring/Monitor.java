@@ -3,7 +3,10 @@ package io.flowctl.server.monitoring;
 import static io.flowctl.server.monitoring.Stats.value;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.proto.PipelineRun;
+import io.flowctl.proto.RunStatus;
 import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.ServiceType;
 import io.flowctl.server.monitoring.view.Alert;
 import io.flowctl.server.monitoring.view.CompatibilityMatrix;
 import io.flowctl.server.monitoring.view.Histogram;
@@ -97,7 +100,14 @@ public final class Monitor {
     this.clock = b.clock;
     this.window = b.window;
     this.thresholds = b.thresholds;
-    this.alerts = new AlertEngine(thresholds, clock, window);
+    this.alerts = new AlertEngine(thresholds, clock, window, this::quiet, series);
+    if (b.runs != null) {
+      // Runs from before a restart first, then every change as it happens.
+      for (PipelineRun r : b.runs.list("", RunStatus.RUN_STATUS_UNKNOWN, 100)) {
+        onRun(r);
+      }
+      b.runs.addListener(this::onRun);
+    }
     this.meters =
         new MonitorMeters(b.meters, clock, window, services, alerts, this, b.servicesWithMeters);
     services.addListener(this::heartbeat);
@@ -112,6 +122,20 @@ public final class Monitor {
             @Override
             public void refused(String subject, FlowctlException reason) {
               onRefused(subject, reason);
+            }
+
+            @Override
+            public void changed(String subject, String action, int version, String detail) {
+              // Deletions, policy and mode changes are part of the subject's history too.
+              addSchemaEvent(
+                  new SchemaEvent(
+                      clock.instant(),
+                      subject,
+                      action,
+                      version,
+                      "",
+                      action.equals("policy") ? detail.substring("policy ".length()) : "",
+                      detail));
             }
           });
     }
@@ -151,9 +175,65 @@ public final class Monitor {
       }
     }
     alerts.evaluateRefusals(schemaEvents());
+    alerts.clearQuiet();
   }
 
   // ---- input ------------------------------------------------------------------------------
+
+  /** The status of the latest run each pipeline, and each component, took part in. */
+  private final Map<String, RunStatus> pipelineRuns = new ConcurrentHashMap<>();
+
+  private final Map<String, RunStatus> componentRuns = new ConcurrentHashMap<>();
+
+  private void onRun(PipelineRun r) {
+    pipelineRuns.put(r.getPipelineName(), r.getStatus());
+    for (String c : r.getComponentIdsList()) {
+      componentRuns.put(c, r.getStatus());
+    }
+    if (finished(r.getStatus())) {
+      alerts.clearQuiet();
+    }
+  }
+
+  private static boolean finished(RunStatus s) {
+    return s == RunStatus.RUN_STATUS_COMPLETED
+        || s == RunStatus.RUN_STATUS_STOPPED
+        || s == RunStatus.RUN_STATUS_FAILED;
+  }
+
+  /**
+   * Whether no throughput is expected of a service now, so that a drop is no degradation: the run
+   * it belongs to finished (completed, stopped or failed), or it is a source none of whose outputs
+   * a live service reads (it waits for its consumer).
+   */
+  boolean quiet(ServiceSeries s) {
+    ServiceInfo info = s.info();
+    if (info == null) {
+      return false;
+    }
+    String component =
+        info.getComponentId().isEmpty() ? info.getServiceId() : info.getComponentId();
+    RunStatus run = componentRuns.get(component);
+    if (run == null) {
+      String pipeline = info.getMetadataOrDefault("pipeline", "");
+      run = pipeline.isEmpty() ? null : pipelineRuns.get(pipeline);
+    }
+    if (run != null && finished(run)) {
+      return true;
+    }
+    if (info.getServiceType() == ServiceType.SERVICE_TYPE_SOURCE
+        && info.getOutputEventTypesCount() > 0) {
+      for (String out : info.getOutputEventTypesList()) {
+        for (ServiceState reader : services.consumersOf(out)) {
+          if (reader.beating()) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+    return false;
+  }
 
   private void heartbeat(ServiceInfo info, Instant at, Map<String, Double> metrics) {
     meters.heartbeat();
@@ -431,6 +511,7 @@ public final class Monitor {
   public static final class Builder {
     private final ServiceRegistry services;
     private SchemaRegistry schemas;
+    private io.flowctl.server.runs.PipelineRuns runs;
     private MeterRegistry meters = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
     private Duration window = Duration.ofMinutes(5);
@@ -476,6 +557,15 @@ public final class Monitor {
      */
     public Builder servicesWithMeters(int max) {
       this.servicesWithMeters = io.flowctl.internal.Require.positive(max, "servicesWithMeters");
+      return this;
+    }
+
+    /**
+     * The pipeline runs to follow; default none. A service whose run finished is expected to move
+     * nothing, so its drop in throughput raises no alert.
+     */
+    public Builder runs(io.flowctl.server.runs.PipelineRuns runs) {
+      this.runs = Objects.requireNonNull(runs, "runs");
       return this;
     }
 

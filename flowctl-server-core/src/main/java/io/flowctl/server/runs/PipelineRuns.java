@@ -40,6 +40,23 @@ public final class PipelineRuns implements RunRecorder {
 
   private final PipelineRunStore store;
   private final Clock clock;
+  private final List<java.util.function.Consumer<PipelineRun>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * Hears every run created, updated or stopped here, after the store has it (on the calling
+   * thread; keep it quick): the monitor, which stops expecting throughput of a finished run.
+   */
+  public void addListener(java.util.function.Consumer<PipelineRun> listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  private PipelineRun told(PipelineRun run) {
+    for (var l : listeners) {
+      l.accept(run);
+    }
+    return run;
+  }
 
   public PipelineRuns(PipelineRunStore store, Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
@@ -138,7 +155,7 @@ public final class PipelineRuns implements RunRecorder {
       throw new FlowctlException(
           FlowctlException.Code.ALREADY_EXISTS, "pipeline run '" + id + "' exists already");
     }
-    return run;
+    return told(run);
   }
 
   /**
@@ -176,7 +193,7 @@ public final class PipelineRuns implements RunRecorder {
     }
     PipelineRun updated = b.build();
     store.update(updated);
-    return updated;
+    return told(updated);
   }
 
   /** Stops a run; stopping a stopped run returns it unchanged. */
@@ -190,7 +207,7 @@ public final class PipelineRuns implements RunRecorder {
     PipelineRun stopped =
         run.toBuilder().setStatus(RunStatus.RUN_STATUS_STOPPED).setEndTime(now()).build();
     store.update(stopped);
-    return stopped;
+    return told(stopped);
   }
 
   @Override

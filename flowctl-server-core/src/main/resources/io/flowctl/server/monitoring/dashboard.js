@@ -88,7 +88,8 @@ function render(o) {
   fill(el("recommendations"), o.recommendations, r => {
     const li = document.createElement("li");
     li.dataset.kind = r.kind;
-    li.append(text("span", r.serviceId, "badge warn"), " ", r.message);
+    li.append(text("span", r.serviceId, "badge warn"), " ", r.message,
+              text("span", " · expected: " + r.expectedGain, "muted"));
     return li;
   }, "Nothing to recommend: the metrics look healthy");
 
@@ -97,8 +98,12 @@ function render(o) {
     tr.dataset.subject = e.subject;
     tr.append(text("td", new Date(e.at).toLocaleTimeString(), "muted"), text("td", e.subject),
       (() => { const td = document.createElement("td");
-               td.append(text("span", e.action === "registered" ? "v" + e.version : "refused",
-                              "badge " + (e.action === "registered" ? "ok" : "bad"))); return td; })(),
+               const label = e.action === "registered" ? "v" + e.version
+                 : e.action === "refused" ? "refused"
+                 : e.version > 0 ? "v" + e.version + " " + e.action : e.action;
+               const tone = e.action === "registered" ? "ok" : e.action === "refused" ? "bad" : "warn";
+               td.dataset.action = e.action;
+               td.append(text("span", label, "badge " + tone)); return td; })(),
       text("td", e.policy || "–"),
       text("td", e.fingerprint ? e.fingerprint.slice(0, 19) + "…" : e.detail, "mono"));
     return tr;

@@ -14,6 +14,8 @@ import io.flowctl.server.monitoring.view.Recommendation;
 import io.flowctl.server.monitoring.view.SchemaEvent;
 import io.flowctl.server.monitoring.view.ServiceView;
 import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.server.runs.InMemoryPipelineRunStore;
+import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.InMemorySchemaStore;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,6 +37,7 @@ class MonitorTest {
   private SchemaRegistry schemas;
   private PrometheusMeterRegistry meters;
   private Monitor monitor;
+  private PipelineRuns runs;
   private final List<String> delivered = new ArrayList<>();
 
   @BeforeEach
@@ -42,9 +45,11 @@ class MonitorTest {
     services = ServiceRegistry.builder().clock(clock).heartbeatTtl(Duration.ofSeconds(30)).build();
     schemas = SchemaRegistry.builder(new InMemorySchemaStore()).clock(clock).build();
     meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    runs = new PipelineRuns(new InMemoryPipelineRunStore(), clock);
     monitor =
         Monitor.builder(services)
             .schemas(schemas)
+            .runs(runs)
             .meters(meters)
             .clock(clock)
             .window(Duration.ofMinutes(5))
@@ -134,18 +139,25 @@ class MonitorTest {
     assertThat(delivered).contains("cleared MEMORY proc");
   }
 
+  /** Six heartbeats at 10,000 rows/s (the baseline), then {@code n} at {@code rows}. */
+  private void throughput(String id, double rows, int n) {
+    for (int i = 0; i < 6; i++) {
+      services.heartbeat(id, metrics(10_000, 10_000, 5, 1 << 20));
+      clock.advance(Duration.ofSeconds(1));
+    }
+    for (int i = 0; i < n; i++) {
+      services.heartbeat(id, metrics(rows, 10_000, 5, 1 << 20));
+      clock.advance(Duration.ofSeconds(1));
+    }
+  }
+
   @Test
   void aThroughputDrop_againstTheBaseline_raisesAnAlert() {
     register("src", ServiceType.SERVICE_TYPE_SOURCE, "none", List.of(), List.of("a"));
-    for (int i = 0; i < 6; i++) {
-      services.heartbeat("src", metrics(10_000, 10_000, 5, 1 << 20));
-      clock.advance(Duration.ofSeconds(1));
-    }
+    register("sink", ServiceType.SERVICE_TYPE_SINK, "none", List.of("a"), List.of());
+    throughput("src", 10_000, 0);
     assertThat(monitor.alerts()).isEmpty();
-    for (int i = 0; i < 3; i++) {
-      services.heartbeat("src", metrics(2_000, 10_000, 5, 1 << 20));
-      clock.advance(Duration.ofSeconds(1));
-    }
+    throughput("src", 2_000, 3);
     assertThat(monitor.alerts())
         .singleElement()
         .satisfies(
@@ -153,6 +165,60 @@ class MonitorTest {
               assertThat(a.kind()).isEqualTo(Alert.Kind.THROUGHPUT_DEGRADATION);
               assertThat(a.message()).contains("2000 rows/s").contains("baseline of 10000");
             });
+  }
+
+  @Test
+  void aSourceNobodyReads_isNotDegraded_andItsAlertClearsWhenItsReaderLeaves() {
+    register("waiting", ServiceType.SERVICE_TYPE_SOURCE, "none", List.of(), List.of("a"));
+    throughput("waiting", 0, 3);
+    assertThat(monitor.alerts()).as("nobody reads 'a': waiting is not degraded").isEmpty();
+
+    register("reader", ServiceType.SERVICE_TYPE_SINK, "none", List.of("a"), List.of());
+    throughput("waiting", 0, 3);
+    assertThat(monitor.alerts())
+        .extracting(Alert::kind)
+        .containsExactly(Alert.Kind.THROUGHPUT_DEGRADATION);
+
+    services.unregister("reader");
+    monitor.sweep();
+    assertThat(monitor.alerts()).isEmpty();
+  }
+
+  @Test
+  void aFinishedRun_isNotDegraded_andFinishingClearsItsAlerts() {
+    register("src", ServiceType.SERVICE_TYPE_SOURCE, "none", List.of(), List.of("a"));
+    register("sink", ServiceType.SERVICE_TYPE_SINK, "none", List.of("a"), List.of());
+    var run =
+        runs.create(
+            io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+                .setPipelineName("ttp")
+                .addComponentIds("src")
+                .addComponentIds("sink")
+                .build());
+    throughput("src", 1_000, 3);
+    assertThat(monitor.alerts()).as("running, and slow").hasSize(1);
+
+    runs.update(
+        io.flowctl.proto.UpdatePipelineRunRequest.newBuilder()
+            .setRunId(run.getRunId())
+            .setStatus(io.flowctl.proto.RunStatus.RUN_STATUS_COMPLETED)
+            .build());
+    assertThat(monitor.alerts()).as("cleared when the run completed").isEmpty();
+    assertThat(delivered).contains("cleared THROUGHPUT_DEGRADATION src");
+    throughput("src", 0, 3);
+    assertThat(monitor.alerts()).isEmpty();
+
+    // The next run of the pipeline expects throughput again.
+    runs.create(
+        io.flowctl.proto.CreatePipelineRunRequest.newBuilder()
+            .setPipelineName("ttp")
+            .addComponentIds("src")
+            .build());
+    throughput("src", 0, 3);
+    assertThat(monitor.alerts()).hasSize(1);
+    runs.stop(
+        runs.list("ttp", io.flowctl.proto.RunStatus.RUN_STATUS_STARTING, 1).get(0).getRunId());
+    assertThat(monitor.alerts()).as("a stopped run is not degraded either").isEmpty();
   }
 
   @Test
@@ -169,7 +235,7 @@ class MonitorTest {
 
     assertThat(monitor.schemaEvents())
         .extracting(SchemaEvent::action)
-        .containsExactly("registered", "refused");
+        .containsExactly("policy", "registered", "refused");
     assertThat(monitor.alerts())
         .singleElement()
         .satisfies(a -> assertThat(a.source()).isEqualTo("schema:t"));
@@ -177,6 +243,12 @@ class MonitorTest {
     assertThat(meters.scrape())
         .contains("flowctl_schema_registrations_total{result=\"new\"} 1")
         .contains("flowctl_schema_registrations_total{result=\"refused\"} 1");
+
+    schemas.delete("t", 1, false);
+    schemas.setMode("t", io.flowctl.server.schema.SubjectMode.READONLY);
+    assertThat(monitor.schemaEvents())
+        .extracting(e -> e.action() + " " + e.version())
+        .endsWith("deleted 1", "mode 0");
 
     clock.advance(Duration.ofMinutes(6)); // out of the window: the alert clears at the sweep
     assertThat(monitor.alerts()).hasSize(1); // reads change nothing
@@ -199,9 +271,41 @@ class MonitorTest {
             Recommendation.Kind.MEMORY_NEAR_LIMIT,
             Recommendation.Kind.SLOW_BATCHES);
 
+    assertThat(monitor.recommendations())
+        .allSatisfy(
+            r -> {
+              assertThat(r.expectedGain()).isNotBlank();
+              assertThat(r.message()).containsAnyOf("threshold", "threshold for");
+            });
+    Recommendation slow =
+        monitor.recommendations().stream()
+            .filter(r -> r.kind() == Recommendation.Kind.SLOW_BATCHES)
+            .findFirst()
+            .orElseThrow();
+    assertThat(slow.measured()).isGreaterThan(slow.threshold());
+    assertThat(slow.expectedGain()).contains("200 ms");
+
     register("good", ServiceType.SERVICE_TYPE_SOURCE, "lz4", List.of(), List.of("a"));
     services.heartbeat("good", metrics(100_000, 10_000, 20, 8L << 20));
     assertThat(monitor.recommendations()).noneMatch(r -> r.serviceId().equals("good"));
+  }
+
+  @Test
+  void aSinkIsNotToldToChangeWhatItsProducerChooses_andNothingBelowAThreshold() {
+    register("sink", ServiceType.SERVICE_TYPE_SINK, "zstd", List.of("a"), List.of());
+    Map<String, Double> m = metrics(500, 200, 400, 8L << 20);
+    m.put("arrow_compression_ratio", 0.97);
+    services.heartbeat("sink", m);
+    assertThat(monitor.recommendations())
+        .as("small, poorly compressed, slow: not its choice")
+        .isEmpty();
+
+    // Just under each threshold: 1,000 rows, a ratio of 0.89, 80% of memory, 250 ms.
+    register("edge", ServiceType.SERVICE_TYPE_SOURCE, "zstd", List.of(), List.of("a"));
+    Map<String, Double> e = metrics(5_000, 1_000, 249, (long) (0.8 * (100L << 20)));
+    e.put("arrow_compression_ratio", 0.89);
+    services.heartbeat("edge", e);
+    assertThat(monitor.recommendations()).isEmpty();
   }
 
   @Test

@@ -1,22 +1,32 @@
 package io.flowctl.server.monitoring.view;
 
 /**
- * Advice derived from a service's metrics.
+ * Advice derived from a service's metrics, given only when a measured figure is past the rule's
+ * documented threshold.
  *
  * @param serviceId the service it concerns
  * @param kind a stable name for the rule
- * @param message what was seen and what to change
+ * @param message what was seen, against which threshold, and what to change
+ * @param measured the figure the rule judged (rows, a ratio, bytes or milliseconds)
+ * @param threshold the rule's threshold for it
+ * @param expectedGain what the change is expected to bring, in a sentence
  */
-public record Recommendation(String serviceId, Kind kind, String message) {
-  /** The rules. */
+public record Recommendation(
+    String serviceId,
+    Kind kind,
+    String message,
+    double measured,
+    double threshold,
+    String expectedGain) {
+  /** The rules; their thresholds are in {@code docs/monitoring.md}. */
   public enum Kind {
-    /** Batches too small for the configured compression. */
+    /** Compressed batches of fewer than 1,000 rows on average (producers only). */
     SMALL_BATCHES,
-    /** Compression that barely shrinks the payload. */
+    /** Compression leaving payloads at 90% or more of their Arrow size (producers only). */
     POOR_COMPRESSION,
-    /** Arrow memory near the alert threshold. */
+    /** Arrow memory above 80% of the memory alert's threshold. */
     MEMORY_NEAR_LIMIT,
-    /** Serialization and deserialization slow per batch. */
+    /** Batches whose (de)serialization takes longer than the latency threshold at p95. */
     SLOW_BATCHES
   }
 }
