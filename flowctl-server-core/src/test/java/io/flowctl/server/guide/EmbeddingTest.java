@@ -14,6 +14,7 @@ import io.flowctl.server.monitoring.Monitor;
 import io.flowctl.server.monitoring.MonitoringServer;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.runs.PipelineRuns;
+import io.flowctl.server.schema.LiveReaders;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.flowctl.server.store.Stores;
 import io.grpc.ManagedChannel;
@@ -54,7 +55,10 @@ class EmbeddingTest {
             .heartbeatTtl(Duration.ofSeconds(30))
             .build();
     SchemaRegistry schemas =
-        SchemaRegistry.builder(stores.schemas()).defaultPolicy(EvolutionPolicy.BACKWARD).build();
+        SchemaRegistry.builder(stores.schemas())
+            .defaultPolicy(EvolutionPolicy.BACKWARD)
+            .readers(new LiveReaders(services)) // refuse versions live consumers cannot read
+            .build();
     PipelineRuns runs = new PipelineRuns(stores.runs(), Clock.systemUTC());
     HealthStatusManager health = new HealthStatusManager();
 
