@@ -43,6 +43,10 @@ public final class ParquetEventReader implements BatchReader {
   private final CodecMetrics metrics;
   private final long payloadBytes;
   private RecordReader<Void> records;
+  private final boolean flat;
+  private final MessageType parquet;
+  private final String createdBy;
+  private ParquetRead.Materializer.Columns columnar;
   private long leftInGroup;
   private int group = -1;
   private long rows;
@@ -61,10 +65,14 @@ public final class ParquetEventReader implements BatchReader {
       int batchRows,
       long limit,
       CodecMetrics metrics,
-      long openNanos) {
+      long openNanos,
+      boolean columnar) {
     this.allocator = allocator;
     this.file = file;
     this.columns = new ColumnIOFactory().getColumnIO(parquet);
+    this.parquet = parquet;
+    this.flat = columnar && materializer.flat(parquet);
+    this.createdBy = file.getFileMetaData().getCreatedBy();
     this.root = root;
     this.materializer = materializer;
     this.schema = root.getSchema();
@@ -85,6 +93,21 @@ public final class ParquetEventReader implements BatchReader {
       int batchRows,
       org.apache.arrow.vector.types.TimeUnit int96,
       CodecMetrics metrics) {
+    return open(event, parent, limit, batchRows, int96, metrics, true);
+  }
+
+  /**
+   * {@code columnar}: read flat schemas a column at a time (the default); false always assembles
+   * records, for tests that compare the two.
+   */
+  static ParquetEventReader open(
+      Event event,
+      BufferAllocator parent,
+      long limit,
+      int batchRows,
+      org.apache.arrow.vector.types.TimeUnit int96,
+      CodecMetrics metrics,
+      boolean columnar) {
     long start = System.nanoTime();
     String where = "event '" + event.getEventType() + "'";
     if (event.getPayload().isEmpty()) {
@@ -141,7 +164,8 @@ public final class ParquetEventReader implements BatchReader {
               batchRows,
               limit,
               metrics,
-              System.nanoTime() - start);
+              System.nanoTime() - start,
+              columnar);
       try {
         r.checkSchemaAgainstMetadata();
       } catch (RuntimeException e) {
@@ -164,6 +188,11 @@ public final class ParquetEventReader implements BatchReader {
     if (hasMetadata) {
       MetadataChecks.schema(schema, metadata, "the Parquet payload's Arrow schema");
     }
+  }
+
+  /** Whether row groups are read a column at a time (a flat schema). */
+  boolean columnar() {
+    return flat;
   }
 
   @Override
@@ -191,8 +220,14 @@ public final class ParquetEventReader implements BatchReader {
         if (leftInGroup == 0 && !nextGroup()) {
           break;
         }
-        records.read();
-        leftInGroup--;
+        if (flat) {
+          int take = (int) Math.min(leftInGroup, batchRows - materializer.rows());
+          columnar.read(take);
+          leftInGroup -= take;
+        } else {
+          records.read();
+          leftInGroup--;
+        }
       }
       n = materializer.rows();
       root.setRowCount(n);
@@ -233,7 +268,11 @@ public final class ParquetEventReader implements BatchReader {
         return false;
       }
       if (pages.getRowCount() > 0) {
-        records = columns.getRecordReader(pages, materializer);
+        if (flat) {
+          columnar = materializer.columns(pages, parquet, createdBy);
+        } else {
+          records = columns.getRecordReader(pages, materializer);
+        }
         leftInGroup = pages.getRowCount();
         return true;
       }

@@ -95,6 +95,76 @@ final class ParquetRead {
     public GroupConverter getRootConverter() {
       return root;
     }
+
+    /**
+     * Whether every column is a top-level primitive that is not repeated: then a row group is read
+     * a column at a time ({@link Columns}), without parquet-column's record assembly.
+     */
+    boolean flat(MessageType parquet) {
+      for (Slot s : root.all) {
+        if (!(s instanceof LeafSlot)) {
+          return false;
+        }
+      }
+      for (Type t : parquet.getFields()) {
+        if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The columns of one row group of a {@link #flat} schema. */
+    Columns columns(
+        org.apache.parquet.column.page.PageReadStore pages, MessageType parquet, String createdBy) {
+      return new Columns(pages, parquet, createdBy);
+    }
+
+    /**
+     * A row group read a column at a time: each column's values go straight from its reader to its
+     * slot (the same conversions as record assembly, without assembling records), and a value below
+     * the column's definition level is a null.
+     */
+    final class Columns {
+      private final org.apache.parquet.column.ColumnReader[] readers;
+      private final int[] defined;
+      private final LeafSlot[] slots;
+
+      private Columns(
+          org.apache.parquet.column.page.PageReadStore pages,
+          MessageType parquet,
+          String createdBy) {
+        var store =
+            new org.apache.parquet.column.impl.ColumnReadStoreImpl(pages, root, parquet, createdBy);
+        var descriptors = parquet.getColumns();
+        readers = new org.apache.parquet.column.ColumnReader[descriptors.size()];
+        defined = new int[descriptors.size()];
+        slots = new LeafSlot[descriptors.size()];
+        for (int i = 0; i < readers.length; i++) {
+          readers[i] = store.getColumnReader(descriptors.get(i));
+          defined[i] = descriptors.get(i).getMaxDefinitionLevel();
+          slots[i] = (LeafSlot) root.byParquetIndex[i];
+        }
+      }
+
+      /** Appends the next {@code n} rows of every column to the batch. */
+      void read(int n) {
+        for (int c = 0; c < readers.length; c++) {
+          org.apache.parquet.column.ColumnReader r = readers[c];
+          LeafSlot slot = slots[c];
+          int max = defined[c];
+          for (int i = 0; i < n; i++) {
+            if (r.getCurrentDefinitionLevel() == max) {
+              r.writeCurrentValueToConverter();
+            } else {
+              slot.appendNull();
+            }
+            r.consume();
+          }
+        }
+        root.rows += n;
+      }
+    }
   }
 
   /**
