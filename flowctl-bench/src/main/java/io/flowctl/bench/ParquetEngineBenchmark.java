@@ -79,7 +79,14 @@ public class ParquetEngineBenchmark extends ThroughputBenchmark {
     try (ParquetEventReader in = read.decode(event, allocator)) {
       root = VectorSchemaRoot.create(in.schema(), allocator);
       while (in.loadNextBatch()) {
-        batches.add(new VectorUnloader(in.root()).getRecordBatch());
+        // Moved out of the reader's allocator, which closes with the reader.
+        try (VectorSchemaRoot copy = VectorSchemaRoot.create(in.schema(), allocator)) {
+          for (int i = 0; i < copy.getFieldVectors().size(); i++) {
+            in.root().getVector(i).makeTransferPair(copy.getVector(i)).transfer();
+          }
+          copy.setRowCount(in.root().getRowCount());
+          batches.add(new VectorUnloader(copy).getRecordBatch());
+        }
       }
     }
     System.out.printf(
