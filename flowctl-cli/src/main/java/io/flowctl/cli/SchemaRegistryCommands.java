@@ -2,7 +2,6 @@ package io.flowctl.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import io.flowctl.FlowctlException;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.proto.ConsumerConflict;
@@ -20,7 +19,6 @@ import io.flowctl.proto.SchemaVersionInfo;
 import io.flowctl.proto.SubjectConfig;
 import io.flowctl.proto.SubjectConfigRequest;
 import io.flowctl.proto.SubjectMode;
-import io.flowctl.schema.SchemaFingerprints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -133,11 +131,7 @@ final class SchemaRegistryCommands {
         throw new FlowctlException(FlowctlException.Code.INVALID_ARGUMENT, "--version: from 1");
       }
       SchemaInfo.Builder info =
-          SchemaInfo.newBuilder()
-              .setEventType(subject)
-              .setSchemaFormat("arrow_ipc")
-              .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
-              .setSchemaDefinition(ByteString.copyFrom(ArrowIpc.schemaStream(schema)));
+          io.flowctl.client.control.ControlPlaneClient.schemaInfo(subject, schema).toBuilder();
       if (version != null) {
         info.setVersion(version);
       }

@@ -189,15 +189,7 @@ public final class ComponentRuntime implements AutoCloseable {
     // What it reads each input with: the registry refuses producer versions it could not read.
     readerSchemas.forEach(
         (eventType, schema) ->
-            info.addSupportedSchemas(
-                io.flowctl.proto.SchemaInfo.newBuilder()
-                    .setEventType(eventType)
-                    .setSchemaFormat("arrow_ipc")
-                    .setSchemaFingerprint(
-                        io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
-                    .setSchemaDefinition(
-                        com.google.protobuf.ByteString.copyFrom(
-                            io.flowctl.ipc.ArrowIpc.schemaStream(schema)))));
+            info.addSupportedSchemas(ControlPlaneClient.schemaInfo(eventType, schema)));
     ControlPlaneClient.Builder b =
         ControlPlaneClient.builder(target, info.build())
             .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)

@@ -152,16 +152,23 @@ public final class ControlPlaneClient implements AutoCloseable {
         .registerSchema(
             io.flowctl.proto.SchemaRegistration.newBuilder()
                 .setServiceId(service.getServiceId())
-                .setSchemaInfo(
-                    io.flowctl.proto.SchemaInfo.newBuilder()
-                        .setEventType(eventType)
-                        .setSchemaFormat("arrow_ipc")
-                        .setSchemaFingerprint(
-                            io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
-                        .setSchemaDefinition(
-                            com.google.protobuf.ByteString.copyFrom(
-                                io.flowctl.ipc.ArrowIpc.schemaStream(schema))))
+                .setSchemaInfo(schemaInfo(eventType, schema))
                 .build());
+  }
+
+  /**
+   * {@code schema} as the wire carries it for {@code eventType}: an {@code arrow_ipc} definition
+   * with its structural fingerprint (for registrations, and the reader schemas a service declares).
+   */
+  public static io.flowctl.proto.SchemaInfo schemaInfo(
+      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
+    return io.flowctl.proto.SchemaInfo.newBuilder()
+        .setEventType(eventType)
+        .setSchemaFormat("arrow_ipc")
+        .setSchemaFingerprint(io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
+        .setSchemaDefinition(
+            com.google.protobuf.ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(schema)))
+        .build();
   }
 
   /** The channel, for other stubs on the same connection (schema lookups, streaming). */

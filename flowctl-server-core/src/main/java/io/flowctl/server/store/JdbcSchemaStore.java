@@ -178,21 +178,7 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public void setPolicy(String subject, EvolutionPolicy policy) {
-    db.retried(
-        "cannot store the policy of '" + subject + "'",
-        c ->
-            Jdbc.upsert(
-                c,
-                "UPDATE flowctl_subject_policies SET policy = ? WHERE subject = ?",
-                u -> {
-                  u.setString(1, policy.configName());
-                  u.setString(2, subject);
-                },
-                "INSERT INTO flowctl_subject_policies (subject, policy) VALUES (?, ?)",
-                i -> {
-                  i.setString(1, subject);
-                  i.setString(2, policy.configName());
-                }));
+    setSetting("flowctl_subject_policies", "policy", subject, policy.configName());
   }
 
   @Override
@@ -206,20 +192,25 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public void setMode(String subject, SubjectMode mode) {
+    setSetting("flowctl_subject_modes", "mode", subject, mode.name());
+  }
+
+  /** One subject's setting in its own table ({@code subject} the key, one text column). */
+  private void setSetting(String table, String column, String subject, String value) {
     db.retried(
-        "cannot store the mode of '" + subject + "'",
+        "cannot store the " + column + " of '" + subject + "'",
         c ->
             Jdbc.upsert(
                 c,
-                "UPDATE flowctl_subject_modes SET mode = ? WHERE subject = ?",
+                "UPDATE " + table + " SET " + column + " = ? WHERE subject = ?",
                 u -> {
-                  u.setString(1, mode.name());
+                  u.setString(1, value);
                   u.setString(2, subject);
                 },
-                "INSERT INTO flowctl_subject_modes (subject, mode) VALUES (?, ?)",
+                "INSERT INTO " + table + " (subject, " + column + ") VALUES (?, ?)",
                 i -> {
                   i.setString(1, subject);
-                  i.setString(2, mode.name());
+                  i.setString(2, value);
                 }));
   }
 }
