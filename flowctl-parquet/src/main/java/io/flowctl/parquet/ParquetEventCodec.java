@@ -171,6 +171,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
         this.writer =
             new WriterBuilder(out, new RowsSupport(parquet, extra, rowWriter))
                 .withConf(new PlainParquetConfiguration())
+                .withCodecFactory(new PageCodecs())
                 .withCompressionCodec(compression.codec())
                 .withRowGroupRowCountLimit(rowGroupRows)
                 .build();

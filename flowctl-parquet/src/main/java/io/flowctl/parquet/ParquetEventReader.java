@@ -123,6 +123,7 @@ public final class ParquetEventReader implements BatchReader {
               ParquetBytes.input(bytes),
               new ParquetReadOptions.Builder(new PlainParquetConfiguration())
                   .usePageChecksumVerification(true)
+                  .withCodecFactory(new PageCodecs())
                   .build());
     } catch (IOException | RuntimeException e) {
       throw new CodecException(where + ": unreadable Parquet footer (" + reason(e) + ")", e);
@@ -213,8 +214,7 @@ public final class ParquetEventReader implements BatchReader {
     long start = System.nanoTime();
     int n;
     try {
-      root.clear();
-      root.allocateNew();
+      refill();
       materializer.reset();
       while (materializer.rows() < batchRows) {
         if (leftInGroup == 0 && !nextGroup()) {
@@ -257,6 +257,52 @@ public final class ParquetEventReader implements BatchReader {
     }
     rows += n;
     batches++;
+    return true;
+  }
+
+  /**
+   * Empties the root for the next batch. A flat root whose buffers nobody else holds keeps them and
+   * is overwritten in place (allocating and faulting in fresh memory for every batch cost more than
+   * decoding it); otherwise, or when a consumer retained or took a buffer, it gets new ones.
+   */
+  private void refill() {
+    if (flat && batches > 0 && ownsAllBuffers()) {
+      for (var v : root.getFieldVectors()) {
+        v.reset();
+      }
+      return;
+    }
+    root.clear();
+    if (flat) {
+      for (var v : root.getFieldVectors()) {
+        v.setInitialCapacity(batchRows);
+      }
+    }
+    root.allocateNew();
+  }
+
+  /**
+   * Whether each buffer is referenced by this root's vectors only (a vector's slices share one).
+   */
+  private boolean ownsAllBuffers() {
+    var uses = new java.util.IdentityHashMap<org.apache.arrow.memory.ReferenceManager, Integer>();
+    for (var v : root.getFieldVectors()) {
+      var buffers = v.getBuffers(false);
+      if (buffers.length == 0) {
+        return false;
+      }
+      for (var b : buffers) {
+        if (b.capacity() == 0) {
+          return false;
+        }
+        uses.merge(b.getReferenceManager(), 1, Integer::sum);
+      }
+    }
+    for (var e : uses.entrySet()) {
+      if (e.getKey().getRefCount() != e.getValue()) {
+        return false;
+      }
+    }
     return true;
   }
 

@@ -126,6 +126,7 @@ final class ParquetRead {
      * the column's definition level is a null.
      */
     final class Columns {
+      private final ColumnChunkReader[] decoded;
       private final org.apache.parquet.column.ColumnReader[] readers;
       private final int[] defined;
       private final LeafSlot[] slots;
@@ -137,19 +138,29 @@ final class ParquetRead {
         var store =
             new org.apache.parquet.column.impl.ColumnReadStoreImpl(pages, root, parquet, createdBy);
         var descriptors = parquet.getColumns();
+        decoded = new ColumnChunkReader[descriptors.size()];
         readers = new org.apache.parquet.column.ColumnReader[descriptors.size()];
         defined = new int[descriptors.size()];
         slots = new LeafSlot[descriptors.size()];
         for (int i = 0; i < readers.length; i++) {
-          readers[i] = store.getColumnReader(descriptors.get(i));
-          defined[i] = descriptors.get(i).getMaxDefinitionLevel();
+          var d = descriptors.get(i);
           slots[i] = (LeafSlot) root.byParquetIndex[i];
+          defined[i] = d.getMaxDefinitionLevel();
+          if (ColumnChunkReader.decodes(d)) {
+            decoded[i] = new ColumnChunkReader(d, pages.getPageReader(d), slots[i], createdBy);
+          } else {
+            readers[i] = store.getColumnReader(d);
+          }
         }
       }
 
       /** Appends the next {@code n} rows of every column to the batch. */
       void read(int n) {
         for (int c = 0; c < readers.length; c++) {
+          if (decoded[c] != null) {
+            decoded[c].read(n);
+            continue;
+          }
           org.apache.parquet.column.ColumnReader r = readers[c];
           LeafSlot slot = slots[c];
           int max = defined[c];
@@ -575,7 +586,7 @@ final class ParquetRead {
   }
 
   /** A leaf: one primitive converter appending to one vector. */
-  private abstract static class LeafSlot extends Slot {
+  private abstract static class LeafSlot extends Slot implements ColumnChunkReader.Sink {
     private final ValueVector vector;
     private final PrimitiveConverter converter;
 
@@ -635,6 +646,28 @@ final class ParquetRead {
       seen = true;
     }
 
+    @Override
+    public void appendLong(long value) {
+      addLong(value);
+    }
+
+    @Override
+    public void appendDouble(double value) {
+      addDouble(value);
+    }
+
+    @Override
+    public void appendBytes(byte[] src, int offset, int length) {
+      setBytes(count, src, offset, length);
+      count++;
+      seen = true;
+    }
+
+    /** A byte-array value from a page's bytes; slots that copy bytes as they are override it. */
+    void setBytes(int index, byte[] src, int offset, int length) {
+      setBinary(index, Binary.fromConstantByteArray(src, offset, length));
+    }
+
     void set(int index, long value) {
       throw mismatch("Parquet integers cannot fill an Arrow " + type(vector));
     }
@@ -648,12 +681,12 @@ final class ParquetRead {
     }
 
     @Override
-    Converter converter() {
+    public PrimitiveConverter converter() {
       return converter;
     }
 
     @Override
-    void appendNull() {
+    public void appendNull() {
       if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector f) {
         f.setNull(count);
       } else if (vector instanceof BaseVariableWidthVector w) {
@@ -679,7 +712,7 @@ final class ParquetRead {
     if (v instanceof NullVector) {
       return new LeafSlot(v, path) {
         @Override
-        void appendNull() {
+        public void appendNull() {
           count++;
         }
       };
@@ -792,6 +825,11 @@ final class ParquetRead {
           ByteBuffer b = value.toByteBuffer();
           x.setSafe(i, b, b.position(), b.remaining());
         }
+
+        @Override
+        void setBytes(int i, byte[] src, int offset, int length) {
+          x.setSafe(i, src, offset, length);
+        }
       };
     }
     if (v instanceof BaseLargeVariableWidthVector x) {
@@ -800,6 +838,11 @@ final class ParquetRead {
         void setBinary(int i, Binary value) {
           ByteBuffer b = value.toByteBuffer();
           x.setSafe(i, b, b.position(), b.remaining());
+        }
+
+        @Override
+        void setBytes(int i, byte[] src, int offset, int length) {
+          x.setSafe(i, src, offset, length);
         }
       };
     }
