@@ -32,7 +32,7 @@ public final class BigParquet {
           + " CASE WHEN i % 13 = 0 THEN NULL"
           + "  ELSE 'G' || upper(md5((i % 24000 + 3)::VARCHAR)) || 'XLM' END AS to_account,"
           + " TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_microseconds(i * 1000) AS closed_at,"
-          + " ((i * 7919) % 100000000000)::DECIMAL(38,7) / 10000 AS amount,"
+          + " (((i * 7919) % 100000000000)::DECIMAL(38,7) / 10000)::DECIMAL(38,7) AS amount,"
           + " CASE WHEN i % 7 = 0 THEN NULL ELSE (i % 100000) / 3.0 END::DOUBLE AS price"
           + " FROM range(?) t(i)";
 

@@ -68,6 +68,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
   private final ParquetCompression compression;
   private final int rowGroupRows;
   private final int batchRows;
+  private final int pageBytes;
   private final TimeUnit int96Unit;
 
   private ParquetEventCodec(Builder b) {
@@ -76,6 +77,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     this.compression = b.compression;
     this.rowGroupRows = b.rowGroupRows;
     this.batchRows = b.batchRows;
+    this.pageBytes = b.pageBytes;
   }
 
   public static Builder builder() {
@@ -147,7 +149,10 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     private final VectorSchemaRoot root;
     private final Schema readBack;
     private final ParquetBytes.Output out;
-    private final ParquetWriter<Integer> writer;
+    private final MessageType parquet;
+    private final ParquetWrite.RowWriter rowWriter;
+    private final Map<String, String> extra;
+    private ParquetWriter<Integer> writer;
     private long rows;
     private long arrowBytes;
     private long cells;
@@ -163,22 +168,42 @@ public final class ParquetEventCodec extends AbstractEventCodec {
               ? ArrowSchemas.messageFormat(root.getSchema(), dictionaries)
               : root.getSchema();
       this.readBack = ArrowToParquetSchema.readBack(written);
-      MessageType parquet = ArrowToParquetSchema.schema(root.getSchema(), dictionaries);
-      ParquetWrite.RowWriter rowWriter = new ParquetWrite.RowWriter(root, dictionaries);
-      Map<String, String> extra = Map.of("ARROW:schema", arrowSchemaKey(written));
+      this.parquet = ArrowToParquetSchema.schema(root.getSchema(), dictionaries);
+      this.rowWriter = new ParquetWrite.RowWriter(root, dictionaries);
+      this.extra = Map.of("ARROW:schema", arrowSchemaKey(written));
       this.out = new ParquetBytes.Output(64 << 10);
+      nanos += System.nanoTime() - start;
+    }
+
+    /**
+     * Starts the file when the first rows arrive, so that each column's dictionary encoding can
+     * follow those rows: a column whose first values are mostly distinct is written PLAIN from the
+     * start, where parquet-java would hash a page of them into a dictionary in every row group only
+     * to fall back (measured: most of the write time of such columns).
+     */
+    private ParquetWriter<Integer> writer() {
+      if (writer != null) {
+        return writer;
+      }
       try {
-        this.writer =
+        WriterBuilder b =
             new WriterBuilder(out, new RowsSupport(parquet, extra, rowWriter))
                 .withConf(new PlainParquetConfiguration())
                 .withCodecFactory(new PageCodecs())
                 .withCompressionCodec(compression.codec())
                 .withRowGroupRowCountLimit(rowGroupRows)
-                .build();
+                .withPageSize(pageBytes)
+                // pages are cut by size alone: parquet-java's 20,000-row cut made pages too short
+                // for zstd to find values repeating further apart (half the size of such columns)
+                .withPageRowCountLimit(Integer.MAX_VALUE);
+        for (String column : ParquetWrite.mostlyDistinct(root)) {
+          b.withDictionaryEncoding(column, false);
+        }
+        writer = b.build();
       } catch (IOException | RuntimeException e) {
         throw new CodecException("cannot start a Parquet file: " + e.getMessage(), e);
       }
-      nanos += System.nanoTime() - start;
+      return writer;
     }
 
     /** Appends the root's current rows. */
@@ -190,8 +215,10 @@ public final class ParquetEventCodec extends AbstractEventCodec {
       long start = System.nanoTime();
       int n = root.getRowCount();
       try {
+        ParquetWriter<Integer> w = writer();
+        rowWriter.prepare(n);
         for (int i = 0; i < n; i++) {
-          writer.write(i);
+          w.write(i);
         }
       } catch (CodecException e) {
         throw e;
@@ -218,7 +245,9 @@ public final class ParquetEventCodec extends AbstractEventCodec {
       finished = true;
       long start = System.nanoTime();
       try {
-        writer.close();
+        writer().close();
+      } catch (CodecException e) {
+        throw e;
       } catch (IOException | RuntimeException e) {
         throw new CodecException("cannot finish the Parquet file: " + e.getMessage(), e);
       }
@@ -234,6 +263,9 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     public void close() {
       if (!finished) {
         finished = true;
+        if (writer == null) {
+          return;
+        }
         try {
           writer.close();
         } catch (IOException | RuntimeException ignored) {
@@ -311,6 +343,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     private ParquetCompression compression = ParquetCompression.SNAPPY;
     private int rowGroupRows = 1 << 20;
     private int batchRows = 64 << 10;
+    private int pageBytes = 4 << 20;
     private TimeUnit int96Unit = TimeUnit.MICROSECOND;
 
     private Builder() {
@@ -342,6 +375,20 @@ public final class ParquetEventCodec extends AbstractEventCodec {
         throw new IllegalArgumentException("row groups hold at least one row: " + rows);
       }
       this.rowGroupRows = rows;
+      return this;
+    }
+
+    /**
+     * The size a page's values reach before the page is written (and compressed) when writing;
+     * default 4 MiB. Larger pages let zstd and snappy find repeats further apart; smaller ones let
+     * a reader that filters by page skip more. A row group is held in memory until it is written
+     * either way.
+     */
+    public Builder pageBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("pages hold at least 1,024 bytes: " + bytes);
+      }
+      this.pageBytes = bytes;
       return this;
     }
 

@@ -52,6 +52,37 @@ final class ParquetWrite {
 
   private ParquetWrite() {}
 
+  /** Values sampled per column to judge whether a dictionary would pay. */
+  private static final int DICTIONARY_SAMPLE = 4096;
+
+  /**
+   * The Parquet paths of the top-level primitive columns whose first {@value #DICTIONARY_SAMPLE}
+   * non-null values are more than half distinct (by hash): a dictionary of them would be as large
+   * as the values, and parquet-java would only find that out after hashing them.
+   */
+  static List<String> mostlyDistinct(VectorSchemaRoot root) {
+    List<String> out = new ArrayList<>();
+    for (FieldVector v : root.getFieldVectors()) {
+      Field f = v.getField();
+      if (f.getDictionary() != null || !f.getChildren().isEmpty() || v instanceof NullVector) {
+        continue;
+      }
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      int sampled = 0;
+      int n = root.getRowCount();
+      for (int i = 0; i < n && sampled < DICTIONARY_SAMPLE; i++) {
+        if (!v.isNull(i)) {
+          seen.add(v.hashCode(i));
+          sampled++;
+        }
+      }
+      if (sampled >= 64 && seen.size() * 2 > sampled) {
+        out.add(ArrowToParquetSchema.nameOf(f));
+      }
+    }
+    return out;
+  }
+
   /** Writes the rows of one root; built once per root and reused for its batches. */
   static final class RowWriter {
     private final List<Column> columns = new ArrayList<>();
@@ -61,6 +92,13 @@ final class ParquetWrite {
       for (FieldVector v : root.getFieldVectors()) {
         String name = ArrowToParquetSchema.nameOf(v.getField());
         columns.add(new Column(name, index++, writer(v, dicts, name)));
+      }
+    }
+
+    /** Called before the rows of each new batch are written. */
+    void prepare(int rows) {
+      for (Column c : columns) {
+        c.writer().prepare(rows);
       }
     }
 
@@ -79,6 +117,12 @@ final class ParquetWrite {
 
     /** Whether the value at index is null (dictionary-encoded columns look through the index). */
     boolean isNull(int index);
+
+    /**
+     * For top-level columns, before each batch: a writer may copy the batch's values to the heap in
+     * one piece here, instead of value by value.
+     */
+    default void prepare(int rows) {}
   }
 
   private record Column(String name, int position, ValueWriter writer) {
@@ -319,9 +363,37 @@ final class ParquetWrite {
     }
     if (v instanceof BaseVariableWidthVector w) {
       return new Leaf(v) {
+        private byte[] heap = new byte[0];
+        private int[] offsets;
+
+        @Override
+        public void prepare(int rows) {
+          if (offsets == null || offsets.length < rows + 1) {
+            offsets = new int[Math.max(rows + 1, 1024)];
+          }
+          if (rows > 0) {
+            w.getOffsetBuffer()
+                .nioBuffer(0, (rows + 1) * 4)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .asIntBuffer()
+                .get(offsets, 0, rows + 1);
+          }
+          int end = rows == 0 ? 0 : offsets[rows];
+          if (heap.length < end) {
+            heap = new byte[Math.max(end, heap.length * 2)];
+          }
+          w.getDataBuffer().getBytes(0, heap, 0, end);
+        }
+
         @Override
         public void write(RecordConsumer rc, int index) {
-          rc.addBinary(Binary.fromConstantByteArray(w.get(index)));
+          if (offsets == null) {
+            rc.addBinary(Binary.fromConstantByteArray(w.get(index)));
+            return;
+          }
+          int start = offsets[index];
+          // reused: parquet-java copies what it keeps (dictionary entries, statistics)
+          rc.addBinary(Binary.fromReusedByteArray(heap, start, offsets[index + 1] - start));
         }
       };
     }
@@ -354,16 +426,34 @@ final class ParquetWrite {
       int width = type.getBitWidth() / 8;
       int bytes = ArrowToParquetSchema.decimalBytes(type.getPrecision());
       return new Leaf(v) {
+        private byte[] heap;
+        private final byte[] out = new byte[bytes];
+
+        @Override
+        public void prepare(int rows) {
+          int size = rows * width;
+          if (heap == null || heap.length < size) {
+            heap = new byte[size];
+          }
+          v.getDataBuffer().getBytes(0, heap, 0, size);
+        }
+
         @Override
         public void write(RecordConsumer rc, int index) {
           // Arrow keeps little-endian two's complement; Parquet wants big-endian, shortest form.
-          byte[] out = new byte[bytes];
-          long base = (long) index * width;
-          ArrowBuf data = v.getDataBuffer(); // a new batch brings new buffers
-          for (int k = 0; k < bytes; k++) {
-            out[bytes - 1 - k] = data.getByte(base + k);
+          int base = index * width;
+          if (heap != null) {
+            for (int k = 0; k < bytes; k++) {
+              out[bytes - 1 - k] = heap[base + k];
+            }
+          } else {
+            ArrowBuf data = v.getDataBuffer(); // a new batch brings new buffers
+            for (int k = 0; k < bytes; k++) {
+              out[bytes - 1 - k] = data.getByte((long) base + k);
+            }
           }
-          rc.addBinary(Binary.fromConstantByteArray(out));
+          // reused: parquet-java copies what it keeps (dictionary entries, statistics)
+          rc.addBinary(Binary.fromReusedByteArray(out));
         }
       };
     }
