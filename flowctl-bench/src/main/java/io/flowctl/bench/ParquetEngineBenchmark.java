@@ -73,7 +73,11 @@ public class ParquetEngineBenchmark extends ThroughputBenchmark {
     sql.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + file + "')");
     byte[] bytes = Files.readAllBytes(file);
     read = ParquetEventCodec.builder().batchRows(65_536).maxDecodedBytes(1L << 30).build();
-    write = ParquetEventCodec.builder().compression(ParquetCompression.ZSTD).build();
+    write =
+        ParquetEventCodec.builder()
+            .compression(ParquetCompression.ZSTD)
+            .rowGroupRows(65_536)
+            .build();
     event = read.wrap(ByteString.copyFrom(bytes));
     allocator = new RootAllocator();
     try (ParquetEventReader in = read.decode(event, allocator)) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.BatchReader;
-import io.flowctl.parquet.ParquetSchemas;
+import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import java.io.PrintWriter;
@@ -41,32 +41,34 @@ final class InspectCommand implements Callable<Integer> {
     Event event;
     int batches = 0;
     String schema;
+    Set<String> compression;
     boolean parquet = ArrowFiles.isParquet(file);
-    try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
-      event =
-          parquet
-              ? EventFiles.toParquetEvent(file, EventFiles.PARQUET_READER, allocator)
-              : EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
-      try (BatchReader in = EventFiles.decode(event, allocator)) {
-        schema = in.schema().toString();
-        if (parquet) {
-          // The footer says it all: opening the reader read it, and no page is decoded.
-          long rows = event.getArrowMetadata().getNumRows();
-          int perBatch = EventFiles.PARQUET_READER.batchRows(); // what decode reads per batch
-          batches = (int) ((rows + perBatch - 1) / perBatch);
-        } else {
+    if (parquet) {
+      // The footer says it all, read once; no page is read.
+      ParquetEventCodec.FileInfo info =
+          EventFiles.PARQUET_READER.inspect(EventFiles.contents(file), file.toString());
+      event = info.event();
+      schema = info.schema().toString();
+      compression = info.compression();
+      long rows = event.getArrowMetadata().getNumRows();
+      int perBatch = EventFiles.PARQUET_READER.batchRows(); // what decode reads per batch
+      batches = (int) ((rows + perBatch - 1) / perBatch);
+    } else {
+      try (BufferAllocator allocator = new RootAllocator(EventFiles.MEMORY_LIMIT)) {
+        event = EventFiles.toEvent(file, ArrowEventCodec.defaults(), allocator);
+        try (BatchReader in = EventFiles.decode(event, allocator)) {
+          schema = in.schema().toString();
           while (in.loadNextBatch()) {
             batches++;
           }
+        } catch (io.flowctl.client.codec.CodecException e) {
+          throw e.getMessage().startsWith(file.toString())
+              ? e
+              : new io.flowctl.client.codec.CodecException(file + ": " + e.getMessage(), e);
         }
-      } catch (io.flowctl.client.codec.CodecException e) {
-        throw e.getMessage().startsWith(file.toString())
-            ? e
-            : new io.flowctl.client.codec.CodecException(file + ": " + e.getMessage(), e);
       }
+      compression = sourceCompression();
     }
-    Set<String> compression =
-        parquet ? ParquetSchemas.compressionCodecs(file) : sourceCompression();
     String format =
         parquet ? "parquet" : ArrowFiles.isIpcFile(file) ? "arrow-ipc-file" : "arrow-ipc-stream";
     ArrowMetadata m = event.getArrowMetadata();

@@ -126,6 +126,26 @@ public final class ParquetEventCodec extends AbstractEventCodec {
   }
 
   /**
+   * What a Parquet file's footer says, read once: the event that wraps the file, the Arrow schema a
+   * reader gets, and the page codecs of its column chunks (lower case). No page is read.
+   *
+   * @throws CodecException when the bytes are not a readable Parquet file
+   */
+  public FileInfo inspect(ByteString parquetFile, String name) {
+    FileMetaData footer = ParquetBytes.footer(parquetFile.asReadOnlyByteBuffer(), name);
+    Schema schema = ParquetSchemas.fromFooter(footer, name, int96Unit);
+    Schema readBack =
+        ParquetSchemas.stored(footer) != null ? ArrowToParquetSchema.readBack(schema) : schema;
+    return new FileInfo(
+        event(parquetFile, schema, ParquetBytes.rows(footer)),
+        readBack,
+        ParquetSchemas.compressionCodecs(footer));
+  }
+
+  /** A Parquet file's footer, as {@link #inspect} reads it. */
+  public record FileInfo(Event event, Schema schema, java.util.Set<String> compression) {}
+
+  /**
    * Opens an event for reading. The reader allocates from a child of {@code allocator} limited to
    * {@link Builder#maxDecodedBytes}; closing it releases everything it read.
    *

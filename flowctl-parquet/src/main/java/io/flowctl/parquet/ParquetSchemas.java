@@ -92,7 +92,10 @@ public final class ParquetSchemas {
 
   /** The page compression codecs a Parquet file's column chunks use, lower case (e.g. snappy). */
   public static java.util.Set<String> compressionCodecs(Path file) {
-    FileMetaData meta = footer(file);
+    return compressionCodecs(footer(file));
+  }
+
+  static java.util.Set<String> compressionCodecs(FileMetaData meta) {
     java.util.Set<String> codecs = new java.util.TreeSet<>();
     if (meta.isSetRow_groups()) {
       for (org.apache.parquet.format.RowGroup rg : meta.getRow_groups()) {
