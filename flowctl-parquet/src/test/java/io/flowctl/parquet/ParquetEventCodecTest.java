@@ -145,6 +145,50 @@ class ParquetEventCodecTest {
   }
 
   @ParameterizedTest
+  @MethodSource("readable")
+  void inspect_readsWhatDecodingWould_fromTheFooterAlone(Path file) throws IOException {
+    ByteString bytes = ByteString.copyFrom(Files.readAllBytes(file));
+    ParquetEventCodec.FileInfo info = codec.inspect(bytes, file.toString());
+    Event wrapped = codec.wrap(bytes);
+    assertThat(info.event().getArrowMetadata()).isEqualTo(wrapped.getArrowMetadata());
+    assertThat(info.event().getPayload()).isEqualTo(bytes);
+    try (ParquetEventReader in = codec.decode(info.event(), allocator)) {
+      assertThat(info.schema()).isEqualTo(in.schema());
+    }
+    assertThat(info.compression()).isEqualTo(ParquetSchemas.compressionCodecs(file));
+  }
+
+  @Test
+  void aBufferRetainedFromOneBatch_isNotOverwrittenByTheNext() {
+    try (org.apache.arrow.vector.BigIntVector v =
+            new org.apache.arrow.vector.BigIntVector("n", allocator);
+        org.apache.arrow.vector.VectorSchemaRoot root =
+            org.apache.arrow.vector.VectorSchemaRoot.of(v)) {
+      v.allocateNew(3000);
+      for (int i = 0; i < 3000; i++) {
+        v.set(i, i);
+      }
+      root.setRowCount(3000);
+      Event e = ParquetEventCodec.builder().batchRows(1000).build().encode(root);
+      try (ParquetEventReader in =
+          ParquetEventCodec.builder().batchRows(1000).build().decode(e, allocator)) {
+        assertThat(in.loadNextBatch()).isTrue();
+        org.apache.arrow.memory.ArrowBuf kept = in.root().getVector(0).getDataBuffer();
+        kept.getReferenceManager().retain();
+        try {
+          assertThat(in.loadNextBatch()).isTrue();
+          assertThat(in.loadNextBatch()).isTrue();
+          assertThat(kept.getLong(8L * 999)).isEqualTo(999);
+          assertThat(((org.apache.arrow.vector.BigIntVector) in.root().getVector(0)).get(999))
+              .isEqualTo(2999);
+        } finally {
+          kept.getReferenceManager().release();
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest
   @MethodSource("malformed")
   void malformedCorpusFiles_failWithACodecException_orDecode(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
