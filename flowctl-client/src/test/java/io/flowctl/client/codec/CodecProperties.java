@@ -46,6 +46,25 @@ class CodecProperties {
     assertThat(decode(codec, e)).containsExactly(data);
   }
 
+  @Property(tries = 200)
+  void compressingOnSeveralThreads_writesTheSameBytes_asOneThread(
+      @ForAll("batches") BatchData data,
+      @ForAll Compression compression,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 2, max = 5) int threads) {
+    ArrowEventCodec one = ArrowEventCodec.builder().compression(compression).build();
+    ArrowEventCodec many =
+        ArrowEventCodec.builder().compression(compression).compressionThreads(threads).build();
+    Event sequential;
+    Event parallel;
+    try (BatchData.Written w = data.write(allocator)) {
+      sequential = one.encode(w.root(), w.dictionaries());
+      parallel = many.encode(w.root(), w.dictionaries());
+    }
+    assertThat(parallel.getPayload()).isEqualTo(sequential.getPayload());
+    assertThat(decode(many, parallel)).containsExactly(data);
+    assertThat(allocator.getAllocatedMemory()).isZero();
+  }
+
   @Property(tries = 300)
   void aDamagedPayload_decodesOrFailsWithACodecException_neverAnythingElse(
       @ForAll("damaged") Event e) {
