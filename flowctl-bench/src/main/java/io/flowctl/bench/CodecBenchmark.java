@@ -42,10 +42,19 @@ public class CodecBenchmark extends ThroughputBenchmark {
   private ArrowEventCodec none;
   private ArrowEventCodec lz4;
   private ArrowEventCodec zstd;
+  private ArrowEventCodec zstdParallel;
+  private java.nio.ByteBuffer[] raw;
+  private java.nio.ByteBuffer[] packed;
+  private java.nio.ByteBuffer[] unpacked;
+  private com.github.luben.zstd.ZstdCompressCtx zstdCompress;
+  private com.github.luben.zstd.ZstdDecompressCtx zstdDecompress;
   private ParquetEventCodec parquetNone;
   private ParquetEventCodec parquetSnappy;
   private ParquetEventCodec parquetZstd;
   private Event[] perRow;
+  private java.nio.file.Path duckdbDir;
+  private java.sql.Connection duckdb;
+  private java.sql.Statement sql;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -54,10 +63,14 @@ public class CodecBenchmark extends ThroughputBenchmark {
     none = ArrowEventCodec.builder().build();
     lz4 = ArrowEventCodec.builder().compression(Compression.LZ4).build();
     zstd = ArrowEventCodec.builder().compression(Compression.ZSTD).build();
+    zstdParallel =
+        ArrowEventCodec.builder().compression(Compression.ZSTD).compressionThreads(2).build();
+    zstdBaseline();
     parquetNone = ParquetEventCodec.builder().compression(ParquetCompression.NONE).build();
     parquetSnappy = ParquetEventCodec.builder().compression(ParquetCompression.SNAPPY).build();
     parquetZstd = ParquetEventCodec.builder().compression(ParquetCompression.ZSTD).build();
     perRow = perRowEvents(batch.root());
+    duckdbBaseline();
     System.out.println(
         "payload bytes (uncompressed, lz4, zstd; parquet none, snappy, zstd): "
             + none.encode(batch.root()).getPayload().size()
@@ -74,7 +87,16 @@ public class CodecBenchmark extends ThroughputBenchmark {
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() {
+  public void tearDown() throws java.sql.SQLException, IOException {
+    sql.close();
+    duckdb.close();
+    try (var files = java.nio.file.Files.walk(duckdbDir)) {
+      for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
+    zstdCompress.close();
+    zstdDecompress.close();
     batch.close();
     allocator.close();
   }
@@ -97,6 +119,94 @@ public class CodecBenchmark extends ThroughputBenchmark {
   @Benchmark
   public long eventZstd() {
     return eventRoundTrip(zstd);
+  }
+
+  /** ZSTD events with a batch's buffers compressed on two threads. */
+  @Benchmark
+  public long eventZstdParallel() {
+    return eventRoundTrip(zstdParallel);
+  }
+
+  /**
+   * zstd's own limit: zstd-jni compresses and decompresses the batch's buffers, at the codec's
+   * level (1) with reused contexts, between buffers allocated once; no Arrow, no IPC, no event.
+   */
+  @Benchmark
+  public long zstdJni() {
+    long n = 0;
+    for (int i = 0; i < raw.length; i++) {
+      packed[i].clear();
+      unpacked[i].clear();
+      int c =
+          zstdCompress.compressDirectByteBuffer(
+              packed[i], 0, packed[i].capacity(), raw[i], 0, raw[i].remaining());
+      n +=
+          zstdDecompress.decompressDirectByteBuffer(
+              unpacked[i], 0, unpacked[i].capacity(), packed[i], 0, c);
+    }
+    return n;
+  }
+
+  /**
+   * DuckDB's Parquet round trip of the same rows, single-threaded: its table (loaded once from our
+   * Parquet encoding of the batch) written as an uncompressed Parquet file, and read back into a
+   * table. The file lives in the page cache; ours never leaves the heap.
+   */
+  @Benchmark
+  public boolean parquetDuckdb() throws java.sql.SQLException {
+    sql.execute(
+        "COPY t TO '"
+            + duckdbDir.resolve("rt.parquet")
+            + "' (FORMAT parquet, COMPRESSION uncompressed)");
+    return sql.execute(
+        "CREATE OR REPLACE TABLE r AS SELECT * FROM read_parquet('"
+            + duckdbDir.resolve("rt.parquet")
+            + "')");
+  }
+
+  private void duckdbBaseline() {
+    try {
+      duckdbDir = java.nio.file.Files.createTempDirectory("flowctl-codec-bench");
+      java.nio.file.Path in = duckdbDir.resolve("batch.parquet");
+      java.nio.file.Files.write(
+          in, parquetNone.encode(batch.root(), batch.dictionaries()).getPayload().toByteArray());
+      duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+      sql = duckdb.createStatement();
+      sql.execute("SET threads = 1");
+      sql.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + in + "')");
+    } catch (IOException | java.sql.SQLException e) {
+      throw new IllegalStateException("cannot start DuckDB for the baseline", e);
+    }
+  }
+
+  private void zstdBaseline() {
+    java.util.List<java.nio.ByteBuffer> buffers = new java.util.ArrayList<>();
+    for (org.apache.arrow.vector.FieldVector v : batch.root().getFieldVectors()) {
+      addBuffers(v, buffers);
+    }
+    raw = buffers.toArray(new java.nio.ByteBuffer[0]);
+    packed = new java.nio.ByteBuffer[raw.length];
+    unpacked = new java.nio.ByteBuffer[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      packed[i] =
+          java.nio.ByteBuffer.allocateDirect(
+              (int) com.github.luben.zstd.Zstd.compressBound(raw[i].remaining()));
+      unpacked[i] = java.nio.ByteBuffer.allocateDirect(raw[i].remaining());
+    }
+    zstdCompress = new com.github.luben.zstd.ZstdCompressCtx().setLevel(1);
+    zstdDecompress = new com.github.luben.zstd.ZstdDecompressCtx();
+  }
+
+  private static void addBuffers(
+      org.apache.arrow.vector.FieldVector v, java.util.List<java.nio.ByteBuffer> out) {
+    for (org.apache.arrow.memory.ArrowBuf b : v.getFieldBuffers()) {
+      if (b.writerIndex() > 0) {
+        out.add(b.nioBuffer(0, (int) b.writerIndex()));
+      }
+    }
+    for (org.apache.arrow.vector.FieldVector child : v.getChildrenFromFields()) {
+      addBuffers(child, out);
+    }
   }
 
   @Benchmark
