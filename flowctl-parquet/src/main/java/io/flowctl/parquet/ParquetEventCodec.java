@@ -361,7 +361,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
   /** Settings of a codec. */
   public static final class Builder extends AbstractEventCodec.Builder<Builder> {
     private ParquetCompression compression = ParquetCompression.SNAPPY;
-    private int rowGroupRows = 1 << 20;
+    private int rowGroupRows = 128 << 10;
     private int batchRows = 64 << 10;
     private int pageBytes = 4 << 20;
     private TimeUnit int96Unit = TimeUnit.MICROSECOND;
@@ -389,7 +389,10 @@ public final class ParquetEventCodec extends AbstractEventCodec {
       return this;
     }
 
-    /** The most rows of one row group when writing; default 1,048,576. */
+    /**
+     * The most rows of one row group when writing; default 131,072 (DuckDB writes 122,880). A
+     * writer holds one row group in memory.
+     */
     public Builder rowGroupRows(int rows) {
       if (rows <= 0) {
         throw new IllegalArgumentException("row groups hold at least one row: " + rows);
