@@ -107,10 +107,13 @@ final class ColumnChunkReader {
         throw malformed("unreadable dictionary page (" + e.getMessage() + ")");
       }
     }
+    if (!decodes(column)) {
+      fallBackFrom(null);
+    }
   }
 
   /** Whether this reader decodes the column itself at first (else parquet-column does it all). */
-  static boolean decodes(ColumnDescriptor column) {
+  private static boolean decodes(ColumnDescriptor column) {
     return column.getMaxRepetitionLevel() == 0
         && column.getMaxDefinitionLevel() <= 1
         && column.getType() != PrimitiveTypeName.BOOLEAN
@@ -220,7 +223,7 @@ final class ColumnChunkReader {
     valuesLeftInChunk -= count;
   }
 
-  /** From this page on, parquet-column reads the chunk. */
+  /** From this page on (null: from the first), parquet-column reads the chunk. */
   private void fallBackFrom(DataPage first) {
     long left = valuesLeftInChunk;
     PageReader rest =

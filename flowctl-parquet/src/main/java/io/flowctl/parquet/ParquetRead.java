@@ -126,52 +126,26 @@ final class ParquetRead {
      * the column's definition level is a null.
      */
     final class Columns {
-      private final ColumnChunkReader[] decoded;
-      private final org.apache.parquet.column.ColumnReader[] readers;
-      private final int[] defined;
-      private final LeafSlot[] slots;
+      private final ColumnChunkReader[] columns;
 
       private Columns(
           org.apache.parquet.column.page.PageReadStore pages,
           MessageType parquet,
           String createdBy) {
-        var store =
-            new org.apache.parquet.column.impl.ColumnReadStoreImpl(pages, root, parquet, createdBy);
         var descriptors = parquet.getColumns();
-        decoded = new ColumnChunkReader[descriptors.size()];
-        readers = new org.apache.parquet.column.ColumnReader[descriptors.size()];
-        defined = new int[descriptors.size()];
-        slots = new LeafSlot[descriptors.size()];
-        for (int i = 0; i < readers.length; i++) {
+        columns = new ColumnChunkReader[descriptors.size()];
+        for (int i = 0; i < columns.length; i++) {
           var d = descriptors.get(i);
-          slots[i] = (LeafSlot) root.byParquetIndex[i];
-          defined[i] = d.getMaxDefinitionLevel();
-          if (ColumnChunkReader.decodes(d)) {
-            decoded[i] = new ColumnChunkReader(d, pages.getPageReader(d), slots[i], createdBy);
-          } else {
-            readers[i] = store.getColumnReader(d);
-          }
+          columns[i] =
+              new ColumnChunkReader(
+                  d, pages.getPageReader(d), (LeafSlot) root.byParquetIndex[i], createdBy);
         }
       }
 
       /** Appends the next {@code n} rows of every column to the batch. */
       void read(int n) {
-        for (int c = 0; c < readers.length; c++) {
-          if (decoded[c] != null) {
-            decoded[c].read(n);
-            continue;
-          }
-          org.apache.parquet.column.ColumnReader r = readers[c];
-          LeafSlot slot = slots[c];
-          int max = defined[c];
-          for (int i = 0; i < n; i++) {
-            if (r.getCurrentDefinitionLevel() == max) {
-              r.writeCurrentValueToConverter();
-            } else {
-              slot.appendNull();
-            }
-            r.consume();
-          }
+        for (ColumnChunkReader c : columns) {
+          c.read(n);
         }
         root.rows += n;
       }
