@@ -128,6 +128,10 @@ class HeartbeatLoadTest {
       AtomicLong sent = new AtomicLong();
       AtomicLong acked = new AtomicLong();
       AtomicLong failed = new AtomicLong();
+      // Why heartbeats failed, and when (s after the first): what a failure report must name.
+      java.util.Map<String, java.util.concurrent.atomic.AtomicLong> failures =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      long began = System.nanoTime();
       ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
       ScheduledExecutorService beats = Executors.newScheduledThreadPool(2);
       long periodMicros = PERIOD.toNanos() / 1_000;
@@ -153,6 +157,13 @@ class HeartbeatLoadTest {
                         @Override
                         public void onError(Throwable t) {
                           failed.incrementAndGet();
+                          String code = io.grpc.Status.fromThrowable(t).getCode().toString();
+                          long second = (System.nanoTime() - began) / 1_000_000_000L;
+                          failures
+                              .computeIfAbsent(
+                                  code + " at " + second + " s",
+                                  k -> new java.util.concurrent.atomic.AtomicLong())
+                              .incrementAndGet();
                         }
 
                         @Override
@@ -222,7 +233,9 @@ class HeartbeatLoadTest {
           stale);
 
       assertThat(flapped).as("services seen unhealthy while beating").isEmpty();
-      assertThat(failed.get()).isZero();
+      assertThat(failed.get())
+          .as("failed heartbeats: %s", new java.util.TreeMap<>(failures))
+          .isZero();
       assertThat(acked.get()).isEqualTo(sent.get());
       assertThat((long) latenciesMicros.size())
           .as("heartbeats answered in the measured run")
