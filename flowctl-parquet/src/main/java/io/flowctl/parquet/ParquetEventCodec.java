@@ -133,9 +133,9 @@ public final class ParquetEventCodec extends AbstractEventCodec {
    */
   public FileInfo inspect(ByteString parquetFile, String name) {
     FileMetaData footer = ParquetBytes.footer(parquetFile.asReadOnlyByteBuffer(), name);
-    Schema schema = ParquetSchemas.fromFooter(footer, name, int96Unit);
-    Schema readBack =
-        ParquetSchemas.stored(footer) != null ? ArrowToParquetSchema.readBack(schema) : schema;
+    Schema stored = ParquetSchemas.stored(footer); // decoded once: fromFooter would again
+    Schema schema = stored != null ? stored : ParquetSchemas.converted(footer, name, int96Unit);
+    Schema readBack = stored != null ? ArrowToParquetSchema.readBack(stored) : schema;
     return new FileInfo(
         event(parquetFile, schema, ParquetBytes.rows(footer)),
         readBack,
