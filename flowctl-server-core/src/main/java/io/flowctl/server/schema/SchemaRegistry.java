@@ -271,6 +271,11 @@ public final class SchemaRegistry {
     Fingerprint exact = SchemaFingerprints.withMetadata(schema);
     d.policy = policy(subject);
     SubjectMode mode = mode(subject);
+    // The number first, the versions after: a version another writer committed before this number
+    // was read is then in the list (and returned as existing if identical); one committed later
+    // takes this number, so the append fails and the decision is made again. Read the other way
+    // round, an identical schema committed in between was stored a second time, one number up.
+    int highest = store.highestVersion(subject);
     List<StoredSchema> versions = live(store.versions(subject));
     for (StoredSchema s : versions) {
       if (s.fingerprintWithMetadata().equals(exact.toString())
@@ -300,7 +305,7 @@ public final class SchemaRegistry {
                 + "' is "
                 + mode.name().toLowerCase(java.util.Locale.ROOT));
       }
-      checkLimits(subject, ipc.length, versions.size(), registeredBy);
+      checkLimits(subject, ipc.length, versions.size(), highest, registeredBy);
       if (mode != SubjectMode.IMPORT) {
         // Imports copy a history as it was: no evolution or consumer judgement.
         List<Schema> history = new ArrayList<>(versions.size());
@@ -321,7 +326,7 @@ public final class SchemaRegistry {
       d.refusal = refused;
       return d;
     }
-    int version = options.version() > 0 ? options.version() : store.highestVersion(subject) + 1;
+    int version = options.version() > 0 ? options.version() : highest + 1;
     d.toStore =
         new StoredSchema(
             subject,
@@ -334,15 +339,14 @@ public final class SchemaRegistry {
     return d;
   }
 
-  private void checkLimits(String subject, int size, int versionCount, String registeredBy) {
+  private void checkLimits(
+      String subject, int size, int versionCount, int highest, String registeredBy) {
     if (size > maxSchemaBytes) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "a schema of " + size + " bytes exceeds the limit of " + maxSchemaBytes);
     }
-    if (versionCount == 0
-        && store.highestVersion(subject) == 0
-        && store.subjectCount() >= maxSubjects) {
+    if (versionCount == 0 && highest == 0 && store.subjectCount() >= maxSubjects) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");

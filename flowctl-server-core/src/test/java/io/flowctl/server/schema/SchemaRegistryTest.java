@@ -13,6 +13,7 @@ import io.flowctl.schema.Widening;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,6 +53,122 @@ class SchemaRegistryTest {
         .isEqualTo(2);
     assertThat(r.history(TTP)).extracting(RegisteredSchema::version).containsExactly(1, 2);
     assertThat(r.subjects()).containsExactly(TTP);
+  }
+
+  /**
+   * Another replica stores the same schema just after this one read the versions: the second
+   * registration must return that version, not store the schema again one number up (the gap
+   * ReplicaFailoverTest once saw in acknowledged versions).
+   */
+  @Test
+  void anIdenticalSchemaCommittedByAnotherWriterMidRegistration_isReturned_notStoredTwice() {
+    InMemorySchemaStore shared = new InMemorySchemaStore();
+    SchemaRegistry otherReplica = SchemaRegistry.builder(shared).build();
+    Schema v1 = schema(ID);
+    Schema v2 = schema(ID, col("memo", ArrowType.Utf8.INSTANCE));
+    otherReplica.register(TTP, v1, "svc");
+    boolean[] raced = {false};
+    SchemaStore racing =
+        new DelegatingStore(shared) {
+          @Override
+          public List<StoredSchema> versions(String subject) {
+            List<StoredSchema> read = super.versions(subject);
+            if (!raced[0]) {
+              raced[0] = true;
+              otherReplica.register(TTP, v2, "svc"); // commits after this read
+            }
+            return read;
+          }
+        };
+    SchemaRegistry r = SchemaRegistry.builder(racing).build();
+
+    Registration second = r.register(TTP, v2, "svc");
+
+    assertThat(raced[0]).isTrue();
+    assertThat(second.schema().version()).isEqualTo(2);
+    assertThat(second.alreadyRegistered()).isTrue();
+    assertThat(otherReplica.history(TTP))
+        .extracting(RegisteredSchema::version)
+        .containsExactly(1, 2);
+  }
+
+  /** Passes every call to another store; tests override the calls they interleave. */
+  private static class DelegatingStore implements SchemaStore {
+    private final SchemaStore d;
+
+    DelegatingStore(SchemaStore d) {
+      this.d = d;
+    }
+
+    @Override
+    public List<StoredSchema> versions(String subject) {
+      return d.versions(subject);
+    }
+
+    @Override
+    public List<String> subjects() {
+      return d.subjects();
+    }
+
+    @Override
+    public int subjectCount() {
+      return d.subjectCount();
+    }
+
+    @Override
+    public long totalSchemaBytes() {
+      return d.totalSchemaBytes();
+    }
+
+    @Override
+    public long schemaBytesRegisteredBy(String registeredBy) {
+      return d.schemaBytesRegisteredBy(registeredBy);
+    }
+
+    @Override
+    public boolean append(StoredSchema schema) {
+      return d.append(schema);
+    }
+
+    @Override
+    public int highestVersion(String subject) {
+      return d.highestVersion(subject);
+    }
+
+    @Override
+    public boolean markDeleted(String subject, int version) {
+      return d.markDeleted(subject, version);
+    }
+
+    @Override
+    public boolean purge(String subject, int version) {
+      return d.purge(subject, version);
+    }
+
+    @Override
+    public List<StoredSchema> withFingerprint(String fingerprint) {
+      return d.withFingerprint(fingerprint);
+    }
+
+    @Override
+    public Optional<EvolutionPolicy> policy(String subject) {
+      return d.policy(subject);
+    }
+
+    @Override
+    public void setPolicy(String subject, EvolutionPolicy policy) {
+      d.setPolicy(subject, policy);
+    }
+
+    @Override
+    public Optional<SubjectMode> mode(String subject) {
+      return d.mode(subject);
+    }
+
+    @Override
+    public void setMode(String subject, SubjectMode mode) {
+      d.setMode(subject, mode);
+    }
   }
 
   @Test
