@@ -44,6 +44,7 @@ public final class ParquetEventReader implements BatchReader {
   private final long payloadBytes;
   private RecordReader<Void> records;
   private final boolean flat;
+  private final ParquetRead.Materializer.Plan plan;
   private final MessageType parquet;
   private final String createdBy;
   private ParquetRead.Materializer.Columns columnar;
@@ -72,6 +73,7 @@ public final class ParquetEventReader implements BatchReader {
     this.columns = new ColumnIOFactory().getColumnIO(parquet);
     this.parquet = parquet;
     this.flat = columnar && materializer.flat(parquet);
+    this.plan = columnar ? materializer.plan(parquet) : null;
     this.createdBy = file.getFileMetaData().getCreatedBy();
     this.root = root;
     this.materializer = materializer;
@@ -97,8 +99,8 @@ public final class ParquetEventReader implements BatchReader {
   }
 
   /**
-   * {@code columnar}: read flat schemas a column at a time (the default); false always assembles
-   * records, for tests that compare the two.
+   * {@code columnar}: read top-level primitives from their pages and assemble records of the other
+   * fields only (the default); false assembles whole records, for tests that compare the two.
    */
   static ParquetEventReader open(
       Event event,
@@ -191,9 +193,9 @@ public final class ParquetEventReader implements BatchReader {
     }
   }
 
-  /** Whether row groups are read a column at a time (a flat schema). */
-  boolean columnar() {
-    return flat;
+  /** How many top-level columns are read from their pages (0: all by record assembly). */
+  int pageColumns() {
+    return plan == null ? 0 : materializer.pageColumns(parquet);
   }
 
   @Override
@@ -220,7 +222,7 @@ public final class ParquetEventReader implements BatchReader {
         if (leftInGroup == 0 && !nextGroup()) {
           break;
         }
-        if (flat) {
+        if (plan != null) {
           int take = (int) Math.min(leftInGroup, batchRows - materializer.rows());
           columnar.read(take);
           leftInGroup -= take;
@@ -273,9 +275,12 @@ public final class ParquetEventReader implements BatchReader {
       return;
     }
     root.clear();
-    if (flat) {
-      for (var v : root.getFieldVectors()) {
-        v.setInitialCapacity(batchRows);
+    if (plan != null) {
+      var vectors = root.getFieldVectors();
+      for (int i = 0; i < vectors.size(); i++) {
+        if (materializer.readsFromPages(parquet, i)) {
+          vectors.get(i).setInitialCapacity(batchRows);
+        }
       }
     }
     root.allocateNew();
@@ -314,8 +319,8 @@ public final class ParquetEventReader implements BatchReader {
         return false;
       }
       if (pages.getRowCount() > 0) {
-        if (flat) {
-          columnar = materializer.columns(pages, parquet, createdBy);
+        if (plan != null) {
+          columnar = materializer.columns(pages, plan, createdBy);
         } else {
           records = columns.getRecordReader(pages, materializer);
         }

@@ -42,6 +42,7 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
@@ -97,49 +98,109 @@ final class ParquetRead {
     }
 
     /**
-     * Whether every column is a top-level primitive that is not repeated: then a row group is read
-     * a column at a time ({@link Columns}), without parquet-column's record assembly.
+     * Whether top-level field {@code i} is read from its pages ({@link ColumnChunkReader}): a
+     * primitive that is not repeated, filling a plain leaf slot.
      */
-    boolean flat(MessageType parquet) {
-      for (Slot s : root.all) {
-        if (!(s instanceof LeafSlot)) {
-          return false;
-        }
-      }
-      for (Type t : parquet.getFields()) {
-        if (!t.isPrimitive() || t.isRepetition(Type.Repetition.REPEATED)) {
-          return false;
-        }
-      }
-      return true;
+    private boolean fromPages(MessageType parquet, int i) {
+      Type t = parquet.getType(i);
+      return root.byParquetIndex[i] instanceof LeafSlot
+          && t.isPrimitive()
+          && !t.isRepetition(Type.Repetition.REPEATED);
     }
 
-    /** The columns of one row group of a {@link #flat} schema. */
-    Columns columns(
-        org.apache.parquet.column.page.PageReadStore pages, MessageType parquet, String createdBy) {
-      return new Columns(pages, parquet, createdBy);
+    /** How many top-level fields are read from their pages, the rest by record assembly. */
+    int pageColumns(MessageType parquet) {
+      int n = 0;
+      for (int i = 0; i < parquet.getFieldCount(); i++) {
+        n += fromPages(parquet, i) ? 1 : 0;
+      }
+      return n;
+    }
+
+    /** Whether every column is read from its pages (then batches may reuse their buffers). */
+    boolean flat(MessageType parquet) {
+      return pageColumns(parquet) == parquet.getFieldCount();
+    }
+
+    /** Whether top-level field {@code i} is read from its pages. */
+    boolean readsFromPages(MessageType parquet, int i) {
+      return fromPages(parquet, i);
     }
 
     /**
-     * A row group read a column at a time: each column's values go straight from its reader to its
-     * slot (the same conversions as record assembly, without assembling records), and a value below
-     * the column's definition level is a null.
+     * How row groups are read a column at a time: top-level primitives straight from their pages,
+     * the other fields by parquet-column's record assembly of just those fields.
+     */
+    Plan plan(MessageType parquet) {
+      List<Type> nested = new ArrayList<>();
+      List<Slot> nestedSlots = new ArrayList<>();
+      List<org.apache.parquet.column.ColumnDescriptor> flat = new ArrayList<>();
+      List<LeafSlot> flatSlots = new ArrayList<>();
+      for (int i = 0; i < parquet.getFieldCount(); i++) {
+        Type t = parquet.getType(i);
+        if (fromPages(parquet, i)) {
+          flat.add(parquet.getColumnDescription(new String[] {t.getName()}));
+          flatSlots.add((LeafSlot) root.byParquetIndex[i]);
+        } else {
+          nested.add(t);
+          nestedSlots.add(root.byParquetIndex[i]);
+        }
+      }
+      MessageColumnIO io = null;
+      if (!nested.isEmpty()) {
+        io =
+            new org.apache.parquet.io.ColumnIOFactory()
+                .getColumnIO(new MessageType(parquet.getName(), nested), parquet);
+      }
+      return new Plan(flat, flatSlots, io, new Part(nestedSlots));
+    }
+
+    /** What {@link #plan} chose; {@link #columns} applies it to each row group. */
+    static final class Plan {
+      private final List<org.apache.parquet.column.ColumnDescriptor> flat;
+      private final List<LeafSlot> flatSlots;
+      private final MessageColumnIO nested;
+      private final Part part;
+
+      private Plan(
+          List<org.apache.parquet.column.ColumnDescriptor> flat,
+          List<LeafSlot> flatSlots,
+          MessageColumnIO nested,
+          Part part) {
+        this.flat = flat;
+        this.flatSlots = flatSlots;
+        this.nested = nested;
+        this.part = part;
+      }
+    }
+
+    /** The columns of one row group, read as {@code plan} says. */
+    Columns columns(
+        org.apache.parquet.column.page.PageReadStore pages, Plan plan, String createdBy) {
+      return new Columns(pages, plan, createdBy);
+    }
+
+    /**
+     * A row group read a column at a time: each flat column's values go straight from its pages to
+     * its slot (the same conversions as record assembly, without assembling records; a value below
+     * the column's definition level is a null), and the nested fields' records are assembled from
+     * their own columns only.
      */
     final class Columns {
       private final ColumnChunkReader[] columns;
+      private final org.apache.parquet.io.RecordReader<Void> records;
+      private final Part part;
 
       private Columns(
-          org.apache.parquet.column.page.PageReadStore pages,
-          MessageType parquet,
-          String createdBy) {
-        var descriptors = parquet.getColumns();
-        columns = new ColumnChunkReader[descriptors.size()];
+          org.apache.parquet.column.page.PageReadStore pages, Plan plan, String createdBy) {
+        columns = new ColumnChunkReader[plan.flat.size()];
         for (int i = 0; i < columns.length; i++) {
-          var d = descriptors.get(i);
+          var d = plan.flat.get(i);
           columns[i] =
-              new ColumnChunkReader(
-                  d, pages.getPageReader(d), (LeafSlot) root.byParquetIndex[i], createdBy);
+              new ColumnChunkReader(d, pages.getPageReader(d), plan.flatSlots.get(i), createdBy);
         }
+        part = plan.part;
+        records = plan.nested == null ? null : plan.nested.getRecordReader(pages, part);
       }
 
       /** Appends the next {@code n} rows of every column to the batch. */
@@ -147,7 +208,49 @@ final class ParquetRead {
         for (ColumnChunkReader c : columns) {
           c.read(n);
         }
+        if (records != null) {
+          part.rows = 0;
+          for (int i = 0; i < n; i++) {
+            records.read();
+          }
+          if (part.rows != n) {
+            throw new CodecException(
+                "the nested columns gave " + part.rows + " records where the row group has " + n);
+          }
+        }
         root.rows += n;
+      }
+    }
+  }
+
+  /** The record assembly of the fields not read from their pages: a root over just those. */
+  private static final class Part extends RecordMaterializer<Void> {
+    private final PartRoot root;
+    int rows;
+
+    Part(List<Slot> slots) {
+      this.root = new PartRoot(slots);
+    }
+
+    @Override
+    public Void getCurrentRecord() {
+      return null;
+    }
+
+    @Override
+    public GroupConverter getRootConverter() {
+      return root;
+    }
+
+    private final class PartRoot extends Fields {
+      PartRoot(List<Slot> slots) {
+        byParquetIndex = slots.toArray(new Slot[0]);
+        all.addAll(slots);
+      }
+
+      @Override
+      void ended() {
+        rows++;
       }
     }
   }

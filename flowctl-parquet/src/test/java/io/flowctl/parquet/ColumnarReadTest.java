@@ -23,8 +23,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Flat schemas are read a column at a time, everything else by record assembly: both must read the
- * same values, from files other implementations wrote and from generated batches.
+ * Top-level primitives are read from their pages and the other fields by record assembly of just
+ * those fields: that must read the same values as assembling every record, from files other
+ * implementations wrote and from generated batches.
  */
 class ColumnarReadTest {
   static Stream<Path> corpusFiles() throws IOException {
@@ -68,9 +69,26 @@ class ColumnarReadTest {
     List<Object> columnar = read(e, true, 5);
     assertThat(columnar).isEqualTo(read(e, false, 5));
     READ.add(file.getFileName() + (columnar.contains(CodecException.class) ? " failed" : ""));
+    if (!columnar.contains(CodecException.class)) {
+      try (BufferAllocator allocator = new RootAllocator();
+          ParquetEventReader in =
+              ParquetEventReader.open(
+                  e,
+                  allocator,
+                  256L << 20,
+                  5,
+                  org.apache.arrow.vector.types.TimeUnit.MICROSECOND,
+                  null,
+                  true)) {
+        if (in.pageColumns() > 0 && in.pageColumns() < in.schema().getFields().size()) {
+          MIXED.add(file.getFileName().toString());
+        }
+      }
+    }
   }
 
   private static final List<String> READ = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final List<String> MIXED = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @org.junit.jupiter.api.AfterAll
   static void mostCorpusFilesWereReadWhole() {
@@ -78,10 +96,13 @@ class ColumnarReadTest {
     assertThat(READ.stream().filter(f -> !f.endsWith("failed")).count())
         .as(READ.toString())
         .isGreaterThan(READ.size() * 3L / 4);
+    // And files mixing both kinds of field must be among them.
+    assertThat(MIXED).as("files read partly from pages, partly by records").hasSizeGreaterThan(2);
+    System.out.println("read partly from pages, partly by records: " + MIXED);
   }
 
   @org.junit.jupiter.api.Test
-  void aFlatFileIsReadAColumnAtATime_aNestedOneByRecords() throws IOException {
+  void topLevelPrimitivesAreReadFromTheirPages_nestedFieldsByRecords() throws IOException {
     for (var file : List.of("alltypes_plain.parquet", "nested_structs.rust.parquet")) {
       Event e =
           ParquetEventCodec.builder()
@@ -100,7 +121,11 @@ class ColumnarReadTest {
                       .MICROSECOND, // the codec's default, as wrap() used
                   null,
                   true)) {
-        assertThat(in.columnar()).as(file).isEqualTo(file.startsWith("alltypes"));
+        int topLevel = in.schema().getFields().size();
+        long primitives =
+            in.schema().getFields().stream().filter(f -> f.getChildren().isEmpty()).count();
+        assertThat(in.pageColumns()).as(file).isEqualTo((int) primitives);
+        assertThat(in.pageColumns() == topLevel).as(file).isEqualTo(file.startsWith("alltypes"));
       }
     }
   }
