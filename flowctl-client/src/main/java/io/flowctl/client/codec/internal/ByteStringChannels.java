@@ -22,6 +22,7 @@ public final class ByteStringChannels {
     private byte[] chunk;
     private int used;
     private long size;
+    private long full;
 
     public Output(int firstChunk) {
       chunk = new byte[Math.max(firstChunk, 4096)];
@@ -33,8 +34,10 @@ public final class ByteStringChannels {
       while (src.hasRemaining()) {
         if (used == chunk.length) {
           done.add(UnsafeByteOperations.unsafeWrap(chunk));
-          // Later chunks grow, but by at most 4 MiB each, to keep the overshoot small.
-          chunk = new byte[(int) Math.min(Math.max(chunk.length / 2L, 64L << 10), 4L << 20)];
+          full += chunk.length;
+          // Each new chunk is half of what was written (a payload of unknown size is a few dozen
+          // chunks, not one per 64 KiB), but at most 4 MiB, to keep the overshoot small.
+          chunk = new byte[(int) Math.min(Math.max(full / 2, 64L << 10), 4L << 20)];
           used = 0;
         }
         int k = Math.min(src.remaining(), chunk.length - used);
