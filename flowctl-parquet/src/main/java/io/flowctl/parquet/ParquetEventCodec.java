@@ -17,12 +17,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -172,7 +168,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     private final MessageType parquet;
     private final ParquetWrite.RowWriter rowWriter;
     private final Map<String, String> extra;
-    private ParquetWriter<Integer> writer;
+    private ColumnarFileWriter writer;
     private long rows;
     private long arrowBytes;
     private long cells;
@@ -189,7 +185,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
               : root.getSchema();
       this.readBack = ArrowToParquetSchema.readBack(written);
       this.parquet = ArrowToParquetSchema.schema(root.getSchema(), dictionaries);
-      this.rowWriter = new ParquetWrite.RowWriter(root, dictionaries);
+      this.rowWriter = new ParquetWrite.RowWriter(root, dictionaries, parquet);
       this.extra = Map.of("ARROW:schema", arrowSchemaKey(written));
       this.out = new ParquetBytes.Output(64 << 10);
       nanos += System.nanoTime() - start;
@@ -201,25 +197,29 @@ public final class ParquetEventCodec extends AbstractEventCodec {
      * start, where parquet-java would hash a page of them into a dictionary in every row group only
      * to fall back (measured: most of the write time of such columns).
      */
-    private ParquetWriter<Integer> writer() {
+    private ColumnarFileWriter writer() {
       if (writer != null) {
         return writer;
       }
       try {
-        WriterBuilder b =
-            new WriterBuilder(out, new RowsSupport(parquet, extra, rowWriter))
-                .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(new PageCodecs())
-                .withCompressionCodec(compression.codec())
-                .withRowGroupRowCountLimit(rowGroupRows)
+        ParquetProperties.Builder props =
+            ParquetProperties.builder()
                 .withPageSize(pageBytes)
                 // pages are cut by size alone: parquet-java's 20,000-row cut made pages too short
                 // for zstd to find values repeating further apart (half the size of such columns)
                 .withPageRowCountLimit(Integer.MAX_VALUE);
         for (String column : ParquetWrite.mostlyDistinct(root)) {
-          b.withDictionaryEncoding(column, false);
+          props.withDictionaryEncoding(column, false);
         }
-        writer = b.build();
+        writer =
+            new ColumnarFileWriter(
+                out,
+                parquet,
+                props.build(),
+                new PageCodecs(),
+                compression.codec(),
+                rowGroupRows,
+                rowWriter);
       } catch (IOException | RuntimeException e) {
         throw new CodecException("cannot start a Parquet file: " + e.getMessage(), e);
       }
@@ -235,11 +235,9 @@ public final class ParquetEventCodec extends AbstractEventCodec {
       long start = System.nanoTime();
       int n = root.getRowCount();
       try {
-        ParquetWriter<Integer> w = writer();
+        ColumnarFileWriter w = writer();
         rowWriter.prepare(n);
-        for (int i = 0; i < n; i++) {
-          w.write(i);
-        }
+        w.write(0, n);
       } catch (CodecException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -265,7 +263,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
       finished = true;
       long start = System.nanoTime();
       try {
-        writer().close();
+        writer().finish(extra);
       } catch (CodecException e) {
         throw e;
       } catch (IOException | RuntimeException e) {
@@ -287,8 +285,8 @@ public final class ParquetEventCodec extends AbstractEventCodec {
           return;
         }
         try {
-          writer.close();
-        } catch (IOException | RuntimeException ignored) {
+          writer.abort();
+        } catch (RuntimeException ignored) {
           // abandoned: nothing of it is used
         }
       }
@@ -298,64 +296,6 @@ public final class ParquetEventCodec extends AbstractEventCodec {
   /** {@code ARROW:schema}: the IPC schema message, base64, as Arrow C++ writes it. */
   private static String arrowSchemaKey(Schema schema) {
     return Base64.getEncoder().encodeToString(io.flowctl.ipc.ArrowIpc.schemaMessage(schema));
-  }
-
-  private static final class RowsSupport extends WriteSupport<Integer> {
-    private final MessageType schema;
-    private final Map<String, String> extra;
-    private final ParquetWrite.RowWriter rows;
-    private RecordConsumer consumer;
-
-    RowsSupport(MessageType schema, Map<String, String> extra, ParquetWrite.RowWriter rows) {
-      this.schema = schema;
-      this.extra = extra;
-      this.rows = rows;
-    }
-
-    @Override
-    public WriteContext init(Configuration configuration) {
-      return new WriteContext(schema, extra);
-    }
-
-    @Override
-    public WriteContext init(org.apache.parquet.conf.ParquetConfiguration configuration) {
-      return new WriteContext(schema, extra);
-    }
-
-    @Override
-    public void prepareForWrite(RecordConsumer recordConsumer) {
-      this.consumer = recordConsumer;
-    }
-
-    @Override
-    public void write(Integer row) {
-      rows.write(consumer, row);
-    }
-  }
-
-  private static final class WriterBuilder extends ParquetWriter.Builder<Integer, WriterBuilder> {
-    private final RowsSupport support;
-
-    WriterBuilder(ParquetBytes.Output file, RowsSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override
-    protected WriterBuilder self() {
-      return this;
-    }
-
-    @Override
-    protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override
-    protected WriteSupport<Integer> getWriteSupport(
-        org.apache.parquet.conf.ParquetConfiguration conf) {
-      return support;
-    }
   }
 
   /** Settings of a codec. */

@@ -83,16 +83,55 @@ final class ParquetWrite {
     return out;
   }
 
-  /** Writes the rows of one root; built once per root and reused for its batches. */
+  /**
+   * Writes the rows of one root; built once per root and reused for its batches. Top-level
+   * primitive columns are written a column at a time straight to their column writers ({@link
+   * #writeFlat}); the others row by row through a record consumer of just those columns ({@link
+   * #writeNested}).
+   */
   static final class RowWriter {
     private final List<Column> columns = new ArrayList<>();
+    private final List<Column> flat = new ArrayList<>();
+    private final List<org.apache.parquet.column.ColumnDescriptor> flatColumns = new ArrayList<>();
+    private final List<Column> nested = new ArrayList<>();
+    private final org.apache.parquet.schema.MessageType nestedSchema;
+    private final Values values = new Values();
 
-    RowWriter(VectorSchemaRoot root, DictionaryProvider dicts) {
+    RowWriter(
+        VectorSchemaRoot root,
+        DictionaryProvider dicts,
+        org.apache.parquet.schema.MessageType schema) {
       int index = 0;
+      List<org.apache.parquet.schema.Type> nestedTypes = new ArrayList<>();
       for (FieldVector v : root.getFieldVectors()) {
         String name = ArrowToParquetSchema.nameOf(v.getField());
-        columns.add(new Column(name, index++, writer(v, dicts, name)));
+        Column c = new Column(name, index, writer(v, dicts, name));
+        columns.add(c);
+        org.apache.parquet.schema.Type t = schema.getType(index);
+        if (t.isPrimitive()
+            && !t.isRepetition(org.apache.parquet.schema.Type.Repetition.REPEATED)) {
+          flat.add(c);
+          flatColumns.add(schema.getColumnDescription(new String[] {t.getName()}));
+        } else {
+          nested.add(new Column(name, nested.size(), c.writer()));
+          nestedTypes.add(t);
+        }
+        index++;
       }
+      nestedSchema =
+          nestedTypes.isEmpty()
+              ? null
+              : new org.apache.parquet.schema.MessageType(schema.getName(), nestedTypes);
+    }
+
+    /** The columns {@link #writeFlat} writes, in its order. */
+    List<org.apache.parquet.column.ColumnDescriptor> flatColumns() {
+      return flatColumns;
+    }
+
+    /** The schema of the columns {@link #writeNested} writes; null when there are none. */
+    org.apache.parquet.schema.MessageType nestedSchema() {
+      return nestedSchema;
     }
 
     /** Called before the rows of each new batch are written. */
@@ -102,12 +141,106 @@ final class ParquetWrite {
       }
     }
 
-    void write(RecordConsumer rc, int row) {
+    /**
+     * Rows {@code from} to {@code to} of every top-level primitive column, a column at a time:
+     * {@code writers} are those of {@link #flatColumns}.
+     */
+    void writeFlat(org.apache.parquet.column.ColumnWriter[] writers, int from, int to) {
+      for (int k = 0; k < writers.length; k++) {
+        Column c = flat.get(k);
+        ValueWriter w = c.writer();
+        values.column = writers[k];
+        values.defined = flatColumns.get(k).getMaxDefinitionLevel();
+        for (int i = from; i < to; i++) {
+          if (w.isNull(i)) {
+            if (values.defined == 0) {
+              throw new CodecException(
+                  "column '" + c.name() + "' row " + i + " is null, but its field is not nullable");
+            }
+            values.column.writeNull(0, 0);
+          } else {
+            w.write(values, i);
+          }
+        }
+      }
+    }
+
+    /** One row of the columns of {@link #nestedSchema}, as a record of {@code rc}. */
+    void writeNested(RecordConsumer rc, int row) {
       rc.startMessage();
-      for (Column c : columns) {
+      for (Column c : nested) {
         c.write(rc, row);
       }
       rc.endMessage();
+    }
+  }
+
+  /**
+   * Hands a top-level primitive's values straight to its column writer, defined at the column's
+   * level; the value writers of nested columns need the record consumer's structure instead.
+   */
+  private static final class Values extends RecordConsumer {
+    org.apache.parquet.column.ColumnWriter column;
+    int defined;
+
+    @Override
+    public void addInteger(int value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void addLong(long value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void addBoolean(boolean value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void addBinary(Binary value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void addFloat(float value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void addDouble(double value) {
+      column.write(value, 0, defined);
+    }
+
+    @Override
+    public void startMessage() {
+      throw new IllegalStateException("a top-level primitive has no structure");
+    }
+
+    @Override
+    public void endMessage() {
+      throw new IllegalStateException("a top-level primitive has no structure");
+    }
+
+    @Override
+    public void startField(String field, int index) {
+      throw new IllegalStateException("a top-level primitive has no structure");
+    }
+
+    @Override
+    public void endField(String field, int index) {
+      throw new IllegalStateException("a top-level primitive has no structure");
+    }
+
+    @Override
+    public void startGroup() {
+      throw new IllegalStateException("a top-level primitive has no structure");
+    }
+
+    @Override
+    public void endGroup() {
+      throw new IllegalStateException("a top-level primitive has no structure");
     }
   }
 

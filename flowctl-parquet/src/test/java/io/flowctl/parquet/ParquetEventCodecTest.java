@@ -374,6 +374,23 @@ class ParquetEventCodecTest {
         .isEqualTo(java.time.Duration.ofNanos(1_002_000).toString());
   }
 
+  /** Arrow lets a vector of a non-nullable field hold nulls; Parquet's REQUIRED column cannot. */
+  @Test
+  void aNullInANonNullableColumn_isRefused_namingTheColumnAndRow() {
+    Field id = new Field("id", new FieldType(false, new ArrowType.Int(64, true), null), null);
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(id)), allocator)) {
+      BigIntVector v = (BigIntVector) root.getVector(0);
+      v.allocateNew(3);
+      v.set(0, 1);
+      v.setNull(1);
+      v.set(2, 3);
+      root.setRowCount(3);
+      assertThatThrownBy(() -> codec.encode(root))
+          .isInstanceOf(CodecException.class)
+          .hasMessageContaining("'id' row 1 is null");
+    }
+  }
+
   @Test
   void typesWithoutAParquetForm_areRefused_namingTheColumn() {
     Field union =
