@@ -27,6 +27,7 @@ import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
@@ -52,9 +53,6 @@ public class CodecBenchmark extends ThroughputBenchmark {
   private ParquetEventCodec parquetSnappy;
   private ParquetEventCodec parquetZstd;
   private Event[] perRow;
-  private java.nio.file.Path duckdbDir;
-  private java.sql.Connection duckdb;
-  private java.sql.Statement sql;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -70,7 +68,6 @@ public class CodecBenchmark extends ThroughputBenchmark {
     parquetSnappy = ParquetEventCodec.builder().compression(ParquetCompression.SNAPPY).build();
     parquetZstd = ParquetEventCodec.builder().compression(ParquetCompression.ZSTD).build();
     perRow = perRowEvents(batch.root());
-    duckdbBaseline();
     System.out.println(
         "payload bytes (uncompressed, lz4, zstd; parquet none, snappy, zstd): "
             + none.encode(batch.root()).getPayload().size()
@@ -88,13 +85,6 @@ public class CodecBenchmark extends ThroughputBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() throws java.sql.SQLException, IOException {
-    sql.close();
-    duckdb.close();
-    try (var files = java.nio.file.Files.walk(duckdbDir)) {
-      for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.deleteIfExists(p);
-      }
-    }
     zstdCompress.close();
     zstdDecompress.close();
     batch.close();
@@ -148,35 +138,64 @@ public class CodecBenchmark extends ThroughputBenchmark {
   }
 
   /**
-   * DuckDB's Parquet round trip of the same rows, single-threaded: its table (loaded once from our
-   * Parquet encoding of the batch) written as an uncompressed Parquet file, and read back into a
-   * table. The file lives in the page cache; ours never leaves the heap.
+   * DuckDB, loaded only in the fork that measures it: in the others its native library left glibc's
+   * allocator handing out freshly mapped memory for every large Arrow buffer in some forks (page
+   * faults and zeroing made {@code event} 10-20x slower in them).
    */
-  @Benchmark
-  public boolean parquetDuckdb() throws java.sql.SQLException {
-    sql.execute(
-        "COPY t TO '"
-            + duckdbDir.resolve("rt.parquet")
-            + "' (FORMAT parquet, COMPRESSION uncompressed)");
-    return sql.execute(
-        "CREATE OR REPLACE TABLE r AS SELECT * FROM read_parquet('"
-            + duckdbDir.resolve("rt.parquet")
-            + "')");
+  @State(org.openjdk.jmh.annotations.Scope.Benchmark)
+  public static class Duckdb {
+    java.nio.file.Path dir;
+    java.sql.Connection duckdb;
+    java.sql.Statement sql;
+
+    /** Its table, loaded once from our Parquet encoding of the same batch. */
+    @Setup(Level.Trial)
+    public void setUp(CodecBenchmark b) {
+      try {
+        dir = java.nio.file.Files.createTempDirectory("flowctl-codec-bench");
+        java.nio.file.Path in = dir.resolve("batch.parquet");
+        java.nio.file.Files.write(
+            in,
+            b.parquetNone
+                .encode(b.batch.root(), b.batch.dictionaries())
+                .getPayload()
+                .toByteArray());
+        duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        sql = duckdb.createStatement();
+        sql.execute("SET threads = 1");
+        sql.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + in + "')");
+      } catch (IOException | java.sql.SQLException e) {
+        throw new IllegalStateException("cannot start DuckDB for the baseline", e);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws java.sql.SQLException, IOException {
+      sql.close();
+      duckdb.close();
+      try (var files = java.nio.file.Files.walk(dir)) {
+        for (var p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
-  private void duckdbBaseline() {
-    try {
-      duckdbDir = java.nio.file.Files.createTempDirectory("flowctl-codec-bench");
-      java.nio.file.Path in = duckdbDir.resolve("batch.parquet");
-      java.nio.file.Files.write(
-          in, parquetNone.encode(batch.root(), batch.dictionaries()).getPayload().toByteArray());
-      duckdb = java.sql.DriverManager.getConnection("jdbc:duckdb:");
-      sql = duckdb.createStatement();
-      sql.execute("SET threads = 1");
-      sql.execute("CREATE TABLE t AS SELECT * FROM read_parquet('" + in + "')");
-    } catch (IOException | java.sql.SQLException e) {
-      throw new IllegalStateException("cannot start DuckDB for the baseline", e);
-    }
+  /**
+   * DuckDB's Parquet round trip of the same rows, single-threaded: its table written as an
+   * uncompressed Parquet file, and read back into a table. The file lives in the page cache; ours
+   * never leaves the heap.
+   */
+  @Benchmark
+  public boolean parquetDuckdb(Duckdb d) throws java.sql.SQLException {
+    d.sql.execute(
+        "COPY t TO '"
+            + d.dir.resolve("rt.parquet")
+            + "' (FORMAT parquet, COMPRESSION uncompressed)");
+    return d.sql.execute(
+        "CREATE OR REPLACE TABLE r AS SELECT * FROM read_parquet('"
+            + d.dir.resolve("rt.parquet")
+            + "')");
   }
 
   private void zstdBaseline() {

@@ -14,6 +14,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The settings the throughput benchmarks share (JMH applies a superclass's annotations): operations
  * per second, 3 × 2 s of warm-up and 5 × 2 s measured in one fork with Arrow's JVM flag and a 2 GiB
  * heap. A command line's {@code -wi}, {@code -i} and {@code -f} override them.
+ *
+ * <p>The heap is fixed and touched when the fork starts: with a growing heap, G1 sized some forks'
+ * young generation so that each operation's arrays landed in memory never touched before, and on
+ * this machine a page fault costs about 10 µs: those forks measured the IPC event 10-15x slower
+ * than the others, at random (docs/benchmarks.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -22,5 +27,5 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {BenchJvm.ADD_OPENS, "-Xmx2g"})
+    jvmArgsAppend = {BenchJvm.ADD_OPENS, "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public abstract class ThroughputBenchmark {}
