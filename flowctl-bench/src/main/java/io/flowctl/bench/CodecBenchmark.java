@@ -25,6 +25,7 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -96,6 +97,13 @@ public class CodecBenchmark extends ThroughputBenchmark {
     return plainRoundTrip(batch.root(), allocator, null, CompressionUtil.CodecType.NO_COMPRESSION);
   }
 
+  /**
+   * The denominator of the Parquet round trip's ratio, and the goal pair {@link #eventZstd} /
+   * {@link #zstdJni}: three forks each, as one fork of them varied by a fifth from the next.
+   */
+  @Fork(
+      value = 3,
+      jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
   @Benchmark
   public long event() {
     return eventRoundTrip(none);
@@ -106,12 +114,18 @@ public class CodecBenchmark extends ThroughputBenchmark {
     return eventRoundTrip(lz4);
   }
 
+  @Fork(
+      value = 3,
+      jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
   @Benchmark
   public long eventZstd() {
     return eventRoundTrip(zstd);
   }
 
   /** ZSTD events with a batch's buffers compressed on two threads. */
+  @Fork(
+      value = 3,
+      jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
   @Benchmark
   public long eventZstdParallel() {
     return eventRoundTrip(zstdParallel);
@@ -121,6 +135,9 @@ public class CodecBenchmark extends ThroughputBenchmark {
    * zstd's own limit: zstd-jni compresses and decompresses the batch's buffers, at the codec's
    * level (1) with reused contexts, between buffers allocated once; no Arrow, no IPC, no event.
    */
+  @Fork(
+      value = 3,
+      jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
   @Benchmark
   public long zstdJni() {
     long n = 0;

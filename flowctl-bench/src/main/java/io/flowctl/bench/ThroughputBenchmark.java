@@ -27,5 +27,5 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {BenchJvm.ADD_OPENS, "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+    jvmArgsAppend = {BenchJvm.ADD_OPENS, BenchJvm.XMS, BenchJvm.XMX, BenchJvm.PRE_TOUCH})
 public abstract class ThroughputBenchmark {}
