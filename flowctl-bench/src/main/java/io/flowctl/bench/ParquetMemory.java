@@ -21,7 +21,7 @@ import org.apache.arrow.vector.ipc.ArrowStreamReader;
  *
  * <pre>
  * java -Xmx128m -cp flowctl-bench/target/benchmarks.jar io.flowctl.bench.ParquetMemory read big.parquet
- * java -Xmx128m -cp … io.flowctl.bench.ParquetMemory write big.arrows   # an Arrow IPC stream
+ * java -Xmx144m -cp … io.flowctl.bench.ParquetMemory write big.arrows   # an Arrow IPC stream
  * </pre>
  */
 public final class ParquetMemory {
