@@ -51,7 +51,8 @@ public final class ExampleLauncher implements Launcher {
     private final AtomicLong sourceRows = new AtomicLong();
     private final AtomicLong sourceBytes = new AtomicLong();
     private final AtomicLong sinkEvents = new AtomicLong();
-    private final Map<String, Loopback.ParquetFile> outputs = new ConcurrentHashMap<>();
+    // A sink's files, one per input stream, in the order the streams opened.
+    private final Map<String, List<Loopback.ParquetFile>> outputs = new ConcurrentHashMap<>();
 
     /** The codec metrics of a component (empty metrics if it used no codec). */
     public CodecMetrics.Report metrics(String componentId) {
@@ -77,23 +78,36 @@ public final class ExampleLauncher implements Launcher {
       return sinkEvents.get();
     }
 
-    /** Each sink's Parquet file, by component id. */
+    /** Each sink's Parquet file (of its first input stream), by component id. */
     public Map<String, Path> outputs() {
       Map<String, Path> out = new java.util.TreeMap<>();
-      outputs.forEach((id, f) -> out.put(id, f.path()));
+      outputs.forEach(
+          (id, files) -> {
+            if (!files.isEmpty()) {
+              out.put(id, files.get(0).path());
+            }
+          });
       return out;
     }
 
-    /** Rows a sink wrote. */
-    public long outputRows(String sinkId) {
-      Loopback.ParquetFile f = outputs.get(sinkId);
-      return f == null ? 0 : f.rows();
+    /** Every Parquet file of a sink, one per input stream, in the order the streams opened. */
+    public List<Path> outputFiles(String sinkId) {
+      return outputs.getOrDefault(sinkId, List.of()).stream()
+          .map(Loopback.ParquetFile::path)
+          .toList();
     }
 
-    /** The structural fingerprint of what a sink wrote, once its file is closed. */
+    /** Rows a sink wrote, over all its streams. */
+    public long outputRows(String sinkId) {
+      return outputs.getOrDefault(sinkId, List.of()).stream()
+          .mapToLong(Loopback.ParquetFile::rows)
+          .sum();
+    }
+
+    /** The structural fingerprint of what a sink wrote, once its first file is closed. */
     public String outputFingerprint(String sinkId) {
-      Loopback.ParquetFile f = outputs.get(sinkId);
-      return f == null ? "" : f.fingerprint();
+      List<Loopback.ParquetFile> files = outputs.getOrDefault(sinkId, List.of());
+      return files.isEmpty() ? "" : files.get(0).fingerprint();
     }
   }
 
@@ -321,50 +335,53 @@ public final class ExampleLauncher implements Launcher {
     AssetTotals totals = new AssetTotals(1_000_000_000L);
     int batchSize = s.batchSize();
     // region hybrid
-    ArrowProcessor.Handler handler =
-        new ArrowProcessor.Handler() {
-          private final List<Event> rows = new ArrayList<>();
+    // One handler per Process stream: the protobuf rows waiting for a batch are that stream's.
+    java.util.function.Supplier<ArrowProcessor.Handler> perStream =
+        () ->
+            new ArrowProcessor.Handler() {
+              private final List<Event> rows = new ArrayList<>();
 
-          @Override
-          public void handle(Event in, ArrowProcessor.Emitter out) throws Exception {
-            if (EventTypes.isArrow(in.getEventType())) {
-              try (ArrowEventReader reader = codec.decode(in, allocator)) {
-                while (reader.loadNextBatch()) {
-                  emit(reader.root(), out);
+              @Override
+              public void handle(Event in, ArrowProcessor.Emitter out) throws Exception {
+                if (EventTypes.isArrow(in.getEventType())) {
+                  try (ArrowEventReader reader = codec.decode(in, allocator)) {
+                    while (reader.loadNextBatch()) {
+                      emit(reader.root(), out);
+                    }
+                  }
+                } else {
+                  rows.add(in); // a protobuf row: converted to Arrow a batch at a time
+                  if (rows.size() >= batchSize) {
+                    finish(out);
+                  }
                 }
               }
-            } else {
-              rows.add(in); // a protobuf row: converted to Arrow a batch at a time
-              if (rows.size() >= batchSize) {
-                finish(out);
+
+              @Override
+              public void finish(ArrowProcessor.Emitter out) throws Exception {
+                if (rows.isEmpty()) {
+                  return;
+                }
+                try (VectorSchemaRoot batch =
+                    ProtobufRows.toBatch(rows, TtpEvents.SCHEMA, allocator)) {
+                  emit(batch, out);
+                }
+                rows.clear();
               }
-            }
-          }
 
-          @Override
-          public void finish(ArrowProcessor.Emitter out) throws Exception {
-            if (rows.isEmpty()) {
-              return;
-            }
-            try (VectorSchemaRoot batch = ProtobufRows.toBatch(rows, TtpEvents.SCHEMA, allocator)) {
-              emit(batch, out);
-            }
-            rows.clear();
-          }
-
-          private void emit(VectorSchemaRoot batch, ArrowProcessor.Emitter out)
-              throws InterruptedException {
-            try (VectorSchemaRoot result = totals.apply(batch, allocator)) {
-              if (arrow) {
-                out.emit(codec.encode(result));
-              } else {
-                for (Event e : ProtobufRows.toEvents(result, AssetTotals.ROW_EVENT_TYPE)) {
-                  out.emit(e);
+              private void emit(VectorSchemaRoot batch, ArrowProcessor.Emitter out)
+                  throws InterruptedException {
+                try (VectorSchemaRoot result = totals.apply(batch, allocator)) {
+                  if (arrow) {
+                    out.emit(codec.encode(result));
+                  } else {
+                    for (Event e : ProtobufRows.toEvents(result, AssetTotals.ROW_EVENT_TYPE)) {
+                      out.emit(e);
+                    }
+                  }
                 }
               }
-            }
-          }
-        };
+            };
     // endregion
     ProcessorBuilder b =
         Flowctl.processor(id)
@@ -373,7 +390,7 @@ public final class ExampleLauncher implements Launcher {
             .maxInflight(8)
             .input(TtpEvents.EVENT_TYPE)
             .input(TtpEvents.ROW_EVENT_TYPE)
-            .onEvent(handler);
+            .onStream(perStream);
     metadata(s).forEach(b::metadata);
     return (arrow ? b.output(outputType, AssetTotals.SCHEMA) : b.output(outputType)).build();
   }
@@ -384,48 +401,65 @@ public final class ExampleLauncher implements Launcher {
     stats.metrics.put(id, metrics);
     ArrowEventCodec codec = ArrowEventCodec.builder().metrics(metrics).build();
     Files.createDirectories(outputDir);
-    Path file = outputDir.resolve(Loopback.safeFileName(id) + ".parquet");
-    Loopback.ParquetFile output =
-        new Loopback.ParquetFile(
-            file,
-            AssetTotals.SCHEMA,
-            ParquetEventCodec.builder().compression(parquetCompression(s)).build(),
-            allocator);
-    stats.outputs.put(id, output);
-    List<Event> rows = new ArrayList<>();
-    ArrowConsumerService.Handler handler =
-        new ArrowConsumerService.Handler() {
-          @Override
-          public void handle(Event e) throws Exception {
-            try {
-              if (EventTypes.isArrow(e.getEventType())) {
-                try (ArrowEventReader in = codec.decode(e, allocator)) {
-                  while (in.loadNextBatch()) {
-                    output.append(in.root());
+    ParquetEventCodec parquet =
+        ParquetEventCodec.builder().compression(parquetCompression(s)).build();
+    List<Loopback.ParquetFile> files = new java.util.concurrent.CopyOnWriteArrayList<>();
+    stats.outputs.put(id, files);
+    java.util.concurrent.atomic.AtomicInteger streams =
+        new java.util.concurrent.atomic.AtomicInteger();
+    // One file per Consume stream, written when that stream ends: the runner may open several at
+    // once (a sink with two inputs) or one after another (after a reconnect), and none of them may
+    // close another's file. The first is <id>.parquet, the next <id>.2.parquet, and so on.
+    java.util.function.Supplier<ArrowConsumerService.Handler> perStream =
+        () -> {
+          int n = streams.incrementAndGet();
+          String name = Loopback.safeFileName(id) + (n == 1 ? "" : "." + n) + ".parquet";
+          Loopback.ParquetFile output =
+              new Loopback.ParquetFile(
+                  outputDir.resolve(name), AssetTotals.SCHEMA, parquet, allocator);
+          files.add(output);
+          List<Event> rows = new ArrayList<>();
+          return new ArrowConsumerService.Handler() {
+            @Override
+            public void handle(Event e) throws Exception {
+              try {
+                if (EventTypes.isArrow(e.getEventType())) {
+                  try (ArrowEventReader in = codec.decode(e, allocator)) {
+                    while (in.loadNextBatch()) {
+                      output.append(in.root());
+                    }
                   }
+                } else {
+                  rows.add(e);
                 }
-              } else {
-                rows.add(e);
+              } catch (Exception x) {
+                metrics.processingError();
+                throw x;
               }
-            } catch (Exception x) {
-              metrics.processingError();
-              throw x;
+              listener.received(id, stats.sinkEvents.incrementAndGet());
             }
-            listener.received(id, stats.sinkEvents.incrementAndGet());
-          }
 
-          /** The writer closed its stream: the file is written now. */
-          @Override
-          public void finish() throws IOException {
-            if (!rows.isEmpty()) {
-              try (VectorSchemaRoot batch =
-                  ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
-                output.append(batch);
+            /** The writer closed its stream: its protobuf rows join the file. */
+            @Override
+            public void finish() {
+              if (!rows.isEmpty()) {
+                try (VectorSchemaRoot batch =
+                    ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
+                  output.append(batch);
+                }
+                rows.clear();
               }
-              rows.clear();
             }
-            output.close();
-          }
+
+            /**
+             * However the stream ended, the file holds what it received: written now (a cancelled
+             * stream's events arrived too).
+             */
+            @Override
+            public void close() throws IOException {
+              output.close();
+            }
+          };
         };
     ConsumerBuilder b =
         Flowctl.consumer(id)
@@ -434,7 +468,7 @@ public final class ExampleLauncher implements Launcher {
             .maxInflight(8)
             .input(AssetTotals.EVENT_TYPE)
             .input(AssetTotals.ROW_EVENT_TYPE)
-            .onEvent(handler);
+            .onStream(perStream);
     metadata(s).forEach(b::metadata);
     return b.build();
   }

@@ -132,6 +132,9 @@ final class Loopback {
 
     /** Appends one batch of the file's schema; the caller keeps {@code batch}. */
     synchronized void append(VectorSchemaRoot batch) {
+      if (closed) { // checked before a buffer is allocated: a refused batch holds no memory
+        throw new IllegalStateException("the file " + file.getFileName() + " is already written");
+      }
       if (!batch.getSchema().equals(root.getSchema())) {
         throw new IllegalArgumentException(
             "a batch of " + batch.getSchema() + " for a file of " + root.getSchema());

@@ -18,6 +18,7 @@ import io.flowctl.proto.ServiceType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -27,7 +28,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
   private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
   private Runnable finish = () -> {};
-  private ArrowConsumerService.Handler raw;
+  private Supplier<? extends ArrowConsumerService.Handler> raw;
 
   ConsumerBuilder(String id) {
     super(id);
@@ -48,10 +49,23 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
 
   /**
    * The escape hatch: the events themselves, and the end of each input stream; instead of the batch
-   * and message handlers.
+   * and message handlers. The one handler serves every {@code Consume} stream, at once when the
+   * runner opens several: for a handler that keeps no state of its own; see {@link #onStream} for
+   * one that does.
    */
   public ConsumerBuilder onEvent(ArrowConsumerService.Handler handler) {
-    this.raw = Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(handler, "handler");
+    this.raw = () -> handler;
+    return this;
+  }
+
+  /**
+   * The escape hatch with state: a new handler from {@code perStream} for every {@code Consume}
+   * stream (its open file, its pending rows), finished when the writer closes the stream and closed
+   * however the stream ends.
+   */
+  public ConsumerBuilder onStream(Supplier<? extends ArrowConsumerService.Handler> perStream) {
+    this.raw = Objects.requireNonNull(perStream, "perStream");
     return this;
   }
 
@@ -72,7 +86,11 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     return this;
   }
 
-  /** Called when a stream of input ends (the runner closed it): flush, close files. */
+  /**
+   * Called when a stream of input ends (the runner closed it), once per stream: flush. The runner
+   * may open several streams, at once or one after another; release what the whole component holds
+   * when it closes, not here.
+   */
   public ConsumerBuilder onFinish(Runnable finish) {
     this.finish = Objects.requireNonNull(finish, "finish");
     return this;
@@ -93,34 +111,32 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     Map<String, MessageHandler<Message>> onMessage = Map.copyOf(typed);
     Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
     Runnable done = finish;
-    ArrowConsumerService.Handler handler =
-        raw != null
-            ? raw
-            : new ArrowConsumerService.Handler() {
-              @Override
-              public void handle(Event event) throws Exception {
-                MessageHandler<Message> h = onMessage.get(event.getEventType());
-                if (h != null) {
-                  h.handle(parse(parse.get(event.getEventType()), event), event);
-                  return;
-                }
-                if (onBatch == null) {
-                  throw new FlowctlException(
-                      FlowctlException.Code.INVALID_ARGUMENT,
-                      "no handler for event type '" + event.getEventType() + "'");
-                }
-                Streams.eachBatch(
-                    event, in, resolvers.get(event.getEventType()), allocator, onBatch::accept);
-              }
+    ArrowConsumerService.Handler batchHandler =
+        new ArrowConsumerService.Handler() {
+          @Override
+          public void handle(Event event) throws Exception {
+            MessageHandler<Message> h = onMessage.get(event.getEventType());
+            if (h != null) {
+              h.handle(parse(parse.get(event.getEventType()), event), event);
+              return;
+            }
+            if (onBatch == null) {
+              throw new FlowctlException(
+                  FlowctlException.Code.INVALID_ARGUMENT,
+                  "no handler for event type '" + event.getEventType() + "'");
+            }
+            Streams.eachBatch(
+                event, in, resolvers.get(event.getEventType()), allocator, onBatch::accept);
+          }
 
-              @Override
-              public void finish() {
-                done.run();
-              }
-            };
+          @Override
+          public void finish() {
+            done.run();
+          }
+        };
     ComponentHealth health = new ComponentHealth();
     ArrowConsumerService service =
-        ArrowConsumerService.builder(cfg.id(), handler)
+        ArrowConsumerService.builder(cfg.id(), raw != null ? raw : () -> batchHandler)
             .maxInflight(maxInflight)
             .health(health)
             .build();

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -33,7 +34,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
   private int concurrency = 1;
   private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
-  private ArrowProcessor.Handler raw;
+  private Supplier<? extends ArrowProcessor.Handler> raw;
 
   ProcessorBuilder(String id) {
     super(id);
@@ -55,16 +56,23 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     return this;
   }
 
-  /** The event type it emits and the schema registered for it. */
+  /**
+   * The event type it emits and the schema registered for it; replaces an earlier {@code output}.
+   */
   public ProcessorBuilder output(String eventType, Schema schema) {
-    this.outputType = Objects.requireNonNull(eventType, "eventType");
-    outputs.put(eventType, Objects.requireNonNull(schema, "schema"));
+    Objects.requireNonNull(schema, "schema");
+    output(eventType);
+    outputs.put(eventType, schema);
     return this;
   }
 
-  /** The event type it emits as protobuf messages (no Arrow schema to register). */
+  /**
+   * The event type it emits as protobuf messages (no Arrow schema to register); replaces an earlier
+   * {@code output}, its schema included.
+   */
   public ProcessorBuilder output(String eventType) {
     this.outputType = Objects.requireNonNull(eventType, "eventType");
+    outputs.clear(); // one output type: an earlier one's schema is not this one's
     return this;
   }
 
@@ -85,10 +93,23 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
 
   /**
    * The escape hatch: the input events themselves, and what to emit when the input ends; instead of
-   * the batch and message handlers.
+   * the batch and message handlers. The one handler serves every {@code Process} stream, at once
+   * when the runner opens several: for a handler that keeps no state of its own; see {@link
+   * #onStream} for one that does.
    */
   public ProcessorBuilder onEvent(ArrowProcessor.Handler handler) {
-    this.raw = Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(handler, "handler");
+    this.raw = () -> handler;
+    return this;
+  }
+
+  /**
+   * The escape hatch with state: a new handler from {@code perStream} for every {@code Process}
+   * stream (what it holds, such as rows waiting for a batch, is that stream's), finished when its
+   * input ends and closed however the stream ends.
+   */
+  public ProcessorBuilder onStream(Supplier<? extends ArrowProcessor.Handler> perStream) {
+    this.raw = Objects.requireNonNull(perStream, "perStream");
     return this;
   }
 
@@ -133,45 +154,44 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     Map<String, MessageFunction<Message>> onMessage = Map.copyOf(typed);
     Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
     String emitted = outputType;
-    ArrowProcessor.Handler handler =
-        raw != null
-            ? raw
-            : (event, emit) -> {
-              MessageFunction<Message> mf = onMessage.get(event.getEventType());
-              if (mf != null) {
-                Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
-                if (result != null) {
-                  emit.emit(
-                      Event.newBuilder()
-                          .setEventType(emitted)
-                          .setPayload(result.toByteString())
-                          .setTimestamp(event.getTimestamp())
-                          .build());
+    ArrowProcessor.Handler batchHandler =
+        (event, emit) -> {
+          MessageFunction<Message> mf = onMessage.get(event.getEventType());
+          if (mf != null) {
+            Message result = mf.apply(parse(parse.get(event.getEventType()), event), event);
+            if (result != null) {
+              emit.emit(
+                  Event.newBuilder()
+                      .setEventType(emitted)
+                      .setPayload(result.toByteString())
+                      .setTimestamp(event.getTimestamp())
+                      .build());
+            }
+            return;
+          }
+          BatchFunction f = byType.getOrDefault(event.getEventType(), any);
+          if (f == null) {
+            throw new FlowctlException(
+                FlowctlException.Code.INVALID_ARGUMENT,
+                "no handler for event type '" + event.getEventType() + "'");
+          }
+          Streams.eachBatch(
+              event,
+              in,
+              resolvers.get(event.getEventType()),
+              allocator,
+              batch -> {
+                try (VectorSchemaRoot result = f.apply(batch, allocator)) {
+                  if (result != null) {
+                    emit.emit(out.encode(result));
+                  }
                 }
-                return;
-              }
-              BatchFunction f = byType.getOrDefault(event.getEventType(), any);
-              if (f == null) {
-                throw new FlowctlException(
-                    FlowctlException.Code.INVALID_ARGUMENT,
-                    "no handler for event type '" + event.getEventType() + "'");
-              }
-              Streams.eachBatch(
-                  event,
-                  in,
-                  resolvers.get(event.getEventType()),
-                  allocator,
-                  batch -> {
-                    try (VectorSchemaRoot result = f.apply(batch, allocator)) {
-                      if (result != null) {
-                        emit.emit(out.encode(result));
-                      }
-                    }
-                  });
-            };
+              });
+        };
     ComponentHealth health = new ComponentHealth();
+    Supplier<? extends ArrowProcessor.Handler> perStream = raw != null ? raw : () -> batchHandler;
     ArrowProcessorService service =
-        ArrowProcessorService.builder(cfg.id(), handler)
+        ArrowProcessorService.builder(cfg.id(), perStream)
             .maxInflight(maxInflight)
             .concurrency(concurrency)
             .health(health)

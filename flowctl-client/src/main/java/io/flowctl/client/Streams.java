@@ -9,7 +9,6 @@ import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.ProjectedBatch;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -55,7 +54,7 @@ final class Streams {
    * The events a producer emits, on a thread of its own, at most {@code window} encoded ahead of
    * the reader. A producer that fails ends the stream with its error.
    */
-  static Iterator<ArrowSourceService.Identified> produced(
+  static ArrowSourceService.Events produced(
       BatchProducer producer,
       ArrowEventCodec codec,
       BufferAllocator allocator,
@@ -115,11 +114,24 @@ final class Streams {
     t.setDaemon(true);
     producers.add(t);
     t.start();
-    return new Iterator<>() {
+    return new ArrowSourceService.Events() {
       private ArrowSourceService.Identified pending;
+      private volatile boolean closed;
+
+      /** The reader went away: stop the producer now and free a {@code hasNext} waiting on it. */
+      @Override
+      public void close() {
+        closed = true;
+        t.interrupt();
+        queue.clear();
+        queue.offer(END);
+      }
 
       @Override
       public boolean hasNext() {
+        if (closed) {
+          return false;
+        }
         if (pending == null) {
           try {
             pending = queue.poll(365, TimeUnit.DAYS);
@@ -129,7 +141,10 @@ final class Streams {
             return false;
           }
         }
-        if (pending == END) {
+        if (pending == END || closed) {
+          if (closed) {
+            return false;
+          }
           synchronized (failure) {
             if (failure[0] != null) {
               Throwable f = failure[0];

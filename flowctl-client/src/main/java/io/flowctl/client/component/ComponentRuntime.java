@@ -398,11 +398,19 @@ public final class ComponentRuntime implements AutoCloseable {
       s.shutdown();
       try {
         if (!s.awaitTermination(drainTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-          s.shutdownNow();
+          s.shutdownNow(); // cancels the calls left: their handlers and feeds are closed
+          s.awaitTermination(2, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
         s.shutdownNow();
         Thread.currentThread().interrupt();
+      }
+    }
+    if (service instanceof AutoCloseable owned) {
+      try {
+        owned.close(); // the service's own threads (a processor's workers)
+      } catch (Exception e) {
+        LOG.warn("{}: closing its data-plane service failed: {}", config.id(), e.toString());
       }
     }
     if (c != null) {

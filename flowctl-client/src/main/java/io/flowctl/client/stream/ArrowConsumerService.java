@@ -15,41 +15,64 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Serves a sink on the v1 data plane ({@code flowctl.v1.ConsumerService}), the way upstream's
  * runner feeds sinks: it streams every matching event into {@code Consume} and reads one {@link
  * ConsumeResponse} when it closes the stream.
  *
- * <p>Events are handled one at a time, in order, at most {@code maxInflight} requested ahead, so a
- * slow sink holds its writer back. An event the handler fails on (a damaged payload, say) is
- * counted in {@code events_failed} with its reason in {@code errors} (the first {@value
- * #MAX_ERRORS}), and the stream goes on. Thread-safe; add it to the host's gRPC server.
+ * <p>Every {@code Consume} call is a stream of its own with a {@link Handler} of its own, opened
+ * when the call starts: upstream's runner opens one call per processor wired to the sink (a sink
+ * with two inputs gets two at once) and new ones after a reconnect, so nothing one call holds is
+ * seen by another. Events are handled one at a time, in order, at most {@code maxInflight}
+ * requested ahead, so a slow sink holds its writer back. An event the handler fails on (a damaged
+ * payload, say) is counted in {@code events_failed} with its reason in {@code errors} (the first
+ * {@value #MAX_ERRORS}), and the stream goes on. A call that ends without an answer (cancelled,
+ * past its deadline, the writer gone) closes its handler without {@code finish}. Thread-safe; add
+ * it to the host's gRPC server.
  */
 public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServiceImplBase {
   /** Reasons kept per call in {@code ConsumeResponse.errors}. */
   public static final int MAX_ERRORS = 100;
 
-  /** Handles the events of a sink; runs on gRPC threads, one event at a time. */
+  /**
+   * Handles the events of one {@code Consume} stream; runs on gRPC threads, one event at a time.
+   * Made per stream by the service's handler factory: what it holds is that stream's.
+   */
+  @FunctionalInterface
   public interface Handler {
     void handle(io.flowctl.proto.Event event) throws Exception;
 
-    /** Called when the writer closed its stream, before the answer: flush what is held. */
+    /** The writer closed its stream, before the answer: flush what is held. */
     default void finish() throws Exception {}
+
+    /**
+     * The stream is over, whichever way it ended (after {@link #finish}, or alone when the call was
+     * cancelled, ran past its deadline or the writer went away): release what the stream holds.
+     * Called once, last.
+     */
+    default void close() throws Exception {}
   }
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ArrowConsumerService.class);
+
   private final String componentId;
-  private final Handler handler;
+  private final Supplier<? extends Handler> handlers;
   private final int maxInflight;
   private final Identity identity;
   private final ComponentHealth health;
   private final AtomicLong consumed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong aborted = new AtomicLong();
+  private final AtomicLong open = new AtomicLong();
+  private final Latency latency = new Latency();
 
   private ArrowConsumerService(Builder b) {
     this.componentId = b.componentId;
-    this.handler = b.handler;
+    this.handlers = b.handlers;
     this.maxInflight = b.maxInflight;
     this.identity =
         new Identity(b.componentId, ComponentType.COMPONENT_TYPE_CONSUMER, b.info, b.health);
@@ -59,13 +82,25 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
             Map.of(
                 "processed_count", Long.toString(consumed.get()),
                 "error_count", Long.toString(failed.get()),
-                "processing_latency", latency.text()));
+                "processing_latency", latency.text(),
+                "open_streams", Long.toString(open.get())));
   }
 
-  private final Latency latency = new Latency();
+  /**
+   * A sink whose streams each get a new handler from {@code perStream}: the way to keep state (open
+   * files, pending rows) per stream.
+   */
+  public static Builder builder(String componentId, Supplier<? extends Handler> perStream) {
+    return new Builder(componentId, perStream);
+  }
 
+  /**
+   * A sink whose every stream shares {@code handler}: for a stateless, thread-safe handler (its
+   * {@code finish} and {@code close} run at the end of each stream).
+   */
   public static Builder builder(String componentId, Handler handler) {
-    return new Builder(componentId, handler);
+    Objects.requireNonNull(handler, "handler");
+    return new Builder(componentId, () -> handler);
   }
 
   public long consumedEvents() {
@@ -81,68 +116,134 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
     return calls.get();
   }
 
+  /** {@code Consume} calls that ended without one (cancelled, past a deadline, writer gone). */
+  public long abortedCalls() {
+    return aborted.get();
+  }
+
+  /** {@code Consume} calls under way now. */
+  public long openCalls() {
+    return open.get();
+  }
+
   @Override
   public StreamObserver<io.flowctl.proto.v1.Event> consume(
       StreamObserver<ConsumeResponse> responseObserver) {
     ServerCallStreamObserver<ConsumeResponse> out =
         (ServerCallStreamObserver<ConsumeResponse>) responseObserver;
-    out.disableAutoRequest();
-    out.request(maxInflight);
-    return new StreamObserver<>() {
-      private long callConsumed;
-      private long callFailed;
-      private final List<String> errors = new ArrayList<>();
+    Handler handler;
+    try {
+      handler = Objects.requireNonNull(handlers.get(), "the sink's handler factory gave null");
+    } catch (RuntimeException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(io.flowctl.proto.v1.Event value) {}
 
-      @Override
-      public void onNext(io.flowctl.proto.v1.Event in) {
-        long t0 = System.nanoTime();
-        try {
-          handler.handle(V1Events.fromV1(in));
-          latency.add(System.nanoTime() - t0);
-          callConsumed++;
-          consumed.incrementAndGet();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failed(in.getId(), e);
-        } catch (Exception e) {
-          failed(in.getId(), e);
-        }
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
+    out.setOnCancelHandler(() -> {}); // a late answer after a cancel is dropped, not thrown
+    out.disableAutoRequest();
+    open.incrementAndGet();
+    out.request(maxInflight);
+    return new Call(out, handler);
+  }
+
+  /** One {@code Consume} stream; gRPC delivers its callbacks one at a time. */
+  private final class Call implements StreamObserver<io.flowctl.proto.v1.Event> {
+    private final ServerCallStreamObserver<ConsumeResponse> out;
+    private final Handler handler;
+    private final List<String> errors = new ArrayList<>();
+    private long callConsumed;
+    private long callFailed;
+    private boolean ended;
+
+    Call(ServerCallStreamObserver<ConsumeResponse> out, Handler handler) {
+      this.out = out;
+      this.handler = handler;
+    }
+
+    @Override
+    public void onNext(io.flowctl.proto.v1.Event in) {
+      if (ended) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      try {
+        handler.handle(V1Events.fromV1(in));
+        latency.add(System.nanoTime() - t0);
+        callConsumed++;
+        consumed.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed("event '" + in.getId() + "'", e);
+      } catch (Exception e) {
+        failed("event '" + in.getId() + "'", e);
+      }
+      if (!out.isCancelled()) {
         out.request(1);
       }
+    }
 
-      private void failed(String id, Exception e) {
-        callFailed++;
-        failed.incrementAndGet();
-        if (errors.size() < MAX_ERRORS) {
-          errors.add("event '" + id + "': " + e.getMessage());
-        }
+    private void failed(String what, Exception e) {
+      callFailed++;
+      failed.incrementAndGet();
+      if (errors.size() < MAX_ERRORS) {
+        errors.add(what + ": " + e.getMessage());
       }
+    }
 
-      @Override
-      public void onError(Throwable t) {
-        // the writer went away; nothing to answer
+    @Override
+    public void onError(Throwable t) {
+      // Cancelled, past its deadline or the writer went away: nobody reads an answer.
+      if (ended) {
+        return;
       }
+      ended = true;
+      aborted.incrementAndGet();
+      close();
+    }
 
-      @Override
-      public void onCompleted() {
-        try {
-          handler.finish();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failed("", e);
-        } catch (Exception e) {
-          failed("", e);
-        }
-        out.onNext(
-            ConsumeResponse.newBuilder()
-                .setEventsConsumed(callConsumed)
-                .setEventsFailed(callFailed)
-                .addAllErrors(errors)
-                .build());
-        out.onCompleted();
-        calls.incrementAndGet();
+    @Override
+    public void onCompleted() {
+      if (ended) {
+        return;
       }
-    };
+      ended = true;
+      try {
+        handler.finish();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed("at the end of the stream", e);
+      } catch (Exception e) {
+        failed("at the end of the stream", e);
+      }
+      close();
+      out.onNext(
+          ConsumeResponse.newBuilder()
+              .setEventsConsumed(callConsumed)
+              .setEventsFailed(callFailed)
+              .addAllErrors(errors)
+              .build());
+      out.onCompleted();
+      calls.incrementAndGet();
+    }
+
+    private void close() {
+      open.decrementAndGet();
+      try {
+        handler.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.warn("sink '{}': closing a stream failed: {}", componentId, e.toString());
+      }
+    }
   }
 
   @Override
@@ -157,12 +258,12 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
 
   /** Settings of a consumer service. */
   public static final class Builder extends ComponentServiceBuilder<Builder> {
-    private final Handler handler;
+    private final Supplier<? extends Handler> handlers;
     private int maxInflight = 16;
 
-    private Builder(String componentId, Handler handler) {
+    private Builder(String componentId, Supplier<? extends Handler> handlers) {
       super(componentId);
-      this.handler = Objects.requireNonNull(handler, "handler");
+      this.handlers = Objects.requireNonNull(handlers, "handlers");
     }
 
     /** Events requested ahead of the one being handled; default 16. */

@@ -46,6 +46,12 @@ public final class ArrowProcessor implements AutoCloseable {
 
     /** Called once when the upstream ended, to emit what the handler still holds. */
     default void finish(Emitter output) throws Exception {}
+
+    /**
+     * The stream is over, whichever way it ended (after {@link #finish}, or alone when the call was
+     * cancelled or ran past its deadline): release what it holds. Called once, last.
+     */
+    default void close() throws Exception {}
   }
 
   private static final ArrowSourceService.Identified END =

@@ -10,25 +10,42 @@ import io.flowctl.proto.v1.HealthCheckResponse;
 import io.flowctl.proto.v1.ProcessorServiceGrpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Serves a processor on the v1 data plane ({@code flowctl.v1.ProcessorService}), the way upstream's
  * runner drives processors: it streams events into {@code Process} and reads the processed events
  * back on the same call.
  *
- * <p>Events are handled one at a time, in order, and their outputs written in that order. At most
+ * <p>Every {@code Process} call gets a {@link ArrowProcessor.Handler} of its own from the service's
+ * factory, so what one stream holds (rows waiting for a batch, say) never mixes with another's.
+ * Events are handled one at a time, in order, and their outputs written in that order. At most
  * {@code maxInflight} events are requested ahead, and the next one only while the caller reads the
  * outputs ({@code isReady}), so a slow reader holds the writer back through gRPC flow control. An
- * event the handler fails on is counted, reported to the error listener and skipped: the stream
- * goes on. Each output keeps its input's id, source component, cursor and metadata ({@link
- * V1Events#derived}). Thread-safe; add it to the host's gRPC server.
+ * event the handler fails on is counted, reported to the error listener with the event and skipped:
+ * the stream goes on. A call that is cancelled or runs past its deadline stops taking events at
+ * once, hands nothing more to the handler and closes it. Each output keeps its input's id, source
+ * component, cursor and metadata ({@link V1Events#derived}). Thread-safe; add it to the host's gRPC
+ * server and {@link #close()} it after the server stopped (it may own worker threads).
  */
-public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorServiceImplBase {
+public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorServiceImplBase
+    implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ArrowProcessorService.class);
+
   private final String componentId;
-  private final ArrowProcessor.Handler handler;
+  private final Supplier<? extends ArrowProcessor.Handler> handlers;
   private final int maxInflight;
   private final ArrowStreamConsumer.ErrorListener errors;
   private final Identity identity;
@@ -36,22 +53,23 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong produced = new AtomicLong();
+  private final AtomicLong open = new AtomicLong();
   private volatile String lastError = "";
   private final Latency latency = new Latency();
-  private final java.util.concurrent.ExecutorService workers; // null: one event at a time
+  private final ExecutorService workers; // null: one event at a time
 
   private ArrowProcessorService(Builder b) {
     this.componentId = b.componentId;
-    this.handler = b.handler;
+    this.handlers = b.handlers;
     this.maxInflight = b.maxInflight;
     if (b.concurrency > 1) {
-      java.util.concurrent.ThreadPoolExecutor pool =
-          new java.util.concurrent.ThreadPoolExecutor(
+      ThreadPoolExecutor pool =
+          new ThreadPoolExecutor(
               b.concurrency,
               b.concurrency,
               30,
-              java.util.concurrent.TimeUnit.SECONDS,
-              new java.util.concurrent.LinkedBlockingQueue<>(),
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
               r -> {
                 Thread t = new Thread(r, "flowctl-processor-" + b.componentId);
                 t.setDaemon(true);
@@ -69,8 +87,22 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     this.health.metrics(this::metrics);
   }
 
+  /**
+   * A processor whose streams each get a new handler from {@code perStream}: the way to keep state
+   * per stream.
+   */
+  public static Builder builder(
+      String componentId, Supplier<? extends ArrowProcessor.Handler> perStream) {
+    return new Builder(componentId, perStream);
+  }
+
+  /**
+   * A processor whose every stream shares {@code handler}: for a stateless, thread-safe handler
+   * (its {@code finish} and {@code close} run at the end of each stream).
+   */
   public static Builder builder(String componentId, ArrowProcessor.Handler handler) {
-    return new Builder(componentId, handler);
+    Objects.requireNonNull(handler, "handler");
+    return new Builder(componentId, () -> handler);
   }
 
   private Map<String, String> metrics() {
@@ -79,7 +111,8 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         "error_count", Long.toString(failed.get()),
         "events_produced", Long.toString(produced.get()),
         "last_error", lastError,
-        "processing_latency", latency.text());
+        "processing_latency", latency.text(),
+        "open_streams", Long.toString(open.get()));
   }
 
   public long processedEvents() {
@@ -90,40 +123,106 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     return failed.get();
   }
 
+  /** {@code Process} calls under way now. */
+  public long openCalls() {
+    return open.get();
+  }
+
+  /** Stops the worker threads (after the server stopped); running handlers finish first. */
+  @Override
+  public void close() {
+    if (workers != null) {
+      workers.shutdown();
+      try {
+        if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+          workers.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        workers.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   @Override
   public StreamObserver<io.flowctl.proto.v1.Event> process(
       StreamObserver<io.flowctl.proto.v1.Event> responseObserver) {
     ServerCallStreamObserver<io.flowctl.proto.v1.Event> out =
         (ServerCallStreamObserver<io.flowctl.proto.v1.Event>) responseObserver;
+    ArrowProcessor.Handler handler;
+    try {
+      handler = Objects.requireNonNull(handlers.get(), "the processor's handler factory gave null");
+    } catch (RuntimeException e) {
+      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(io.flowctl.proto.v1.Event value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+      };
+    }
     out.disableAutoRequest();
-    Call call = new Call(out);
+    Call call = new Call(out, handler, io.grpc.Context.current());
     out.setOnReadyHandler(call::onReady);
+    out.setOnCancelHandler(call::cancelled);
+    open.incrementAndGet();
     out.request(maxInflight);
     return call;
+  }
+
+  /** The emitter's answer once the call is over: the handler stops, nothing is counted. */
+  private static final class CallEnded extends RuntimeException {
+    CallEnded() {
+      super("the Process call ended", null, false, false);
+    }
   }
 
   /** One {@code Process} call. gRPC delivers its callbacks one at a time. */
   private final class Call implements StreamObserver<io.flowctl.proto.v1.Event> {
     private final ServerCallStreamObserver<io.flowctl.proto.v1.Event> out;
+    private final ArrowProcessor.Handler handler;
     private int owed; // requests held back while the reader is behind
-    private boolean ended;
-
-    Call(ServerCallStreamObserver<io.flowctl.proto.v1.Event> out) {
-      this.out = out;
-    }
-
+    private boolean ended; // no more input: completed, cancelled or failed
+    private volatile boolean aborted; // cancelled or failed: no more work, no more output
     // With several workers: what each input made, in input order; guarded by this.
-    private final java.util.ArrayDeque<
-            java.util.concurrent.CompletableFuture<java.util.List<io.flowctl.proto.v1.Event>>>
-        pending = new java.util.ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<List<io.flowctl.proto.v1.Event>>> pending =
+        new ArrayDeque<>();
     private boolean completing;
     private boolean finished;
+    private boolean closed;
+    // Cancelled at once when the call is (gRPC runs the cancel handler only after the handler).
+    private final io.grpc.Context context;
+
+    Call(
+        ServerCallStreamObserver<io.flowctl.proto.v1.Event> out,
+        ArrowProcessor.Handler handler,
+        io.grpc.Context context) {
+      this.out = out;
+      this.handler = handler;
+      this.context = context;
+    }
+
+    private boolean over() {
+      return aborted || context.isCancelled();
+    }
 
     @Override
     public void onNext(io.flowctl.proto.v1.Event in) {
+      if (aborted) {
+        return;
+      }
       if (workers != null) {
-        java.util.concurrent.CompletableFuture<java.util.List<io.flowctl.proto.v1.Event>> f =
-            java.util.concurrent.CompletableFuture.supplyAsync(() -> handle(in), workers);
+        CompletableFuture<List<io.flowctl.proto.v1.Event>> f;
+        try {
+          f = CompletableFuture.supplyAsync(() -> handle(in), workers);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+          fail(in, null, new IllegalStateException("the processor is closing"));
+          return;
+        }
         synchronized (this) {
           pending.addLast(f);
         }
@@ -133,38 +232,52 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       int[] index = {0};
       ArrowProcessor.Emitter emit =
           e -> {
+            if (over()) {
+              throw new CallEnded();
+            }
             out.onNext(V1Events.derived(in, index[0]++, e));
             produced.incrementAndGet();
           };
-      long t0 = System.nanoTime();
-      try {
-        handler.handle(V1Events.fromV1(in), emit);
-        latency.add(System.nanoTime() - t0);
-        processed.incrementAndGet();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail(in, e);
-      } catch (Exception e) {
-        fail(in, e);
-      }
+      run(in, emit);
       requestOne();
     }
 
-    /** Runs the handler on a worker, keeping what it emits for its turn. */
-    private java.util.List<io.flowctl.proto.v1.Event> handle(io.flowctl.proto.v1.Event in) {
-      java.util.List<io.flowctl.proto.v1.Event> made = new java.util.ArrayList<>();
-      int[] index = {0};
+    /** Runs the handler on one input; false when it failed. */
+    private boolean run(io.flowctl.proto.v1.Event in, ArrowProcessor.Emitter emit) {
+      Event event = null;
       long t0 = System.nanoTime();
       try {
-        handler.handle(V1Events.fromV1(in), e -> made.add(V1Events.derived(in, index[0]++, e)));
+        event = V1Events.fromV1(in);
+        handler.handle(event, emit);
         latency.add(System.nanoTime() - t0);
         processed.incrementAndGet();
+        return true;
+      } catch (CallEnded ended) {
+        return false;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        fail(in, e);
-        made.clear();
+        fail(in, event, e);
       } catch (Exception e) {
-        fail(in, e);
+        fail(in, event, e);
+      }
+      return false;
+    }
+
+    /** Runs the handler on a worker, keeping what it emits for its turn. */
+    private List<io.flowctl.proto.v1.Event> handle(io.flowctl.proto.v1.Event in) {
+      List<io.flowctl.proto.v1.Event> made = new ArrayList<>();
+      if (over()) {
+        return made;
+      }
+      int[] index = {0};
+      ArrowProcessor.Emitter keep =
+          e -> {
+            if (over()) {
+              throw new CallEnded();
+            }
+            made.add(V1Events.derived(in, index[0]++, e));
+          };
+      if (!run(in, keep)) {
         made.clear();
       }
       return made;
@@ -177,14 +290,20 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     private synchronized void drain() {
       while (!pending.isEmpty() && pending.peekFirst().isDone()) {
         for (io.flowctl.proto.v1.Event e : pending.removeFirst().join()) {
-          out.onNext(e);
-          produced.incrementAndGet();
+          if (!aborted) {
+            out.onNext(e);
+            produced.incrementAndGet();
+          }
         }
         requestOne();
       }
-      if (completing && pending.isEmpty() && !finished) {
-        finished = true;
-        finish();
+      if (pending.isEmpty()) {
+        if (completing && !finished) {
+          finished = true;
+          finish();
+        } else if (aborted) {
+          closeHandler();
+        }
       }
     }
 
@@ -199,11 +318,19 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       }
     }
 
-    private void fail(io.flowctl.proto.v1.Event in, Exception e) {
+    private void fail(io.flowctl.proto.v1.Event in, Event decoded, Exception e) {
       failed.incrementAndGet();
       lastError = "event '" + in.getId() + "': " + e.getMessage();
       if (errors != null) {
-        errors.failed(in.getId(), Event.getDefaultInstance(), e);
+        // The event as decoded, or as much of it as the envelope says when it did not decode.
+        try {
+          errors.failed(in.getId(), decoded != null ? decoded : V1Events.envelope(in), e);
+        } catch (RuntimeException listenerFailed) {
+          LOG.warn(
+              "processor '{}': its error listener failed: {}",
+              componentId,
+              listenerFailed.toString());
+        }
       }
     }
 
@@ -214,16 +341,37 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       }
     }
 
+    /** The caller cancelled (or the deadline passed): stop taking and making events. */
+    void cancelled() {
+      abort();
+    }
+
     @Override
     public void onError(Throwable t) {
+      abort();
+    }
+
+    private void abort() {
       synchronized (this) {
+        if (aborted || finished) {
+          return;
+        }
         ended = true;
+        aborted = true;
+      }
+      if (workers != null) {
+        drain(); // closes the handler once the inputs under way are done
+      } else {
+        closeHandler();
       }
     }
 
     @Override
     public void onCompleted() {
       synchronized (this) {
+        if (aborted) {
+          return;
+        }
         ended = true;
         completing = true;
       }
@@ -239,9 +387,14 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       try {
         handler.finish(
             e -> {
+              if (over()) {
+                throw new CallEnded();
+              }
               out.onNext(V1Events.toV1(componentId + "-final-" + index[0]++, componentId, e, null));
               produced.incrementAndGet();
             });
+      } catch (CallEnded e) {
+        // cancelled while finishing
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (Exception e) {
@@ -251,7 +404,27 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
           errors.failed("", Event.getDefaultInstance(), e);
         }
       }
-      out.onCompleted();
+      closeHandler();
+      if (!aborted) {
+        out.onCompleted();
+      }
+    }
+
+    private void closeHandler() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      open.decrementAndGet();
+      try {
+        handler.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        LOG.warn("processor '{}': closing a stream failed: {}", componentId, e.toString());
+      }
     }
   }
 
@@ -267,14 +440,14 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
 
   /** Settings of a processor service. */
   public static final class Builder extends ComponentServiceBuilder<Builder> {
-    private final ArrowProcessor.Handler handler;
+    private final Supplier<? extends ArrowProcessor.Handler> handlers;
     private int maxInflight = 16;
     private int concurrency = 1;
     private ArrowStreamConsumer.ErrorListener errors;
 
-    private Builder(String componentId, ArrowProcessor.Handler handler) {
+    private Builder(String componentId, Supplier<? extends ArrowProcessor.Handler> handlers) {
       super(componentId);
-      this.handler = Objects.requireNonNull(handler, "handler");
+      this.handlers = Objects.requireNonNull(handlers, "handlers");
     }
 
     /** Events requested ahead of the one being handled; default 16. */

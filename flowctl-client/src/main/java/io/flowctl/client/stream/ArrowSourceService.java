@@ -36,9 +36,20 @@ public final class ArrowSourceService
   public interface Feed {
     /**
      * The events to stream, each with its id. {@code hasNext} may block until the next event exists
-     * and returns false at the end of the stream.
+     * and returns false at the end of the stream. An iterator that is also {@link AutoCloseable} (a
+     * {@link Events}) is closed once when the stream ends, whichever way: at its end, when the
+     * reader cancels, when its deadline passes or when a call fails. A cancel closes it from
+     * another thread than the one that may be blocked in {@code hasNext}, so its {@code close} must
+     * be thread-safe and should make a blocked {@code hasNext} return.
      */
     Iterator<Identified> from(Start start);
+  }
+
+  /** A feed's events that hold something to release when their stream ends (see {@link Feed}). */
+  public interface Events extends Iterator<Identified>, AutoCloseable {
+    /** Releases what the stream holds; called once, possibly from another thread. */
+    @Override
+    void close();
   }
 
   /**
@@ -70,6 +81,9 @@ public final class ArrowSourceService
       this(id, event, null);
     }
   }
+
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ArrowSourceService.class);
 
   private final String componentId;
   private final Feed feed;
@@ -117,6 +131,10 @@ public final class ArrowSourceService
       out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
       return;
     }
+    // However the call ends, its context is cancelled at once, on gRPC's own thread: the feed is
+    // closed there, which also frees a drain blocked waiting for the feed's next event.
+    Runnable release = closer(events);
+    io.grpc.Context.current().addListener(ctx -> release.run(), Runnable::run);
     Object lock = new Object();
     boolean[] done = {false};
     Runnable drain =
@@ -126,7 +144,10 @@ public final class ArrowSourceService
               while (!done[0] && out.isReady() && !out.isCancelled()) {
                 if (!events.hasNext()) {
                   done[0] = true;
-                  out.onCompleted();
+                  if (!out.isCancelled()) {
+                    out.onCompleted();
+                  }
+                  release.run();
                   return;
                 }
                 Identified next = events.next();
@@ -135,7 +156,10 @@ public final class ArrowSourceService
               }
             } catch (RuntimeException e) {
               done[0] = true;
-              out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+              release.run();
+              if (!out.isCancelled()) {
+                out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+              }
             }
           }
         };
@@ -145,8 +169,27 @@ public final class ArrowSourceService
           synchronized (lock) {
             done[0] = true;
           }
+          release.run();
         });
     drain.run();
+  }
+
+  /** Closes {@code events} once, if they can be closed. */
+  private Runnable closer(Iterator<Identified> events) {
+    if (!(events instanceof AutoCloseable c)) {
+      return () -> {};
+    }
+    java.util.concurrent.atomic.AtomicBoolean once =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (once.compareAndSet(false, true)) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          LOG.warn("source '{}': closing a stream's feed failed: {}", componentId, e.toString());
+        }
+      }
+    };
   }
 
   private String resumeAfter(StreamRequest request) {

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * so a slow handler slows the upstream. An event whose handler throws is reported to the error
  * listener and skipped; the stream goes on. A broken stream is re-opened, after a backoff, with
  * {@code resume} set and the last handled event's id as {@code resume_token}: the upstream
- * continues after it. This is the direct, service-to-service option; under upstream's runner the
- * runner pushes events to {@link ArrowConsumerService} instead.
+ * continues after it. An event that does not decode is reported and skipped like one whose handler
+ * failed: it never breaks the stream. This is the direct, service-to-service option; under
+ * upstream's runner the runner pushes events to {@link ArrowConsumerService} instead.
  */
 public final class ArrowStreamConsumer implements AutoCloseable {
   /** Handles one event; runs on a gRPC thread, one event at a time. */
@@ -99,13 +100,20 @@ public final class ArrowStreamConsumer implements AutoCloseable {
 
           @Override
           public void onNext(io.flowctl.proto.v1.Event v) {
-            Event e = V1Events.fromV1(v);
+            Event e = null;
             try {
+              e =
+                  V1Events.fromV1(
+                      v); // a damaged envelope is this event's failure, not the stream's
               handler.handle(e);
               handled.incrementAndGet();
             } catch (Exception x) {
               failed.incrementAndGet();
-              errors.failed(v.getId(), e, x);
+              try {
+                errors.failed(v.getId(), e != null ? e : V1Events.envelope(v), x);
+              } catch (RuntimeException listenerFailed) {
+                // the listener's own fault must not stop the stream either
+              }
             }
             lastHandled.set(v.getId());
             call.request(1); // acknowledge: one more may come

@@ -4,6 +4,7 @@ import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.proto.v1.StellarCursor;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,7 +92,7 @@ public final class V1Events {
       ArrowMetadata m = e.getArrowMetadata();
       b.putMetadata(ARROW + "schema_fingerprint", m.getSchemaFingerprint())
           .putMetadata(ARROW + "num_rows", Long.toString(m.getNumRows()))
-          .putMetadata(ARROW + "column_names", String.join(",", m.getColumnNamesList()))
+          .putMetadata(ARROW + "column_names", joinNames(m.getColumnNamesList()))
           .putMetadata(ARROW + "compression_codec", m.getCompressionCodec());
       m.getCustomMetadataMap().forEach((k, v) -> b.putMetadata(ARROW + "meta." + k, v));
     }
@@ -134,7 +135,7 @@ public final class V1Events {
         m.setNumRows(parseLong(rows, "arrow.num_rows"));
       }
       if (columns != null && !columns.isEmpty()) {
-        m.addAllColumnNames(List.of(columns.split(",", -1)));
+        m.addAllColumnNames(splitNames(columns));
       }
       if (codec != null) {
         m.setCompressionCodec(codec);
@@ -147,6 +148,71 @@ public final class V1Events {
       b.setSchemaVersion((int) parseLong(version, "arrow.schema_version"));
     }
     return b.putAllMetadata(md).build();
+  }
+
+  /**
+   * Column names as one metadata value: separated by ',', with '%' and ',' inside a name written
+   * {@code %25} and {@code %2C}, so any name (one holding a comma too) comes back as it was. Names
+   * without either character read the same as a plain comma-separated list.
+   */
+  static String joinNames(List<String> names) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < names.size(); i++) {
+      if (i > 0) {
+        b.append(',');
+      }
+      String n = names.get(i);
+      for (int c = 0; c < n.length(); c++) {
+        char ch = n.charAt(c);
+        if (ch == '%') {
+          b.append("%25");
+        } else if (ch == ',') {
+          b.append("%2C");
+        } else {
+          b.append(ch);
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  /** The inverse of {@link #joinNames}; a '%' not followed by 25 or 2C stays as it is. */
+  static List<String> splitNames(String joined) {
+    List<String> names = new ArrayList<>();
+    StringBuilder n = new StringBuilder();
+    for (int c = 0; c < joined.length(); c++) {
+      char ch = joined.charAt(c);
+      if (ch == ',') {
+        names.add(n.toString());
+        n.setLength(0);
+      } else if (ch == '%' && joined.startsWith("25", c + 1)) {
+        n.append('%');
+        c += 2;
+      } else if (ch == '%' && (joined.startsWith("2C", c + 1) || joined.startsWith("2c", c + 1))) {
+        n.append(',');
+        c += 2;
+      } else {
+        n.append(ch);
+      }
+    }
+    names.add(n.toString());
+    return names;
+  }
+
+  /**
+   * As much of a flowctl event as a v1 event's envelope gives when its {@code arrow.*} entries do
+   * not decode: the type, payload, timestamp and metadata, for error reports.
+   */
+  public static Event envelope(io.flowctl.proto.v1.Event v) {
+    Event.Builder b =
+        Event.newBuilder()
+            .setEventType(v.getType())
+            .setPayload(v.getPayload())
+            .putAllMetadata(v.getMetadataMap());
+    if (v.hasTimestamp()) {
+      b.setTimestamp(v.getTimestamp());
+    }
+    return b.build();
   }
 
   private static long parseLong(String value, String key) {
