@@ -117,6 +117,7 @@ public final class FlowctlServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    io.flowctl.proto.internal.GrpcLogging.install(); // refused calls: one line, not a trace
     NettyServerBuilder nb =
         NettyServerBuilder.forAddress(new InetSocketAddress(b.host, b.port))
             .maxInboundMessageSize(b.maxMessageBytes)

@@ -99,6 +99,7 @@ public final class ComponentRuntime implements AutoCloseable {
       throw new IllegalStateException("a runtime starts once");
     }
     health.set(HealthStatus.HEALTH_STATUS_STARTING, "starting");
+    io.flowctl.proto.internal.GrpcLogging.install(); // refused calls: one line, not a trace
     try {
       NettyServerBuilder sb =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))

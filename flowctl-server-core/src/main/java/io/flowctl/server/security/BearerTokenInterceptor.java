@@ -92,12 +92,15 @@ public final class BearerTokenInterceptor implements ServerInterceptor {
     }
     String principal = count == 1 ? principalOf(header) : null;
     if (principal == null) {
-      call.close(
+      Status refused =
           Status.UNAUTHENTICATED.withDescription(
               count == 0
                   ? "missing bearer token"
-                  : count > 1 ? "more than one authorization header" : "unknown bearer token"),
-          new Metadata());
+                  : count > 1 ? "more than one authorization header" : "unknown bearer token");
+      io.flowctl.proto.internal.GrpcLogging.refused(
+          refused.withDescription(
+              refused.getDescription() + " on " + call.getMethodDescriptor().getFullMethodName()));
+      call.close(refused, new Metadata());
       return new ServerCall.Listener<>() {};
     }
     Context ctx = Context.current().withValue(Principals.PRINCIPAL, principal);
