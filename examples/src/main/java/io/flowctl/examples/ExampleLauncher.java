@@ -51,8 +51,9 @@ public final class ExampleLauncher implements Launcher {
     private final AtomicLong sourceRows = new AtomicLong();
     private final AtomicLong sourceBytes = new AtomicLong();
     private final AtomicLong sinkEvents = new AtomicLong();
-    // A sink's files, one per input stream, in the order the streams opened.
-    private final Map<String, List<Loopback.ParquetFile>> outputs = new ConcurrentHashMap<>();
+    // A sink's first file (of its first input stream), and the rows of all its streams' files.
+    private final Map<String, Loopback.ParquetFile> outputs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> outputRows = new ConcurrentHashMap<>();
 
     /** The codec metrics of a component (empty metrics if it used no codec). */
     public CodecMetrics.Report metrics(String componentId) {
@@ -81,33 +82,20 @@ public final class ExampleLauncher implements Launcher {
     /** Each sink's Parquet file (of its first input stream), by component id. */
     public Map<String, Path> outputs() {
       Map<String, Path> out = new java.util.TreeMap<>();
-      outputs.forEach(
-          (id, files) -> {
-            if (!files.isEmpty()) {
-              out.put(id, files.get(0).path());
-            }
-          });
+      outputs.forEach((id, f) -> out.put(id, f.path()));
       return out;
     }
 
-    /** Every Parquet file of a sink, one per input stream, in the order the streams opened. */
-    public List<Path> outputFiles(String sinkId) {
-      return outputs.getOrDefault(sinkId, List.of()).stream()
-          .map(Loopback.ParquetFile::path)
-          .toList();
-    }
-
-    /** Rows a sink wrote, over all its streams. */
+    /** Rows a sink wrote, over all its streams' files. */
     public long outputRows(String sinkId) {
-      return outputs.getOrDefault(sinkId, List.of()).stream()
-          .mapToLong(Loopback.ParquetFile::rows)
-          .sum();
+      AtomicLong rows = outputRows.get(sinkId);
+      return rows == null ? 0 : rows.get();
     }
 
     /** The structural fingerprint of what a sink wrote, once its first file is closed. */
     public String outputFingerprint(String sinkId) {
-      List<Loopback.ParquetFile> files = outputs.getOrDefault(sinkId, List.of());
-      return files.isEmpty() ? "" : files.get(0).fingerprint();
+      Loopback.ParquetFile f = outputs.get(sinkId);
+      return f == null ? "" : f.fingerprint();
     }
   }
 
@@ -403,8 +391,7 @@ public final class ExampleLauncher implements Launcher {
     Files.createDirectories(outputDir);
     ParquetEventCodec parquet =
         ParquetEventCodec.builder().compression(parquetCompression(s)).build();
-    List<Loopback.ParquetFile> files = new java.util.concurrent.CopyOnWriteArrayList<>();
-    stats.outputs.put(id, files);
+    AtomicLong rowsWritten = stats.outputRows.computeIfAbsent(id, k -> new AtomicLong());
     java.util.concurrent.atomic.AtomicInteger streams =
         new java.util.concurrent.atomic.AtomicInteger();
     // One file per Consume stream, written when that stream ends: the runner may open several at
@@ -417,7 +404,9 @@ public final class ExampleLauncher implements Launcher {
           Loopback.ParquetFile output =
               new Loopback.ParquetFile(
                   outputDir.resolve(name), AssetTotals.SCHEMA, parquet, allocator);
-          files.add(output);
+          if (n == 1) {
+            stats.outputs.put(id, output);
+          }
           List<Event> rows = new ArrayList<>();
           return new ArrowConsumerService.Handler() {
             @Override
@@ -427,6 +416,7 @@ public final class ExampleLauncher implements Launcher {
                   try (ArrowEventReader in = codec.decode(e, allocator)) {
                     while (in.loadNextBatch()) {
                       output.append(in.root());
+                      rowsWritten.addAndGet(in.root().getRowCount());
                     }
                   }
                 } else {
@@ -446,6 +436,7 @@ public final class ExampleLauncher implements Launcher {
                 try (VectorSchemaRoot batch =
                     ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
                   output.append(batch);
+                  rowsWritten.addAndGet(batch.getRowCount());
                 }
                 rows.clear();
               }

@@ -118,8 +118,9 @@ final class Loopback {
    */
   static final class ParquetFile implements AutoCloseable {
     private final Path file;
-    private final VectorSchemaRoot root;
-    private final ParquetEventCodec.EventWriter writer;
+    // Released once the file is written: a sink keeps its first file's summary for its life.
+    private VectorSchemaRoot root;
+    private ParquetEventCodec.EventWriter writer;
     private long rows;
     private String fingerprint = "";
     private boolean closed;
@@ -181,6 +182,8 @@ final class Loopback {
       } finally {
         writer.close();
         root.close();
+        writer = null;
+        root = null;
       }
     }
   }

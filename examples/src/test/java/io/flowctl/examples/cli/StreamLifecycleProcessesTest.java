@@ -94,6 +94,10 @@ class StreamLifecycleProcessesTest {
 
   /** One whole Process call: every input, half-close, every output. */
   static List<Event> process(List<Event> inputs) throws Exception {
+    return processOn(processor, inputs);
+  }
+
+  static List<Event> processOn(ComponentProcess processor, List<Event> inputs) throws Exception {
     List<Event> out = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
     StreamObserver<Event> in =
