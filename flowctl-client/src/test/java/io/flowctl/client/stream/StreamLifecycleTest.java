@@ -214,6 +214,113 @@ class StreamLifecycleTest {
   }
 
   @Test
+  void aConsumePastItsDeadline_closesItsHandler() throws Exception {
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicInteger finished = new AtomicInteger();
+    ArrowConsumerService sink =
+        ArrowConsumerService.builder(
+                "sink",
+                () ->
+                    new ArrowConsumerService.Handler() {
+                      @Override
+                      public void handle(Event event) {}
+
+                      @Override
+                      public void finish() {
+                        finished.incrementAndGet();
+                      }
+
+                      @Override
+                      public void close() {
+                        closed.countDown();
+                      }
+                    })
+            .build();
+    serve(sink);
+    // Connected first, so the deadline runs on the call and not on the connection.
+    ConsumerServiceGrpc.newBlockingStub(channel)
+        .getInfo(com.google.protobuf.Empty.getDefaultInstance());
+    StreamObserver<io.flowctl.proto.v1.Event> w =
+        ConsumerServiceGrpc.newStub(channel)
+            .withDeadlineAfter(1, TimeUnit.SECONDS)
+            .consume(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ConsumeResponse value) {}
+
+                  @Override
+                  public void onError(Throwable t) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    w.onNext(event("1")); // ...and never completes
+
+    assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(finished.get()).isZero();
+    assertThat(sink.abortedCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aSlowSink_holdsAWriterThatHeedsReadiness_back() throws Exception {
+    AtomicLong handled = new AtomicLong();
+    ArrowConsumerService sink =
+        ArrowConsumerService.builder(
+                "sink",
+                (ArrowConsumerService.Handler)
+                    e -> {
+                      Thread.sleep(20);
+                      handled.incrementAndGet();
+                    })
+            .maxInflight(2)
+            .build();
+    serve(sink);
+    CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
+    AtomicLong sent = new AtomicLong();
+    AtomicLong maxAhead = new AtomicLong();
+    ByteString mib = ByteString.copyFrom(new byte[1 << 20]);
+    // The way a runner writes: only while the call is ready (gRPC's flow control).
+    ConsumerServiceGrpc.newStub(channel)
+        .consume(
+            new ClientResponseObserver<io.flowctl.proto.v1.Event, ConsumeResponse>() {
+              ClientCallStreamObserver<io.flowctl.proto.v1.Event> out;
+
+              @Override
+              public void beforeStart(ClientCallStreamObserver<io.flowctl.proto.v1.Event> s) {
+                out = s;
+                s.setOnReadyHandler(
+                    () -> {
+                      while (out.isReady() && sent.get() < 40) {
+                        maxAhead.accumulateAndGet(sent.get() - handled.get(), Math::max);
+                        out.onNext(
+                            event("" + sent.incrementAndGet()).toBuilder().setPayload(mib).build());
+                      }
+                      if (sent.get() == 40 && sent.getAndIncrement() == 40) {
+                        out.onCompleted();
+                      }
+                    });
+              }
+
+              @Override
+              public void onNext(ConsumeResponse r) {
+                answer.complete(r);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answer.completeExceptionally(t);
+              }
+
+              @Override
+              public void onCompleted() {}
+            });
+
+    assertThat(answer.get(60, TimeUnit.SECONDS).getEventsConsumed()).isEqualTo(40);
+    // Two requested plus what the transport's windows hold of 1 MiB events: never the stream.
+    assertThat(maxAhead.get()).isLessThanOrEqualTo(8);
+  }
+
+  @Test
   void aDamagedEnvelope_isCountedOnce_andThePullStreamGoesOn() throws Exception {
     AtomicInteger opened = new AtomicInteger();
     // A source whose event 3 arrives with an Arrow row count that is not a number.
