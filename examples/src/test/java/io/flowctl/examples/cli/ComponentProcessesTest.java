@@ -2,12 +2,9 @@ package io.flowctl.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.ByteString;
 import io.flowctl.cli.Main;
 import io.flowctl.examples.AssetTotals;
 import io.flowctl.examples.TtpEvents;
-import io.flowctl.parquet.ParquetEventCodec;
-import io.flowctl.parquet.ParquetEventReader;
 import io.flowctl.proto.v1.ComponentStatusRequest;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;
@@ -23,12 +20,10 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,8 +35,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +99,8 @@ class ComponentProcessesTest {
       List<Event> processed = new CopyOnWriteArrayList<>();
       CompletableFuture<Void> processDone = new CompletableFuture<>();
       StreamObserver<Event> toProcessor =
-          ProcessorServiceGrpc.newStub(processor).process(collect(processed, processDone));
+          ProcessorServiceGrpc.newStub(processor)
+              .process(StreamLifecycleProcessesTest.collect(processed, processDone));
       Iterator<Event> events =
           SourceServiceGrpc.newBlockingStub(source)
               .withDeadlineAfter(60, TimeUnit.SECONDS)
@@ -129,7 +123,8 @@ class ComponentProcessesTest {
       assertThat(processed).allMatch(e -> e.getSourceComponentId().equals("example-ttp-source"));
 
       CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
-      StreamObserver<Event> toSink = ConsumerServiceGrpc.newStub(sink).consume(single(answer));
+      StreamObserver<Event> toSink =
+          ConsumerServiceGrpc.newStub(sink).consume(StreamLifecycleProcessesTest.answer(answer));
       processed.forEach(toSink::onNext);
       toSink.onCompleted();
       ConsumeResponse consumed = answer.get(60, TimeUnit.SECONDS);
@@ -137,7 +132,9 @@ class ComponentProcessesTest {
       assertThat(consumed.getEventsFailed()).isZero();
 
       // The values: the totals of exactly what the source's generator made (seed 42).
-      assertThat(read(dir.resolve("out/example-parquet-sink.parquet"), allocator))
+      assertThat(
+              StreamLifecycleProcessesTest.read(
+                  dir.resolve("out/example-parquet-sink.parquet"), allocator))
           .isEqualTo(expected(allocator));
       source.shutdownNow();
       processor.shutdownNow();
@@ -202,20 +199,6 @@ class ComponentProcessesTest {
     }
   }
 
-  /** Transfers and amount per asset, summed over every output row. */
-  private static Map<String, List<Long>> read(Path parquet, BufferAllocator allocator)
-      throws IOException {
-    ParquetEventCodec codec = ParquetEventCodec.defaults();
-    io.flowctl.proto.Event e = codec.wrap(ByteString.copyFrom(Files.readAllBytes(parquet)));
-    Map<String, List<Long>> out = new TreeMap<>();
-    try (ParquetEventReader in = codec.decode(e, allocator)) {
-      while (in.loadNextBatch()) {
-        add(in.root(), out);
-      }
-    }
-    return out;
-  }
-
   private static Map<String, List<Long>> expected(BufferAllocator allocator) {
     Map<String, List<Long>> out = new TreeMap<>();
     TtpEvents generator = new TtpEvents(42);
@@ -223,22 +206,10 @@ class ComponentProcessesTest {
     for (int b = 0; b < BATCHES; b++) {
       try (VectorSchemaRoot batch = generator.next(ROWS, allocator);
           VectorSchemaRoot t = totals.apply(batch, allocator)) {
-        add(t, out);
+        StreamLifecycleProcessesTest.add(t, out);
       }
     }
     return out;
-  }
-
-  private static void add(VectorSchemaRoot root, Map<String, List<Long>> out) {
-    VarCharVector asset = (VarCharVector) root.getVector("asset_code");
-    BigIntVector transfers = (BigIntVector) root.getVector("transfers");
-    BigIntVector amount = (BigIntVector) root.getVector("total_amount");
-    for (int i = 0; i < root.getRowCount(); i++) {
-      List<Long> t =
-          out.computeIfAbsent(asset.getObject(i).toString(), k -> new ArrayList<>(List.of(0L, 0L)));
-      t.set(0, t.get(0) + transfers.get(i));
-      t.set(1, t.get(1) + amount.get(i));
-    }
   }
 
   private static ManagedChannel channel(String target) {
@@ -249,45 +220,7 @@ class ComponentProcessesTest {
         .build();
   }
 
-  private static StreamObserver<Event> collect(List<Event> into, CompletableFuture<Void> done) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(Event e) {
-        into.add(e);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    };
-  }
-
-  private static StreamObserver<ConsumeResponse> single(CompletableFuture<ConsumeResponse> f) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(ConsumeResponse r) {
-        f.complete(r);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    };
-  }
-
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    return ComponentProcess.freePort();
   }
 }

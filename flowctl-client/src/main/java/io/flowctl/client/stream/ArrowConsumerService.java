@@ -131,21 +131,9 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
       StreamObserver<ConsumeResponse> responseObserver) {
     ServerCallStreamObserver<ConsumeResponse> out =
         (ServerCallStreamObserver<ConsumeResponse>) responseObserver;
-    Handler handler;
-    try {
-      handler = Objects.requireNonNull(handlers.get(), "the sink's handler factory gave null");
-    } catch (RuntimeException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(io.flowctl.proto.v1.Event value) {}
-
-        @Override
-        public void onError(Throwable t) {}
-
-        @Override
-        public void onCompleted() {}
-      };
+    Handler handler = PerStream.open(handlers, out, "the sink");
+    if (handler == null) {
+      return PerStream.ignoring();
     }
     out.setOnCancelHandler(() -> {}); // a late answer after a cancel is dropped, not thrown
     out.disableAutoRequest();

@@ -149,21 +149,9 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
       StreamObserver<io.flowctl.proto.v1.Event> responseObserver) {
     ServerCallStreamObserver<io.flowctl.proto.v1.Event> out =
         (ServerCallStreamObserver<io.flowctl.proto.v1.Event>) responseObserver;
-    ArrowProcessor.Handler handler;
-    try {
-      handler = Objects.requireNonNull(handlers.get(), "the processor's handler factory gave null");
-    } catch (RuntimeException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
-      return new StreamObserver<>() {
-        @Override
-        public void onNext(io.flowctl.proto.v1.Event value) {}
-
-        @Override
-        public void onError(Throwable t) {}
-
-        @Override
-        public void onCompleted() {}
-      };
+    ArrowProcessor.Handler handler = PerStream.open(handlers, out, "the processor");
+    if (handler == null) {
+      return PerStream.ignoring();
     }
     out.disableAutoRequest();
     Call call = new Call(out, handler, io.grpc.Context.current());

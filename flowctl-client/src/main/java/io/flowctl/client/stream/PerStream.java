@@ -1,0 +1,35 @@
+package io.flowctl.client.stream;
+
+import io.flowctl.client.control.GrpcErrors;
+import io.grpc.stub.StreamObserver;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/** Opening a call's own handler from a service's factory, for the push services. */
+final class PerStream {
+  private PerStream() {}
+
+  /** The factory's handler for a new call; null when it failed, after answering {@code out}. */
+  static <H> H open(Supplier<? extends H> factory, StreamObserver<?> out, String what) {
+    try {
+      return Objects.requireNonNull(factory.get(), what + "'s handler factory gave null");
+    } catch (RuntimeException e) {
+      out.onError(GrpcErrors.toStatus(e));
+      return null;
+    }
+  }
+
+  /** What a refused call reads its input with: nothing. */
+  static StreamObserver<io.flowctl.proto.v1.Event> ignoring() {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(io.flowctl.proto.v1.Event value) {}
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+}
