@@ -4,11 +4,21 @@
 //                                           rows as google.protobuf.Struct payloads
 //   node go-style-component.mjs consumer   serves ConsumerService.Consume: decodes Arrow IPC
 //                                           payloads with Arrow JS and writes a report to REPORT
+//   node go-style-component.mjs arrow-source
+//                                           serves StreamEvents: BATCHES Arrow IPC streams (Arrow JS)
+//                                           of ROWS/BATCHES token-transfer rows in the plan's TTP
+//                                           schema, as the Go Arrow source sends them (no arrow.*
+//                                           metadata, no schema registration); DRIFT=added adds a
+//                                           nullable 'unit' column, DRIFT=retyped sends 'amount' as
+//                                           utf8 instead of int64
 // Like the Go SDK it registers through flowctl.v1 with its endpoint as ":PORT" when
 // ENABLE_FLOWCTL=true, and heartbeats with status UNKNOWN and string metrics.
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
-import { tableFromIPC } from 'apache-arrow';
+import {
+  tableFromIPC, tableToIPC, vectorFromArray, makeData, Table, RecordBatch, Schema, Field, Struct,
+  Uint32, Int64, Utf8, Bool, FixedSizeBinary, TimestampMicrosecond,
+} from 'apache-arrow';
 import { writeFileSync } from 'node:fs';
 
 const role = process.argv[2];
@@ -86,6 +96,32 @@ if (role === 'source') {
     GetState: (call, cb) => cb(null, {}),
     SaveState: (call, cb) => cb(null, {}),
   });
+} else if (role === 'arrow-source') {
+  const rows = Number(env.ROWS || '100');
+  const batches = Number(env.BATCHES || '5');
+  const drift = env.DRIFT || 'none';
+  server.addService(v1.SourceService.service, {
+    StreamEvents: (call) => {
+      const per = Math.ceil(rows / batches);
+      for (let b = 0; b < batches; b++) {
+        const from = b * per;
+        const to = Math.min(rows, from + per);
+        call.write({
+          id: String(b + 1),
+          type: 'arrow_data.TTPEventBatch',
+          payload: ttpBatch(from, to, drift),
+          source_component_id: id,
+          content_type: 'application/vnd.apache.arrow.stream',
+        });
+        handled++;
+      }
+      call.end();
+    },
+    GetInfo: (call, cb) => cb(null, info()),
+    HealthCheck: (call, cb) => cb(null, { status: 2 }),
+    GetState: (call, cb) => cb(null, {}),
+    SaveState: (call, cb) => cb(null, {}),
+  });
 } else if (role === 'consumer') {
   server.addService(v1.ConsumerService.service, {
     Consume: (call, cb) => {
@@ -117,17 +153,56 @@ if (role === 'source') {
     HealthCheck: (call, cb) => cb(null, { status: 2 }),
   });
 } else {
-  console.error('usage: go-style-component.mjs source|consumer');
+  console.error('usage: go-style-component.mjs source|arrow-source|consumer');
   process.exit(2);
+}
+
+// Rows from..to-1 as one Arrow IPC stream in the TTP schema (nullability as the Go source sets it).
+function ttpBatch(from, to, drift) {
+  const r = [];
+  for (let i = from; i < to; i++) r.push(row(i));
+  const col = (name, type, nullable, values) => ({ field: new Field(name, type, nullable), values });
+  const hex = (h) => Uint8Array.from(Buffer.from(h, 'hex'));
+  const cols = [
+    col('ledger_sequence', new Uint32(), false, r.map((x) => x.ledger_sequence)),
+    col('ledger_close_time', new TimestampMicrosecond('UTC'), false, r.map((x) => Date.parse(x.ledger_close_time))),
+    col('transaction_hash', new FixedSizeBinary(32), false, r.map((x) => hex(x.transaction_hash))),
+    col('operation_index', new Uint32(), false, r.map((x) => x.operation_index)),
+    col('event_type', new Utf8(), false, r.map((x) => x.event_type)),
+    col('from_account', new Utf8(), false, r.map((x) => x.from_account)),
+    col('to_account', new Utf8(), false, r.map((x) => x.to_account)),
+    col('asset_code', new Utf8(), true, r.map((x) => x.asset_code)),
+    col('asset_issuer', new Utf8(), true, r.map((x) => x.asset_issuer)),
+    drift === 'retyped'
+      ? col('amount', new Utf8(), false, r.map((x) => x.amount))
+      : col('amount', new Int64(), false, r.map((x) => BigInt(x.amount))),
+    col('amount_precision', new Uint32(), false, r.map((x) => x.amount_precision)),
+    col('memo', new Utf8(), true, r.map((x) => x.memo)),
+    col('memo_type', new Utf8(), true, r.map((x) => x.memo_type)),
+    col('operation_source_account', new Utf8(), true, r.map((x) => x.operation_source_account)),
+    col('is_native_asset', new Bool(), false, r.map((x) => x.is_native_asset)),
+    col('is_path_payment', new Bool(), false, r.map((x) => x.is_path_payment)),
+    col('path_length', new Uint32(), true, r.map((x) => x.path_length)),
+    col('fee_charged', new Int64(), false, r.map((x) => BigInt(x.fee_charged))),
+    col('max_fee', new Int64(), false, r.map((x) => BigInt(x.max_fee))),
+  ];
+  if (drift === 'added') cols.push(col('unit', new Utf8(), true, r.map(() => 'stroops')));
+  const fields = cols.map((c) => c.field);
+  // (Arrow JS takes timestamps as milliseconds and stores them in the field's unit.)
+  const children = cols.map((c) => vectorFromArray(c.values, c.field.type).data[0]);
+  const data = makeData({ type: new Struct(fields), length: r.length, nullCount: 0, children });
+  const batch = new RecordBatch(new Schema(fields), data);
+  return tableToIPC(new Table(batch.schema, [batch]), 'stream');
 }
 
 function info() {
   return {
     id,
     name: id,
-    type: role === 'source' ? 1 : 3, // COMPONENT_TYPE_SOURCE, COMPONENT_TYPE_CONSUMER
+    type: role.endsWith('source') ? 1 : 3, // COMPONENT_TYPE_SOURCE, COMPONENT_TYPE_CONSUMER
     input_event_types: role === 'consumer' ? ['arrow_data.TTPAssetTotals'] : [],
-    output_event_types: role === 'source' ? ['token_transfer.TokenTransferEvent'] : [],
+    output_event_types:
+      role === 'source' ? ['token_transfer.TokenTransferEvent'] : role === 'arrow-source' ? ['arrow_data.TTPEventBatch'] : [],
     endpoint: ':' + port, // as Go components register it
   };
 }

@@ -9,6 +9,7 @@ import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ArrowConsumerService;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowSourceService;
@@ -16,6 +17,9 @@ import io.flowctl.client.stream.StateStore;
 import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
+import io.flowctl.schema.CompatibilityRules;
+import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.ReaderModel;
 import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.ProcessLauncher;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -323,8 +328,15 @@ public final class ExampleLauncher implements Launcher {
     AssetTotals totals = new AssetTotals(1_000_000_000L);
     int batchSize = s.batchSize();
     // region hybrid
+    // It reads the TTP schema by name, as a real processor declares it: a source that adds a
+    // column still feeds it; one that changes a column it needs is refused, counted and reported.
+    SchemaResolver ttp =
+        new SchemaResolver(
+            TtpEvents.SCHEMA,
+            CompatibilityRules.defaults().toBuilder().readerModel(ReaderModel.PROJECTING).build(),
+            metrics);
     // One handler per Process stream: the protobuf rows waiting for a batch are that stream's.
-    java.util.function.Supplier<ArrowProcessor.Handler> perStream =
+    Supplier<ArrowProcessor.Handler> perStream =
         () ->
             new ArrowProcessor.Handler() {
               private final List<Event> rows = new ArrayList<>();
@@ -334,7 +346,9 @@ public final class ExampleLauncher implements Launcher {
                 if (EventTypes.isArrow(in.getEventType())) {
                   try (ArrowEventReader reader = codec.decode(in, allocator)) {
                     while (reader.loadNextBatch()) {
-                      emit(reader.root(), out);
+                      try (ProjectedBatch batch = ttp.project(reader, allocator)) {
+                        emit(batch.root(), out);
+                      }
                     }
                   }
                 } else {
@@ -376,7 +390,7 @@ public final class ExampleLauncher implements Launcher {
             .config(config)
             .codecMetrics(metrics)
             .maxInflight(8)
-            .input(TtpEvents.EVENT_TYPE)
+            .input(TtpEvents.EVENT_TYPE, TtpEvents.SCHEMA)
             .input(TtpEvents.ROW_EVENT_TYPE)
             .onStream(perStream);
     metadata(s).forEach(b::metadata);

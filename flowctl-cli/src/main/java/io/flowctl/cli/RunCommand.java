@@ -167,6 +167,11 @@ final class RunCommand implements Callable<Integer> {
                 + result.sinks().values().stream()
                     .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsFailed)
                     .sum());
+        // Never silent: every component that refused events, with its first cause.
+        result.refusals().forEach((id, r) -> out.println(r.describe(id)));
+        if (!result.completed()) {
+          failure = result.failure();
+        }
       } catch (java.util.concurrent.ExecutionException e) {
         failure = e.getCause().getMessage();
       }

@@ -64,6 +64,17 @@ final class RunsCommand implements Callable<Integer> {
     n.put("error", r.getError());
     ArrayNode c = n.putArray("components");
     r.getComponentIdsList().forEach(c::add);
+    ObjectNode refused = n.putObject("refused");
+    new java.util.TreeMap<>(r.getMetrics().getComponentMetricsMap())
+        .forEach(
+            (id, m) -> {
+              if (m.getEventsFailed() > 0) {
+                refused
+                    .putObject(id)
+                    .put("events", m.getEventsFailed())
+                    .put("reason", m.getFailureReason());
+              }
+            });
     return n;
   }
 
@@ -111,6 +122,20 @@ final class RunsCommand implements Callable<Integer> {
           Remote.time(r.getStartTime()),
           Remote.time(r.getEndTime()),
           r.getMetrics().getEventsProcessed());
+      // What its components refused, one line each, under the run.
+      new java.util.TreeMap<>(r.getMetrics().getComponentMetricsMap())
+          .forEach(
+              (id, m) -> {
+                if (m.getEventsFailed() > 0) {
+                  out.println(
+                      "  "
+                          + id
+                          + " refused "
+                          + m.getEventsFailed()
+                          + (m.getEventsFailed() == 1 ? " event" : " events")
+                          + (m.getFailureReason().isEmpty() ? "" : ": " + m.getFailureReason()));
+                }
+              });
     }
     return ExitCodes.OK;
   }

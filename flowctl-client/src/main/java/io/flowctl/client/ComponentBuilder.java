@@ -13,6 +13,7 @@ import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.CompatibilityRules;
+import io.flowctl.schema.ReaderModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +33,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   long memoryLimit = 1L << 30;
   final List<String> inputs = new ArrayList<>();
   final Map<String, Schema> readerSchemas = new LinkedHashMap<>();
+  final Map<String, ReaderModel> readerModels = new LinkedHashMap<>();
   final Map<String, Schema> outputs = new LinkedHashMap<>();
   final Map<String, String> metadata = new LinkedHashMap<>();
 
@@ -127,12 +129,26 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
     }
   }
 
-  static Map<String, SchemaResolver> resolvers(Map<String, Schema> readers, CodecMetrics metrics) {
+  /** A resolver per declared reader schema, under the reader model declared with it. */
+  final Map<String, SchemaResolver> resolvers(CodecMetrics metrics) {
     Map<String, SchemaResolver> out = new LinkedHashMap<>();
-    readers.forEach(
+    readerSchemas.forEach(
         (type, schema) ->
-            out.put(type, new SchemaResolver(schema, CompatibilityRules.defaults(), metrics)));
+            out.put(
+                type,
+                new SchemaResolver(
+                    schema,
+                    CompatibilityRules.defaults().toBuilder()
+                        .readerModel(readerModels.getOrDefault(type, ReaderModel.PROJECTING))
+                        .build(),
+                    metrics)));
     return Map.copyOf(out);
+  }
+
+  /** Declares {@code schema} as what it reads {@code eventType} with, under {@code model}. */
+  final void declareReader(String eventType, Schema schema, ReaderModel model) {
+    readerSchemas.put(eventType, Objects.requireNonNull(schema, "readerSchema"));
+    readerModels.put(eventType, Objects.requireNonNull(model, "model"));
   }
 
   /**

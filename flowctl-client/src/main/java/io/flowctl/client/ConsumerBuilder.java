@@ -15,6 +15,7 @@ import io.flowctl.client.stream.ArrowConsumerService;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceType;
+import io.flowctl.schema.ReaderModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -40,10 +41,27 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     return this;
   }
 
-  /** An event type it reads, projected to {@code readerSchema} first. */
+  /**
+   * An event type it reads, projected to {@code readerSchema} first, by name: columns it does not
+   * declare are dropped, missing nullable ones come as nulls, the projector's widenings apply
+   * (incompatible batches are refused and counted).
+   */
   public ConsumerBuilder input(String eventType, Schema readerSchema) {
     input(eventType);
-    readerSchemas.put(eventType, Objects.requireNonNull(readerSchema, "readerSchema"));
+    declareReader(eventType, readerSchema, ReaderModel.PROJECTING);
+    return this;
+  }
+
+  /**
+   * An event type it reads in {@code readerSchema} under {@code model}: {@link
+   * ReaderModel#PROJECTING} (the default of {@link #input(String, Schema)}) reads by name, dropping
+   * columns it does not know and filling missing nullable ones with nulls; {@link
+   * ReaderModel#CLOSED} refuses batches with columns it does not know. The registry judges a
+   * producer's new versions by the model declared here.
+   */
+  public ConsumerBuilder input(String eventType, Schema readerSchema, ReaderModel model) {
+    input(eventType);
+    declareReader(eventType, readerSchema, model);
     return this;
   }
 
@@ -106,7 +124,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     BufferAllocator allocator = newAllocator();
     CodecMetrics metrics = metricsFor(allocator);
     ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
-    Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
+    Map<String, SchemaResolver> resolvers = resolvers(metrics);
     BatchConsumer onBatch = batches;
     Map<String, MessageHandler<Message>> onMessage = Map.copyOf(typed);
     Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
@@ -145,6 +163,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))
+            .readerModels(Map.copyOf(readerModels))
             .metadata(Map.copyOf(metadata))
             .codecMetrics(metrics)
             .build();

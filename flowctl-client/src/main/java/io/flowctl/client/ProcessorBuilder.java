@@ -17,6 +17,7 @@ import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceType;
+import io.flowctl.schema.ReaderModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,12 +48,26 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
   }
 
   /**
-   * An event type it reads, projected to {@code readerSchema} first: batches of any compatible
-   * writer schema arrive in this one (incompatible ones are refused and counted).
+   * An event type it reads, projected to {@code readerSchema} first, by name: batches of any
+   * compatible writer schema arrive in this one (columns it does not declare dropped, missing
+   * nullable ones as nulls, widenings applied); incompatible ones are refused and counted.
    */
   public ProcessorBuilder input(String eventType, Schema readerSchema) {
     input(eventType);
-    readerSchemas.put(eventType, Objects.requireNonNull(readerSchema, "readerSchema"));
+    declareReader(eventType, readerSchema, ReaderModel.PROJECTING);
+    return this;
+  }
+
+  /**
+   * An event type it reads in {@code readerSchema} under {@code model}: {@link
+   * ReaderModel#PROJECTING} (the default of {@link #input(String, Schema)}) reads by name, dropping
+   * columns it does not know and filling missing nullable ones with nulls; {@link
+   * ReaderModel#CLOSED} refuses batches with columns it does not know. The registry judges a
+   * producer's new versions by the model declared here.
+   */
+  public ProcessorBuilder input(String eventType, Schema readerSchema, ReaderModel model) {
+    input(eventType);
+    declareReader(eventType, readerSchema, model);
     return this;
   }
 
@@ -148,7 +163,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     CodecMetrics metrics = metricsFor(allocator);
     ArrowEventCodec out = outputCodec(outputType, cfg, metrics);
     ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
-    Map<String, SchemaResolver> resolvers = resolvers(readerSchemas, metrics);
+    Map<String, SchemaResolver> resolvers = resolvers(metrics);
     Map<String, BatchFunction> byType = Map.copyOf(functions);
     BatchFunction any = fallback;
     Map<String, MessageFunction<Message>> onMessage = Map.copyOf(typed);
@@ -202,6 +217,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))
+            .readerModels(Map.copyOf(readerModels))
             .outputs(List.of(outputType))
             .metadata(Map.copyOf(metadata))
             .codecMetrics(metrics)

@@ -68,4 +68,42 @@ class BuildersTest {
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
+
+  @Test
+  void aDeclaredReaderReadsByName_byDefault_andRefusesUnknownColumnsOnlyWhenClosed()
+      throws Exception {
+    Schema writer =
+        new Schema(
+            List.of(
+                Field.nullable("n", new ArrowType.Int(64, true)),
+                Field.nullable("unit", ArrowType.Utf8.INSTANCE)));
+    ProcessorBuilder byName = Flowctl.processor("p").input("t", SCHEMA);
+    ProcessorBuilder closed =
+        Flowctl.processor("p").input("t", SCHEMA, io.flowctl.schema.ReaderModel.CLOSED);
+    assertThat(byName.readerModels).containsEntry("t", io.flowctl.schema.ReaderModel.PROJECTING);
+
+    ArrowEventCodec codec = ArrowEventCodec.builder().eventType("t").build();
+    try (BufferAllocator allocator = new RootAllocator(64L << 20)) {
+      io.flowctl.proto.Event event;
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(writer, allocator)) {
+        ((BigIntVector) root.getVector("n")).setSafe(0, 42);
+        ((org.apache.arrow.vector.VarCharVector) root.getVector("unit"))
+            .setSafe(0, "stroops".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        root.setRowCount(1);
+        event = codec.encode(root);
+      }
+      try (var in = codec.decode(event, allocator)) {
+        in.loadNextBatch();
+        try (var projected = byName.resolvers(null).get("t").project(in, allocator)) {
+          assertThat(projected.root().getSchema()).isEqualTo(SCHEMA);
+          assertThat(((BigIntVector) projected.root().getVector("n")).get(0)).isEqualTo(42);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> closed.resolvers(null).get("t").project(in, allocator))
+            .isInstanceOf(io.flowctl.schema.IncompatibleSchemaException.class)
+            .hasMessageContaining("'unit' was added");
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
 }

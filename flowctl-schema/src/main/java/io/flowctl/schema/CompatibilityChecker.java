@@ -66,6 +66,25 @@ public final class CompatibilityChecker {
   }
 
   /**
+   * Why a reader using {@code reader} cannot read data written with {@code writer}: the changes
+   * from the reader's schema (old side) to the writer's (new side) that it cannot follow, stated
+   * the way the writer changed it ("'unit' was added", "changed type from int64 to utf8"). Empty
+   * when it reads it.
+   */
+  public List<SchemaChange> whyCannotRead(Schema reader, Schema writer) {
+    return check(reader, writer).violations(CompatibilityLevel.FORWARD);
+  }
+
+  /** The messages of {@code changes}, joined by "; ". */
+  public static String describe(List<SchemaChange> changes) {
+    StringBuilder b = new StringBuilder();
+    for (SchemaChange c : changes) {
+      b.append(b.length() == 0 ? "" : "; ").append(c.message());
+    }
+    return b.toString();
+  }
+
+  /**
    * Whether {@code candidate} may follow {@code history} (oldest first) under {@code policy}. An
    * empty history accepts anything.
    */

@@ -8,10 +8,25 @@ public final class IncompatibleSchemaException extends SchemaException {
   private static final long serialVersionUID = 1L;
 
   private final transient CompatibilityResult result;
+  private final String changes;
 
   public IncompatibleSchemaException(String message, CompatibilityResult result) {
+    this(message, result, message);
+  }
+
+  /**
+   * @param changes the changes alone, as one line ("'amount' changed type from int64 to utf8"), for
+   *     reports that say who refused what
+   */
+  public IncompatibleSchemaException(String message, CompatibilityResult result, String changes) {
     super(Code.FAILED_PRECONDITION, message);
     this.result = result;
+    this.changes = changes;
+  }
+
+  /** The changes that refused the pair, as one line; the message when none was given. */
+  public String changes() {
+    return changes;
   }
 
   /** The checker's verdict that refused the pair. */

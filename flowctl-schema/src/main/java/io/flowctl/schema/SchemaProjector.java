@@ -98,15 +98,13 @@ public final class SchemaProjector {
   public static SchemaProjector create(Schema writer, Schema reader, CompatibilityRules rules) {
     Objects.requireNonNull(writer, "writer");
     Objects.requireNonNull(reader, "reader");
-    CompatibilityResult verdict = CompatibilityChecker.of(rules).check(writer, reader);
+    CompatibilityChecker checker = CompatibilityChecker.of(rules);
+    CompatibilityResult verdict = checker.check(writer, reader);
     if (!verdict.level().backward()) {
-      List<SchemaChange> reasons = verdict.violations(CompatibilityLevel.BACKWARD);
-      StringBuilder message =
-          new StringBuilder("the reader schema cannot read data of the writer schema: ");
-      for (int i = 0; i < reasons.size(); i++) {
-        message.append(i == 0 ? "" : "; ").append(reasons.get(i).message());
-      }
-      throw new IncompatibleSchemaException(message.toString(), verdict);
+      // Stated as the writer changed the schema the reader expects.
+      String changes = CompatibilityChecker.describe(checker.whyCannotRead(reader, writer));
+      throw new IncompatibleSchemaException(
+          "the reader schema cannot read data of the writer schema: " + changes, verdict, changes);
     }
     return new SchemaProjector(writer, reader, verdict);
   }

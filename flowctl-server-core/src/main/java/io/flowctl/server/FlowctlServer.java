@@ -263,7 +263,8 @@ public final class FlowctlServer implements AutoCloseable {
       recorder = runs;
     }
     return io.flowctl.server.pipeline.PipelineRunner.builder(
-        services, recorder, launcher, "127.0.0.1:" + server.getPort());
+            services, recorder, launcher, "127.0.0.1:" + server.getPort())
+        .schemas(schemas); // every link checked before data flows
   }
 
   public io.flowctl.server.runs.PipelineRuns runs() {

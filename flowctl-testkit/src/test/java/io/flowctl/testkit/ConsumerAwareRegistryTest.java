@@ -11,6 +11,7 @@ import io.flowctl.proto.RegistrationVerdict;
 import io.flowctl.proto.SchemaInfo;
 import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.v1.Event;
+import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaFingerprints;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -27,10 +28,11 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's scenario, tried as a user would: a producer adds a nullable column (fine under the
- * default BACKWARD policy) while a running consumer reads the old schema with the default closed
- * reader model. The registry knows the consumer and refuses; only an explicit override registers
- * it, and then every event the consumer cannot read is counted.
+ * Tried as a user would: a producer adds a nullable column (fine under the default BACKWARD policy)
+ * while a running consumer reads the old schema. A consumer that declared the closed reader model
+ * cannot read it: the registry knows the consumer and refuses; only an explicit override registers
+ * it, and then every event the consumer cannot read is counted. A consumer that reads by name (the
+ * default) reads it: the registry accepts it and every event arrives in its schema.
  */
 class ConsumerAwareRegistryTest {
   static final String TYPE = "demo.Transfers";
@@ -62,7 +64,7 @@ class ConsumerAwareRegistryTest {
       Flowctl.Component consumer =
           kit.start(
               Flowctl.consumer("totals")
-                  .input(TYPE, V1)
+                  .input(TYPE, V1, ReaderModel.CLOSED)
                   .onBatch(b -> read.addAndGet(b.getRowCount())));
       ManagedChannel channel = NettyChannelBuilder.forTarget(kit.target()).usePlaintext().build();
       try {
@@ -119,6 +121,53 @@ class ConsumerAwareRegistryTest {
           Thread.sleep(50);
         }
         assertThat(failures).as("one failure per event refused").isEqualTo(5);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aConsumerThatReadsByName_isNotABarToAnAddedColumn_andReadsEveryEvent() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      AtomicInteger read = new AtomicInteger();
+      List<Schema> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Flowctl.Component consumer =
+          kit.start(
+              Flowctl.consumer("totals")
+                  .input(TYPE, V1)
+                  .onBatch(
+                      b -> {
+                        seen.add(b.getSchema());
+                        read.addAndGet(b.getRowCount());
+                      }));
+      ManagedChannel channel = NettyChannelBuilder.forTarget(kit.target()).usePlaintext().build();
+      try {
+        var cp = ControlPlaneGrpc.newBlockingStub(channel);
+        assertThat(
+                kit.controlPlane()
+                    .services()
+                    .require("totals")
+                    .info()
+                    .getSupportedSchemas(0)
+                    .getReaderModel())
+            .isEqualTo("projecting");
+        assertThat(cp.registerSchema(registration(V1, false)).getVersion()).isEqualTo(1);
+        assertThat(cp.registerSchema(registration(V2, false)).getVersion()).isEqualTo(2);
+
+        List<VectorSchemaRoot> batches = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          VectorSchemaRoot b = VectorSchemaRoot.create(V2, kit.allocator());
+          ((BigIntVector) b.getVector(0)).setSafe(0, i);
+          b.setRowCount(1);
+          batches.add(b);
+        }
+        List<Event> events = kit.events(TYPE, batches.toArray(VectorSchemaRoot[]::new));
+        batches.forEach(VectorSchemaRoot::close);
+        kit.consume(consumer, events);
+
+        assertThat(read).hasValue(5);
+        assertThat(seen).allMatch(V1::equals); // the added column dropped, by name
       } finally {
         channel.shutdownNow();
       }

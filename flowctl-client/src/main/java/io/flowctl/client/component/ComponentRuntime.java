@@ -9,6 +9,7 @@ import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.proto.v1.HealthStatus;
+import io.flowctl.schema.ReaderModel;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -58,6 +59,7 @@ public final class ComponentRuntime implements AutoCloseable {
   private final Supplier<Map<String, String>> metrics;
   private final Map<String, Schema> schemas;
   private final Map<String, Schema> readerSchemas;
+  private final Map<String, ReaderModel> readerModels;
   private final Duration drainTimeout;
   private Server server;
   private HttpServer http;
@@ -80,6 +82,7 @@ public final class ComponentRuntime implements AutoCloseable {
     this.metrics = b.metrics;
     this.schemas = Map.copyOf(b.schemas);
     this.readerSchemas = Map.copyOf(b.readerSchemas);
+    this.readerModels = Map.copyOf(b.readerModels);
     this.drainTimeout = b.drainTimeout;
   }
 
@@ -190,7 +193,13 @@ public final class ComponentRuntime implements AutoCloseable {
     // What it reads each input with: the registry refuses producer versions it could not read.
     readerSchemas.forEach(
         (eventType, schema) ->
-            info.addSupportedSchemas(ControlPlaneClient.schemaInfo(eventType, schema)));
+            info.addSupportedSchemas(
+                ControlPlaneClient.schemaInfo(eventType, schema).toBuilder()
+                    .setReaderModel(
+                        readerModels
+                            .getOrDefault(eventType, ReaderModel.PROJECTING)
+                            .name()
+                            .toLowerCase(java.util.Locale.ROOT))));
     ControlPlaneClient.Builder b =
         ControlPlaneClient.builder(target, info.build())
             .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)
@@ -442,6 +451,7 @@ public final class ComponentRuntime implements AutoCloseable {
     private Supplier<Map<String, String>> metrics = Map::of;
     private Map<String, Schema> schemas = Map.of();
     private Map<String, Schema> readerSchemas = Map.of();
+    private Map<String, ReaderModel> readerModels = Map.of();
     private Duration drainTimeout = Duration.ofSeconds(8);
 
     private Builder(ComponentConfig config, ServiceType type, BindableService service) {
@@ -496,6 +506,15 @@ public final class ComponentRuntime implements AutoCloseable {
      */
     public Builder readerSchemas(Map<String, Schema> schemas) {
       this.readerSchemas = Map.copyOf(schemas);
+      return this;
+    }
+
+    /**
+     * How it reads each input whose reader schema it declared; default projecting (by name), which
+     * the registry then judges it by.
+     */
+    public Builder readerModels(Map<String, ReaderModel> models) {
+      this.readerModels = Map.copyOf(models);
       return this;
     }
 

@@ -110,7 +110,7 @@ public final class SchemaResolver {
       if (metrics != null) {
         metrics.compatibilityCheckFailure();
       }
-      throw new IncompatibleSchemaException(e.getMessage(), e.result());
+      throw new IncompatibleSchemaException(e.getMessage(), e.result(), e.changes());
     }
     return (SchemaProjector) cached;
   }

@@ -69,6 +69,7 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
   private final AtomicLong aborted = new AtomicLong();
   private final AtomicLong open = new AtomicLong();
   private final Latency latency = new Latency();
+  private final Refusals refusals;
 
   private ArrowConsumerService(Builder b) {
     this.componentId = b.componentId;
@@ -77,12 +78,14 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
     this.identity =
         new Identity(b.componentId, ComponentType.COMPONENT_TYPE_CONSUMER, b.info, b.health);
     this.health = identity.health;
+    this.refusals = new Refusals("sink '" + componentId + "'", health, LOG);
     this.health.metrics(
         () ->
             Map.of(
                 "processed_count", Long.toString(consumed.get()),
                 "error_count", Long.toString(failed.get()),
                 "processing_latency", latency.text(),
+                "error_reason", refusals.firstCause(),
                 "open_streams", Long.toString(open.get())));
   }
 
@@ -167,6 +170,7 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
         latency.add(System.nanoTime() - t0);
         callConsumed++;
         consumed.incrementAndGet();
+        refusals.handled();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         failed("event '" + in.getId() + "'", e);
@@ -181,6 +185,7 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
     private void failed(String what, Exception e) {
       callFailed++;
       failed.incrementAndGet();
+      refusals.refused(what, e);
       if (errors.size() < MAX_ERRORS) {
         errors.add(what + ": " + e.getMessage());
       }

@@ -56,6 +56,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   private final AtomicLong open = new AtomicLong();
   private volatile String lastError = "";
   private final Latency latency = new Latency();
+  private final Refusals refusals;
   private final ExecutorService workers; // null: one event at a time
 
   private ArrowProcessorService(Builder b) {
@@ -85,6 +86,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         new Identity(b.componentId, ComponentType.COMPONENT_TYPE_PROCESSOR, b.info, b.health);
     this.health = identity.health;
     this.health.metrics(this::metrics);
+    this.refusals = new Refusals("processor '" + componentId + "'", health, LOG);
   }
 
   /**
@@ -111,6 +113,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         "error_count", Long.toString(failed.get()),
         "events_produced", Long.toString(produced.get()),
         "last_error", lastError,
+        "error_reason", refusals.firstCause(),
         "processing_latency", latency.text(),
         "open_streams", Long.toString(open.get()));
   }
@@ -239,6 +242,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         handler.handle(event, emit);
         latency.add(System.nanoTime() - t0);
         processed.incrementAndGet();
+        refusals.handled();
         return true;
       } catch (CallEnded ended) {
         return false;
@@ -309,6 +313,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
     private void fail(io.flowctl.proto.v1.Event in, Event decoded, Exception e) {
       failed.incrementAndGet();
       lastError = "event '" + in.getId() + "': " + e.getMessage();
+      refusals.refused("event '" + in.getId() + "'", e);
       if (errors != null) {
         // The event as decoded, or as much of it as the envelope says when it did not decode.
         try {

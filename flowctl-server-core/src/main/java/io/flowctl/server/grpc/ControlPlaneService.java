@@ -571,7 +571,10 @@ public final class ControlPlaneService
       ServiceState s, String eventType, Schema written, CompatibilityChecker checker) {
     for (SchemaInfo declared : s.info().getSupportedSchemasList()) {
       if (declared.getEventType().equals(eventType) && !declared.getSchemaDefinition().isEmpty()) {
-        return checker.canRead(schemaOf(declared), written);
+        // Judged by the reader model it declared, when it declared one.
+        CompatibilityChecker its =
+            declared.getReaderModel().isEmpty() ? checker : checker(declared.getReaderModel());
+        return its.canRead(schemaOf(declared), written);
       }
     }
     return true;

@@ -41,9 +41,23 @@ final class DataFlow implements AutoCloseable {
   /** Events requested ahead from each stream. */
   private static final int WINDOW = 16;
 
-  /** What a finished flow moved. */
+  /**
+   * What a finished flow moved, and what its processors and sinks refused (by component id, only
+   * those that refused any).
+   */
   record Result(
-      long sourceEvents, Map<String, Long> processed, Map<String, ConsumeResponse> sinks) {}
+      long sourceEvents,
+      Map<String, Long> processed,
+      Map<String, ConsumeResponse> sinks,
+      Map<String, Refused> refusals) {}
+
+  /**
+   * Events one component refused or failed on, and the first cause it gave.
+   *
+   * @param events how many
+   * @param reason the first cause, as one line ("'amount' changed type from int64 to utf8")
+   */
+  record Refused(long events, String reason) {}
 
   /** One component the flow connects: its id, data endpoint and the event types it takes in. */
   record Endpoint(String id, String address, List<String> inputTypes) {}
@@ -381,7 +395,82 @@ final class DataFlow implements AutoCloseable {
     synchronized (answers) {
       sinkAnswers = Map.copyOf(answers);
     }
-    result.complete(new Result(sourceEvents.get(), counts, sinkAnswers));
+    // Asking the components what they refused blocks: not on a gRPC callback's thread.
+    Thread ask =
+        new Thread(
+            () ->
+                result.complete(
+                    new Result(sourceEvents.get(), counts, sinkAnswers, refusals(sinkAnswers))),
+            "flowctl-run-refusals");
+    ask.setDaemon(true);
+    ask.start();
+  }
+
+  /**
+   * What each processor and sink refused: a processor drops what it refuses from its output, so the
+   * runner asks it (its detailed {@code HealthCheck}: {@code error_count} and {@code error_reason},
+   * or {@code last_error}); a sink's answer counts its own ({@code events_failed}, {@code errors}).
+   * A component that does not answer the check is taken at its answer's word.
+   */
+  private Map<String, Refused> refusals(Map<String, ConsumeResponse> sinkAnswers) {
+    Map<String, Refused> out = new LinkedHashMap<>();
+    io.flowctl.proto.v1.HealthCheckRequest details =
+        io.flowctl.proto.v1.HealthCheckRequest.newBuilder().setIncludeDetails(true).build();
+    for (Endpoint p : processors) {
+      Map<String, String> m = Map.of();
+      try {
+        m =
+            ProcessorServiceGrpc.newBlockingStub(channel(p))
+                .withDeadlineAfter(5, TimeUnit.SECONDS)
+                .healthCheck(details)
+                .getMetricsMap();
+      } catch (RuntimeException unanswered) {
+        LOG.debug(
+            "processor '{}' did not answer a health check: {}", p.id(), unanswered.toString());
+      }
+      long n = number(m.get("error_count"));
+      if (n > 0) {
+        out.put(p.id(), new Refused(n, reasonOf(m, "")));
+      }
+    }
+    for (Endpoint s : sinks) {
+      ConsumeResponse a = sinkAnswers.get(s.id());
+      long n = a == null ? 0 : a.getEventsFailed();
+      if (n > 0) {
+        String reason = a.getErrorsCount() > 0 ? a.getErrors(0) : "";
+        try {
+          Map<String, String> m =
+              ConsumerServiceGrpc.newBlockingStub(channel(s))
+                  .withDeadlineAfter(5, TimeUnit.SECONDS)
+                  .healthCheck(details)
+                  .getMetricsMap();
+          reason = reasonOf(m, reason);
+        } catch (RuntimeException unanswered) {
+          // the answer's own reason stands
+        }
+        out.put(s.id(), new Refused(n, reason));
+      }
+    }
+    return out;
+  }
+
+  private static String reasonOf(Map<String, String> metrics, String otherwise) {
+    String r = metrics.getOrDefault("error_reason", "");
+    if (r.isEmpty()) {
+      r = metrics.getOrDefault("last_error", "");
+    }
+    return r.isEmpty() ? otherwise : r;
+  }
+
+  private static long number(String s) {
+    if (s == null) {
+      return 0;
+    }
+    try {
+      return (long) Double.parseDouble(s.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private void fail(String where, Throwable t) {

@@ -101,6 +101,8 @@ public record Pipeline(
    * @param batchSize target rows per batch
    * @param schemaEvolution the evolution mode its output subjects are held to
    * @param batchAccumulationTimeout how long a batch may wait before it is sent
+   * @param allowRefusedEvents {@code config.arrow.allow_refused_events}: events this component
+   *     refuses (an incompatible schema, a damaged payload) are reported but do not fail the run
    */
   public record ArrowSettings(
       boolean enabled,
@@ -108,7 +110,8 @@ public record Pipeline(
       String compression,
       int batchSize,
       io.flowctl.schema.EvolutionPolicy schemaEvolution,
-      Duration batchAccumulationTimeout) {
+      Duration batchAccumulationTimeout,
+      boolean allowRefusedEvents) {
     public static final ArrowSettings DEFAULTS =
         new ArrowSettings(
             true,
@@ -116,6 +119,7 @@ public record Pipeline(
             "none",
             10_000,
             io.flowctl.schema.EvolutionPolicy.BACKWARD,
-            Duration.ofMillis(100));
+            Duration.ofMillis(100),
+            false);
   }
 }

@@ -85,7 +85,8 @@ final class PipelineBinder {
           "input_format",
           "output_format",
           "conversion_mode",
-          "memory_optimization");
+          "memory_optimization",
+          "allow_refused_events");
   private static final Set<String> PERFORMANCE =
       Set.of("parallel_conversion", "batch_accumulation_timeout");
   private static final Set<String> OUTPUT_SCHEMA = Set.of("event_type", "schema_file");
@@ -304,6 +305,7 @@ final class PipelineBinder {
     EvolutionPolicy evolution = EvolutionPolicy.BACKWARD;
     Duration timeout = Duration.ofMillis(100);
     boolean on = enabled;
+    boolean allowRefused = false;
     if (config.get("arrow") != null) {
       if (!(config.get("arrow").getValueNode() instanceof MappingNode a)) {
         in.problem(config.get("arrow").getValueNode(), "config.arrow must be a mapping");
@@ -320,6 +322,9 @@ final class PipelineBinder {
         in.oneOf(k.get("conversion_mode"), CONVERSION_MODES, "");
         if (k.containsKey("memory_optimization")) {
           in.bool(k.get("memory_optimization").getValueNode());
+        }
+        if (k.containsKey("allow_refused_events")) {
+          allowRefused = in.bool(k.get("allow_refused_events").getValueNode());
         }
         if (k.containsKey("batch_size")) {
           batchSize = in.positiveInt(k.get("batch_size").getValueNode(), "batch_size");
@@ -340,7 +345,8 @@ final class PipelineBinder {
         }
       }
     }
-    return new Pipeline.ArrowSettings(on, format, compression, batchSize, evolution, timeout);
+    return new Pipeline.ArrowSettings(
+        on, format, compression, batchSize, evolution, timeout, allowRefused);
   }
 
   private String compressionOf(NodeTuple t, String fallback) {

@@ -28,12 +28,16 @@ import java.util.concurrent.TimeUnit;
  * fails or a component that dies fails the run, and what was started is stopped again.
  */
 public final class PipelineRunner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(PipelineRunner.class);
+
   private final ServiceRegistry services;
   private final RunRecorder runs;
   private final Launcher launcher;
   private final String endpoint;
   private final Duration startTimeout;
   private final Duration heartbeatInterval;
+  private final io.flowctl.server.schema.SchemaRegistry schemas; // null: links not checked
   private final boolean arrowEnabled;
 
   /**
@@ -61,6 +65,7 @@ public final class PipelineRunner {
     this.startTimeout = b.startTimeout;
     this.heartbeatInterval = b.heartbeatInterval;
     this.arrowEnabled = b.arrow;
+    this.schemas = b.schemas;
   }
 
   /**
@@ -82,6 +87,7 @@ public final class PipelineRunner {
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration heartbeatInterval = Duration.ofSeconds(10);
     private boolean arrow = true;
+    private io.flowctl.server.schema.SchemaRegistry schemas;
 
     private Builder(
         ServiceRegistry services, RunRecorder runs, Launcher launcher, String endpoint) {
@@ -112,6 +118,17 @@ public final class PipelineRunner {
       return this;
     }
 
+    /**
+     * The schema registry the components register their schemas in: with it, every link is checked
+     * before data flows (each producer's registered output schema, or its pipeline file's {@code
+     * output_schemas}, against each consumer's declared reader schema and reader model), and a run
+     * whose consumer cannot read its producer stops before the first event. Default none.
+     */
+    public Builder schemas(io.flowctl.server.schema.SchemaRegistry registry) {
+      this.schemas = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
     public PipelineRunner build() {
       return new PipelineRunner(this);
     }
@@ -123,11 +140,11 @@ public final class PipelineRunner {
    * send plain protobuf events.
    */
   public PipelineRunner withArrow(boolean enabled) {
-    return builder(services, runs, launcher, endpoint)
-        .startTimeout(startTimeout)
-        .heartbeatInterval(heartbeatInterval)
-        .arrow(enabled)
-        .build();
+    Builder b = builder(services, runs, launcher, endpoint);
+    if (schemas != null) {
+      b.schemas(schemas);
+    }
+    return b.startTimeout(startTimeout).heartbeatInterval(heartbeatInterval).arrow(enabled).build();
   }
 
   /**
@@ -136,11 +153,45 @@ public final class PipelineRunner {
    * @param sourceEvents events the sources streamed
    * @param processorOutputs events each processor sent on, by id
    * @param sinks each sink's answer to its {@code Consume}, by id
+   * @param refusals what each processor or sink refused or failed on, by id (only those that did)
+   * @param failure why the run was recorded FAILED although the data flowed to its end (events
+   *     refused by components whose {@code allow_refused_events} is off), or empty
    */
   public record FlowResult(
       long sourceEvents,
       Map<String, Long> processorOutputs,
-      Map<String, io.flowctl.proto.v1.ConsumeResponse> sinks) {}
+      Map<String, io.flowctl.proto.v1.ConsumeResponse> sinks,
+      Map<String, Refusal> refusals,
+      String failure) {
+    public FlowResult {
+      refusals = Map.copyOf(refusals);
+      Objects.requireNonNull(failure, "failure");
+    }
+
+    /** Whether the run ended COMPLETED. */
+    public boolean completed() {
+      return failure.isEmpty();
+    }
+  }
+
+  /**
+   * Events one component refused or failed on in a run.
+   *
+   * @param events how many
+   * @param reason its first cause, as one line
+   * @param allowed whether the pipeline file accepts it ({@code config.arrow.allow_refused_events})
+   */
+  public record Refusal(long events, String reason, boolean allowed) {
+    /** As {@code flowctl run} prints it: "totals refused 5 events: 'amount' changed type …". */
+    public String describe(String componentId) {
+      return componentId
+          + " refused "
+          + events
+          + (events == 1 ? " event" : " events")
+          + (reason.isEmpty() ? "" : ": " + reason)
+          + (allowed ? " (allowed by its allow_refused_events)" : "");
+    }
+  }
 
   /**
    * A running pipeline: its components are up and its data flows as upstream's runner moves it
@@ -156,9 +207,43 @@ public final class PipelineRunner {
     private boolean ended; // the run's record is final
     private boolean stopped; // the components are stopped
 
+    private final Pipeline pipeline;
+    // New schemas of this run's outputs the registry refused while data flowed.
+    private final List<String> refusedSchemas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final io.flowctl.server.schema.SchemaRegistry.Listener schemaWatch;
+
     private Running(
-        PipelineRun run, List<Launcher.Handle> started, List<String> ids, DataFlow flow) {
+        PipelineRun run,
+        List<Launcher.Handle> started,
+        List<String> ids,
+        DataFlow flow,
+        Pipeline pipeline) {
+      this.pipeline = pipeline;
       this.run = run;
+      java.util.Set<String> produced = new java.util.HashSet<>();
+      for (String id : ids) {
+        services.status(id).ifPresent(s -> produced.addAll(s.info().getOutputEventTypesList()));
+      }
+      this.schemaWatch =
+          new io.flowctl.server.schema.SchemaRegistry.Listener() {
+            @Override
+            public void registered(
+                String subject, io.flowctl.server.schema.Registration registration) {}
+
+            @Override
+            public void refused(String subject, FlowctlException reason) {
+              if (produced.contains(subject) && refusedSchemas.size() < 16) {
+                refusedSchemas.add(
+                    "the registry refused a new schema of '"
+                        + subject
+                        + "' while the run was going: "
+                        + reason.getMessage());
+              }
+            }
+          };
+      if (schemas != null) {
+        schemas.addListener(schemaWatch);
+      }
       this.started = started;
       this.ids = ids;
       this.flow = flow;
@@ -182,6 +267,12 @@ public final class PipelineRunner {
               });
     }
 
+    private void unwatch() {
+      if (schemas != null) {
+        schemas.removeListener(schemaWatch);
+      }
+    }
+
     private void watch() {
       for (int i = 0; i < started.size(); i++) {
         if (!started.get(i).alive()) {
@@ -199,17 +290,49 @@ public final class PipelineRunner {
           r.sinks().values().stream()
               .mapToLong(io.flowctl.proto.v1.ConsumeResponse::getEventsConsumed)
               .sum();
-      FlowResult result = new FlowResult(r.sourceEvents(), r.processed(), r.sinks());
+      // Never silent: what a component refused is recorded per component, and fails the run
+      // unless its pipeline entry accepts refusals.
+      Map<String, Refusal> refusals = new LinkedHashMap<>();
+      io.flowctl.proto.RunMetrics.Builder metrics =
+          io.flowctl.proto.RunMetrics.newBuilder().setEventsProcessed(consumed);
+      List<String> failing = new ArrayList<>();
+      r.refusals()
+          .forEach(
+              (id, x) -> {
+                boolean allowed =
+                    pipeline.components().stream()
+                        .anyMatch(c -> c.id().equals(id) && c.arrow().allowRefusedEvents());
+                Refusal refusal = new Refusal(x.events(), x.reason(), allowed);
+                refusals.put(id, refusal);
+                metrics.putComponentMetrics(
+                    id,
+                    io.flowctl.proto.ComponentMetrics.newBuilder()
+                        .setEventsFailed(x.events())
+                        .setFailureReason(x.reason())
+                        .build());
+                if (!allowed) {
+                  failing.add(refusal.describe(id));
+                }
+              });
+      failing.addAll(refusedSchemas);
+      String failure = String.join("; ", failing);
+      FlowResult result =
+          new FlowResult(r.sourceEvents(), r.processed(), r.sinks(), refusals, failure);
       ended = true;
       watchdog.shutdownNow();
       flow.close();
-      runs.update(
+      unwatch();
+      UpdatePipelineRunRequest.Builder update =
           UpdatePipelineRunRequest.newBuilder()
               .setRunId(run.getRunId())
-              .setStatus(RunStatus.RUN_STATUS_COMPLETED)
-              .setMetrics(
-                  io.flowctl.proto.RunMetrics.newBuilder().setEventsProcessed(consumed).build())
-              .build());
+              .setStatus(
+                  failure.isEmpty() ? RunStatus.RUN_STATUS_COMPLETED : RunStatus.RUN_STATUS_FAILED)
+              .setMetrics(metrics.build());
+      if (!failure.isEmpty()) {
+        update.setError(failure);
+        LOG.warn("pipeline run {} failed: {}", run.getRunId(), failure);
+      }
+      runs.update(update.build());
       completion.complete(result);
     }
 
@@ -220,6 +343,7 @@ public final class PipelineRunner {
       ended = true;
       watchdog.shutdownNow();
       flow.close();
+      unwatch();
       stopComponents();
       runs.update(
           UpdatePipelineRunRequest.newBuilder()
@@ -234,9 +358,10 @@ public final class PipelineRunner {
 
     /**
      * Completes when every source's stream ended and every sink answered (the run is then recorded
-     * COMPLETED; the components keep running until {@link #close()}, as upstream's do), or fails
-     * when a stream failed or a component died (the run is recorded FAILED with the reason, and the
-     * components are stopped).
+     * COMPLETED, or FAILED when a component refused events and its pipeline entry does not allow
+     * it: see {@link FlowResult#failure()}; the components keep running until {@link #close()}, as
+     * upstream's do), or fails when a stream failed or a component died (the run is recorded FAILED
+     * with the reason, and the components are stopped).
      */
     public CompletableFuture<FlowResult> completion() {
       return completion;
@@ -265,6 +390,7 @@ public final class PipelineRunner {
     public synchronized void close() {
       watchdog.shutdownNow();
       flow.close();
+      unwatch();
       stopComponents();
       if (!ended) {
         ended = true;
@@ -339,6 +465,7 @@ public final class PipelineRunner {
     }
     DataFlow flow;
     try {
+      checkLinks(pipeline);
       flow = dataFlow(pipeline, order);
     } catch (FlowctlException e) {
       stopAll(started);
@@ -355,7 +482,100 @@ public final class PipelineRunner {
             .setRunId(run.getRunId())
             .setStatus(RunStatus.RUN_STATUS_RUNNING)
             .build());
-    return new Running(run, started, ids, flow);
+    return new Running(run, started, ids, flow, pipeline);
+  }
+
+  /**
+   * Every link's schemas, before data flows: for each consumer that declared a reader schema for an
+   * event type, what each of its producers writes of that type (its pipeline file's {@code
+   * output_schemas}, else the subject's latest registered version) must be readable under the
+   * reader model it declared.
+   *
+   * @throws FlowctlException FAILED_PRECONDITION naming both components, the subject and every
+   *     change with its path
+   */
+  private void checkLinks(Pipeline pipeline) {
+    if (schemas == null) {
+      return;
+    }
+    Map<String, Pipeline.Component> byId = new LinkedHashMap<>();
+    pipeline.components().forEach(c -> byId.put(c.id(), c));
+    List<String> broken = new ArrayList<>();
+    for (Pipeline.Component consumer : pipeline.components()) {
+      var state = services.status(consumer.id());
+      if (state.isEmpty()) {
+        continue;
+      }
+      for (io.flowctl.proto.SchemaInfo declared : state.get().info().getSupportedSchemasList()) {
+        if (declared.getSchemaDefinition().isEmpty()) {
+          continue;
+        }
+        String subject = declared.getEventType();
+        org.apache.arrow.vector.types.pojo.Schema reader;
+        try {
+          reader = io.flowctl.ipc.ArrowIpc.readSchema(declared.getSchemaDefinition().toByteArray());
+        } catch (RuntimeException unreadable) {
+          continue; // parsed when it registered
+        }
+        io.flowctl.schema.CompatibilityChecker checker =
+            io.flowctl.schema.CompatibilityChecker.of(
+                schemas.rules().toBuilder()
+                    .readerModel(
+                        io.flowctl.server.schema.LiveReaders.readerModel(
+                            declared, io.flowctl.schema.ReaderModel.CLOSED))
+                    .build());
+        for (String producerId : consumer.inputs()) {
+          Pipeline.Component producer = byId.get(producerId);
+          org.apache.arrow.vector.types.pojo.Schema written = writtenBy(producer, subject);
+          if (written == null) {
+            continue;
+          }
+          List<io.flowctl.schema.SchemaChange> why = checker.whyCannotRead(reader, written);
+          if (!why.isEmpty()) {
+            StringBuilder m =
+                new StringBuilder("'")
+                    .append(consumer.id())
+                    .append("' cannot read '")
+                    .append(subject)
+                    .append("' from '")
+                    .append(producerId)
+                    .append("': ");
+            for (int i = 0; i < why.size(); i++) {
+              m.append(i == 0 ? "" : "; ").append(why.get(i).message());
+            }
+            broken.add(m.toString());
+          }
+        }
+      }
+    }
+    if (!broken.isEmpty()) {
+      throw new FlowctlException(
+          FlowctlException.Code.FAILED_PRECONDITION,
+          "incompatible schemas, refused before data flowed: " + String.join(" | ", broken));
+    }
+  }
+
+  /**
+   * What {@code producer} writes as {@code subject}: its pipeline file's schema, else the latest
+   * version registered for the subject when it produces it; null when unknown.
+   */
+  private org.apache.arrow.vector.types.pojo.Schema writtenBy(
+      Pipeline.Component producer, String subject) {
+    if (producer == null) {
+      return null;
+    }
+    var fromFile = producer.outputSchemas().get(subject);
+    if (fromFile != null) {
+      return fromFile;
+    }
+    var state = services.status(producer.id());
+    if (state.isEmpty() || !state.get().info().getOutputEventTypesList().contains(subject)) {
+      return null;
+    }
+    return schemas
+        .latest(subject)
+        .map(io.flowctl.server.schema.RegisteredSchema::schema)
+        .orElse(null);
   }
 
   /** A duration as Go's time.Duration prints it, which upstream components parse: 10s, 500ms. */

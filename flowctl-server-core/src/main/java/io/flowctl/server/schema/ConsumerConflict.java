@@ -9,8 +9,8 @@ import java.util.List;
  *
  * @param serviceId the consumer
  * @param readerFingerprint the structural fingerprint of the reader schema it declared
- * @param changes the changes, between the proposed version (old side) and its reader schema (new
- *     side), that keep it from reading
+ * @param changes the changes, from its reader schema (old side) to the proposed version (new side),
+ *     that keep it from reading: stated as the producer changed what the consumer expects
  */
 public record ConsumerConflict(
     String serviceId, Fingerprint readerFingerprint, List<SchemaChange> changes) {

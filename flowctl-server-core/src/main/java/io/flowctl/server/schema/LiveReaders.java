@@ -2,6 +2,7 @@ package io.flowctl.server.schema;
 
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.proto.SchemaInfo;
+import io.flowctl.schema.ReaderModel;
 import io.flowctl.server.registry.ServiceRegistry;
 import io.flowctl.server.registry.ServiceState;
 import java.util.ArrayList;
@@ -30,8 +31,10 @@ public final class LiveReaders implements SchemaRegistry.Readers {
         continue;
       }
       List<Schema> schemas = new ArrayList<>();
+      ReaderModel model = ReaderModel.CLOSED;
       for (SchemaInfo declared : s.info().getSupportedSchemasList()) {
         if (declared.getEventType().equals(subject) && !declared.getSchemaDefinition().isEmpty()) {
+          model = readerModel(declared, model);
           try {
             schemas.add(ArrowIpc.readSchema(declared.getSchemaDefinition().toByteArray()));
           } catch (RuntimeException unreadable) {
@@ -40,9 +43,18 @@ public final class LiveReaders implements SchemaRegistry.Readers {
         }
       }
       if (!schemas.isEmpty()) {
-        out.add(new SchemaRegistry.Reader(s.serviceId(), schemas));
+        out.add(new SchemaRegistry.Reader(s.serviceId(), schemas, model));
       }
     }
     return out;
+  }
+
+  /** The reader model a declaration states; empty (or unknown) keeps {@code otherwise}. */
+  public static ReaderModel readerModel(SchemaInfo declared, ReaderModel otherwise) {
+    return switch (declared.getReaderModel().trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "projecting" -> ReaderModel.PROJECTING;
+      case "closed" -> ReaderModel.CLOSED;
+      default -> otherwise;
+    };
   }
 }

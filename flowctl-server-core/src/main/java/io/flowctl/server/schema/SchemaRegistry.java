@@ -10,6 +10,7 @@ import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.schema.EvolutionVerdict;
 import io.flowctl.schema.Fingerprint;
 import io.flowctl.schema.IncompatibleSchemaException;
+import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaChange;
 import io.flowctl.schema.SchemaFingerprints;
 import java.time.Clock;
@@ -103,12 +104,18 @@ public final class SchemaRegistry {
 
   /**
    * One live consumer and the reader schemas it declared for a subject; it reads a version when any
-   * of them does.
+   * of them does, under the reader model it declared.
    */
-  public record Reader(String serviceId, List<Schema> schemas) {
+  public record Reader(String serviceId, List<Schema> schemas, ReaderModel model) {
     public Reader {
       Objects.requireNonNull(serviceId, "serviceId");
       schemas = List.copyOf(schemas);
+      Objects.requireNonNull(model, "model");
+    }
+
+    /** A reader that declared no model: closed, what readers before the declaration meant. */
+    public Reader(String serviceId, List<Schema> schemas) {
+      this(serviceId, schemas, ReaderModel.CLOSED);
     }
   }
 
@@ -117,6 +124,11 @@ public final class SchemaRegistry {
   /** Adds a listener of registrations (monitoring). */
   public void addListener(Listener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Stops telling {@code listener}; a listener not added is ignored. */
+  public void removeListener(Listener listener) {
+    listeners.remove(listener);
   }
 
   public static Builder builder(SchemaStore store) {
@@ -393,24 +405,26 @@ public final class SchemaRegistry {
       if (r.schemas().isEmpty()) {
         continue;
       }
+      // Each consumer is judged by the reader model it declared; the changes are stated from its
+      // reader schema to the proposed version, as the producer changed it.
+      CompatibilityChecker its =
+          CompatibilityChecker.of(checker.rules().toBuilder().readerModel(r.model()).build());
       CompatibilityResult first = null;
       boolean reads = false;
       for (Schema reader : r.schemas()) {
-        CompatibilityResult c = checker.check(written, reader);
-        if (c.level().backward()) {
+        CompatibilityResult c = its.check(reader, written);
+        if (c.level().forward()) {
           reads = true;
           break;
         }
         first = first == null ? c : first;
       }
       if (!reads) {
-        List<SchemaChange> breaking = new ArrayList<>();
-        for (SchemaChange c : first.changes()) {
-          if (!c.backward()) {
-            breaking.add(c);
-          }
-        }
-        out.add(new ConsumerConflict(r.serviceId(), first.newFingerprint(), breaking));
+        out.add(
+            new ConsumerConflict(
+                r.serviceId(),
+                first.oldFingerprint(),
+                first.violations(io.flowctl.schema.CompatibilityLevel.FORWARD)));
       }
     }
     return out;

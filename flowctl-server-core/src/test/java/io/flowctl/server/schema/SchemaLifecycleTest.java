@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowctl.FlowctlException;
 import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.schema.IncompatibleSchemaException;
+import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.server.store.Stores;
 import java.nio.file.Path;
@@ -228,5 +229,47 @@ class SchemaLifecycleTest {
     Registration forced =
         r.register(TTP, V2, "producer", RegisterOptions.DEFAULT.breakingConsumers());
     assertThat(forced.schema().version()).isEqualTo(2);
+  }
+
+  @Test
+  void eachLiveConsumerIsJudgedByItsReaderModel_andTheChangeIsStatedAsTheProducerMadeIt() {
+    List<SchemaRegistry.Reader> readers = new ArrayList<>();
+    SchemaRegistry r =
+        SchemaRegistry.builder(new InMemorySchemaStore())
+            .defaultPolicy(EvolutionPolicy.NONE)
+            .readers(subject -> readers)
+            .build();
+    r.register(TTP, V1, "producer");
+    readers.add(new SchemaRegistry.Reader("by-name", List.of(V1), ReaderModel.PROJECTING));
+    readers.add(new SchemaRegistry.Reader("closed", List.of(V1), ReaderModel.CLOSED));
+
+    // An added nullable column: the projecting reader drops it, the closed one refuses it; the
+    // change is the addition the producer made, not a removal.
+    RegistrationCheck added = r.check(TTP, V2, "producer", RegisterOptions.DEFAULT);
+    assertThat(added.consumers()).extracting(ConsumerConflict::serviceId).containsExactly("closed");
+    assertThat(added.consumers().get(0).changes())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.kind()).isEqualTo(io.flowctl.schema.ChangeKind.COLUMN_ADDED);
+              assertThat(c.message()).startsWith("'currency' was added");
+            });
+
+    // A type change reads from what the consumer expects to what the producer now writes.
+    Schema utf8Amount = schema(ID, col("amount", ArrowType.Utf8.INSTANCE));
+    RegistrationCheck changed = r.check(TTP, utf8Amount, "producer", RegisterOptions.DEFAULT);
+    assertThat(changed.consumers())
+        .extracting(ConsumerConflict::serviceId)
+        .containsExactlyInAnyOrder("by-name", "closed");
+    assertThat(changed.consumers().get(0).changes().get(0).message())
+        .contains("'amount'")
+        .contains("from int64 to utf8");
+
+    // A removed nullable column is read by name (nulls) by both.
+    Schema withoutAmount = schema(ID);
+    readers.clear();
+    readers.add(new SchemaRegistry.Reader("by-name", List.of(V1), ReaderModel.PROJECTING));
+    assertThat(r.check(TTP, withoutAmount, "producer", RegisterOptions.DEFAULT).consumers())
+        .isEmpty();
   }
 }
