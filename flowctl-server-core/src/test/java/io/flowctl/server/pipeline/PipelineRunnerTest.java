@@ -74,6 +74,7 @@ class PipelineRunnerTest {
         new java.util.concurrent.atomic.AtomicLong();
     volatile long sinkDelayMillis;
     volatile int sourceEvents = EVENTS;
+    volatile int sinkRefuses; // events each sink answers as refused
     final Map<String, Runnable> killers = new java.util.concurrent.ConcurrentHashMap<>();
 
     InProcess(Set<String> neverRegister) {
@@ -148,7 +149,15 @@ class PipelineRunnerTest {
 
                       @Override
                       public void onCompleted() {
-                        out.onNext(ConsumeResponse.newBuilder().setEventsConsumed(n).build());
+                        out.onNext(
+                            ConsumeResponse.newBuilder()
+                                .setEventsConsumed(n - sinkRefuses)
+                                .setEventsFailed(sinkRefuses)
+                                .addAllErrors(
+                                    sinkRefuses == 0
+                                        ? List.of()
+                                        : List.of("event '1': 'amount' changed type"))
+                                .build());
                         out.onCompleted();
                       }
                     };
@@ -179,6 +188,8 @@ class PipelineRunnerTest {
                                 ComponentInfo.newBuilder()
                                     .setId(env.get("FLOWCTL_SERVICE_ID"))
                                     .setEndpoint(endpoint)
+                                    .addAllOutputEventTypes(
+                                        c.role() == Pipeline.Role.SOURCE ? List.of("t") : List.of())
                                     .addAllInputEventTypes(
                                         env.containsKey("INPUTS")
                                             ? List.of(env.get("INPUTS").split(","))
@@ -480,5 +491,90 @@ class PipelineRunnerTest {
       h.close();
     }
     assertThat(h.alive()).isFalse();
+  }
+
+  @Test
+  void eventsASinkRefused_failTheRunNamingItAndTheCause_unlessItsEntryAllowsThem()
+      throws Exception {
+    try (FlowctlServer cp =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      PipelineRuns runs = new PipelineRuns(new InMemoryPipelineRunStore(), Clock.systemUTC());
+      InProcess launcher = new InProcess(Set.of());
+      launcher.sinkRefuses = 2;
+      PipelineRunner runner =
+          PipelineRunner.builder(cp.services(), runs, launcher, "127.0.0.1:" + cp.port())
+              .startTimeout(Duration.ofSeconds(20))
+              .heartbeatInterval(Duration.ofMillis(30))
+              .schemas(cp.schemas())
+              .build();
+      try (PipelineRunner.Running running = runner.start(pipeline())) {
+        PipelineRunner.FlowResult r = running.completion().get(30, TimeUnit.SECONDS);
+        assertThat(r.completed()).isFalse();
+        assertThat(r.failure())
+            .isEqualTo("sink refused 2 events: event '1': 'amount' changed type");
+        var recorded = runs.get(running.runId());
+        assertThat(recorded.getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
+        assertThat(recorded.getError()).isEqualTo(r.failure());
+        assertThat(recorded.getMetrics().getComponentMetricsMap().get("sink").getEventsFailed())
+            .isEqualTo(2);
+      }
+
+      Path allowing =
+          Files.writeString(
+              dir.resolve("allowing.yaml"),
+              YAML.replace(
+                  "      inputs: [proc]\n",
+                  "      inputs: [proc]\n"
+                      + "      config:\n        arrow:\n          allow_refused_events: true\n"));
+      Pipeline p = PipelineParser.parse(allowing).pipeline().orElseThrow();
+      try (PipelineRunner.Running running = runner.start(p)) {
+        PipelineRunner.FlowResult r = running.completion().get(30, TimeUnit.SECONDS);
+        assertThat(r.completed()).isTrue();
+        assertThat(r.refusals().get("sink").allowed()).isTrue();
+        assertThat(r.refusals().get("sink").describe("sink"))
+            .endsWith("(allowed by its allow_refused_events)");
+        assertThat(runs.get(running.runId()).getStatus()).isEqualTo(RunStatus.RUN_STATUS_COMPLETED);
+      }
+    }
+  }
+
+  @Test
+  void aNewSchemaTheRegistryRefusesMidRun_failsTheRunWithTheReason() throws Exception {
+    org.apache.arrow.vector.types.pojo.Schema v1 =
+        new org.apache.arrow.vector.types.pojo.Schema(
+            List.of(
+                org.apache.arrow.vector.types.pojo.Field.notNullable(
+                    "amount", new org.apache.arrow.vector.types.pojo.ArrowType.Int(64, true))));
+    org.apache.arrow.vector.types.pojo.Schema retyped =
+        new org.apache.arrow.vector.types.pojo.Schema(
+            List.of(
+                org.apache.arrow.vector.types.pojo.Field.notNullable(
+                    "amount", org.apache.arrow.vector.types.pojo.ArrowType.Utf8.INSTANCE)));
+    try (FlowctlServer cp =
+        FlowctlServer.builder().host("127.0.0.1").port(0).store("memory").start()) {
+      PipelineRuns runs = new PipelineRuns(new InMemoryPipelineRunStore(), Clock.systemUTC());
+      InProcess launcher = new InProcess(Set.of());
+      launcher.sourceEvents = 20;
+      launcher.sinkDelayMillis = 50; // the data flows for about a second
+      PipelineRunner runner =
+          PipelineRunner.builder(cp.services(), runs, launcher, "127.0.0.1:" + cp.port())
+              .startTimeout(Duration.ofSeconds(20))
+              .heartbeatInterval(Duration.ofMillis(30))
+              .schemas(cp.schemas())
+              .build();
+      try (PipelineRunner.Running running = runner.start(pipeline())) {
+        cp.schemas().register("t", v1, "src");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> cp.schemas().register("t", retyped, "src"))
+            .isInstanceOf(io.flowctl.FlowctlException.class);
+
+        PipelineRunner.FlowResult r = running.completion().get(30, TimeUnit.SECONDS);
+        assertThat(r.completed()).isFalse();
+        assertThat(r.failure())
+            .startsWith("the registry refused a new schema of 't' while the run was going")
+            .contains("amount");
+        assertThat(runs.get(running.runId()).getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
+      }
+    }
   }
 }
