@@ -27,13 +27,84 @@ final class ArrowFiles {
 
   private ArrowFiles() {}
 
-  /** The schema of an Arrow IPC file or stream (or a Parquet file's footer), in message format. */
+  /** The largest schema in Arrow's JSON form read from a file. */
+  static final int MAX_JSON_BYTES = 16 << 20;
+
+  /**
+   * The schema of an Arrow IPC file or stream, a Parquet file's footer, or a schema in Arrow's own
+   * JSON form (what Arrow Java's {@code Schema.toJson()} writes and {@code Schema.fromJSON} reads),
+   * in message format.
+   */
   static Schema schema(Path path) {
     if (isParquet(path)) {
       return ParquetSchemas.read(path);
     }
+    if (isJson(path)) {
+      return jsonSchema(path);
+    }
     try {
       return ArrowIpc.readSchema(path);
+    } catch (FlowctlException e) {
+      throw named(path, e);
+    } catch (IOException e) {
+      throw new SchemaException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** Whether the file's first non-blank character opens a JSON object. */
+  static boolean isJson(Path path) {
+    for (byte b : head(path)) {
+      if (b == '{') {
+        return true;
+      }
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A schema in Arrow's JSON form, bounded in size and then taken through the same hardened reader
+   * as IPC schemas (its nesting and names are checked there), so both forms are held to one rule.
+   */
+  static Schema jsonSchema(Path path) {
+    try {
+      if (Files.size(path) > MAX_JSON_BYTES) {
+        throw new SchemaException(
+            path
+                + ": a JSON schema of "
+                + Files.size(path)
+                + " bytes (the limit is "
+                + MAX_JSON_BYTES
+                + ")");
+      }
+      Schema parsed;
+      try {
+        String text = Files.readString(path);
+        com.fasterxml.jackson.databind.JsonNode tree = Remote.JSON.readTree(text);
+        if (!tree.isObject() || !tree.path("fields").isArray()) {
+          throw new SchemaException(
+              path + ": not an Arrow schema in JSON (an object with a \"fields\" array)");
+        }
+        parsed = Schema.fromJSON(text);
+      } catch (SchemaException e) {
+        throw e;
+      } catch (IOException | RuntimeException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        throw new SchemaException(
+            path + ": not an Arrow schema in JSON (" + why.lines().findFirst().orElse(why) + ")",
+            e);
+      }
+      try {
+        return ArrowIpc.readSchema(ArrowIpc.schemaStream(parsed));
+      } catch (FlowctlException e) {
+        // The one hardened check; its IPC position means nothing for a JSON file.
+        throw new FlowctlException(
+            e.code(),
+            path + ": " + e.getMessage().replaceFirst("^IPC message \\d+ at byte \\d+: ", ""),
+            e);
+      }
     } catch (FlowctlException e) {
       throw named(path, e);
     } catch (IOException e) {

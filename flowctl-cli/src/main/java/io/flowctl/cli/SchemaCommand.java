@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
           + " running control plane's registry)."
     },
     subcommands = {
+      SchemaCommand.Show.class,
       SchemaCommand.Fingerprint.class,
       SchemaCommand.Check.class,
       SchemaRegistryCommands.Register.class,
@@ -52,6 +53,61 @@ final class SchemaCommand implements Runnable {
   }
 
   @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the schema of a file: one line per field, or with --json in Arrow's own JSON form"
+              + " (what Schema.toJson() writes), which every schema command also reads.")
+  static final class Show implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(
+        paramLabel = "FILE",
+        description =
+            "An Arrow IPC stream or file, a Parquet file, or a schema in Arrow's JSON form.")
+    Path file;
+
+    @Option(names = "--json", description = "Print it in Arrow's JSON form.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+      Schema schema = ArrowFiles.schema(file);
+      java.io.PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        try {
+          out.println(Remote.JSON.writeValueAsString(Remote.JSON.readTree(schema.toJson())));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          throw new io.flowctl.FlowctlException(
+              io.flowctl.FlowctlException.Code.INTERNAL, file + ": cannot print as JSON", e);
+        }
+        return ExitCodes.OK;
+      }
+      for (org.apache.arrow.vector.types.pojo.Field f : schema.getFields()) {
+        print(out, f, "");
+      }
+      out.println("fingerprint " + SchemaFingerprints.structural(schema));
+      return ExitCodes.OK;
+    }
+
+    private static void print(
+        java.io.PrintWriter out, org.apache.arrow.vector.types.pojo.Field f, String indent) {
+      out.println(
+          indent
+              + f.getName()
+              + ": "
+              + f.getType()
+              + (f.isNullable() ? "" : " not null")
+              + (f.getDictionary() == null
+                  ? ""
+                  : " (dictionary " + f.getDictionary().getIndexType() + ")"));
+      for (org.apache.arrow.vector.types.pojo.Field c : f.getChildren()) {
+        print(out, c, indent + "  ");
+      }
+    }
+  }
+
+  @Command(
       name = "fingerprint",
       mixinStandardHelpOptions = true,
       description =
@@ -62,7 +118,8 @@ final class SchemaCommand implements Runnable {
 
     @Parameters(
         paramLabel = "FILE",
-        description = "An Arrow IPC stream or file, or a Parquet file.")
+        description =
+            "An Arrow IPC stream or file, a Parquet file, or a schema in Arrow's JSON form.")
     Path file;
 
     @Option(
@@ -87,8 +144,8 @@ final class SchemaCommand implements Runnable {
       name = "check",
       mixinStandardHelpOptions = true,
       description = {
-        "Compare the schemas of two Arrow files: print the strongest level that holds and every"
-            + " change.",
+        "Compare the schemas of two files (Arrow IPC, Parquet or Arrow's JSON form): print the"
+            + " strongest level that holds and every change.",
         "BACKWARD: readers using NEW read data written with OLD; FORWARD: the reverse."
       })
   static final class Check implements Callable<Integer> {

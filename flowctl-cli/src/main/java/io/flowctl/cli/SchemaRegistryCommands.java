@@ -76,7 +76,8 @@ final class SchemaRegistryCommands {
   @Command(
       name = "register",
       description = {
-        "Register the schema of an Arrow IPC or Parquet file as the next version of SUBJECT;"
+        "Register the schema of an Arrow IPC or Parquet file (or Arrow's JSON form) as the next"
+            + " version of SUBJECT;"
             + " prints its version and fingerprint.",
         "A refusal (the subject's policy, a live consumer that could not read it, a read-only"
             + " subject) exits 1 listing every change with its field path."
@@ -95,7 +96,10 @@ final class SchemaRegistryCommands {
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The event type.")
     String subject;
 
-    @Parameters(index = "1", paramLabel = "FILE", description = "An Arrow IPC or Parquet file.")
+    @Parameters(
+        index = "1",
+        paramLabel = "FILE",
+        description = "An Arrow IPC or Parquet file, or a schema in Arrow's JSON form.")
     Path file;
 
     @Option(

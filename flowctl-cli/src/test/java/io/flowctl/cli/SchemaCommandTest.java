@@ -244,4 +244,80 @@ class SchemaCommandTest {
     }
     return path;
   }
+
+  @Test
+  void aSchemaInArrowsJsonForm_isReadByEverySchemaCommand_andShowWritesIt() throws Exception {
+    Schema schema =
+        new Schema(
+            List.of(
+                ID,
+                ASSET,
+                MEMO,
+                new Field(
+                    "legs",
+                    FieldType.notNullable(new ArrowType.List()),
+                    List.of(Field.notNullable("item", new ArrowType.Int(32, true))))),
+            java.util.Map.of("owner", "payments"));
+    Path ipc = write(schema, "v1.arrows", false);
+    Path json = Files.writeString(dir.resolve("v1.json"), schema.toJson());
+
+    // The same fingerprints, structural and exact, from either form.
+    for (String flag : List.of("", "--with-metadata")) {
+      List<String> args = new ArrayList<>(List.of("schema", "fingerprint"));
+      if (!flag.isEmpty()) {
+        args.add(flag);
+      }
+      CliRunner fromJson = CliRunner.run(concat(args, json.toString()));
+      CliRunner fromIpc = CliRunner.run(concat(args, ipc.toString()));
+      assertThat(fromJson.status()).as(fromJson.err()).isEqualTo(ExitCodes.OK);
+      assertThat(fromJson.out()).isEqualTo(fromIpc.out());
+    }
+    // show --json prints Arrow's own form: it reads back as the same schema, and is read again.
+    CliRunner shown = CliRunner.run("schema", "show", ipc.toString(), "--json");
+    assertThat(shown.status()).as(shown.err()).isEqualTo(ExitCodes.OK);
+    assertThat(Schema.fromJSON(shown.out())).isEqualTo(schema);
+    Path again = Files.writeString(dir.resolve("again.json"), shown.out());
+    assertThat(CliRunner.run("schema", "fingerprint", again.toString()).out())
+        .isEqualTo(CliRunner.run("schema", "fingerprint", ipc.toString()).out());
+    // ...and as one line per field.
+    CliRunner text = CliRunner.run("schema", "show", json.toString());
+    assertThat(text.out())
+        .contains("id: Int(64, true) not null")
+        .contains("legs: List not null")
+        .contains("  item: Int(32, true) not null")
+        .contains("fingerprint " + SchemaFingerprints.structural(schema));
+    // check compares JSON with IPC: identical.
+    CliRunner check = CliRunner.run("schema", "check", ipc.toString(), json.toString());
+    assertThat(check.status()).as(check.err()).isEqualTo(ExitCodes.OK);
+    assertThat(check.out()).contains("FULL");
+  }
+
+  @Test
+  void aBrokenOrHostileJsonSchema_isOneLineNamingTheFile() throws Exception {
+    Path broken = Files.writeString(dir.resolve("broken.json"), "{\"fields\": [ {\"name\": ");
+    Path notASchema = Files.writeString(dir.resolve("other.json"), "{\"hello\": \"world\"}");
+    // 200 structs deep: past the nesting limit every schema is held to
+    StringBuilder deep = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      deep.append("{\"name\":\"s")
+          .append(i)
+          .append("\",\"nullable\":true,\"type\":{\"name\":\"struct\"},\"children\":[");
+    }
+    deep.append("{\"name\":\"x\",\"nullable\":true,\"type\":{\"name\":\"bool\"},\"children\":[]}");
+    deep.append("]}".repeat(200));
+    Path hostile = Files.writeString(dir.resolve("deep.json"), "{\"fields\":[" + deep + "]}");
+
+    for (Path f : List.of(broken, notASchema, hostile)) {
+      CliRunner r = CliRunner.run("schema", "fingerprint", f.toString());
+      assertThat(r.status()).as(f + ": " + r.out() + r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
+      assertThat(r.err()).contains(f.toString());
+    }
+  }
+
+  private static String[] concat(List<String> args, String last) {
+    List<String> all = new ArrayList<>(args);
+    all.add(last);
+    return all.toArray(String[]::new);
+  }
 }

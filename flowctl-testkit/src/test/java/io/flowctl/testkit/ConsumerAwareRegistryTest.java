@@ -92,15 +92,7 @@ class ConsumerAwareRegistryTest {
                 });
 
         assertThat(cp.registerSchema(registration(V2, true)).getVersion()).isEqualTo(2);
-        List<VectorSchemaRoot> batches = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          VectorSchemaRoot b = VectorSchemaRoot.create(V2, kit.allocator());
-          ((BigIntVector) b.getVector(0)).setSafe(0, i);
-          b.setRowCount(1);
-          batches.add(b);
-        }
-        List<Event> events = kit.events(TYPE, batches.toArray(VectorSchemaRoot[]::new));
-        batches.forEach(VectorSchemaRoot::close);
+        List<Event> events = fiveV2Events(kit);
         for (Event e : events) {
           try {
             kit.consume(consumer, List.of(e));
@@ -155,15 +147,7 @@ class ConsumerAwareRegistryTest {
         assertThat(cp.registerSchema(registration(V1, false)).getVersion()).isEqualTo(1);
         assertThat(cp.registerSchema(registration(V2, false)).getVersion()).isEqualTo(2);
 
-        List<VectorSchemaRoot> batches = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-          VectorSchemaRoot b = VectorSchemaRoot.create(V2, kit.allocator());
-          ((BigIntVector) b.getVector(0)).setSafe(0, i);
-          b.setRowCount(1);
-          batches.add(b);
-        }
-        List<Event> events = kit.events(TYPE, batches.toArray(VectorSchemaRoot[]::new));
-        batches.forEach(VectorSchemaRoot::close);
+        List<Event> events = fiveV2Events(kit);
         kit.consume(consumer, events);
 
         assertThat(read).hasValue(5);
@@ -172,5 +156,19 @@ class ConsumerAwareRegistryTest {
         channel.shutdownNow();
       }
     }
+  }
+
+  /** Five one-row batches of V2 as events. */
+  static List<Event> fiveV2Events(FlowctlTestKit kit) {
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      VectorSchemaRoot b = VectorSchemaRoot.create(V2, kit.allocator());
+      ((BigIntVector) b.getVector(0)).setSafe(0, i);
+      b.setRowCount(1);
+      batches.add(b);
+    }
+    List<Event> events = kit.events(TYPE, batches.toArray(VectorSchemaRoot[]::new));
+    batches.forEach(VectorSchemaRoot::close);
+    return events;
   }
 }

@@ -501,12 +501,7 @@ class PipelineRunnerTest {
       PipelineRuns runs = new PipelineRuns(new InMemoryPipelineRunStore(), Clock.systemUTC());
       InProcess launcher = new InProcess(Set.of());
       launcher.sinkRefuses = 2;
-      PipelineRunner runner =
-          PipelineRunner.builder(cp.services(), runs, launcher, "127.0.0.1:" + cp.port())
-              .startTimeout(Duration.ofSeconds(20))
-              .heartbeatInterval(Duration.ofMillis(30))
-              .schemas(cp.schemas())
-              .build();
+      PipelineRunner runner = checkingRunner(cp, runs, launcher);
       try (PipelineRunner.Running running = runner.start(pipeline())) {
         PipelineRunner.FlowResult r = running.completion().get(30, TimeUnit.SECONDS);
         assertThat(r.completed()).isFalse();
@@ -556,12 +551,7 @@ class PipelineRunnerTest {
       InProcess launcher = new InProcess(Set.of());
       launcher.sourceEvents = 20;
       launcher.sinkDelayMillis = 50; // the data flows for about a second
-      PipelineRunner runner =
-          PipelineRunner.builder(cp.services(), runs, launcher, "127.0.0.1:" + cp.port())
-              .startTimeout(Duration.ofSeconds(20))
-              .heartbeatInterval(Duration.ofMillis(30))
-              .schemas(cp.schemas())
-              .build();
+      PipelineRunner runner = checkingRunner(cp, runs, launcher);
       try (PipelineRunner.Running running = runner.start(pipeline())) {
         cp.schemas().register("t", v1, "src");
         org.assertj.core.api.Assertions.assertThatThrownBy(
@@ -576,5 +566,14 @@ class PipelineRunnerTest {
         assertThat(runs.get(running.runId()).getStatus()).isEqualTo(RunStatus.RUN_STATUS_FAILED);
       }
     }
+  }
+
+  /** A runner given the control plane's schema registry: links checked, refusals recorded. */
+  static PipelineRunner checkingRunner(FlowctlServer cp, PipelineRuns runs, Launcher launcher) {
+    return PipelineRunner.builder(cp.services(), runs, launcher, "127.0.0.1:" + cp.port())
+        .startTimeout(Duration.ofSeconds(20))
+        .heartbeatInterval(Duration.ofMillis(30))
+        .schemas(cp.schemas())
+        .build();
   }
 }
