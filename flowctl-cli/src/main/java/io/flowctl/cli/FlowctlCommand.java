@@ -27,6 +27,7 @@ import picocli.CommandLine.ScopeType;
       EventCommand.class,
       ServeCommand.class,
       PipelineCommand.class,
+      PipelineCommand.Validate.class, // upstream's flowctl validate FILE
       RunCommand.class,
       ServicesCommand.List_.class,
       ServicesCommand.Status.class,

@@ -14,10 +14,14 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code flowctl serve}: a standalone control plane. */
 @Command(
     name = "serve",
+    aliases = "server",
     mixinStandardHelpOptions = true,
-    description =
-        "Run a control plane: flowctl.ControlPlane with the Arrow schema RPCs, gRPC health and"
-            + " reflection. Stops cleanly on SIGTERM.")
+    description = {
+      "Run a control plane: flowctl.ControlPlane with the Arrow schema RPCs, gRPC health and"
+          + " reflection. Stops cleanly on SIGTERM.",
+      "Upstream's spelling works too: flowctl server [--address A] [--port P] [--tls-ca-cert F]"
+          + " [--janitor-interval D] [--db-path PATH] [--no-persistence]."
+    })
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -28,7 +32,7 @@ final class ServeCommand implements Callable<Integer> {
   int port;
 
   @Option(
-      names = "--bind",
+      names = {"--bind", "--address"},
       defaultValue = "0.0.0.0",
       paramLabel = "ADDRESS",
       description =
@@ -46,6 +50,19 @@ final class ServeCommand implements Callable<Integer> {
   String store;
 
   @Option(
+      names = "--db-path",
+      paramLabel = "PATH",
+      description =
+          "Upstream's store flag: the registry in the SQLite file PATH (the same as --store"
+              + " sqlite:PATH; upstream's BoltDB files are not read).")
+  String dbPath;
+
+  @Option(
+      names = "--no-persistence",
+      description = "Upstream's flag: keep everything in memory (the same as --store memory).")
+  boolean noPersistence;
+
+  @Option(
       names = "--heartbeat-ttl",
       defaultValue = "30s",
       converter = DurationConverter.class,
@@ -55,7 +72,7 @@ final class ServeCommand implements Callable<Integer> {
   Duration ttl;
 
   @Option(
-      names = "--sweep-interval",
+      names = {"--sweep-interval", "--janitor-interval"},
       defaultValue = "10s",
       converter = DurationConverter.class,
       paramLabel = "DURATION",
@@ -75,7 +92,7 @@ final class ServeCommand implements Callable<Integer> {
   java.nio.file.Path tlsKey;
 
   @Option(
-      names = "--tls-client-ca",
+      names = {"--tls-client-ca", "--tls-ca-cert"},
       paramLabel = "FILE",
       description = "PEM CA: require client certificates signed by it (mutual TLS).")
   java.nio.file.Path tlsClientCa;
@@ -114,6 +131,24 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (noPersistence && dbPath != null) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "--no-persistence and --db-path contradict each other: give one");
+    }
+    if ((noPersistence || dbPath != null)
+        && spec.commandLine().getParseResult().hasMatchedOption("--store")) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "--store and "
+              + (noPersistence ? "--no-persistence" : "--db-path")
+              + " contradict each other: give one");
+    }
+    if (noPersistence) {
+      store = "memory";
+    } else if (dbPath != null) {
+      store = "sqlite:" + dbPath;
+    }
     FlowctlServer.Builder b;
     try {
       b =

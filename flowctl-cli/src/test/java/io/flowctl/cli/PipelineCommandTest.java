@@ -57,4 +57,16 @@ class PipelineCommandTest {
     assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.err()).contains("no such file");
   }
+
+  @Test
+  void upstreamsValidateCommand_isTheSameCheck() throws Exception {
+    Path good = Files.writeString(dir.resolve("p.yaml"), PIPELINE);
+    Path bad = Files.writeString(dir.resolve("q.yaml"), PIPELINE.replace("[src]", "[nobody]"));
+    for (Path f : java.util.List.of(good, bad)) {
+      CliRunner ours = CliRunner.run("pipeline", "validate", f.toString());
+      CliRunner upstreams = CliRunner.run("validate", f.toString());
+      assertThat(upstreams.status()).isEqualTo(ours.status());
+      assertThat(upstreams.out()).isEqualTo(ours.out());
+    }
+  }
 }

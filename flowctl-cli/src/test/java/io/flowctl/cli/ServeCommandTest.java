@@ -41,4 +41,37 @@ class ServeCommandTest {
     assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.err()).contains("forever");
   }
+
+  @Test
+  void upstreamsServerCommandAndFlags_reachServe() {
+    CliRunner r =
+        CliRunner.run(
+            "server",
+            "--address",
+            "127.0.0.1",
+            "--janitor-interval",
+            "5s",
+            "--tls-ca-cert",
+            "ca.pem",
+            "--no-persistence",
+            "--port",
+            "0",
+            "--tls-cert",
+            "x.crt");
+
+    // Every upstream flag parsed; serve's own check then refuses the half TLS setting.
+    assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err()).contains("--tls-cert and --tls-key go together");
+  }
+
+  @Test
+  void storeFlagsThatContradictEachOther_areRefusedNamingBoth() {
+    CliRunner both = CliRunner.run("server", "--no-persistence", "--db-path", "x.db");
+    assertThat(both.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(both.err()).contains("--no-persistence and --db-path contradict each other");
+
+    CliRunner store = CliRunner.run("serve", "--store", "memory", "--db-path", "x.db");
+    assertThat(store.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(store.err()).contains("--store and --db-path contradict each other");
+  }
 }
