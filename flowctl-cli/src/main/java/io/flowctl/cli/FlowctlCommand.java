@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
       PipelineCommand.Validate.class, // upstream's flowctl validate FILE
       RunCommand.class,
       ServicesCommand.List_.class,
+      ListCommand.class, // upstream's flowctl list
       ServicesCommand.Status.class,
       RunsCommand.class
     },

@@ -31,12 +31,12 @@ final class Remote {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(
-      names = "--server",
+      names = {"--server", "--endpoint", "-e"},
       paramLabel = "HOST:PORT",
       defaultValue = "${env:FLOWCTL_SERVER:-localhost:8080}",
       description =
           "The control plane (default ${DEFAULT-VALUE}; FLOWCTL_SERVER); several replicas as"
-              + " h1:p1,h2:p2.")
+              + " h1:p1,h2:p2. --endpoint and -e are upstream's names for it.")
   String server;
 
   @Option(
