@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
       RunCommand.class,
       ServicesCommand.List_.class,
       ListCommand.class, // upstream's flowctl list
+      ProcessorsCommand.class, // upstream's flowctl processors
       ServicesCommand.Status.class,
       RunsCommand.class
     },
