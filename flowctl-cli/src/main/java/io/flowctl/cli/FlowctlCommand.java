@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
       ServicesCommand.List_.class,
       ListCommand.class, // upstream's flowctl list
       ProcessorsCommand.class, // upstream's flowctl processors
+      PipelinesCommand.class, // upstream's flowctl pipelines
       ServicesCommand.Status.class,
       RunsCommand.class
     },
