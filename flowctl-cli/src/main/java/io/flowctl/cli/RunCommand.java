@@ -64,6 +64,24 @@ final class RunCommand implements Callable<Integer> {
   Path components;
 
   @Option(
+      names = "--control-plane-port",
+      defaultValue = "0",
+      paramLabel = "PORT",
+      description =
+          "Port of the embedded control plane (upstream's flag; default ${DEFAULT-VALUE}: any free"
+              + " port; upstream's default is 8080, where its 'flowctl list' looks).")
+  int controlPlanePort;
+
+  @Option(
+      names = "--control-plane-address",
+      defaultValue = "127.0.0.1",
+      paramLabel = "ADDRESS",
+      description =
+          "Address the embedded control plane listens on (upstream's flag; default"
+              + " ${DEFAULT-VALUE}).")
+  String controlPlaneAddress;
+
+  @Option(
       names = "--no-arrow",
       description =
           "Switch Arrow off for every component (FLOWCTL_ARROW_ENABLED=false): the rollback switch."
@@ -99,6 +117,28 @@ final class RunCommand implements Callable<Integer> {
     return io.flowctl.server.pipeline.ComponentCatalog.load(f);
   }
 
+  /** The run's own control plane, on --control-plane-address and --control-plane-port. */
+  private FlowctlServer embeddedControlPlane() throws java.io.IOException {
+    try {
+      return FlowctlServer.builder()
+          .host(controlPlaneAddress)
+          .port(controlPlanePort)
+          .store("sqlite:" + data.resolve("flowctl.db"))
+          .start();
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "cannot start the embedded control plane on "
+              + controlPlaneAddress
+              + ":"
+              + controlPlanePort
+              + " ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -118,13 +158,8 @@ final class RunCommand implements Callable<Integer> {
     Pipeline pipeline = catalog().resolve(parsed.pipeline().orElseThrow());
     java.nio.file.Files.createDirectories(data);
     try (BufferAllocator allocator = new RootAllocator(2L << 30);
-        FlowctlServer cp =
-            FlowctlServer.builder()
-                .host("127.0.0.1")
-                .port(0)
-                .store("sqlite:" + data.resolve("flowctl.db"))
-                .start()) {
-      out.println("control plane on 127.0.0.1:" + cp.port());
+        FlowctlServer cp = embeddedControlPlane()) {
+      out.println("control plane on " + controlPlaneAddress + ":" + cp.port());
       PipelineRunner runner =
           cp.runner(launcher(allocator, data)) // runs recorded through the pipeline-run RPCs
               .startTimeout(startTimeout)

@@ -143,4 +143,31 @@ class ProcessorsCommandTest {
     assertThat(unfiltered.status()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(unfiltered.err()).contains("at least one filter must be specified");
   }
+
+  @Test
+  void upstreamsStatus_showsEveryComponentByKind_headedByThePipelineFilesName() throws Exception {
+    String port = endpoint.substring(endpoint.lastIndexOf(':') + 1);
+    CliRunner r = CliRunner.run("status", "--control-plane-port", port);
+    assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out())
+        .startsWith(
+            "Pipeline Status\nStatus: \033[32mRUNNING\033[0m\nComponents: 3 total (3 healthy)\n\n")
+        .contains("SOURCES (1)\n  ttp-source (\033[32mHEALTH_STATUS_HEALTHY\033[0m)\n")
+        .contains("PROCESSORS (2)\n")
+        .contains("    Input types: ttp, fx\n")
+        .contains("    Last heartbeat: just now\n")
+        .contains("    Metrics:\n      processed_count: 7\n");
+
+    java.nio.file.Path file =
+        java.nio.file.Files.writeString(
+            java.nio.file.Files.createTempFile("pipeline", ".yaml"),
+            "apiVersion: flowctl/v1\nkind: Pipeline\nmetadata:\n  name: ttp-totals\nspec:\n"
+                + "  sources:\n    - id: s\n      command: [\"true\"]\n");
+    CliRunner named = CliRunner.run("status", file.toString(), "--control-plane-addr", endpoint);
+    assertThat(named.out()).startsWith("Pipeline: ttp-totals\n");
+
+    // One service by id, as before.
+    CliRunner one = CliRunner.run("status", "ttp-totals", "--server", endpoint);
+    assertThat(one.out()).contains("id:              ttp-totals");
+  }
 }

@@ -27,10 +27,22 @@ class RunCommandTest {
             .replace("TTP_BATCHES: \"100\"", "TTP_BATCHES: \"5\"")
             .replace("TTP_ROWS: \"10000\"", "TTP_ROWS: \"1000\""));
 
-    CliRunner r = CliRunner.run("run", yaml.toString(), "--data", dir.resolve("data").toString());
+    // Upstream's flags put the embedded control plane where its own commands look.
+    int port = ComponentProcess.freePort();
+    CliRunner r =
+        CliRunner.run(
+            "run",
+            yaml.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--control-plane-address",
+            "127.0.0.1",
+            "--control-plane-port",
+            Integer.toString(port));
 
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     assertThat(r.out())
+        .contains("control plane on 127.0.0.1:" + port)
         .contains("started ttp-source -> ttp-asset-totals -> ttp-sink")
         .contains("RUN_STATUS_COMPLETED")
         .contains("ttp-sink.parquet");
@@ -49,5 +61,29 @@ class RunCommandTest {
 
     assertThat(r.status()).isEqualTo(ExitCodes.NOT_SATISFIED);
     assertThat(r.out()).contains("bad.yaml:1:");
+  }
+
+  @Test
+  void aControlPlanePortInUse_isOneLineNamingTheAddress() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path yaml =
+          Files.writeString(
+              dir.resolve("p.yaml"),
+              "apiVersion: flowctl/v1\nkind: Pipeline\nmetadata:\n  name: p\nspec:\n"
+                  + "  sources:\n    - id: s\n      command: [\"true\"]\n");
+      CliRunner r =
+          CliRunner.run(
+              "run",
+              yaml.toString(),
+              "--data",
+              dir.resolve("data").toString(),
+              "--control-plane-port",
+              Integer.toString(taken.getLocalPort()));
+
+      assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(r.err())
+          .contains("cannot start the embedded control plane on 127.0.0.1:" + taken.getLocalPort());
+    }
   }
 }
