@@ -25,8 +25,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Run a bundled example component (ttp-source, asset-totals, parquet-sink) as a flow-proto"
-          + " component, configured from its environment as upstream's launcher sets it:",
-      "ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_COMPONENT_ID (or FLOWCTL_SERVICE_ID,"
+          + " component, configured from its environment as upstream's launcher sets it.",
+      "It reads ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_COMPONENT_ID (or FLOWCTL_SERVICE_ID,"
           + " COMPONENT_ID), FLOWCTL_HEARTBEAT_INTERVAL (Go duration), PORT (\":50051\" or a"
           + " number), HEALTH_PORT (default 8088); and the example's own: TTP_BATCHES, TTP_ROWS,"
           + " BATCH_SIZE, ARROW_COMPRESSION, FLOWCTL_ARROW_ENABLED, OUTPUT_DIR (the sink's"
@@ -36,7 +36,9 @@ import picocli.CommandLine.Spec;
 final class ComponentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(paramLabel = "NAME", description = "ttp-source, asset-totals or parquet-sink")
+  @Parameters(
+      paramLabel = "NAME",
+      description = "The component: ttp-source, asset-totals or parquet-sink.")
   String name;
 
   @Override

@@ -111,7 +111,8 @@ final class Remote {
           server + " does not offer " + what + " (is it an upstream flowctl control plane?)",
           e);
     }
-    return GrpcErrors.toException(e, what);
+    // Every error about a server names the address it tried.
+    return GrpcErrors.toException(e, what + " at " + server);
   }
 
   private ManagedChannel channel() {

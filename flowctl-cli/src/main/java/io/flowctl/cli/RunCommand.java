@@ -27,10 +27,13 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a pipeline with an embedded control plane: start its components in dependency order,",
-      "wait for each to register and be healthy, and stop them in reverse order when the sinks are",
-      "done or on SIGTERM. Commands 'example:*' run the bundled example components in this JVM;",
-      "other commands run as processes with FLOWCTL_ENDPOINT, FLOWCTL_SERVICE_ID, ... set."
+      "Run a pipeline with an embedded control plane, as upstream's runner runs it.",
+      "Its components start in dependency order, each once it is registered and healthy; every"
+          + " link's schemas are checked before data flows; they stop in reverse order when the"
+          + " sinks are done or on SIGTERM. Commands 'example:*' run the bundled example components"
+          + " in this JVM; other commands run as processes with FLOWCTL_ENDPOINT,"
+          + " FLOWCTL_SERVICE_ID, ... set. Exits 1 when the run fails or a component refused"
+          + " events."
     })
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

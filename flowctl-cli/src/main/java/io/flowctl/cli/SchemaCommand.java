@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
     name = "schema",
     mixinStandardHelpOptions = true,
     description = {
-      "Fingerprint Arrow schemas and check their compatibility (files);",
-      "register, list, fetch and delete versions, and change subjects' policies and modes (a"
-          + " running control plane's registry)."
+      "Show, fingerprint and compare schema files, and manage a control plane's schema registry.",
+      "Files: show, fingerprint, check. A running control plane's registry: register, list, fetch"
+          + " and delete versions, and change subjects' policies and modes."
     },
     subcommands = {
       SchemaCommand.Show.class,

@@ -77,8 +77,7 @@ final class SchemaRegistryCommands {
       name = "register",
       description = {
         "Register the schema of an Arrow IPC or Parquet file (or Arrow's JSON form) as the next"
-            + " version of SUBJECT;"
-            + " prints its version and fingerprint.",
+            + " version of SUBJECT, and print its version and fingerprint.",
         "A refusal (the subject's policy, a live consumer that could not read it, a read-only"
             + " subject) exits 1 listing every change with its field path."
       })

@@ -40,4 +40,36 @@ class MainTest {
     assertThat(r.status()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.err()).startsWith("flowctl: ");
   }
+
+  @Test
+  void everyCommandsSummaryAndEveryOptionsHelp_areWholeSentences() {
+    java.util.List<String> cut = new java.util.ArrayList<>();
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(FlowctlCommand.commandLine());
+    int seen = 0;
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.poll();
+      seen++;
+      var spec = c.getCommandSpec();
+      String[] description = spec.usageMessage().description();
+      if (description.length > 0 && !description[0].strip().endsWith(".")) {
+        cut.add(spec.qualifiedName() + ": " + description[0]);
+      }
+      for (var option : spec.options()) {
+        String[] d = option.description();
+        if (d.length > 0 && !d[d.length - 1].strip().endsWith(".")) {
+          cut.add(spec.qualifiedName() + " " + option.longestName() + ": " + d[d.length - 1]);
+        }
+      }
+      for (var p : spec.positionalParameters()) {
+        String[] d = p.description();
+        if (d.length > 0 && !d[d.length - 1].strip().endsWith(".")) {
+          cut.add(spec.qualifiedName() + " " + p.paramLabel() + ": " + d[d.length - 1]);
+        }
+      }
+      todo.addAll(c.getSubcommands().values());
+    }
+    assertThat(seen).as("commands walked").isGreaterThan(30);
+    assertThat(cut).as("help text that stops mid-sentence").isEmpty();
+  }
 }
