@@ -229,13 +229,7 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
 
     private void close() {
       open.decrementAndGet();
-      try {
-        handler.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        LOG.warn("sink '{}': closing a stream failed: {}", componentId, e.toString());
-      }
+      PerStream.close(handler::close, "sink '" + componentId + "'");
     }
   }
 

@@ -411,13 +411,7 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
         closed = true;
       }
       open.decrementAndGet();
-      try {
-        handler.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        LOG.warn("processor '{}': closing a stream failed: {}", componentId, e.toString());
-      }
+      PerStream.close(handler::close, "processor '" + componentId + "'");
     }
   }
 

@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 
 /** Opening a call's own handler from a service's factory, for the push services. */
 final class PerStream {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PerStream.class);
+
   private PerStream() {}
 
   /** The factory's handler for a new call; null when it failed, after answering {@code out}. */
@@ -16,6 +18,27 @@ final class PerStream {
     } catch (RuntimeException e) {
       out.onError(GrpcErrors.toStatus(e));
       return null;
+    }
+  }
+
+  /** A handler's {@code close}. */
+  @FunctionalInterface
+  interface Closer {
+    void close() throws Exception;
+  }
+
+  /**
+   * Closes a call's handler; its failure is logged, not thrown: the call is over either way.
+   *
+   * @param who the component, as the log names it ("sink 'parquet'")
+   */
+  static void close(Closer handler, String who) {
+    try {
+      handler.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warn("{}: closing a stream failed: {}", who, e.toString());
     }
   }
 
