@@ -87,6 +87,21 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
     return this;
   }
 
+  /**
+   * An event type it reads as records of {@code type}: batches are projected by name to the
+   * record's mapping ({@link RecordMapping}) first.
+   */
+  public ConsumerBuilder input(String eventType, Class<? extends Record> type) {
+    return input(eventType, RecordMapping.of(type).schema());
+  }
+
+  /** The handler of every input batch as records of {@code type}; instead of {@link #onBatch}. */
+  public <R extends Record> ConsumerBuilder onRecords(Class<R> type, Flowctl.RecordConsumer<R> c) {
+    Objects.requireNonNull(c, "c");
+    RecordMapping<R> reads = RecordMapping.of(type);
+    return onBatch(batch -> c.accept(reads.fromBatch(batch)));
+  }
+
   /** The handler of every Arrow batch it reads. */
   public ConsumerBuilder onBatch(BatchConsumer c) {
     this.batches = Objects.requireNonNull(c, "c");

@@ -6,6 +6,7 @@ import io.flowctl.client.component.ComponentRuntime;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.Event;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -138,6 +139,43 @@ public final class Flowctl {
 
     /** See {@link BatchEmitter#resumeAfter()}: batches are numbered as they are shipped. */
     String resumeAfter();
+  }
+
+  /** Produces a source's records; the SDK maps them to Arrow and gathers them into batches. */
+  @FunctionalInterface
+  public interface RecordProducer<R extends Record> {
+    void produce(RecordEmitter<R> out) throws Exception;
+  }
+
+  /**
+   * Where a record producer's records go: a batch is shipped when it holds the batch size's records
+   * ({@code batching(...)} or the pipeline's {@code batch_size}); what is left is shipped when the
+   * producer returns.
+   */
+  public interface RecordEmitter<R extends Record> {
+    /** Appends one record; blocks while the reader is behind. */
+    void emit(R record) throws InterruptedException;
+
+    /** Ships the pending records now (an idle producer calls it so nothing waits). */
+    void flush() throws InterruptedException;
+
+    /** The stream's parameters. */
+    Map<String, String> params();
+
+    /** See {@link BatchEmitter#resumeAfter()}: batches are numbered as they are shipped. */
+    String resumeAfter();
+  }
+
+  /** Turns the records of one input batch into the records to emit; empty or null emits none. */
+  @FunctionalInterface
+  public interface RecordFunction<I extends Record, O extends Record> {
+    List<O> apply(List<I> input) throws Exception;
+  }
+
+  /** Takes the records of one input batch. */
+  @FunctionalInterface
+  public interface RecordConsumer<R extends Record> {
+    void accept(List<R> records) throws Exception;
   }
 
   /** Turns one input batch into one output batch; null emits nothing for it. */

@@ -72,6 +72,35 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
   }
 
   /**
+   * An event type it reads as records of {@code type}: batches are projected by name to the
+   * record's mapping ({@link RecordMapping}) first.
+   */
+  public ProcessorBuilder input(String eventType, Class<? extends Record> type) {
+    return input(eventType, RecordMapping.of(type).schema());
+  }
+
+  /** The event type it emits as records of {@code type}, whose mapping is registered. */
+  public ProcessorBuilder output(String eventType, Class<? extends Record> type) {
+    return output(eventType, RecordMapping.of(type).schema());
+  }
+
+  /**
+   * The handler of every input batch as records of {@code in}: the records it returns, of {@code
+   * out}, are emitted as one batch (none when empty). Instead of {@link #onBatch}.
+   */
+  public <I extends Record, O extends Record> ProcessorBuilder onRecords(
+      Class<I> in, Class<O> out, Flowctl.RecordFunction<I, O> f) {
+    Objects.requireNonNull(f, "f");
+    RecordMapping<I> reads = RecordMapping.of(in);
+    RecordMapping<O> writes = RecordMapping.of(out);
+    return onBatch(
+        (batch, allocator) -> {
+          List<O> made = f.apply(reads.fromBatch(batch));
+          return made == null || made.isEmpty() ? null : writes.toBatch(made, allocator);
+        });
+  }
+
+  /**
    * The event type it emits and the schema registered for it; replaces an earlier {@code output}.
    */
   public ProcessorBuilder output(String eventType, Schema schema) {

@@ -1,5 +1,6 @@
 package io.flowctl.client;
 
+import io.flowctl.client.Flowctl.BatchEmitter;
 import io.flowctl.client.Flowctl.BatchProducer;
 import io.flowctl.client.Flowctl.Component;
 import io.flowctl.client.Flowctl.RowEmitter;
@@ -31,6 +32,8 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   private long batchBytes = 64L << 20;
   private Duration batchTimeout; // null: the configuration's
   private StateStore state = StateStore.inMemory();
+  private java.util.function.IntConsumer recordSource; // sets the producer once rows are known
+  private Schema recordSchema;
 
   SourceBuilder(String id) {
     super(id);
@@ -41,6 +44,11 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     this.outputType = Objects.requireNonNull(eventType, "eventType");
     this.outputSchema = Objects.requireNonNull(schema, "schema");
     return this;
+  }
+
+  /** The event type it emits as records of {@code type}, whose mapping is the registered schema. */
+  public SourceBuilder output(String eventType, Class<? extends Record> type) {
+    return output(eventType, RecordMapping.of(type).schema());
   }
 
   /** The event type it emits as protobuf messages (no Arrow schema to register). */
@@ -94,6 +102,61 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   }
 
   /**
+   * What it streams, as records of {@code type} ({@link RecordMapping}): the SDK maps them to Arrow
+   * and gathers them into batches (see {@link Flowctl.RecordEmitter}); instead of {@link #produce}.
+   * The output schema is the record's mapping unless {@code output(eventType, schema)} gave one.
+   */
+  public <R extends Record> SourceBuilder produceRecords(
+      Class<R> type, Flowctl.RecordProducer<R> records) {
+    RecordMapping<R> mapping = RecordMapping.of(type);
+    this.recordSource = rows -> produce(out -> emitRecords(mapping, records, out, rows));
+    if (outputSchema == null && outputType != null) {
+      outputSchema = mapping.schema();
+    }
+    this.recordSchema = mapping.schema();
+    return this;
+  }
+
+  private static <R extends Record> void emitRecords(
+      RecordMapping<R> mapping, Flowctl.RecordProducer<R> records, BatchEmitter out, int rows)
+      throws Exception {
+    java.util.List<R> pending = new java.util.ArrayList<>();
+    Flowctl.RecordEmitter<R> emitter =
+        new Flowctl.RecordEmitter<>() {
+          @Override
+          public void emit(R record) throws InterruptedException {
+            pending.add(Objects.requireNonNull(record, "record"));
+            if (pending.size() >= rows) {
+              flush();
+            }
+          }
+
+          @Override
+          public void flush() throws InterruptedException {
+            if (pending.isEmpty()) {
+              return;
+            }
+            try (VectorSchemaRoot batch = mapping.toBatch(pending, out.allocator())) {
+              out.emit(batch);
+            }
+            pending.clear();
+          }
+
+          @Override
+          public Map<String, String> params() {
+            return out.params();
+          }
+
+          @Override
+          public String resumeAfter() {
+            return out.resumeAfter();
+          }
+        };
+    records.produce(emitter);
+    emitter.flush();
+  }
+
+  /**
    * How rows are gathered: at most {@code rows} rows and {@code bytes} of Arrow buffers a batch,
    * and {@code timeout} for its first row. Default: the pipeline's {@code batch_size} and {@code
    * batch_accumulation_timeout} ({@link ComponentConfig#batchSize()}), and 64 MiB.
@@ -127,7 +190,10 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     if (outputType == null) {
       throw new IllegalStateException("source '" + id + "': set output(eventType, schema)");
     }
-    if (producer == null && rowProducer == null && feed == null) {
+    if (outputSchema == null && recordSchema != null && feed == null) {
+      outputSchema = recordSchema;
+    }
+    if (producer == null && rowProducer == null && feed == null && recordSource == null) {
       throw new IllegalStateException(
           "source '" + id + "': set produce(producer) or produceRows(rows)");
     }
@@ -137,6 +203,9 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     }
     Jvm.requireArrowAccess();
     ComponentConfig cfg = configOrEnv();
+    if (recordSource != null) {
+      recordSource.accept(batchRows != null ? batchRows : cfg.batchSize());
+    }
     BatchProducer p = producer;
     if (p == null && rowProducer != null) {
       RowProducer rp = rowProducer;
