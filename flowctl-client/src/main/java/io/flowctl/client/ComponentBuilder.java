@@ -31,6 +31,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   CodecMetrics codecMetrics; // null: its own
   int maxInflight = 16;
   long memoryLimit = 1L << 30;
+  private BufferAllocator parent; // null: a root of its own
   final List<String> inputs = new ArrayList<>();
   final Map<String, Schema> readerSchemas = new LinkedHashMap<>();
   final Map<String, ReaderModel> readerModels = new LinkedHashMap<>();
@@ -76,6 +77,16 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   /** Events requested ahead of the one being handled (back-pressure); default 16. */
   public B maxInflight(int events) {
     this.maxInflight = Require.positive(events, "maxInflight");
+    return self();
+  }
+
+  /**
+   * The allocator the component's memory comes from, as a child of {@code parent} limited to {@link
+   * #memoryLimit}: for a host that accounts all its Arrow memory in one tree. The component closes
+   * its child, never {@code parent}. Default: a root allocator of its own.
+   */
+  public B allocator(BufferAllocator parent) {
+    this.parent = Objects.requireNonNull(parent, "parent");
     return self();
   }
 
@@ -155,7 +166,9 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
    * The component's own memory, bounded by {@link #memoryLimit}; the running component closes it.
    */
   final BufferAllocator newAllocator() {
-    return new RootAllocator(memoryLimit);
+    return parent != null
+        ? parent.newChildAllocator(id, 0, memoryLimit)
+        : new RootAllocator(memoryLimit);
   }
 
   /** The codec metrics to report: the caller's, or new ones over {@code allocator}. */

@@ -106,4 +106,17 @@ class BuildersTest {
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
+
+  @Test
+  void aHostsAllocator_isTheParentOfTheComponents_boundedByItsLimit() {
+    try (BufferAllocator host = new RootAllocator(256L << 20)) {
+      ProcessorBuilder b = Flowctl.processor("p").allocator(host).memoryLimit(1 << 20);
+      try (BufferAllocator own = b.newAllocator()) {
+        assertThat(own.getParentAllocator()).isSameAs(host);
+        assertThat(own.getLimit()).isEqualTo(1 << 20);
+        assertThat(own.getName()).isEqualTo("p");
+      }
+      assertThat(host.getChildAllocators()).isEmpty();
+    }
+  }
 }

@@ -318,6 +318,7 @@ public final class FlowctlServer implements AutoCloseable {
     private String host = "0.0.0.0";
     private int port = 8080;
     private String store = "sqlite:flowctl-data/flowctl.db";
+    private boolean storeGiven;
     private Stores stores;
     private String dbUser = "postgres";
     private String dbPassword = "";
@@ -445,8 +446,12 @@ public final class FlowctlServer implements AutoCloseable {
                 + store
                 + "' (expected memory, sqlite:PATH or jdbc:postgresql://...)");
       }
+      if (stores != null) {
+        throw new IllegalStateException(
+            "store(\"" + store + "\") and stores(...) override each other: give one");
+      }
       this.store = store;
-      this.stores = null;
+      this.storeGiven = true;
       return this;
     }
 
@@ -459,7 +464,12 @@ public final class FlowctlServer implements AutoCloseable {
 
     /** Stores the caller opened and closes; the server uses them instead of opening its own. */
     public Builder stores(Stores stores) {
-      this.stores = Objects.requireNonNull(stores, "stores");
+      Objects.requireNonNull(stores, "stores");
+      if (storeGiven) {
+        throw new IllegalStateException(
+            "stores(...) and store(\"" + store + "\") override each other: give one");
+      }
+      this.stores = stores;
       return this;
     }
 
