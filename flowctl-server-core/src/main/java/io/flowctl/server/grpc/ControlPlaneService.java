@@ -571,9 +571,14 @@ public final class ControlPlaneService
       ServiceState s, String eventType, Schema written, CompatibilityChecker checker) {
     for (SchemaInfo declared : s.info().getSupportedSchemasList()) {
       if (declared.getEventType().equals(eventType) && !declared.getSchemaDefinition().isEmpty()) {
-        // Judged by the reader model it declared, when it declared one.
+        // Judged by the reader model it declared, when it declared one (the registry's parser).
         CompatibilityChecker its =
-            declared.getReaderModel().isEmpty() ? checker : checker(declared.getReaderModel());
+            CompatibilityChecker.of(
+                checker.rules().toBuilder()
+                    .readerModel(
+                        io.flowctl.server.schema.LiveReaders.readerModel(
+                            declared, checker.rules().readerModel()))
+                    .build());
         return its.canRead(schemaOf(declared), written);
       }
     }

@@ -486,10 +486,10 @@ public final class PipelineRunner {
   }
 
   /**
-   * Every link's schemas, before data flows: for each consumer that declared a reader schema for an
-   * event type, what each of its producers writes of that type (its pipeline file's {@code
-   * output_schemas}, else the subject's latest registered version) must be readable under the
-   * reader model it declared.
+   * Every link's schemas, before data flows: what each producer writes (its pipeline file's {@code
+   * output_schemas}, else the subject's latest registered version) must be readable by each of its
+   * consumers, judged as the registry judges a new version: by the reader schemas and reader model
+   * each consumer declared ({@link io.flowctl.server.schema.SchemaRegistry#consumerConflicts}).
    *
    * @throws FlowctlException FAILED_PRECONDITION naming both components, the subject and every
    *     change with its path
@@ -498,52 +498,38 @@ public final class PipelineRunner {
     if (schemas == null) {
       return;
     }
-    Map<String, Pipeline.Component> byId = new LinkedHashMap<>();
-    pipeline.components().forEach(c -> byId.put(c.id(), c));
     List<String> broken = new ArrayList<>();
-    for (Pipeline.Component consumer : pipeline.components()) {
-      var state = services.status(consumer.id());
-      if (state.isEmpty()) {
+    for (Pipeline.Component producer : pipeline.components()) {
+      java.util.Set<String> downstream = new java.util.HashSet<>();
+      for (Pipeline.Component c : pipeline.components()) {
+        if (c.inputs().contains(producer.id())) {
+          downstream.add(c.id());
+        }
+      }
+      if (downstream.isEmpty()) {
         continue;
       }
-      for (io.flowctl.proto.SchemaInfo declared : state.get().info().getSupportedSchemasList()) {
-        if (declared.getSchemaDefinition().isEmpty()) {
+      java.util.Set<String> subjects = new java.util.TreeSet<>(producer.outputSchemas().keySet());
+      services
+          .status(producer.id())
+          .ifPresent(s -> subjects.addAll(s.info().getOutputEventTypesList()));
+      for (String subject : subjects) {
+        org.apache.arrow.vector.types.pojo.Schema written = writtenBy(producer, subject);
+        if (written == null) {
           continue;
         }
-        String subject = declared.getEventType();
-        org.apache.arrow.vector.types.pojo.Schema reader;
-        try {
-          reader = io.flowctl.ipc.ArrowIpc.readSchema(declared.getSchemaDefinition().toByteArray());
-        } catch (RuntimeException unreadable) {
-          continue; // parsed when it registered
-        }
-        io.flowctl.schema.CompatibilityChecker checker =
-            io.flowctl.schema.CompatibilityChecker.of(
-                schemas.rules().toBuilder()
-                    .readerModel(
-                        io.flowctl.server.schema.LiveReaders.readerModel(
-                            declared, io.flowctl.schema.ReaderModel.CLOSED))
-                    .build());
-        for (String producerId : consumer.inputs()) {
-          Pipeline.Component producer = byId.get(producerId);
-          org.apache.arrow.vector.types.pojo.Schema written = writtenBy(producer, subject);
-          if (written == null) {
-            continue;
-          }
-          List<io.flowctl.schema.SchemaChange> why = checker.whyCannotRead(reader, written);
-          if (!why.isEmpty()) {
-            StringBuilder m =
-                new StringBuilder("'")
-                    .append(consumer.id())
-                    .append("' cannot read '")
-                    .append(subject)
-                    .append("' from '")
-                    .append(producerId)
-                    .append("': ");
-            for (int i = 0; i < why.size(); i++) {
-              m.append(i == 0 ? "" : "; ").append(why.get(i).message());
-            }
-            broken.add(m.toString());
+        for (io.flowctl.server.schema.ConsumerConflict c :
+            schemas.consumerConflicts(subject, written)) {
+          if (downstream.contains(c.serviceId())) {
+            broken.add(
+                "'"
+                    + c.serviceId()
+                    + "' cannot read '"
+                    + subject
+                    + "' from '"
+                    + producer.id()
+                    + "': "
+                    + io.flowctl.schema.CompatibilityChecker.describe(c.changes()));
           }
         }
       }

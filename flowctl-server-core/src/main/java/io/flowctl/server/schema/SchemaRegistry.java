@@ -326,7 +326,7 @@ public final class SchemaRegistry {
         }
         EvolutionVerdict verdict = checker.checkEvolution(history, schema, d.policy);
         d.violations = verdict.violations();
-        d.consumers = conflicts(subject, schema);
+        d.consumers = consumerConflicts(subject, schema);
         if (!verdict.accepted()) {
           throw refusal(subject, d.policy, verdict);
         }
@@ -398,8 +398,12 @@ public final class SchemaRegistry {
     }
   }
 
-  /** The live consumers none of whose declared reader schemas reads {@code written}. */
-  private List<ConsumerConflict> conflicts(String subject, Schema written) {
+  /**
+   * The live consumers of {@code subject} none of whose declared reader schemas reads {@code
+   * written}, each judged under the reader model it declared: what a registration is refused on,
+   * and what a runner checks a pipeline's links with before data flows.
+   */
+  public List<ConsumerConflict> consumerConflicts(String subject, Schema written) {
     List<ConsumerConflict> out = new ArrayList<>();
     for (Reader r : readers.of(subject)) {
       if (r.schemas().isEmpty()) {
