@@ -414,20 +414,14 @@ final class DataFlow implements AutoCloseable {
    */
   private Map<String, Refused> refusals(Map<String, ConsumeResponse> sinkAnswers) {
     Map<String, Refused> out = new LinkedHashMap<>();
-    io.flowctl.proto.v1.HealthCheckRequest details =
-        io.flowctl.proto.v1.HealthCheckRequest.newBuilder().setIncludeDetails(true).build();
     for (Endpoint p : processors) {
-      Map<String, String> m = Map.of();
-      try {
-        m =
-            ProcessorServiceGrpc.newBlockingStub(channel(p))
-                .withDeadlineAfter(5, TimeUnit.SECONDS)
-                .healthCheck(details)
-                .getMetricsMap();
-      } catch (RuntimeException unanswered) {
-        LOG.debug(
-            "processor '{}' did not answer a health check: {}", p.id(), unanswered.toString());
-      }
+      Map<String, String> m =
+          healthMetrics(
+              p,
+              (c, request) ->
+                  ProcessorServiceGrpc.newBlockingStub(c)
+                      .withDeadlineAfter(5, TimeUnit.SECONDS)
+                      .healthCheck(request));
       long n = number(m.get("error_count"));
       if (n > 0) {
         out.put(p.id(), new Refused(n, reasonOf(m, "")));
@@ -437,21 +431,37 @@ final class DataFlow implements AutoCloseable {
       ConsumeResponse a = sinkAnswers.get(s.id());
       long n = a == null ? 0 : a.getEventsFailed();
       if (n > 0) {
-        String reason = a.getErrorsCount() > 0 ? a.getErrors(0) : "";
-        try {
-          Map<String, String> m =
-              ConsumerServiceGrpc.newBlockingStub(channel(s))
-                  .withDeadlineAfter(5, TimeUnit.SECONDS)
-                  .healthCheck(details)
-                  .getMetricsMap();
-          reason = reasonOf(m, reason);
-        } catch (RuntimeException unanswered) {
-          // the answer's own reason stands
-        }
-        out.put(s.id(), new Refused(n, reason));
+        Map<String, String> m =
+            healthMetrics(
+                s,
+                (c, request) ->
+                    ConsumerServiceGrpc.newBlockingStub(c)
+                        .withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .healthCheck(request));
+        out.put(s.id(), new Refused(n, reasonOf(m, a.getErrorsCount() > 0 ? a.getErrors(0) : "")));
       }
     }
     return out;
+  }
+
+  /** A component's detailed health metrics; none when it does not answer. */
+  private Map<String, String> healthMetrics(
+      Endpoint e,
+      java.util.function.BiFunction<
+              ManagedChannel,
+              io.flowctl.proto.v1.HealthCheckRequest,
+              io.flowctl.proto.v1.HealthCheckResponse>
+          check) {
+    try {
+      return check
+          .apply(
+              channel(e),
+              io.flowctl.proto.v1.HealthCheckRequest.newBuilder().setIncludeDetails(true).build())
+          .getMetricsMap();
+    } catch (RuntimeException unanswered) {
+      LOG.debug("'{}' did not answer a health check: {}", e.id(), unanswered.toString());
+      return Map.of();
+    }
   }
 
   private static String reasonOf(Map<String, String> metrics, String otherwise) {
