@@ -148,9 +148,9 @@ public final class Flowctl {
   }
 
   /**
-   * Where a record producer's records go: a batch is shipped when it holds the batch size's records
-   * ({@code batching(...)} or the pipeline's {@code batch_size}); what is left is shipped when the
-   * producer returns.
+   * Where a record producer's records go: gathered into batches as a {@link RowEmitter}'s rows are
+   * (the batch size's records, the byte budget, the first record's timeout: {@code batching(...)}
+   * or the pipeline's settings); what is left is shipped when the producer returns.
    */
   public interface RecordEmitter<R extends Record> {
     /** Appends one record; blocks while the reader is behind. */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,10 +68,12 @@ public final class RecordMapping<R extends Record> {
 
   private final Class<R> type;
   private final RecordShape shape;
+  private final Schema schema;
 
   private RecordMapping(Class<R> type) {
     this.type = type;
     this.shape = RecordShape.of(type, type.getSimpleName(), 0);
+    this.schema = new Schema(shape.fields());
   }
 
   /**
@@ -91,20 +94,16 @@ public final class RecordMapping<R extends Record> {
 
   /** The Arrow schema of the record: what a component registers for it. */
   public Schema schema() {
-    return new Schema(shape.fields());
+    return schema;
   }
 
   /** A new batch of {@code rows}, allocated from {@code allocator}; the caller closes it. */
   public VectorSchemaRoot toBatch(List<? extends R> rows, BufferAllocator allocator) {
-    VectorSchemaRoot root = VectorSchemaRoot.create(schema(), allocator);
+    VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
     try {
       root.allocateNew();
       for (int r = 0; r < rows.size(); r++) {
-        R row = Objects.requireNonNull(rows.get(r), "row " + r);
-        for (int c = 0; c < shape.columns.size(); c++) {
-          Column col = shape.columns.get(c);
-          col.write(root.getVector(c), r, col.get(row));
-        }
+        write(root, r, Objects.requireNonNull(rows.get(r), "row " + r));
       }
       root.setRowCount(rows.size());
       return root;
@@ -112,6 +111,11 @@ public final class RecordMapping<R extends Record> {
       root.close();
       throw e;
     }
+  }
+
+  /** Writes {@code record} as row {@code row} of {@code root}, a batch of {@link #schema()}. */
+  void write(VectorSchemaRoot root, int row, R record) {
+    shape.write(root.getFieldVectors(), row, record, "");
   }
 
   /**
@@ -133,12 +137,8 @@ public final class RecordMapping<R extends Record> {
       vectors.add(v);
     }
     List<R> out = new ArrayList<>(batch.getRowCount());
-    Object[] args = new Object[shape.columns.size()];
     for (int r = 0; r < batch.getRowCount(); r++) {
-      for (int c = 0; c < args.length; c++) {
-        args[c] = shape.columns.get(c).read(vectors.get(c), r);
-      }
-      out.add(type.cast(shape.construct(args)));
+      out.add(type.cast(shape.read(vectors, r)));
     }
     return out;
   }
@@ -184,12 +184,36 @@ public final class RecordMapping<R extends Record> {
     List<Field> fields() {
       List<Field> out = new ArrayList<>();
       for (Column c : columns) {
-        out.add(c.kind.field(c.name));
+        out.add(c.field);
       }
       return out;
     }
 
-    Object construct(Object[] args) {
+    /**
+     * Writes {@code record}'s components into {@code vectors} (one per column) at {@code row};
+     * {@code path} names the record in errors (empty at the top).
+     */
+    void write(List<FieldVector> vectors, int row, Object record, String path) {
+      for (int c = 0; c < columns.size(); c++) {
+        Column col = columns.get(c);
+        col.kind.write(
+            vectors.get(c),
+            row,
+            col.get(record),
+            path.isEmpty() ? col.name : path + "." + col.name);
+      }
+    }
+
+    /** The record at {@code row} of {@code vectors} (one per column). */
+    Object read(List<FieldVector> vectors, int row) {
+      Object[] args = new Object[columns.size()];
+      for (int c = 0; c < args.length; c++) {
+        args[c] = columns.get(c).kind.read(vectors.get(c), row);
+      }
+      return construct(args);
+    }
+
+    private Object construct(Object[] args) {
       try {
         return constructor.invokeWithArguments(args);
       } catch (RuntimeException | Error e) {
@@ -211,11 +235,13 @@ public final class RecordMapping<R extends Record> {
   private static final class Column {
     final String name;
     final Kind kind;
+    final Field field;
     final MethodHandle get;
 
     Column(String name, Kind kind, MethodHandle get) {
       this.name = name;
       this.kind = kind;
+      this.field = kind.field(name);
       this.get = get;
     }
 
@@ -228,18 +254,9 @@ public final class RecordMapping<R extends Record> {
       }
     }
 
-    void write(FieldVector v, int index, Object value) {
-      kind.write(v, index, value, name);
-    }
-
-    Object read(FieldVector v, int index) {
-      return kind.read(v, index);
-    }
-
     void check(FieldVector v) {
-      Field want = kind.field(name);
-      if (!sameShape(v.getField(), want)) {
-        throw invalid("column '" + name + "' is " + v.getField() + ", the record reads " + want);
+      if (!sameShape(v.getField(), field)) {
+        throw invalid("column '" + name + "' is " + v.getField() + ", the record reads " + field);
       }
     }
 
@@ -260,9 +277,11 @@ public final class RecordMapping<R extends Record> {
   /** How one Java type maps to one Arrow field, and back. */
   private abstract static class Kind {
     final boolean nullable;
+    final boolean optional; // read back as an Optional
 
-    Kind(boolean nullable) {
+    Kind(boolean nullable, boolean optional) {
       this.nullable = nullable;
+      this.optional = optional;
     }
 
     abstract ArrowType arrowType();
@@ -299,16 +318,12 @@ public final class RecordMapping<R extends Record> {
 
     abstract Object get(FieldVector v, int index);
 
-    boolean optional;
-
     static Kind of(Type t, String path, int depth) {
       if (t instanceof ParameterizedType p) {
         Type raw = p.getRawType();
         Type arg = p.getActualTypeArguments()[0];
         if (raw == Optional.class) {
-          Kind inner = of(arg, path, depth).nullableCopy();
-          inner.optional = true;
-          return inner;
+          return of(arg, path, depth).asOptional();
         }
         if (raw == List.class) {
           return new ListKind(of(arg, path + "[]", depth));
@@ -327,7 +342,8 @@ public final class RecordMapping<R extends Record> {
       throw invalid(path + ": " + t.getTypeName() + " has no Arrow mapping");
     }
 
-    abstract Kind nullableCopy();
+    /** The same mapping for {@code Optional<T>}: nullable, read back as an Optional. */
+    abstract Kind asOptional();
   }
 
   /** A primitive, boxed, String, byte[] or Instant value. */
@@ -347,48 +363,41 @@ public final class RecordMapping<R extends Record> {
 
     final T t;
 
-    Scalar(T t, boolean nullable) {
-      super(nullable);
+    Scalar(T t, boolean nullable, boolean optional) {
+      super(nullable, optional);
       this.t = t;
     }
 
+    private static final Map<Class<?>, T> TYPES =
+        Map.ofEntries(
+            Map.entry(boolean.class, T.BOOL),
+            Map.entry(Boolean.class, T.BOOL),
+            Map.entry(byte.class, T.I8),
+            Map.entry(Byte.class, T.I8),
+            Map.entry(short.class, T.I16),
+            Map.entry(Short.class, T.I16),
+            Map.entry(int.class, T.I32),
+            Map.entry(Integer.class, T.I32),
+            Map.entry(long.class, T.I64),
+            Map.entry(Long.class, T.I64),
+            Map.entry(float.class, T.F32),
+            Map.entry(Float.class, T.F32),
+            Map.entry(double.class, T.F64),
+            Map.entry(Double.class, T.F64),
+            Map.entry(String.class, T.UTF8),
+            Map.entry(byte[].class, T.BINARY),
+            Map.entry(Instant.class, T.MICROS));
+
+    /** The scalar of {@code c}, or null: boxed types are nullable, the rest not. */
     static Scalar of(Class<?> c) {
-      if (c == boolean.class || c == Boolean.class) {
-        return new Scalar(T.BOOL, !c.isPrimitive());
-      }
-      if (c == byte.class || c == Byte.class) {
-        return new Scalar(T.I8, !c.isPrimitive());
-      }
-      if (c == short.class || c == Short.class) {
-        return new Scalar(T.I16, !c.isPrimitive());
-      }
-      if (c == int.class || c == Integer.class) {
-        return new Scalar(T.I32, !c.isPrimitive());
-      }
-      if (c == long.class || c == Long.class) {
-        return new Scalar(T.I64, !c.isPrimitive());
-      }
-      if (c == float.class || c == Float.class) {
-        return new Scalar(T.F32, !c.isPrimitive());
-      }
-      if (c == double.class || c == Double.class) {
-        return new Scalar(T.F64, !c.isPrimitive());
-      }
-      if (c == String.class) {
-        return new Scalar(T.UTF8, false);
-      }
-      if (c == byte[].class) {
-        return new Scalar(T.BINARY, false);
-      }
-      if (c == Instant.class) {
-        return new Scalar(T.MICROS, false);
-      }
-      return null;
+      T t = TYPES.get(c);
+      boolean boxed = !c.isPrimitive() && t != T.UTF8 && t != T.BINARY && t != T.MICROS;
+      return t == null ? null : new Scalar(t, boxed, false);
     }
 
     @Override
-    Kind nullableCopy() {
-      return new Scalar(t, true);
+    Kind asOptional() {
+      return new Scalar(t, true, true);
     }
 
     @Override
@@ -457,17 +466,17 @@ public final class RecordMapping<R extends Record> {
     final Kind item;
 
     ListKind(Kind item) {
-      this(item, false);
+      this(item, false, false);
     }
 
-    ListKind(Kind item, boolean nullable) {
-      super(nullable);
+    ListKind(Kind item, boolean nullable, boolean optional) {
+      super(nullable, optional);
       this.item = item;
     }
 
     @Override
-    Kind nullableCopy() {
-      return new ListKind(item, true);
+    Kind asOptional() {
+      return new ListKind(item, true, true);
     }
 
     @Override
@@ -510,17 +519,17 @@ public final class RecordMapping<R extends Record> {
     final RecordShape shape;
 
     StructKind(RecordShape shape) {
-      this(shape, false);
+      this(shape, false, false);
     }
 
-    StructKind(RecordShape shape, boolean nullable) {
-      super(nullable);
+    StructKind(RecordShape shape, boolean nullable, boolean optional) {
+      super(nullable, optional);
       this.shape = shape;
     }
 
     @Override
-    Kind nullableCopy() {
-      return new StructKind(shape, true);
+    Kind asOptional() {
+      return new StructKind(shape, true, true);
     }
 
     @Override
@@ -537,21 +546,12 @@ public final class RecordMapping<R extends Record> {
     void set(FieldVector v, int i, Object value, String name) {
       StructVector struct = (StructVector) v;
       struct.setIndexDefined(i);
-      for (int c = 0; c < shape.columns().size(); c++) {
-        Column col = shape.columns().get(c);
-        col.kind.write(
-            (FieldVector) struct.getChildByOrdinal(c), i, col.get(value), name + "." + col.name);
-      }
+      shape.write(struct.getChildrenFromFields(), i, value, name);
     }
 
     @Override
     Object get(FieldVector v, int i) {
-      StructVector struct = (StructVector) v;
-      Object[] args = new Object[shape.columns().size()];
-      for (int c = 0; c < args.length; c++) {
-        args[c] = shape.columns().get(c).kind.read((FieldVector) struct.getChildByOrdinal(c), i);
-      }
-      return shape.construct(args);
+      return shape.read(((StructVector) v).getChildrenFromFields(), i);
     }
   }
 }

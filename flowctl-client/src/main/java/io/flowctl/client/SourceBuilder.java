@@ -1,6 +1,5 @@
 package io.flowctl.client;
 
-import io.flowctl.client.Flowctl.BatchEmitter;
 import io.flowctl.client.Flowctl.BatchProducer;
 import io.flowctl.client.Flowctl.Component;
 import io.flowctl.client.Flowctl.RowEmitter;
@@ -32,8 +31,7 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   private long batchBytes = 64L << 20;
   private Duration batchTimeout; // null: the configuration's
   private StateStore state = StateStore.inMemory();
-  private java.util.function.IntConsumer recordSource; // sets the producer once rows are known
-  private Schema recordSchema;
+  private Schema recordSchema; // the rows' schema when they are records
 
   SourceBuilder(String id) {
     super(id);
@@ -102,58 +100,40 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   }
 
   /**
-   * What it streams, as records of {@code type} ({@link RecordMapping}): the SDK maps them to Arrow
-   * and gathers them into batches (see {@link Flowctl.RecordEmitter}); instead of {@link #produce}.
-   * The output schema is the record's mapping unless {@code output(eventType, schema)} gave one.
+   * What it streams, as records of {@code type} ({@link RecordMapping}): the SDK writes them as
+   * rows of the record's mapping and gathers them into batches as {@link #produceRows} does (see
+   * {@link Flowctl.RecordEmitter}); instead of {@link #produce}. The output schema is the record's
+   * mapping unless {@code output(eventType, schema)} gave one.
    */
   public <R extends Record> SourceBuilder produceRecords(
       Class<R> type, Flowctl.RecordProducer<R> records) {
     RecordMapping<R> mapping = RecordMapping.of(type);
-    this.recordSource = rows -> produce(out -> emitRecords(mapping, records, out, rows));
-    if (outputSchema == null && outputType != null) {
-      outputSchema = mapping.schema();
-    }
     this.recordSchema = mapping.schema();
-    return this;
-  }
+    return produceRows(
+        rows ->
+            records.produce(
+                new Flowctl.RecordEmitter<>() {
+                  @Override
+                  public void emit(R record) throws InterruptedException {
+                    Objects.requireNonNull(record, "record");
+                    rows.row((root, row) -> mapping.write(root, row, record));
+                  }
 
-  private static <R extends Record> void emitRecords(
-      RecordMapping<R> mapping, Flowctl.RecordProducer<R> records, BatchEmitter out, int rows)
-      throws Exception {
-    java.util.List<R> pending = new java.util.ArrayList<>();
-    Flowctl.RecordEmitter<R> emitter =
-        new Flowctl.RecordEmitter<>() {
-          @Override
-          public void emit(R record) throws InterruptedException {
-            pending.add(Objects.requireNonNull(record, "record"));
-            if (pending.size() >= rows) {
-              flush();
-            }
-          }
+                  @Override
+                  public void flush() throws InterruptedException {
+                    rows.flush();
+                  }
 
-          @Override
-          public void flush() throws InterruptedException {
-            if (pending.isEmpty()) {
-              return;
-            }
-            try (VectorSchemaRoot batch = mapping.toBatch(pending, out.allocator())) {
-              out.emit(batch);
-            }
-            pending.clear();
-          }
+                  @Override
+                  public Map<String, String> params() {
+                    return rows.params();
+                  }
 
-          @Override
-          public Map<String, String> params() {
-            return out.params();
-          }
-
-          @Override
-          public String resumeAfter() {
-            return out.resumeAfter();
-          }
-        };
-    records.produce(emitter);
-    emitter.flush();
+                  @Override
+                  public String resumeAfter() {
+                    return rows.resumeAfter();
+                  }
+                }));
   }
 
   /**
@@ -193,7 +173,7 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     if (outputSchema == null && recordSchema != null && feed == null) {
       outputSchema = recordSchema;
     }
-    if (producer == null && rowProducer == null && feed == null && recordSource == null) {
+    if (producer == null && rowProducer == null && feed == null) {
       throw new IllegalStateException(
           "source '" + id + "': set produce(producer) or produceRows(rows)");
     }
@@ -203,13 +183,10 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     }
     Jvm.requireArrowAccess();
     ComponentConfig cfg = configOrEnv();
-    if (recordSource != null) {
-      recordSource.accept(batchRows != null ? batchRows : cfg.batchSize());
-    }
     BatchProducer p = producer;
     if (p == null && rowProducer != null) {
       RowProducer rp = rowProducer;
-      Schema schema = outputSchema;
+      Schema schema = recordSchema != null ? recordSchema : outputSchema; // records: their mapping
       int rows = batchRows != null ? batchRows : cfg.batchSize();
       long bytes = batchBytes;
       Duration wait = batchTimeout != null ? batchTimeout : cfg.batchTimeout();
