@@ -417,7 +417,7 @@ public final class ExampleLauncher implements Launcher {
           String name = Loopback.safeFileName(id) + (n == 1 ? "" : "." + n) + ".parquet";
           Loopback.ParquetFile output =
               new Loopback.ParquetFile(
-                  outputDir.resolve(name), AssetTotals.SCHEMA, parquet, allocator);
+                  outputDir.resolve(name), AssetTotals.SCHEMA, parquet, allocator, rowsWritten);
           if (n == 1) {
             stats.outputs.put(id, output);
           }
@@ -430,7 +430,6 @@ public final class ExampleLauncher implements Launcher {
                   try (ArrowEventReader in = codec.decode(e, allocator)) {
                     while (in.loadNextBatch()) {
                       output.append(in.root());
-                      rowsWritten.addAndGet(in.root().getRowCount());
                     }
                   }
                 } else {
@@ -450,7 +449,6 @@ public final class ExampleLauncher implements Launcher {
                 try (VectorSchemaRoot batch =
                     ProtobufRows.toBatch(rows, AssetTotals.SCHEMA, allocator)) {
                   output.append(batch);
-                  rowsWritten.addAndGet(batch.getRowCount());
                 }
                 rows.clear();
               }

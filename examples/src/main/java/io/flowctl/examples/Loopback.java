@@ -121,14 +121,23 @@ final class Loopback {
     // Released once the file is written: a sink keeps its first file's summary for its life.
     private VectorSchemaRoot root;
     private ParquetEventCodec.EventWriter writer;
-    private long rows;
+    private final java.util.concurrent.atomic.AtomicLong rows; // the sink's, over all its files
     private String fingerprint = "";
     private boolean closed;
 
-    ParquetFile(Path file, Schema schema, ParquetEventCodec codec, BufferAllocator allocator) {
+    /**
+     * @param rows where the rows appended are counted (a sink's count over all its files)
+     */
+    ParquetFile(
+        Path file,
+        Schema schema,
+        ParquetEventCodec codec,
+        BufferAllocator allocator,
+        java.util.concurrent.atomic.AtomicLong rows) {
       this.file = file;
       this.root = VectorSchemaRoot.create(schema, allocator);
       this.writer = codec.newWriter(root, null);
+      this.rows = rows;
     }
 
     /** Appends one batch of the file's schema; the caller keeps {@code batch}. */
@@ -148,11 +157,7 @@ final class Loopback {
       }
       root.setRowCount(batch.getRowCount());
       writer.writeBatch();
-      rows += batch.getRowCount();
-    }
-
-    synchronized long rows() {
-      return rows;
+      rows.addAndGet(batch.getRowCount());
     }
 
     /** The fingerprint of what the file holds, once written. */

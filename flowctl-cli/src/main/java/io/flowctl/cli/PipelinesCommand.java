@@ -85,15 +85,9 @@ final class PipelinesCommand implements Runnable {
     }
   }
 
+  /** A run status as upstream prints it: this project's lower-case name, "unknown" otherwise. */
   static String status(RunStatus s) {
-    return switch (s) {
-      case RUN_STATUS_STARTING -> "starting";
-      case RUN_STATUS_RUNNING -> "running";
-      case RUN_STATUS_COMPLETED -> "completed";
-      case RUN_STATUS_FAILED -> "failed";
-      case RUN_STATUS_STOPPED -> "stopped";
-      default -> "unknown";
-    };
+    return s == RunStatus.UNRECOGNIZED ? "unknown" : RunsCommand.status(s);
   }
 
   private static Instant start(PipelineRun r) {

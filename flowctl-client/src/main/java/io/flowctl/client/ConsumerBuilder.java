@@ -47,9 +47,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
    * (incompatible batches are refused and counted).
    */
   public ConsumerBuilder input(String eventType, Schema readerSchema) {
-    input(eventType);
-    declareReader(eventType, readerSchema, ReaderModel.PROJECTING);
-    return this;
+    return input(eventType, readerSchema, ReaderModel.PROJECTING);
   }
 
   /**

@@ -53,9 +53,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
    * nullable ones as nulls, widenings applied); incompatible ones are refused and counted.
    */
   public ProcessorBuilder input(String eventType, Schema readerSchema) {
-    input(eventType);
-    declareReader(eventType, readerSchema, ReaderModel.PROJECTING);
-    return this;
+    return input(eventType, readerSchema, ReaderModel.PROJECTING);
   }
 
   /**

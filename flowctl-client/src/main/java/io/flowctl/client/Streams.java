@@ -141,10 +141,10 @@ final class Streams {
             return false;
           }
         }
-        if (pending == END || closed) {
-          if (closed) {
-            return false;
-          }
+        if (closed) {
+          return false;
+        }
+        if (pending == END) {
           synchronized (failure) {
             if (failure[0] != null) {
               Throwable f = failure[0];
