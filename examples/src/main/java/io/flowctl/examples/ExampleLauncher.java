@@ -112,7 +112,7 @@ public final class ExampleLauncher implements Launcher {
 
   private final BufferAllocator allocator;
   private final Path outputDir;
-  private final ProcessLauncher processes;
+  private final io.flowctl.server.pipeline.Launcher processes;
   private final Stats stats = new Stats();
   private final SinkListener listener;
 
@@ -121,9 +121,18 @@ public final class ExampleLauncher implements Launcher {
   }
 
   public ExampleLauncher(BufferAllocator allocator, Path outputDir, SinkListener listener) {
+    this(allocator, outputDir, listener, new ProcessLauncher(outputDir.resolve("logs")));
+  }
+
+  /** As above, handing every command that is not {@code example:*} to {@code others}. */
+  public ExampleLauncher(
+      BufferAllocator allocator,
+      Path outputDir,
+      SinkListener listener,
+      io.flowctl.server.pipeline.Launcher others) {
     this.allocator = allocator;
     this.outputDir = outputDir;
-    this.processes = new ProcessLauncher(outputDir.resolve("logs"));
+    this.processes = others;
     this.listener = listener;
   }
 

@@ -18,7 +18,7 @@ public final class ExamplesPlugin implements CliPlugin {
   }
 
   @Override
-  public Optional<Launcher> launcher(BufferAllocator allocator, Path dataDir) {
-    return Optional.of(new ExampleLauncher(allocator, dataDir));
+  public Optional<Launcher> launcher(BufferAllocator allocator, Path dataDir, Launcher others) {
+    return Optional.of(new ExampleLauncher(allocator, dataDir, (id, n) -> {}, others));
   }
 }

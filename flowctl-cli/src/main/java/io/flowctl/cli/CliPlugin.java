@@ -20,13 +20,13 @@ public interface CliPlugin {
 
   /**
    * A launcher for the pipeline commands this plugin runs in-process, used by {@code flowctl run};
-   * a launcher hands every command it does not know to an OS process. Empty when the plugin runs
-   * none.
+   * it hands every command it does not know to {@code others}. Empty when the plugin runs none.
    *
    * @param allocator the run's memory, closed after the run
-   * @param dataDir the run's data folder (outputs, logs)
+   * @param dataDir the run's data folder (outputs)
+   * @param others the launcher of every other command: OS processes logging to the run's log folder
    */
-  default Optional<Launcher> launcher(BufferAllocator allocator, Path dataDir) {
+  default Optional<Launcher> launcher(BufferAllocator allocator, Path dataDir, Launcher others) {
     return Optional.empty();
   }
 }

@@ -1,6 +1,7 @@
 package io.flowctl.cli;
 
 import io.flowctl.server.FlowctlServer;
+import io.flowctl.server.pipeline.ControlPlaneView;
 import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
 import io.flowctl.server.pipeline.PipelineParser;
@@ -71,8 +72,9 @@ final class RunCommand implements Callable<Integer> {
       defaultValue = "0",
       paramLabel = "PORT",
       description =
-          "Port of the embedded control plane (upstream's flag; default ${DEFAULT-VALUE}: any free"
-              + " port; upstream's default is 8080, where its 'flowctl list' looks).")
+          "Port of the embedded control plane, or of the external one with"
+              + " --use-external-control-plane (upstream's flag; default ${DEFAULT-VALUE}: any free"
+              + " port when embedded, 8080 when external).")
   int controlPlanePort;
 
   @Option(
@@ -80,9 +82,44 @@ final class RunCommand implements Callable<Integer> {
       defaultValue = "127.0.0.1",
       paramLabel = "ADDRESS",
       description =
-          "Address the embedded control plane listens on (upstream's flag; default"
-              + " ${DEFAULT-VALUE}).")
+          "Address the embedded control plane listens on, or where the external one serves"
+              + " (upstream's flag; default ${DEFAULT-VALUE}).")
   String controlPlaneAddress;
+
+  @Option(
+      names = "--use-external-control-plane",
+      description =
+          "Run on a control plane that is already serving at --control-plane-address and"
+              + " --control-plane-port (for example 'flowctl server'): its registries and run"
+              + " history hold the run, and components already registered and healthy there are"
+              + " driven where they run instead of being launched again. FLOWCTL_TOKEN and"
+              + " FLOWCTL_TLS_CA apply to it.")
+  boolean externalControlPlane;
+
+  @Option(
+      names = "--log-dir",
+      paramLabel = "DIR",
+      description = "Where launched components' logs go, one ID.log each (default DATA/logs).")
+  Path logDir;
+
+  @Option(
+      names = "--show-status",
+      arity = "0..1",
+      defaultValue = "false",
+      fallbackValue = "true",
+      paramLabel = "BOOL",
+      description =
+          "Print every component's health and metrics every --status-interval while the run"
+              + " goes (upstream's flag; default ${DEFAULT-VALUE}).")
+  boolean showStatus;
+
+  @Option(
+      names = "--status-interval",
+      defaultValue = "5s",
+      converter = ServeCommand.DurationConverter.class,
+      paramLabel = "DURATION",
+      description = "How often --show-status prints (default ${DEFAULT-VALUE}).")
+  Duration statusInterval;
 
   @Option(
       names = "--no-arrow",
@@ -92,14 +129,15 @@ final class RunCommand implements Callable<Integer> {
   boolean noArrow;
 
   /** The first plugin's in-process launcher; without one, every component is an OS process. */
-  private static Launcher launcher(BufferAllocator allocator, Path data) {
+  private Launcher launcher(BufferAllocator allocator) {
+    Launcher processes = new ProcessLauncher(logDir != null ? logDir : data.resolve("logs"));
     for (CliPlugin plugin : FlowctlCommand.plugins()) {
-      Optional<Launcher> launcher = plugin.launcher(allocator, data);
+      Optional<Launcher> launcher = plugin.launcher(allocator, data, processes);
       if (launcher.isPresent()) {
         return launcher.get();
       }
     }
-    return new ProcessLauncher(data.resolve("logs"));
+    return processes;
   }
 
   private io.flowctl.server.pipeline.ComponentCatalog catalog() throws java.io.IOException {
@@ -160,14 +198,21 @@ final class RunCommand implements Callable<Integer> {
     }
     Pipeline pipeline = catalog().resolve(parsed.pipeline().orElseThrow());
     java.nio.file.Files.createDirectories(data);
+    if (logDir != null) {
+      java.nio.file.Files.createDirectories(logDir);
+    }
     try (BufferAllocator allocator = new RootAllocator(2L << 30);
-        FlowctlServer cp = embeddedControlPlane()) {
-      out.println("control plane on " + controlPlaneAddress + ":" + cp.port());
+        ControlPlane cp = externalControlPlane ? external() : embedded()) {
+      out.println(
+          "control plane on "
+              + cp.address()
+              + (externalControlPlane ? " (external)" : " (embedded)"));
       PipelineRunner runner =
-          cp.runner(launcher(allocator, data)) // runs recorded through the pipeline-run RPCs
+          cp.runner(launcher(allocator))
               .startTimeout(startTimeout)
               .heartbeatInterval(Duration.ofMillis(500))
               .arrow(!noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")))
+              .adoptRunning(externalControlPlane)
               .build();
       PipelineRunner.Running running = runner.start(pipeline);
       out.println(
@@ -176,6 +221,9 @@ final class RunCommand implements Callable<Integer> {
               + " (run "
               + running.runId()
               + ")");
+      if (!running.adopted().isEmpty()) {
+        out.println("driven where they run: " + String.join(", ", running.adopted()));
+      }
       out.flush();
       // SIGTERM/SIGINT: stop the run (recorded STOPPED) before the JVM goes.
       java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -191,6 +239,7 @@ final class RunCommand implements Callable<Integer> {
               },
               "flowctl-run-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
+      java.util.concurrent.ScheduledExecutorService status = showStatus(cp, pipeline, out);
       String failure = null;
       try {
         PipelineRunner.FlowResult result = running.completion().get();
@@ -212,6 +261,10 @@ final class RunCommand implements Callable<Integer> {
         }
       } catch (java.util.concurrent.ExecutionException e) {
         failure = e.getCause().getMessage();
+      } finally {
+        if (status != null) {
+          status.shutdownNow();
+        }
       }
       running.close(); // the components stop; a completed or failed run stays recorded so
       try {
@@ -239,5 +292,170 @@ final class RunCommand implements Callable<Integer> {
       }
       return ExitCodes.OK;
     }
+  }
+
+  /** --show-status: every component's health and metrics every --status-interval; null when off. */
+  private java.util.concurrent.ScheduledExecutorService showStatus(
+      ControlPlane cp, Pipeline pipeline, PrintWriter out) {
+    if (!showStatus) {
+      return null;
+    }
+    var timer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "flowctl-run-status");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(
+        () -> {
+          StringBuilder b =
+              new StringBuilder("status at ")
+                  .append(java.time.LocalTime.now().withNano(0))
+                  .append(" (control plane ")
+                  .append(cp.address())
+                  .append(")\n");
+          int healthy = 0;
+          for (Pipeline.Component c : pipeline.components()) {
+            Optional<ControlPlaneView.Registered> s;
+            try {
+              s = cp.view().component(c.id());
+            } catch (io.flowctl.FlowctlException e) {
+              b.append("  ").append(e.getMessage()).append('\n');
+              break;
+            }
+            healthy += s.map(r -> r.healthy() ? 1 : 0).orElse(0);
+            b.append(
+                String.format(
+                    "  %-24s %-14s",
+                    c.id(),
+                    s.map(r -> r.healthy() ? "HEALTHY" : "UNHEALTHY").orElse("NOT REGISTERED")));
+            s.ifPresent(
+                r -> {
+                  b.append(" last seen ")
+                      .append(
+                          java.time.LocalTime.ofInstant(
+                                  r.lastHeartbeat(), java.time.ZoneId.systemDefault())
+                              .withNano(0));
+                  new java.util.TreeMap<>(r.metrics())
+                      .forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+                });
+            b.append('\n');
+          }
+          b.append("  ")
+              .append(healthy)
+              .append('/')
+              .append(pipeline.components().size())
+              .append(" components healthy");
+          synchronized (out) {
+            out.println(b);
+            out.flush();
+          }
+        },
+        0, // once as data starts to flow, then every interval
+        statusInterval.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return timer;
+  }
+
+  /** The control plane a run uses: embedded, or one already serving. */
+  private interface ControlPlane extends AutoCloseable {
+    String address();
+
+    ControlPlaneView view();
+
+    PipelineRunner.Builder runner(Launcher launcher);
+
+    io.flowctl.server.pipeline.RunRecorder runs();
+
+    @Override
+    void close();
+  }
+
+  private ControlPlane embedded() throws java.io.IOException {
+    FlowctlServer cp = embeddedControlPlane();
+    ControlPlaneView view = ControlPlaneView.local(cp.services(), null);
+    io.flowctl.server.pipeline.RunRecorder runs = cp.runs();
+    return new ControlPlane() {
+      @Override
+      public String address() {
+        return controlPlaneAddress + ":" + cp.port();
+      }
+
+      @Override
+      public ControlPlaneView view() {
+        return view;
+      }
+
+      @Override
+      public PipelineRunner.Builder runner(Launcher launcher) {
+        return cp.runner(launcher); // runs recorded through the pipeline-run RPCs
+      }
+
+      @Override
+      public io.flowctl.server.pipeline.RunRecorder runs() {
+        return runs;
+      }
+
+      @Override
+      public void close() {
+        cp.close();
+      }
+    };
+  }
+
+  /** --use-external-control-plane: its RPCs answer for the registries and record the run. */
+  private ControlPlane external() {
+    int port = controlPlanePort == 0 ? 8080 : controlPlanePort;
+    String address = controlPlaneAddress + ":" + port;
+    io.flowctl.client.control.ControlPlaneChannel.Builder b =
+        io.flowctl.client.control.ControlPlaneChannel.builder(address);
+    String token = System.getenv("FLOWCTL_TOKEN");
+    if (token != null && !token.isBlank()) {
+      b.bearerToken(token.strip());
+    }
+    String ca = System.getenv("FLOWCTL_TLS_CA");
+    if (ca != null && !ca.isBlank()) {
+      b.tls(Path.of(ca));
+    }
+    io.grpc.ManagedChannel channel = b.build();
+    ControlPlaneView view = ControlPlaneView.remote(channel, address);
+    io.flowctl.server.pipeline.RunRecorder runs =
+        io.flowctl.server.pipeline.RunRecorder.grpc(channel);
+    try {
+      view.component("flowctl-run-probe"); // unreachable: one clear line before anything starts
+    } catch (io.flowctl.FlowctlException e) {
+      channel.shutdownNow();
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "cannot reach the control plane at " + address + " (--use-external-control-plane)",
+          e);
+    }
+    return new ControlPlane() {
+      @Override
+      public String address() {
+        return address;
+      }
+
+      @Override
+      public ControlPlaneView view() {
+        return view;
+      }
+
+      @Override
+      public PipelineRunner.Builder runner(Launcher launcher) {
+        return PipelineRunner.builder(view, runs, launcher, address);
+      }
+
+      @Override
+      public io.flowctl.server.pipeline.RunRecorder runs() {
+        return runs;
+      }
+
+      @Override
+      public void close() {
+        channel.shutdownNow();
+      }
+    };
   }
 }

@@ -122,7 +122,7 @@ class GoStyleComponentsRunTest {
   }
 
   /** The totals of the Node source's rows: transfers of 1e9 + 1000 i, assets in turn. */
-  private static Map<String, List<String>> expected() {
+  static Map<String, List<String>> expected() {
     String[] assets = {"XLM", "USDC", "EURC"};
     Map<String, long[]> t = new TreeMap<>();
     for (int i = 0; i < ROWS; i++) {

@@ -31,14 +31,15 @@ public final class PipelineRunner {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(PipelineRunner.class);
 
-  private final ServiceRegistry services;
+  private final ControlPlaneView view;
   private final RunRecorder runs;
   private final Launcher launcher;
   private final String endpoint;
   private final Duration startTimeout;
   private final Duration heartbeatInterval;
-  private final io.flowctl.server.schema.SchemaRegistry schemas; // null: links not checked
   private final boolean arrowEnabled;
+  private final boolean adoptRunning;
+  private final Builder settings;
 
   /**
    * A runner with the given start timeout and heartbeat interval, Arrow on; {@link #builder} names
@@ -58,14 +59,15 @@ public final class PipelineRunner {
   }
 
   private PipelineRunner(Builder b) {
-    this.services = b.services;
+    this.settings = b;
+    this.view = b.view != null ? b.view : ControlPlaneView.local(b.services, b.schemas);
     this.runs = b.runs;
     this.launcher = b.launcher;
     this.endpoint = b.endpoint;
     this.startTimeout = b.startTimeout;
     this.heartbeatInterval = b.heartbeatInterval;
     this.arrowEnabled = b.arrow;
-    this.schemas = b.schemas;
+    this.adoptRunning = b.adoptRunning;
   }
 
   /**
@@ -75,23 +77,42 @@ public final class PipelineRunner {
    */
   public static Builder builder(
       ServiceRegistry services, RunRecorder runs, Launcher launcher, String endpoint) {
-    return new Builder(services, runs, launcher, endpoint);
+    return new Builder(
+        Objects.requireNonNull(services, "services"), null, runs, launcher, endpoint);
+  }
+
+  /**
+   * A runner of pipelines on the control plane {@code view} shows (for example {@link
+   * ControlPlaneView#remote}, a control plane already serving), recording runs in {@code runs},
+   * starting components with {@code launcher} and telling them the control plane's {@code
+   * endpoint}.
+   */
+  public static Builder builder(
+      ControlPlaneView view, RunRecorder runs, Launcher launcher, String endpoint) {
+    return new Builder(null, Objects.requireNonNull(view, "view"), runs, launcher, endpoint);
   }
 
   /** Settings of a runner. */
   public static final class Builder {
     private final ServiceRegistry services;
+    private final ControlPlaneView view;
     private final RunRecorder runs;
     private final Launcher launcher;
     private final String endpoint;
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration heartbeatInterval = Duration.ofSeconds(10);
     private boolean arrow = true;
+    private boolean adoptRunning;
     private io.flowctl.server.schema.SchemaRegistry schemas;
 
     private Builder(
-        ServiceRegistry services, RunRecorder runs, Launcher launcher, String endpoint) {
-      this.services = Objects.requireNonNull(services, "services");
+        ServiceRegistry services,
+        ControlPlaneView view,
+        RunRecorder runs,
+        Launcher launcher,
+        String endpoint) {
+      this.services = services;
+      this.view = view;
       this.runs = Objects.requireNonNull(runs, "runs");
       this.launcher = Objects.requireNonNull(launcher, "launcher");
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -125,7 +146,23 @@ public final class PipelineRunner {
      * whose consumer cannot read its producer stops before the first event. Default none.
      */
     public Builder schemas(io.flowctl.server.schema.SchemaRegistry registry) {
+      if (view != null) {
+        throw new IllegalStateException(
+            "a runner on a control plane view checks links through the view, not a registry");
+      }
       this.schemas = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Drive components that are already registered, healthy and answering at their data endpoint
+     * where they are, instead of launching them a second time (those not running are launched as
+     * usual); for a control plane shared by components started elsewhere: other hosts, a container
+     * platform, a service manager. The runner neither starts nor stops an adopted component, and
+     * the run fails when it stops heartbeating. Default off: every component is launched.
+     */
+    public Builder adoptRunning(boolean adopt) {
+      this.adoptRunning = adopt;
       return this;
     }
 
@@ -140,11 +177,13 @@ public final class PipelineRunner {
    * send plain protobuf events.
    */
   public PipelineRunner withArrow(boolean enabled) {
-    Builder b = builder(services, runs, launcher, endpoint);
-    if (schemas != null) {
-      b.schemas(schemas);
-    }
-    return b.startTimeout(startTimeout).heartbeatInterval(heartbeatInterval).arrow(enabled).build();
+    Builder b = new Builder(settings.services, settings.view, runs, launcher, endpoint);
+    b.schemas = settings.schemas;
+    return b.startTimeout(startTimeout)
+        .heartbeatInterval(heartbeatInterval)
+        .adoptRunning(adoptRunning)
+        .arrow(enabled)
+        .build();
   }
 
   /**
@@ -210,7 +249,7 @@ public final class PipelineRunner {
     private final Pipeline pipeline;
     // New schemas of this run's outputs the registry refused while data flowed.
     private final List<String> refusedSchemas = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final io.flowctl.server.schema.SchemaRegistry.Listener schemaWatch;
+    private final AutoCloseable schemaWatch;
 
     private Running(
         PipelineRun run,
@@ -222,28 +261,16 @@ public final class PipelineRunner {
       this.run = run;
       java.util.Set<String> produced = new java.util.HashSet<>();
       for (String id : ids) {
-        services.status(id).ifPresent(s -> produced.addAll(s.info().getOutputEventTypesList()));
+        view.component(id).ifPresent(s -> produced.addAll(s.outputs()));
       }
       this.schemaWatch =
-          new io.flowctl.server.schema.SchemaRegistry.Listener() {
-            @Override
-            public void registered(
-                String subject, io.flowctl.server.schema.Registration registration) {}
-
-            @Override
-            public void refused(String subject, FlowctlException reason) {
-              if (produced.contains(subject) && refusedSchemas.size() < 16) {
-                refusedSchemas.add(
-                    "the registry refused a new schema of '"
-                        + subject
-                        + "' while the run was going: "
-                        + reason.getMessage());
-              }
-            }
-          };
-      if (schemas != null) {
-        schemas.addListener(schemaWatch);
-      }
+          view.watchRefusals(
+              produced,
+              reason -> {
+                if (refusedSchemas.size() < 16) {
+                  refusedSchemas.add(reason);
+                }
+              });
       this.started = started;
       this.ids = ids;
       this.flow = flow;
@@ -268,8 +295,10 @@ public final class PipelineRunner {
     }
 
     private void unwatch() {
-      if (schemas != null) {
-        schemas.removeListener(schemaWatch);
+      try {
+        schemaWatch.close();
+      } catch (Exception e) {
+        LOG.debug("closing the schema watch", e);
       }
     }
 
@@ -376,6 +405,20 @@ public final class PipelineRunner {
       return List.copyOf(ids);
     }
 
+    /**
+     * Components that were already running on the control plane and are driven where they are
+     * ({@link Builder#adoptRunning}), in start order; the runner neither started nor stops them.
+     */
+    public List<String> adopted() {
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        if (started.get(i) instanceof Adopted) {
+          out.add(ids.get(i));
+        }
+      }
+      return out;
+    }
+
     /** Whether a started component is still running (a finite sink ends when its input does). */
     public boolean alive(String componentId) {
       int i = ids.indexOf(componentId);
@@ -447,6 +490,13 @@ public final class PipelineRunner {
       env.put("FLOWCTL_PIPELINE", pipeline.name());
       env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(arrowEnabled && c.arrow().enabled()));
       try {
+        Launcher.Handle adopted = adoptRunning ? adopt(c) : null;
+        if (adopted != null) {
+          LOG.info("component '{}' is already running: driven where it is", c.id());
+          started.add(adopted);
+          ids.add(c.id());
+          continue;
+        }
         java.time.Instant launchedAt = java.time.Instant.now();
         started.add(launcher.launch(c, env));
         ids.add(c.id());
@@ -495,7 +545,7 @@ public final class PipelineRunner {
    *     change with its path
    */
   private void checkLinks(Pipeline pipeline) {
-    if (schemas == null) {
+    if (!view.checksSchemas()) {
       return;
     }
     List<String> broken = new ArrayList<>();
@@ -510,16 +560,13 @@ public final class PipelineRunner {
         continue;
       }
       java.util.Set<String> subjects = new java.util.TreeSet<>(producer.outputSchemas().keySet());
-      services
-          .status(producer.id())
-          .ifPresent(s -> subjects.addAll(s.info().getOutputEventTypesList()));
+      view.component(producer.id()).ifPresent(s -> subjects.addAll(s.outputs()));
       for (String subject : subjects) {
         org.apache.arrow.vector.types.pojo.Schema written = writtenBy(producer, subject);
         if (written == null) {
           continue;
         }
-        for (io.flowctl.server.schema.ConsumerConflict c :
-            schemas.consumerConflicts(subject, written)) {
+        for (ControlPlaneView.Conflict c : view.consumerConflicts(subject, written)) {
           if (downstream.contains(c.serviceId())) {
             broken.add(
                 "'"
@@ -529,7 +576,7 @@ public final class PipelineRunner {
                     + "' from '"
                     + producer.id()
                     + "': "
-                    + io.flowctl.schema.CompatibilityChecker.describe(c.changes()));
+                    + c.changes());
           }
         }
       }
@@ -554,14 +601,11 @@ public final class PipelineRunner {
     if (fromFile != null) {
       return fromFile;
     }
-    var state = services.status(producer.id());
-    if (state.isEmpty() || !state.get().info().getOutputEventTypesList().contains(subject)) {
+    var state = view.component(producer.id());
+    if (state.isEmpty() || !state.get().outputs().contains(subject)) {
       return null;
     }
-    return schemas
-        .latest(subject)
-        .map(io.flowctl.server.schema.RegisteredSchema::schema)
-        .orElse(null);
+    return view.latest(subject).orElse(null);
   }
 
   /** A duration as Go's time.Duration prints it, which upstream components parse: 10s, 500ms. */
@@ -578,14 +622,13 @@ public final class PipelineRunner {
     Map<String, io.flowctl.proto.v1.StreamRequest> requests = new LinkedHashMap<>();
     for (Pipeline.Component c : pipeline.components()) {
       var state =
-          services
-              .status(c.id())
+          view.component(c.id())
               .orElseThrow(
                   () ->
                       new FlowctlException(
                           FlowctlException.Code.FAILED_PRECONDITION,
                           "component '" + c.id() + "' is not registered"));
-      String endpoint = io.flowctl.server.grpc.ControlPlaneV1Service.endpointOf(state.info());
+      String endpoint = state.endpoint();
       if (endpoint.isEmpty()) {
         throw new FlowctlException(
             FlowctlException.Code.FAILED_PRECONDITION,
@@ -594,8 +637,7 @@ public final class PipelineRunner {
                 + "' registered no data endpoint (flowctl.v1 ComponentInfo.endpoint)");
       }
       DataFlow.Endpoint e =
-          new DataFlow.Endpoint(
-              c.id(), DataFlow.dialable(endpoint), state.info().getInputEventTypesList());
+          new DataFlow.Endpoint(c.id(), DataFlow.dialable(endpoint), state.inputs());
       switch (c.role()) {
         case SOURCE -> {
           sources.add(e);
@@ -616,6 +658,59 @@ public final class PipelineRunner {
   }
 
   /**
+   * A handle on {@code c} when it is registered, healthy and accepting connections at its data
+   * endpoint (a record left by a component that has just stopped is not); null to launch it. The
+   * handle stops nothing: the runner did not start it. It stays alive while the control plane says
+   * the component is healthy, asked at most once a second.
+   */
+  private Launcher.Handle adopt(Pipeline.Component c) {
+    var state = view.component(c.id());
+    if (state.isEmpty() || !state.get().healthy() || state.get().endpoint().isEmpty()) {
+      return null;
+    }
+    String address = DataFlow.dialable(state.get().endpoint());
+    int colon = address.lastIndexOf(':');
+    try (java.net.Socket socket = new java.net.Socket()) {
+      String host = address.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      socket.connect(
+          new java.net.InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))),
+          2000);
+    } catch (IOException | RuntimeException e) {
+      LOG.info(
+          "component '{}' is registered at {} but does not answer there ({}): launching it",
+          c.id(),
+          address,
+          e.getMessage());
+      return null;
+    }
+    return new Adopted() {
+      private long checkedAt = System.nanoTime();
+      private boolean alive = true;
+
+      @Override
+      public synchronized boolean alive() {
+        if (alive && System.nanoTime() - checkedAt > 1_000_000_000L) {
+          checkedAt = System.nanoTime();
+          try {
+            alive = view.component(c.id()).map(ControlPlaneView.Registered::healthy).orElse(false);
+          } catch (FlowctlException unreachable) {
+            LOG.warn("cannot ask after component '{}': {}", c.id(), unreachable.getMessage());
+          }
+        }
+        return alive;
+      }
+
+      @Override
+      public void close() {
+        // started elsewhere: stopped elsewhere
+      }
+    };
+  }
+
+  /**
    * Waits for a heartbeat the component sent after it was launched: a record left in the store by
    * an earlier run does not count.
    */
@@ -624,7 +719,7 @@ public final class PipelineRunner {
       throws InterruptedException {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     while (true) {
-      var state = services.status(c.id());
+      var state = view.component(c.id());
       if (state.isPresent()
           && state.get().healthy()
           && !state.get().lastHeartbeat().isBefore(launchedAt)) {
@@ -642,6 +737,9 @@ public final class PipelineRunner {
       Thread.sleep(20);
     }
   }
+
+  /** A component the runner found running and drives where it is. */
+  private interface Adopted extends Launcher.Handle {}
 
   private static void stopAll(List<Launcher.Handle> started) {
     for (int i = started.size() - 1; i >= 0; i--) {
