@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.proto.v1.Event;
+import io.flowctl.proto.Event;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.testkit.FlowctlTestKit;
 import java.time.Duration;

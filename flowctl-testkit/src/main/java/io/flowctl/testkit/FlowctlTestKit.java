@@ -7,9 +7,9 @@ import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.stream.V1Events;
+import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;
-import io.flowctl.proto.v1.Event;
 import io.flowctl.proto.v1.ProcessorServiceGrpc;
 import io.flowctl.proto.v1.SourceServiceGrpc;
 import io.flowctl.proto.v1.StreamRequest;
@@ -117,7 +117,7 @@ public final class FlowctlTestKit implements AutoCloseable {
         ArrowEventCodec.builder().eventType(eventType).compression(Compression.LZ4).build();
     List<Event> out = new ArrayList<>();
     for (VectorSchemaRoot b : batches) {
-      out.add(V1Events.toV1("test-" + ++nextEvent, "flowctl-test-kit", codec.encode(b)));
+      out.add(codec.encode(b));
     }
     return out;
   }
@@ -126,14 +126,7 @@ public final class FlowctlTestKit implements AutoCloseable {
   public List<Event> messages(String eventType, com.google.protobuf.Message... messages) {
     List<Event> out = new ArrayList<>();
     for (com.google.protobuf.Message m : messages) {
-      out.add(
-          Event.newBuilder()
-              .setId("test-" + ++nextEvent)
-              .setSourceComponentId("flowctl-test-kit")
-              .setType(eventType)
-              .setPayload(m.toByteString())
-              .setContentType(V1Events.PROTOBUF)
-              .build());
+      out.add(Event.newBuilder().setEventType(eventType).setPayload(m.toByteString()).build());
     }
     return out;
   }
@@ -146,7 +139,7 @@ public final class FlowctlTestKit implements AutoCloseable {
     ArrowEventCodec codec = ArrowEventCodec.builder().build();
     List<VectorSchemaRoot> out = new ArrayList<>();
     for (Event e : events) {
-      try (ArrowEventReader r = codec.decode(V1Events.fromV1(e), allocator)) {
+      try (ArrowEventReader r = codec.decode(e, allocator)) {
         while (r.loadNextBatch()) {
           VectorSchemaRoot copy = VectorSchemaRoot.create(r.schema(), allocator);
           for (int i = 0; i < copy.getFieldVectors().size(); i++) {
@@ -170,11 +163,11 @@ public final class FlowctlTestKit implements AutoCloseable {
   /** Every event a source streams with these parameters, until it ends its stream. */
   public List<Event> stream(Flowctl.Component source, Map<String, String> params) {
     List<Event> out = new ArrayList<>();
-    Iterator<Event> it =
+    Iterator<io.flowctl.proto.v1.Event> it =
         SourceServiceGrpc.newBlockingStub(channel(source))
             .withDeadlineAfter(WAIT.toMillis(), TimeUnit.MILLISECONDS)
             .streamEvents(StreamRequest.newBuilder().putAllParams(params).build());
-    it.forEachRemaining(out::add);
+    it.forEachRemaining(e -> out.add(V1Events.fromV1(e)));
     return out;
   }
 
@@ -182,13 +175,13 @@ public final class FlowctlTestKit implements AutoCloseable {
   public List<Event> process(Flowctl.Component processor, List<Event> events) {
     List<Event> out = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> done = new CompletableFuture<>();
-    StreamObserver<Event> in =
+    StreamObserver<io.flowctl.proto.v1.Event> in =
         ProcessorServiceGrpc.newStub(channel(processor))
             .process(
                 new StreamObserver<>() {
                   @Override
-                  public void onNext(Event e) {
-                    out.add(e);
+                  public void onNext(io.flowctl.proto.v1.Event e) {
+                    out.add(V1Events.fromV1(e));
                   }
 
                   @Override
@@ -201,8 +194,7 @@ public final class FlowctlTestKit implements AutoCloseable {
                     done.complete(null);
                   }
                 });
-    events.forEach(in::onNext);
-    in.onCompleted();
+    send(events, in);
     await(done, "the processor's answer");
     return new ArrayList<>(out);
   }
@@ -210,7 +202,7 @@ public final class FlowctlTestKit implements AutoCloseable {
   /** Sends {@code events} to a consumer's Consume stream; returns how many it took. */
   public long consume(Flowctl.Component consumer, List<Event> events) {
     CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
-    StreamObserver<Event> in =
+    StreamObserver<io.flowctl.proto.v1.Event> in =
         ConsumerServiceGrpc.newStub(channel(consumer))
             .consume(
                 new StreamObserver<>() {
@@ -227,9 +219,20 @@ public final class FlowctlTestKit implements AutoCloseable {
                   @Override
                   public void onCompleted() {}
                 });
-    events.forEach(in::onNext);
-    in.onCompleted();
+    send(events, in);
     return await(answer, "the consumer's answer").getEventsConsumed();
+  }
+
+  /** Each event on the wire as a source would send it: flowctl.v1 with an id of its own. */
+  private void send(List<Event> events, StreamObserver<io.flowctl.proto.v1.Event> in) {
+    for (Event e : events) {
+      int n;
+      synchronized (this) {
+        n = ++nextEvent;
+      }
+      in.onNext(V1Events.toV1("test-" + n, "flowctl-test-kit", e));
+    }
+    in.onCompleted();
   }
 
   private ManagedChannel channel(Flowctl.Component c) {

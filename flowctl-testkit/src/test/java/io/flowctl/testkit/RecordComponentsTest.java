@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.client.Flowctl;
 import io.flowctl.client.RecordMapping;
-import io.flowctl.proto.v1.Event;
+import io.flowctl.proto.Event;
 import io.flowctl.schema.SchemaFingerprints;
 import java.time.Instant;
 import java.util.List;
