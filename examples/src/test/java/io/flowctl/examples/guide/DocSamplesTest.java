@@ -16,12 +16,17 @@ import org.junit.jupiter.api.Test;
  * Keeps the code samples of {@code docs/} compiled: every Java block there follows a marker {@code
  * <!-- snippet: PATH#REGION -->} and must equal the lines between {@code // region REGION} and
  * {@code // endregion} of that source file (which the build compiles and whose test runs it),
- * indentation aside.
+ * indentation aside; or follows {@code <!-- file: PATH -->} and equals that whole file (the
+ * getting-started project, which {@code GettingStartedProjectTest} builds and runs).
  */
 class DocSamplesTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   static final Pattern SNIPPET =
       Pattern.compile("<!-- snippet: (\\S+)#(\\S+) -->\\s*```java\\n(.*?)```", Pattern.DOTALL);
+
+  /** A whole file, shown as it is: {@code <!-- file: PATH -->} then a block of any language. */
+  static final Pattern FILE =
+      Pattern.compile("<!-- file: (\\S+) -->\\s*```[a-z]*\\n(.*?)```", Pattern.DOTALL);
 
   @Test
   void everyJavaSampleInTheDocs_isARegionOfACompiledSource() throws IOException {
@@ -37,8 +42,17 @@ class DocSamplesTest {
               .isEqualTo(region);
           checked.add(doc.getFileName() + "#" + m.group(2));
         }
+        Matcher f = FILE.matcher(text);
+        while (f.find()) {
+          assertThat(f.group(2))
+              .as(doc.getFileName() + ": " + f.group(1) + " as a whole")
+              .isEqualTo(Files.readString(ROOT.resolve(f.group(1))));
+          checked.add(doc.getFileName() + "#" + f.group(1));
+        }
         long javaBlocks = Pattern.compile("```java").matcher(text).results().count();
-        long snippets = SNIPPET.matcher(text).results().count();
+        long snippets =
+            SNIPPET.matcher(text).results().count()
+                + FILE.matcher(text).results().filter(r -> r.group().contains("```java")).count();
         assertThat(snippets)
             .as(doc.getFileName() + ": every ```java block comes from a snippet marker")
             .isEqualTo(javaBlocks);
