@@ -36,6 +36,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
   private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
   private Supplier<? extends ArrowProcessor.Handler> raw;
+  private io.flowctl.client.protobuf.ProtoConversion conversion;
 
   ProcessorBuilder(String id) {
     super(id);
@@ -155,6 +156,26 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     return this;
   }
 
+  /**
+   * A format-conversion processor (the plan's {@code format_conversion}): its inputs, outputs,
+   * registered schemas and handler come from {@code conversion}. Converted batches hold the
+   * pipeline's batch size, leave with the first event after their oldest message waited the batch
+   * timeout or when the input ends, and are written with its compression; events of other types
+   * pass through unchanged.
+   */
+  public ProcessorBuilder convert(io.flowctl.client.protobuf.ProtoConversion conversion) {
+    this.conversion = Objects.requireNonNull(conversion, "conversion");
+    for (var t : conversion.toArrow().values()) {
+      input(t.inputType());
+    }
+    for (var t : conversion.toProto().values()) {
+      declareReader(t.inputType(), t.converter().schema(), ReaderModel.PROJECTING);
+      input(t.inputType());
+    }
+    outputs.putAll(conversion.outputSchemas());
+    return this;
+  }
+
   /** The handler of every Arrow input batch (of types without their own). */
   public ProcessorBuilder onBatch(BatchFunction f) {
     this.fallback = Objects.requireNonNull(f, "f");
@@ -178,6 +199,9 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
 
   /** A build of a component whose handlers are set: see {@link SourceBuilder#build()}. */
   public Component build() {
+    if (conversion != null) {
+      return buildConversion();
+    }
     if (outputType == null) {
       throw new IllegalStateException("processor '" + id + "': set output(eventType, schema)");
     }
@@ -247,6 +271,47 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
             .readerModels(Map.copyOf(readerModels))
             .outputs(List.of(outputType))
             .metadata(Map.copyOf(metadata))
+            .codecMetrics(metrics)
+            .schemas(Map.copyOf(outputs))
+            .build();
+    return new RunningComponent(runtime, allocator, java.util.Set.of());
+  }
+
+  private Component buildConversion() {
+    Jvm.requireArrowAccess();
+    ComponentConfig cfg = configOrEnv();
+    BufferAllocator allocator = newAllocator();
+    CodecMetrics metrics = metricsFor(allocator);
+    Map<String, ArrowEventCodec> codecs = new java.util.concurrent.ConcurrentHashMap<>();
+    ArrowEventCodec in = ArrowEventCodec.builder().metrics(metrics).build();
+    io.flowctl.client.protobuf.ProtoConversion c = conversion;
+    ComponentHealth health = new ComponentHealth();
+    ArrowProcessorService service =
+        ArrowProcessorService.builder(
+                cfg.id(),
+                () ->
+                    new io.flowctl.client.protobuf.internal.ConversionHandler(
+                        c,
+                        type -> codecs.computeIfAbsent(type, t -> outputCodec(t, cfg, metrics)),
+                        in,
+                        allocator,
+                        cfg.batchSize(),
+                        cfg.batchTimeout()))
+            .maxInflight(maxInflight)
+            .health(health)
+            .errors((eventId, e, x) -> metrics.processingError())
+            .build();
+    Map<String, String> md = new LinkedHashMap<>(metadata);
+    md.putIfAbsent("processor_type", "format_conversion");
+    md.putIfAbsent("conversion_mode", c.mode().name().toLowerCase(java.util.Locale.ROOT));
+    ComponentRuntime runtime =
+        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
+            .health(health)
+            .inputs(inputs)
+            .readerSchemas(Map.copyOf(readerSchemas))
+            .readerModels(Map.copyOf(readerModels))
+            .outputs(c.outputTypes())
+            .metadata(Map.copyOf(md))
             .codecMetrics(metrics)
             .schemas(Map.copyOf(outputs))
             .build();

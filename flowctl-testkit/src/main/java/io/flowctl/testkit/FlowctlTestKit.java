@@ -85,11 +85,18 @@ public final class FlowctlTestKit implements AutoCloseable {
 
   /** A configuration for component {@code id} on loopback: free ports, fast heartbeats. */
   public ComponentConfig config(String id) {
+    return configBuilder(id).build();
+  }
+
+  /**
+   * {@link #config}'s settings, to change some (a batch size, a timeout) before {@link
+   * #start(ComponentBuilder, ComponentConfig)}.
+   */
+  public ComponentConfig.Builder configBuilder(String id) {
     return ComponentConfig.builder(id)
         .controlPlane(target())
         .heartbeatInterval(Duration.ofMillis(200))
-        .healthPort(0)
-        .build();
+        .healthPort(0);
   }
 
   /**
@@ -98,7 +105,13 @@ public final class FlowctlTestKit implements AutoCloseable {
    * @throws IllegalStateException when it does not register within 30 s
    */
   public <B extends ComponentBuilder<B>> Flowctl.Component start(B builder) {
-    Flowctl.Component c = builder.config(config(builder.id())).build().start();
+    return start(builder, config(builder.id()));
+  }
+
+  /** As {@link #start(ComponentBuilder)}, with {@code config} (see {@link #configBuilder}). */
+  public <B extends ComponentBuilder<B>> Flowctl.Component start(
+      B builder, ComponentConfig config) {
+    Flowctl.Component c = builder.config(config).build().start();
     owned.add(c);
     try {
       if (!c.awaitRegistered(WAIT)) {

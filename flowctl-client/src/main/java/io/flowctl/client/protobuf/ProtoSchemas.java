@@ -61,6 +61,31 @@ final class ProtoSchemas {
     return new Schema(fields);
   }
 
+  /**
+   * The schema as vectors hold it (Arrow Java's memory format): an enum column's type is its
+   * dictionary's index type, the names living in the dictionary.
+   */
+  static Schema memoryFormat(Schema schema) {
+    List<Field> fields = new ArrayList<>();
+    for (Field f : schema.getFields()) {
+      fields.add(memoryFormat(f));
+    }
+    return new Schema(fields);
+  }
+
+  private static Field memoryFormat(Field f) {
+    List<Field> children = new ArrayList<>();
+    for (Field c : f.getChildren()) {
+      children.add(memoryFormat(c));
+    }
+    DictionaryEncoding d = f.getDictionary();
+    FieldType type =
+        d == null
+            ? f.getFieldType()
+            : new FieldType(f.isNullable(), d.getIndexType(), d, f.getMetadata());
+    return new Field(f.getName(), type, children);
+  }
+
   /** Whether the field's value can be absent: presence, a message, or a oneof member. */
   static boolean nullable(FieldDescriptor f) {
     return !f.isRepeated() && f.hasPresence();

@@ -85,7 +85,7 @@ final class WireToArrow implements AutoCloseable {
     this.schema = schema;
     this.allocator = allocator;
     this.json = json;
-    this.root = VectorSchemaRoot.create(schema, allocator);
+    this.root = VectorSchemaRoot.create(ProtoSchemas.memoryFormat(schema), allocator);
     try {
       List<Column> columns = new ArrayList<>();
       for (FieldDescriptor f : type.getFields()) {
@@ -114,6 +114,17 @@ final class WireToArrow implements AutoCloseable {
   void append(byte[] message, int offset, int length, int index) {
     int row = rows;
     top.mark();
+    try {
+      appendRow(message, offset, length, index, row);
+    } catch (RuntimeException e) {
+      top.reset(); // the next message takes this row, as if this one had never come
+      throw e;
+    }
+    rows++;
+    bytes += length;
+  }
+
+  private void appendRow(byte[] message, int offset, int length, int index, int row) {
     try {
       read(message, offset, length, row);
     } catch (Redo redo) {
@@ -154,8 +165,6 @@ final class WireToArrow implements AutoCloseable {
           "",
           e);
     }
-    rows++;
-    bytes += length;
   }
 
   private void read(byte[] message, int offset, int length, int row) {

@@ -103,6 +103,10 @@ public record Pipeline(
    * @param batchAccumulationTimeout how long a batch may wait before it is sent
    * @param allowRefusedEvents {@code config.arrow.allow_refused_events}: events this component
    *     refuses (an incompatible schema, a damaged payload) are reported but do not fail the run
+   * @param conversionMode {@code config.arrow.conversion_mode} of a format-conversion processor
+   *     ({@code native}, {@code hybrid}, {@code compatibility}), or empty
+   * @param descriptorSet {@code config.descriptor_set}, resolved against the pipeline file: the
+   *     FileDescriptorSet a format-conversion processor reads its message types from; or null
    */
   public record ArrowSettings(
       boolean enabled,
@@ -111,7 +115,9 @@ public record Pipeline(
       int batchSize,
       io.flowctl.schema.EvolutionPolicy schemaEvolution,
       Duration batchAccumulationTimeout,
-      boolean allowRefusedEvents) {
+      boolean allowRefusedEvents,
+      String conversionMode,
+      java.nio.file.Path descriptorSet) {
     public static final ArrowSettings DEFAULTS =
         new ArrowSettings(
             true,
@@ -120,6 +126,8 @@ public record Pipeline(
             10_000,
             io.flowctl.schema.EvolutionPolicy.BACKWARD,
             Duration.ofMillis(100),
-            false);
+            false,
+            "",
+            null);
   }
 }

@@ -306,6 +306,19 @@ final class PipelineBinder {
     Duration timeout = Duration.ofMillis(100);
     boolean on = enabled;
     boolean allowRefused = false;
+    String conversionMode = "";
+    Path descriptorSet = null;
+    if (config.get("descriptor_set") != null) {
+      Node n = config.get("descriptor_set").getValueNode();
+      String path = in.scalar(n, "a descriptor set file");
+      descriptorSet =
+          file.toAbsolutePath().getParent() == null
+              ? Path.of(path)
+              : file.toAbsolutePath().getParent().resolve(path).normalize();
+      if (!java.nio.file.Files.isRegularFile(descriptorSet)) {
+        in.problem(n, "config.descriptor_set: no such file " + descriptorSet);
+      }
+    }
     if (config.get("arrow") != null) {
       if (!(config.get("arrow").getValueNode() instanceof MappingNode a)) {
         in.problem(config.get("arrow").getValueNode(), "config.arrow must be a mapping");
@@ -319,7 +332,7 @@ final class PipelineBinder {
         evolution = policy(k.get("schema_evolution"), evolution);
         in.oneOf(k.get("input_format"), DATA_FORMATS, "");
         in.oneOf(k.get("output_format"), DATA_FORMATS, "");
-        in.oneOf(k.get("conversion_mode"), CONVERSION_MODES, "");
+        conversionMode = in.oneOf(k.get("conversion_mode"), CONVERSION_MODES, "");
         if (k.containsKey("memory_optimization")) {
           in.bool(k.get("memory_optimization").getValueNode());
         }
@@ -346,7 +359,15 @@ final class PipelineBinder {
       }
     }
     return new Pipeline.ArrowSettings(
-        on, format, compression, batchSize, evolution, timeout, allowRefused);
+        on,
+        format,
+        compression,
+        batchSize,
+        evolution,
+        timeout,
+        allowRefused,
+        conversionMode,
+        descriptorSet);
   }
 
   private String compressionOf(NodeTuple t, String fallback) {

@@ -482,6 +482,19 @@ public final class PipelineRunner {
       env.putIfAbsent("FLOWCTL_ARROW_BATCH_SIZE", Integer.toString(c.arrow().batchSize()));
       env.putIfAbsent(
           "FLOWCTL_ARROW_BATCH_TIMEOUT", goDuration(c.arrow().batchAccumulationTimeout()));
+      // A format-conversion processor's settings (config.schema_mapping, descriptor_set and
+      // arrow.conversion_mode), as the environment its component reads.
+      if (!c.schemaMapping().isEmpty()) {
+        List<String> pairs = new ArrayList<>();
+        c.schemaMapping().forEach((from, to) -> pairs.add(from + "=" + to));
+        env.putIfAbsent("FLOWCTL_SCHEMA_MAPPING", String.join(",", pairs));
+      }
+      if (c.arrow().descriptorSet() != null) {
+        env.putIfAbsent("FLOWCTL_DESCRIPTOR_SET", c.arrow().descriptorSet().toString());
+      }
+      if (!c.arrow().conversionMode().isEmpty()) {
+        env.putIfAbsent("FLOWCTL_CONVERSION_MODE", c.arrow().conversionMode());
+      }
       env.put("ENABLE_FLOWCTL", "true");
       env.put("FLOWCTL_ENDPOINT", endpoint);
       env.put("FLOWCTL_HEARTBEAT_INTERVAL", goDuration(heartbeatInterval));
