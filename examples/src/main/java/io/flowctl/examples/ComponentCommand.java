@@ -24,13 +24,18 @@ import picocli.CommandLine.Spec;
     name = "component",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a bundled example component (ttp-source, asset-totals, parquet-sink) as a flow-proto"
-          + " component, configured from its environment as upstream's launcher sets it.",
+      "Run a bundled component (the examples ttp-source, asset-totals and parquet-sink, or the"
+          + " plan's format-conversion processor proto-to-arrow) as a flow-proto component,"
+          + " configured from its environment as upstream's launcher sets it.",
       "It reads ENABLE_FLOWCTL, FLOWCTL_ENDPOINT, FLOWCTL_COMPONENT_ID (or FLOWCTL_SERVICE_ID,"
           + " COMPONENT_ID), FLOWCTL_HEARTBEAT_INTERVAL (Go duration), PORT (\":50051\" or a"
           + " number), HEALTH_PORT (default 8088); and the example's own: TTP_BATCHES, TTP_ROWS,"
           + " BATCH_SIZE, ARROW_COMPRESSION, FLOWCTL_ARROW_ENABLED, OUTPUT_DIR (the sink's"
-          + " folder, default ./flowctl-data/components).",
+          + " folder, default ./flowctl-data/components). proto-to-arrow reads"
+          + " FLOWCTL_DESCRIPTOR_SET (a FileDescriptorSet), FLOWCTL_SCHEMA_MAPPING (from=to,...)"
+          + " and FLOWCTL_CONVERSION_MODE (native, hybrid or compatibility), with the batch size,"
+          + " timeout and compression of FLOWCTL_ARROW_BATCH_SIZE, FLOWCTL_ARROW_BATCH_TIMEOUT and"
+          + " FLOWCTL_ARROW_COMPRESSION; flowctl run sets them from the pipeline file.",
       "Stops on SIGTERM or SIGINT: it reports STOPPING, drains, unregisters and exits."
     })
 final class ComponentCommand implements Callable<Integer> {
@@ -38,26 +43,35 @@ final class ComponentCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "NAME",
-      description = "The component: ttp-source, asset-totals or parquet-sink.")
+      description = "The component: ttp-source, asset-totals, parquet-sink or proto-to-arrow.")
   String name;
+
+  /** The format-conversion processor's name. */
+  static final String PROTO_TO_ARROW = "proto-to-arrow";
 
   @Override
   public Integer call() throws Exception {
-    if (!ExampleLauncher.COMPONENTS.contains(name)) {
+    if (!ExampleLauncher.COMPONENTS.contains(name) && !name.equals(PROTO_TO_ARROW)) {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
           "no component '"
               + name
               + "' (one of "
               + String.join(", ", ExampleLauncher.COMPONENTS)
+              + ", "
+              + PROTO_TO_ARROW
               + ")");
     }
     Map<String, String> env = System.getenv();
     ComponentConfig config;
     ExampleLauncher.Settings settings;
+    io.flowctl.client.protobuf.ProtoConversion conversion = null;
     try {
       config = ComponentConfig.fromEnv(env, name);
       settings = ExampleLauncher.Settings.fromEnv(env);
+      if (name.equals(PROTO_TO_ARROW)) {
+        conversion = io.flowctl.client.protobuf.ProtoConversion.fromEnv(env);
+      }
     } catch (IllegalArgumentException e) {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, e.getMessage(), e);
@@ -67,7 +81,10 @@ final class ComponentCommand implements Callable<Integer> {
     CountDownLatch done = new CountDownLatch(1);
     try (BufferAllocator allocator = new RootAllocator(2L << 30)) {
       ExampleLauncher examples = new ExampleLauncher(allocator, output);
-      Flowctl.Component runtime = examples.component(name, config, settings).start();
+      Flowctl.Component runtime =
+          conversion != null
+              ? Flowctl.processor(config.id()).config(config).convert(conversion).build().start()
+              : examples.component(name, config, settings).start();
       Thread hook =
           new Thread(
               () -> {

@@ -29,13 +29,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Show, fingerprint and compare schema files, and manage a control plane's schema registry.",
-      "Files: show, fingerprint, check. A running control plane's registry: register, list, fetch"
-          + " and delete versions, and change subjects' policies and modes."
+      "Files: show, fingerprint, check, and from-proto (the Arrow schema of a protobuf message)."
+          + " A running control plane's registry: register, list, fetch and delete versions, and"
+          + " change subjects' policies and modes."
     },
     subcommands = {
       SchemaCommand.Show.class,
       SchemaCommand.Fingerprint.class,
       SchemaCommand.Check.class,
+      SchemaCommand.FromProto.class,
       SchemaRegistryCommands.Register.class,
       SchemaRegistryCommands.Versions.class,
       SchemaRegistryCommands.Get.class,
@@ -104,6 +106,59 @@ final class SchemaCommand implements Runnable {
       for (org.apache.arrow.vector.types.pojo.Field c : f.getChildren()) {
         print(out, c, indent + "  ");
       }
+    }
+  }
+
+  @Command(
+      name = "from-proto",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Write the Arrow schema of a protobuf message, as the format conversion maps it"
+            + " (docs/protobuf-arrow.md), to an Arrow IPC stream: what schema fingerprint and"
+            + " schema register read.",
+        "DESCRIPTOR_SET is what protoc --include_imports --descriptor_set_out or buf build -o"
+            + " writes. An unknown message exits 2."
+      })
+  static final class FromProto implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DESCRIPTOR_SET", description = "A FileDescriptorSet.")
+    Path descriptorSet;
+
+    @Parameters(
+        index = "1",
+        paramLabel = "MESSAGE",
+        description = "The message's full name, e.g. token_transfer.TokenTransferEvent.")
+    String message;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "SCHEMA.arrow",
+        description = "Where to write the schema (an Arrow IPC stream holding only the schema).")
+    Path out;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      var sets = io.flowctl.client.protobuf.DescriptorSets.load(descriptorSet);
+      var type =
+          sets.find(message)
+              .orElseThrow(
+                  () ->
+                      new io.flowctl.FlowctlException(
+                          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+                          descriptorSet + " has no message '" + message + "'"));
+      Schema schema = io.flowctl.client.protobuf.ProtoArrow.of(type).schema();
+      java.nio.file.Files.write(out, io.flowctl.ipc.ArrowIpc.schemaStream(schema));
+      spec.commandLine()
+          .getOut()
+          .println(
+              out
+                  + ": "
+                  + schema.getFields().size()
+                  + " columns, "
+                  + SchemaFingerprints.structural(schema));
+      return ExitCodes.OK;
     }
   }
 

@@ -54,6 +54,42 @@ class SchemaCommandTest {
   }
 
   @Test
+  void fromProto_writesTheMessagesArrowSchema_whichTheOtherCommandsRead() throws Exception {
+    Path set = dir.resolve("flow-proto.pb");
+    try (var in = getClass().getResourceAsStream("/io/flowctl/testing/flowproto/flow-proto.pb")) {
+      java.nio.file.Files.copy(in, set);
+    }
+    Path out = dir.resolve("ttp.arrow");
+    CliRunner r =
+        CliRunner.run(
+            "schema",
+            "from-proto",
+            set.toString(),
+            "token_transfer.TokenTransferEvent",
+            "--out",
+            out.toString());
+    assertThat(r.status()).as(r.err()).isEqualTo(ExitCodes.OK);
+    String expected =
+        io.flowctl.schema.SchemaFingerprints.structural(
+                io.flowctl.client.protobuf.ProtoArrow.of(
+                        token_transfer.TokenTransferEventOuterClass.TokenTransferEvent
+                            .getDescriptor())
+                    .schema())
+            .toString();
+    assertThat(r.out()).contains("6 columns").contains(expected);
+    assertThat(CliRunner.run("schema", "fingerprint", out.toString()).out().strip())
+        .isEqualTo(expected);
+    assertThat(CliRunner.run("schema", "show", out.toString()).out())
+        .contains("closed_at: Timestamp(NANOSECOND, UTC)");
+
+    CliRunner unknown =
+        CliRunner.run("schema", "from-proto", set.toString(), "no.Such", "--out", out.toString());
+    assertThat(unknown.status()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(unknown.err().strip().lines()).hasSize(1);
+    assertThat(unknown.err()).contains("no.Such");
+  }
+
+  @Test
   void fingerprint_isTheSameForAStreamAndAFileOfOneSchema_andForTheSchemaBuiltInCode()
       throws IOException {
     Schema schema = new Schema(List.of(ID, ASSET, MEMO));
