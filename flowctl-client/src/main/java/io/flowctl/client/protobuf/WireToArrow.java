@@ -70,6 +70,10 @@ final class WireToArrow implements AutoCloseable {
   private final JsonFormat.Printer json;
   private final VectorSchemaRoot root;
   private final List<EnumDictionary> enums = new ArrayList<>();
+
+  /** Every list column of the tree: the only readers with state that a failed message resets. */
+  private final List<ListColumn> lists = new ArrayList<>();
+
   private final MessageReader top;
 
   /** The input being read: values find their bytes here, at {@code base + in's position}. */
@@ -113,11 +117,11 @@ final class WireToArrow implements AutoCloseable {
    */
   void append(byte[] message, int offset, int length, int index) {
     int row = rows;
-    top.mark();
+    mark();
     try {
       appendRow(message, offset, length, index, row);
     } catch (RuntimeException e) {
-      top.reset(); // the next message takes this row, as if this one had never come
+      reset(); // the next message takes this row, as if this one had never come
       throw e;
     }
     rows++;
@@ -128,7 +132,7 @@ final class WireToArrow implements AutoCloseable {
     try {
       read(message, offset, length, row);
     } catch (Redo redo) {
-      top.reset();
+      reset();
       byte[] canonical;
       try {
         canonical =
@@ -164,6 +168,18 @@ final class WireToArrow implements AutoCloseable {
           index,
           "",
           e);
+    }
+  }
+
+  private void mark() {
+    for (int i = 0; i < lists.size(); i++) {
+      lists.get(i).mark();
+    }
+  }
+
+  private void reset() {
+    for (int i = 0; i < lists.size(); i++) {
+      lists.get(i).reset();
     }
   }
 
@@ -239,6 +255,11 @@ final class WireToArrow implements AutoCloseable {
     return single(f, vector, path, ProtoSchemas.nullable(f));
   }
 
+  private ListColumn listed(ListColumn c) {
+    lists.add(c);
+    return c;
+  }
+
   private Column single(FieldDescriptor f, FieldVector vector, String path, boolean nullable) {
     return new SingleColumn(path, value(f, vector, path), nullable);
   }
@@ -303,9 +324,11 @@ final class WireToArrow implements AutoCloseable {
     private final int[] oneofOf; // column -> its oneof's index, or -1
     private final boolean[] seen;
     private final int[] oneofSet;
+    private final Column[] lists; // the columns with something to do when a row begins
 
     MessageReader(Descriptor m, List<Column> cols) {
       this.columns = cols.toArray(Column[]::new);
+      this.lists = cols.stream().filter(Column::repeated).toArray(Column[]::new);
       List<FieldDescriptor> fields = m.getFields();
       int max = fields.stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
       if (max <= 4096) {
@@ -342,7 +365,7 @@ final class WireToArrow implements AutoCloseable {
     void read(CodedInputStream in, int row) throws IOException {
       Arrays.fill(seen, false);
       Arrays.fill(oneofSet, -1);
-      for (Column c : columns) {
+      for (Column c : lists) {
         c.begin(row);
       }
       while (true) {
@@ -396,18 +419,6 @@ final class WireToArrow implements AutoCloseable {
         c.finish(row, false);
       }
     }
-
-    void mark() {
-      for (Column c : columns) {
-        c.mark();
-      }
-    }
-
-    void reset() {
-      for (Column c : columns) {
-        c.reset();
-      }
-    }
   }
 
   /** One field of a message: what it does when the field appears, and at the end of the row. */
@@ -426,10 +437,6 @@ final class WireToArrow implements AutoCloseable {
     abstract boolean read(CodedInputStream in, int tag, int row) throws IOException;
 
     abstract void finish(int row, boolean seen);
-
-    void mark() {}
-
-    void reset() {}
   }
 
   private static final class SingleColumn extends Column {
@@ -466,16 +473,6 @@ final class WireToArrow implements AutoCloseable {
           value.fillDefault(row);
         }
       }
-    }
-
-    @Override
-    void mark() {
-      value.mark();
-    }
-
-    @Override
-    void reset() {
-      value.reset();
     }
   }
 
@@ -528,16 +525,12 @@ final class WireToArrow implements AutoCloseable {
       vector.endValue(row, next - rowStart);
     }
 
-    @Override
     void mark() {
       marked = next;
-      item.mark();
     }
 
-    @Override
     void reset() {
       next = marked;
-      item.reset();
     }
   }
 
@@ -554,10 +547,6 @@ final class WireToArrow implements AutoCloseable {
     abstract void setNull(int index);
 
     abstract void fillDefault(int index);
-
-    void mark() {}
-
-    void reset() {}
   }
 
   private final class ScalarValue extends Value {
@@ -673,9 +662,12 @@ final class WireToArrow implements AutoCloseable {
       vector.setIndexDefined(index);
     }
 
+    /**
+     * A null struct leaves its children unwritten: their slots read as null (validity buffers start
+     * zeroed) and lists' and strings' offsets are filled as later rows are set.
+     */
     @Override
     void setNull(int index) {
-      reader.absent(index);
       vector.setNull(index);
     }
 
@@ -683,16 +675,6 @@ final class WireToArrow implements AutoCloseable {
     void fillDefault(int index) {
       reader.absent(index);
       vector.setIndexDefined(index);
-    }
-
-    @Override
-    void mark() {
-      reader.mark();
-    }
-
-    @Override
-    void reset() {
-      reader.reset();
     }
   }
 
