@@ -56,6 +56,8 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
   private ArrowEventCodec codec;
   private Flowctl.Component component;
   private ManagedChannel channel;
+  private io.grpc.Server bare;
+  private ManagedChannel bareChannel;
   private final List<io.flowctl.proto.v1.Event> events = new ArrayList<>();
 
   static TokenTransferEvent event(int i) {
@@ -133,11 +135,48 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
             .usePlaintext()
             .maxInboundMessageSize(64 << 20)
             .build();
+    // The transport alone: a Process that takes every event and answers one at the end.
+    bare =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new ProcessorServiceGrpc.ProcessorServiceImplBase() {
+                  @Override
+                  public StreamObserver<io.flowctl.proto.v1.Event> process(
+                      StreamObserver<io.flowctl.proto.v1.Event> out) {
+                    return new StreamObserver<>() {
+                      private io.flowctl.proto.v1.Event last;
+
+                      @Override
+                      public void onNext(io.flowctl.proto.v1.Event e) {
+                        last = e;
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {}
+
+                      @Override
+                      public void onCompleted() {
+                        out.onNext(last);
+                        out.onCompleted();
+                      }
+                    };
+                  }
+                })
+            .build()
+            .start();
+    bareChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", bare.getPort())
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20)
+            .build();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
     channel.shutdownNow();
+    bareChannel.shutdownNow();
+    bare.shutdownNow();
     component.close();
     batch.close();
     allocator.close();
@@ -187,6 +226,19 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
   /** 1,000 protobuf events through the processor's Process call: one 1,000-row batch back. */
   @Benchmark
   public int processorOverProcess() throws Exception {
+    return processCall(channel);
+  }
+
+  /**
+   * The same 1,000 events through a Process call that does nothing with them and answers one event
+   * at the end: what gRPC's per-message streaming alone costs on loopback.
+   */
+  @Benchmark
+  public int bareProcessStream() throws Exception {
+    return processCall(bareChannel);
+  }
+
+  private int processCall(ManagedChannel channel) throws Exception {
     CompletableFuture<Integer> done = new CompletableFuture<>();
     int[] got = {0};
     StreamObserver<io.flowctl.proto.v1.Event> in =

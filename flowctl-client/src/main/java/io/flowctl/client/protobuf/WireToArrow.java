@@ -300,6 +300,32 @@ final class WireToArrow implements AutoCloseable {
     }
   }
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Whether the bytes are UTF-8, as protobuf requires of a string: eight ASCII bytes at a time (the
+   * usual case for identifiers, hashes and amounts), the rest through Guava's full check.
+   */
+  static boolean wellFormed(byte[] b, int off, int len) {
+    int i = off;
+    int end = off + len;
+    while (i + 8 <= end) {
+      if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
+        return Utf8.isWellFormed(b, i, end - i);
+      }
+      i += 8;
+    }
+    while (i < end) {
+      if (b[i] < 0) {
+        return Utf8.isWellFormed(b, i, end - i);
+      }
+      i++;
+    }
+    return true;
+  }
+
   static int wireTypeOf(FieldDescriptor.Type type) {
     return switch (type) {
       case FIXED32, SFIXED32, FLOAT -> WireFormat.WIRETYPE_FIXED32;
@@ -325,10 +351,15 @@ final class WireToArrow implements AutoCloseable {
     private final boolean[] seen;
     private final int[] oneofSet;
     private final Column[] lists; // the columns with something to do when a row begins
+    private final boolean[] repeated;
 
     MessageReader(Descriptor m, List<Column> cols) {
       this.columns = cols.toArray(Column[]::new);
       this.lists = cols.stream().filter(Column::repeated).toArray(Column[]::new);
+      this.repeated = new boolean[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        repeated[i] = columns[i].repeated();
+      }
       List<FieldDescriptor> fields = m.getFields();
       int max = fields.stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
       if (max <= 4096) {
@@ -381,7 +412,7 @@ final class WireToArrow implements AutoCloseable {
           continue;
         }
         Column c = columns[slot];
-        if (!c.repeated()) {
+        if (!repeated[slot]) {
           if (seen[slot]) {
             throw REDO;
           }
@@ -442,11 +473,13 @@ final class WireToArrow implements AutoCloseable {
   private static final class SingleColumn extends Column {
     private final Value value;
     private final boolean nullable;
+    private final int wire;
 
     SingleColumn(String path, Value value, boolean nullable) {
       super(path);
       this.value = value;
       this.nullable = nullable;
+      this.wire = value.wireType();
     }
 
     @Override
@@ -456,7 +489,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     boolean read(CodedInputStream in, int tag, int row) throws IOException {
-      if (WireFormat.getTagWireType(tag) != value.wireType()) {
+      if ((tag & 7) != wire) {
         in.skipField(tag); // protobuf-java keeps it as an unknown field
         return false;
       }
@@ -594,7 +627,7 @@ final class WireToArrow implements AutoCloseable {
           int at = base + in.getTotalBytesRead();
           in.skipRawBytes(length); // checks the length against what is left
           if (type == FieldDescriptor.Type.STRING) {
-            if (!Utf8.isWellFormed(buf, at, length)) {
+            if (!wellFormed(buf, at, length)) {
               throw new ProtoConversionException(
                   "field '" + path + "' is not valid UTF-8", -1, path);
             }

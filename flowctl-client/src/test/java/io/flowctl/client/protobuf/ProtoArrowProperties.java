@@ -128,6 +128,19 @@ class ProtoArrowProperties {
         .isEqualTo(first);
   }
 
+  @Property(tries = 500)
+  void theUtf8Check_isGuavasOnAnyBytes(
+      @ForAll byte[] bytes,
+      @ForAll String text,
+      @ForAll @net.jqwik.api.constraints.IntRange(max = 7) int skip) {
+    byte[] encoded = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (byte[] b : new byte[][] {bytes, encoded}) {
+      int off = Math.min(skip, b.length);
+      assertThat(WireToArrow.wellFormed(b, off, b.length - off))
+          .isEqualTo(com.google.common.base.Utf8.isWellFormed(b, off, b.length - off));
+    }
+  }
+
   // ---- arbitrary message types ------------------------------------------------------------------
 
   private static Descriptor type(Random random) {
