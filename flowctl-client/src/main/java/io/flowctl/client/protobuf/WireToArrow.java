@@ -1,7 +1,6 @@
 package io.flowctl.client.protobuf;
 
 import com.google.common.base.Utf8;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -10,7 +9,6 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import com.google.protobuf.util.JsonFormat;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,21 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DurationVector;
-import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.TimeStampNanoTZVector;
-import org.apache.arrow.vector.UInt4Vector;
-import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
@@ -68,11 +53,9 @@ final class WireToArrow implements AutoCloseable {
   private final Schema schema;
   private final BufferAllocator allocator;
   private final JsonFormat.Printer json;
-  private final VectorSchemaRoot root;
+  private final Schema memory; // the schema as the vectors hold it
+  private final List<Columns.Col> columns = new ArrayList<>();
   private final List<EnumDictionary> enums = new ArrayList<>();
-
-  /** Every list column of the tree: the only readers with state that a failed message resets. */
-  private final List<ListColumn> lists = new ArrayList<>();
 
   private final MessageReader top;
 
@@ -89,17 +72,15 @@ final class WireToArrow implements AutoCloseable {
     this.schema = schema;
     this.allocator = allocator;
     this.json = json;
-    this.root = VectorSchemaRoot.create(ProtoSchemas.memoryFormat(schema), allocator);
-    try {
-      List<Column> columns = new ArrayList<>();
-      for (FieldDescriptor f : type.getFields()) {
-        columns.add(column(f, root.getVector(f.getName()), f.getName()));
-      }
-      this.top = new MessageReader(type, columns);
-    } catch (RuntimeException e) {
-      root.close();
-      throw e;
+    this.memory = ProtoSchemas.memoryFormat(schema);
+    List<Column> readers = new ArrayList<>();
+    List<FieldDescriptor> fields = type.getFields();
+    for (int i = 0; i < fields.size(); i++) {
+      Columns.Col col = Columns.of(memory.getFields().get(i));
+      columns.add(col);
+      readers.add(column(fields.get(i), col, fields.get(i).getName()));
     }
+    this.top = new MessageReader(type, readers);
   }
 
   int rows() {
@@ -116,14 +97,9 @@ final class WireToArrow implements AutoCloseable {
    * @param index the message's index in the caller's input, named in errors
    */
   void append(byte[] message, int offset, int length, int index) {
-    int row = rows;
-    mark();
-    try {
-      appendRow(message, offset, length, index, row);
-    } catch (RuntimeException e) {
-      reset(); // the next message takes this row, as if this one had never come
-      throw e;
-    }
+    // A message that fails half-way leaves its row partly written: the next message writes the
+    // same row, and each column drops what it held from that row on.
+    appendRow(message, offset, length, index, rows);
     rows++;
     bytes += length;
   }
@@ -132,7 +108,6 @@ final class WireToArrow implements AutoCloseable {
     try {
       read(message, offset, length, row);
     } catch (Redo redo) {
-      reset();
       byte[] canonical;
       try {
         canonical =
@@ -171,41 +146,34 @@ final class WireToArrow implements AutoCloseable {
     }
   }
 
-  private void mark() {
-    for (int i = 0; i < lists.size(); i++) {
-      lists.get(i).mark();
-    }
-  }
-
-  private void reset() {
-    for (int i = 0; i < lists.size(); i++) {
-      lists.get(i).reset();
-    }
-  }
+  private final Wire wire = new Wire();
 
   private void read(byte[] message, int offset, int length, int row) {
     this.buf = message;
-    this.base = offset;
-    CodedInputStream in = CodedInputStream.newInstance(message, offset, length);
-    try {
-      top.read(in, row);
-      if (!in.isAtEnd()) {
-        throw new ProtoConversionException("an end-group tag outside a group", -1, "");
-      }
-    } catch (InvalidProtocolBufferException e) {
-      throw new ProtoConversionException(e.getMessage(), -1, "", e);
-    } catch (IOException e) {
-      throw new ProtoConversionException(e.getMessage(), -1, "", e);
-    }
+    wire.reset(message, offset, length);
+    top.read(wire, row);
   }
 
   /** The batch so far, handed to the caller (this converter is then done). */
   ProtoBatch finish() {
-    root.setRowCount(rows);
-    DictionaryProvider.MapDictionaryProvider provider =
-        new DictionaryProvider.MapDictionaryProvider();
+    List<org.apache.arrow.vector.ipc.message.ArrowFieldNode> nodes = new ArrayList<>();
+    List<Columns.Piece> pieces = new ArrayList<>();
+    List<org.apache.arrow.memory.ArrowBuf> buffers = new ArrayList<>();
+    org.apache.arrow.memory.ArrowBuf all = null;
+    VectorSchemaRoot root = null;
     List<VarCharVector> made = new ArrayList<>();
     try {
+      for (Columns.Col c : columns) {
+        c.export(rows, nodes, pieces);
+      }
+      all = Columns.allocate(pieces, allocator, buffers);
+      root = VectorSchemaRoot.create(memory, allocator);
+      try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch batch =
+          new org.apache.arrow.vector.ipc.message.ArrowRecordBatch(rows, nodes, buffers)) {
+        new org.apache.arrow.vector.VectorLoader(root).load(batch);
+      }
+      DictionaryProvider.MapDictionaryProvider provider =
+          new DictionaryProvider.MapDictionaryProvider();
       for (EnumDictionary d : enums) {
         VarCharVector names = new VarCharVector("dictionary-" + d.encoding.getId(), allocator);
         made.add(names);
@@ -215,36 +183,52 @@ final class WireToArrow implements AutoCloseable {
         names.setValueCount(d.names.size());
         provider.put(new Dictionary(names, d.encoding));
       }
-    } catch (RuntimeException e) {
-      made.forEach(VarCharVector::close);
-      throw e;
+      handedOver = true;
+      return new ProtoBatch(root, provider, made);
+    } catch (OutOfMemoryException e) {
+      throw new ProtoConversionException(
+          "a batch of "
+              + rows
+              + " messages does not fit in its memory ("
+              + allocator.getLimit()
+              + " bytes): "
+              + e.getMessage(),
+          -1,
+          "",
+          e);
+    } finally {
+      if (all != null) {
+        all.close(); // the vectors hold their own references to its slices
+      }
+      if (!handedOver) {
+        if (root != null) {
+          root.close();
+        }
+        made.forEach(VarCharVector::close);
+      }
     }
-    handedOver = true;
-    return new ProtoBatch(root, provider, made);
   }
 
   @Override
   public void close() {
-    if (!handedOver) {
-      root.close();
-    }
+    // the columns are Java arrays until finish: nothing off-heap to free
   }
 
   // ---- building the readers --------------------------------------------------------------------
 
-  private Column column(FieldDescriptor f, FieldVector vector, String path) {
+  private Column column(FieldDescriptor f, Columns.Col vector, String path) {
     if (f.isRepeated()) {
-      ListVector list = (ListVector) vector;
-      FieldVector items = (FieldVector) list.getDataVector();
+      Columns.ListCol list = (Columns.ListCol) vector;
+      Columns.Col items = list.items;
       if (f.isMapField()) {
         Descriptor entry = f.getMessageType();
-        StructVector entries = (StructVector) items;
+        Columns.StructCol entries = (Columns.StructCol) items;
         List<Column> kv =
             List.of(
-                single(entry.findFieldByNumber(1), entries.getChild("key"), path + ".key", false),
+                single(entry.findFieldByNumber(1), entries.child("key"), path + ".key", false),
                 single(
                     entry.findFieldByNumber(2),
-                    entries.getChild("value"),
+                    entries.child("value"),
                     path + ".value",
                     ProtoSchemas.nullable(entry.findFieldByNumber(2))));
         return new ListColumn(
@@ -255,44 +239,39 @@ final class WireToArrow implements AutoCloseable {
     return single(f, vector, path, ProtoSchemas.nullable(f));
   }
 
-  private ListColumn listed(ListColumn c) {
-    lists.add(c);
-    return c;
-  }
-
-  private Column single(FieldDescriptor f, FieldVector vector, String path, boolean nullable) {
+  private Column single(FieldDescriptor f, Columns.Col vector, String path, boolean nullable) {
     return new SingleColumn(path, value(f, vector, path), nullable);
   }
 
-  private Value value(FieldDescriptor f, FieldVector vector, String path) {
+  private Value value(FieldDescriptor f, Columns.Col vector, String path) {
     switch (f.getJavaType()) {
       case MESSAGE -> {
         Descriptor m = f.getMessageType();
         String full = m.getFullName();
         if (full.equals(ProtoSchemas.TIMESTAMP) || full.equals(ProtoSchemas.DURATION)) {
-          return new NanosValue(vector, path, full.equals(ProtoSchemas.TIMESTAMP));
+          return new NanosValue(
+              (Columns.FixedCol) vector, path, full.equals(ProtoSchemas.TIMESTAMP));
         }
         FieldDescriptor.Type wrapped = ProtoSchemas.WRAPPERS.get(full);
         if (wrapped != null) {
           return new WrapperValue(new ScalarValue(wrapped, vector, path), path);
         }
         if (ProtoSchemas.JSON_TYPES.contains(full)) {
-          return new JsonValue(m, (VarCharVector) vector, path);
+          return new JsonValue(m, (Columns.VarCol) vector, path);
         }
-        StructVector struct = (StructVector) vector;
+        Columns.StructCol struct = (Columns.StructCol) vector;
         List<Column> children = new ArrayList<>();
         for (FieldDescriptor c : m.getFields()) {
-          children.add(
-              column(c, (FieldVector) struct.getChild(c.getName()), path + "." + c.getName()));
+          children.add(column(c, struct.child(c.getName()), path + "." + c.getName()));
         }
         return new StructValue(struct, new MessageReader(m, children), path);
       }
       case ENUM -> {
-        Field field = vector.getField();
+        Field field = vector.field;
         EnumDictionary d = new EnumDictionary(f.getEnumType(), field.getDictionary());
         enums.add(d);
         return new EnumValue(
-            (IntVector) vector, d, ((EnumValueDescriptor) defaultOf(f)).getNumber());
+            (Columns.FixedCol) vector, d, ((EnumValueDescriptor) defaultOf(f)).getNumber());
       }
       default -> {
         return new ScalarValue(f.getType(), vector, path);
@@ -311,6 +290,12 @@ final class WireToArrow implements AutoCloseable {
   static boolean wellFormed(byte[] b, int off, int len) {
     int i = off;
     int end = off + len;
+    while (i + 16 <= end) {
+      if ((((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8)) & 0x8080808080808080L) != 0) {
+        return Utf8.isWellFormed(b, i, end - i);
+      }
+      i += 16;
+    }
     while (i + 8 <= end) {
       if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
         return Utf8.isWellFormed(b, i, end - i);
@@ -393,7 +378,7 @@ final class WireToArrow implements AutoCloseable {
       return s == null ? -1 : s;
     }
 
-    void read(CodedInputStream in, int row) throws IOException {
+    void read(Wire in, int row) {
       Arrays.fill(seen, false);
       Arrays.fill(oneofSet, -1);
       for (Column c : lists) {
@@ -404,11 +389,9 @@ final class WireToArrow implements AutoCloseable {
         if (tag == 0) {
           break;
         }
-        int slot = slot(WireFormat.getTagFieldNumber(tag));
+        int slot = slot(tag >>> 3);
         if (slot < 0) {
-          if (!in.skipField(tag)) {
-            throw new ProtoConversionException("an end-group tag outside a group", -1, "");
-          }
+          in.skip(tag);
           continue;
         }
         Column c = columns[slot];
@@ -429,9 +412,7 @@ final class WireToArrow implements AutoCloseable {
             seen[slot] = true;
           }
         } catch (ProtoConversionException e) {
-          throw e;
-        } catch (IOException | RuntimeException e) {
-          if (e instanceof Redo || e instanceof OutOfMemoryException) {
+          if (!e.field().isEmpty()) {
             throw e;
           }
           throw new ProtoConversionException(
@@ -465,7 +446,7 @@ final class WireToArrow implements AutoCloseable {
     void begin(int row) {}
 
     /** The field appeared with {@code tag}; false when its wire type was not the field's. */
-    abstract boolean read(CodedInputStream in, int tag, int row) throws IOException;
+    abstract boolean read(Wire in, int tag, int row);
 
     abstract void finish(int row, boolean seen);
   }
@@ -488,9 +469,9 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    boolean read(CodedInputStream in, int tag, int row) throws IOException {
+    boolean read(Wire in, int tag, int row) {
       if ((tag & 7) != wire) {
-        in.skipField(tag); // protobuf-java keeps it as an unknown field
+        in.skip(tag); // protobuf-java keeps it as an unknown field
         return false;
       }
       value.read(in, row);
@@ -510,16 +491,16 @@ final class WireToArrow implements AutoCloseable {
   }
 
   private static final class ListColumn extends Column {
-    private final ListVector vector;
+    private final Columns.ListCol list;
     private final Value item;
+    private final int itemWire;
     private int next;
-    private int rowStart;
-    private int marked;
 
-    ListColumn(String path, ListVector vector, Value item) {
+    ListColumn(String path, Columns.ListCol list, Value item) {
       super(path);
-      this.vector = vector;
+      this.list = list;
       this.item = item;
+      this.itemWire = item.wireType();
     }
 
     @Override
@@ -529,41 +510,34 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void begin(int row) {
-      rowStart = next;
+      list.at(row);
+      next = list.end();
     }
 
     @Override
-    boolean read(CodedInputStream in, int tag, int row) throws IOException {
-      int wire = WireFormat.getTagWireType(tag);
-      if (wire == item.wireType()) {
+    boolean read(Wire in, int tag, int row) {
+      int wire = tag & 7;
+      if (wire == itemWire) {
         item.read(in, next++);
         return true;
       }
-      if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED && item.packable()) {
-        int length = in.readRawVarint32();
-        int old = in.pushLimit(length);
-        while (!in.isAtEnd()) {
+      if (wire == Wire.LENGTH_DELIMITED && item.packable()) {
+        int length = in.readLength();
+        int outer = in.end;
+        in.end = in.pos + length;
+        while (in.pos < in.end) {
           item.read(in, next++);
         }
-        in.popLimit(old);
+        in.end = outer;
         return true;
       }
-      in.skipField(tag);
+      in.skip(tag);
       return false;
     }
 
     @Override
     void finish(int row, boolean seen) {
-      vector.startNewValue(row);
-      vector.endValue(row, next - rowStart);
-    }
-
-    void mark() {
-      marked = next;
-    }
-
-    void reset() {
-      next = marked;
+      list.put(row, next);
     }
   }
 
@@ -575,7 +549,7 @@ final class WireToArrow implements AutoCloseable {
       return false;
     }
 
-    abstract void read(CodedInputStream in, int index) throws IOException;
+    abstract void read(Wire in, int index);
 
     abstract void setNull(int index);
 
@@ -584,12 +558,18 @@ final class WireToArrow implements AutoCloseable {
 
   private final class ScalarValue extends Value {
     private final FieldDescriptor.Type type;
-    private final FieldVector vector;
+    private final Columns.Col col;
+    private final Columns.FixedCol fixed; // or
+    private final Columns.VarCol var; // or
+    private final Columns.BoolCol bool;
     private final String path;
 
-    ScalarValue(FieldDescriptor.Type type, FieldVector vector, String path) {
+    ScalarValue(FieldDescriptor.Type type, Columns.Col col, String path) {
       this.type = type;
-      this.vector = vector;
+      this.col = col;
+      this.fixed = col instanceof Columns.FixedCol f ? f : null;
+      this.var = col instanceof Columns.VarCol v ? v : null;
+      this.bool = col instanceof Columns.BoolCol b ? b : null;
       this.path = path;
     }
 
@@ -604,37 +584,29 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int i) throws IOException {
+    void read(Wire in, int i) {
       switch (type) {
-        case INT32 -> ((IntVector) vector).setSafe(i, in.readInt32());
-        case SINT32 -> ((IntVector) vector).setSafe(i, in.readSInt32());
-        case SFIXED32 -> ((IntVector) vector).setSafe(i, in.readSFixed32());
-        case INT64 -> ((BigIntVector) vector).setSafe(i, in.readInt64());
-        case SINT64 -> ((BigIntVector) vector).setSafe(i, in.readSInt64());
-        case SFIXED64 -> ((BigIntVector) vector).setSafe(i, in.readSFixed64());
-        case UINT32 -> ((UInt4Vector) vector).setSafe(i, in.readUInt32());
-        case FIXED32 -> ((UInt4Vector) vector).setSafe(i, in.readFixed32());
-        case UINT64 -> ((UInt8Vector) vector).setSafe(i, in.readUInt64());
-        case FIXED64 -> ((UInt8Vector) vector).setSafe(i, in.readFixed64());
-        case FLOAT -> ((Float4Vector) vector).setSafe(i, in.readFloat());
-        case DOUBLE -> ((Float8Vector) vector).setSafe(i, in.readDouble());
-        case BOOL -> ((BitVector) vector).setSafe(i, in.readBool() ? 1 : 0);
+        case INT32, UINT32 -> fixed.putInt(i, in.readVarint32());
+        case SINT32 -> {
+          int v = in.readVarint32();
+          fixed.putInt(i, (v >>> 1) ^ -(v & 1));
+        }
+        case SFIXED32, FIXED32, FLOAT -> fixed.putInt(i, in.readFixed32());
+        case INT64, UINT64 -> fixed.putLong(i, in.readVarint64());
+        case SINT64 -> {
+          long v = in.readVarint64();
+          fixed.putLong(i, (v >>> 1) ^ -(v & 1));
+        }
+        case SFIXED64, FIXED64, DOUBLE -> fixed.putLong(i, in.readFixed64());
+        case BOOL -> bool.put(i, in.readVarint64() != 0);
         case STRING, BYTES -> {
-          int length = in.readRawVarint32();
-          if (length < 0) {
-            throw new ProtoConversionException("a negative length", -1, path);
+          int length = in.readLength();
+          int at = in.pos;
+          in.pos += length;
+          if (type == FieldDescriptor.Type.STRING && !wellFormed(buf, at, length)) {
+            throw new ProtoConversionException("field '" + path + "' is not valid UTF-8", -1, path);
           }
-          int at = base + in.getTotalBytesRead();
-          in.skipRawBytes(length); // checks the length against what is left
-          if (type == FieldDescriptor.Type.STRING) {
-            if (!wellFormed(buf, at, length)) {
-              throw new ProtoConversionException(
-                  "field '" + path + "' is not valid UTF-8", -1, path);
-            }
-            ((VarCharVector) vector).setSafe(i, buf, at, length);
-          } else {
-            ((VarBinaryVector) vector).setSafe(i, buf, at, length);
-          }
+          var.put(i, buf, at, length);
         }
         default -> throw new IllegalStateException("not a scalar: " + type);
       }
@@ -642,37 +614,32 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void setNull(int i) {
-      if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector f) {
-        f.setNull(i);
-      } else {
-        ((org.apache.arrow.vector.BaseVariableWidthVector) vector).setNull(i);
-      }
+      col.setNull(i);
     }
 
     @Override
     void fillDefault(int i) {
-      switch (type) {
-        case INT32, SINT32, SFIXED32 -> ((IntVector) vector).setSafe(i, 0);
-        case INT64, SINT64, SFIXED64 -> ((BigIntVector) vector).setSafe(i, 0);
-        case UINT32, FIXED32 -> ((UInt4Vector) vector).setSafe(i, 0);
-        case UINT64, FIXED64 -> ((UInt8Vector) vector).setSafe(i, 0);
-        case FLOAT -> ((Float4Vector) vector).setSafe(i, 0f);
-        case DOUBLE -> ((Float8Vector) vector).setSafe(i, 0d);
-        case BOOL -> ((BitVector) vector).setSafe(i, 0);
-        case STRING -> ((VarCharVector) vector).setSafe(i, EMPTY, 0, 0);
-        case BYTES -> ((VarBinaryVector) vector).setSafe(i, EMPTY, 0, 0);
-        default -> throw new IllegalStateException("not a scalar: " + type);
+      if (fixed != null) {
+        if (fixed.width == 4) {
+          fixed.putInt(i, 0);
+        } else {
+          fixed.putLong(i, 0);
+        }
+      } else if (var != null) {
+        var.put(i, EMPTY, 0, 0);
+      } else {
+        bool.put(i, false);
       }
     }
   }
 
   /** A message field: its fields are the struct's children. */
   private static final class StructValue extends Value {
-    private final StructVector vector;
+    private final Columns.StructCol vector;
     private final MessageReader reader;
     private final String path;
 
-    StructValue(StructVector vector, MessageReader reader, String path) {
+    StructValue(Columns.StructCol vector, MessageReader reader, String path) {
       this.vector = vector;
       this.reader = reader;
       this.path = path;
@@ -684,21 +651,16 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int index) throws IOException {
-      int length = in.readRawVarint32();
-      int old = in.pushLimit(length);
+    void read(Wire in, int index) {
+      int length = in.readLength();
+      int outer = in.end;
+      in.end = in.pos + length;
       reader.read(in, index);
-      if (!in.isAtEnd()) {
-        throw new ProtoConversionException("an end-group tag outside a group", -1, path);
-      }
-      in.popLimit(old);
-      vector.setIndexDefined(index);
+      in.end = outer;
+      vector.putValid(index);
     }
 
-    /**
-     * A null struct leaves its children unwritten: their slots read as null (validity buffers start
-     * zeroed) and lists' and strings' offsets are filled as later rows are set.
-     */
+    /** A null struct leaves its children unwritten: they are filled with nulls up to it. */
     @Override
     void setNull(int index) {
       vector.setNull(index);
@@ -707,17 +669,17 @@ final class WireToArrow implements AutoCloseable {
     @Override
     void fillDefault(int index) {
       reader.absent(index);
-      vector.setIndexDefined(index);
+      vector.putValid(index);
     }
   }
 
   /** google.protobuf.Timestamp or Duration: the nanoseconds since the epoch, or of the span. */
   private static final class NanosValue extends Value {
-    private final FieldVector vector;
+    private final Columns.FixedCol vector;
     private final String path;
     private final boolean timestamp;
 
-    NanosValue(FieldVector vector, String path, boolean timestamp) {
+    NanosValue(Columns.FixedCol vector, String path, boolean timestamp) {
       this.vector = vector;
       this.path = path;
       this.timestamp = timestamp;
@@ -729,9 +691,10 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int index) throws IOException {
-      int length = in.readRawVarint32();
-      int old = in.pushLimit(length);
+    void read(Wire in, int index) {
+      int length = in.readLength();
+      int outer = in.end;
+      in.end = in.pos + length;
       long seconds = 0;
       int nanos = 0;
       while (true) {
@@ -739,15 +702,15 @@ final class WireToArrow implements AutoCloseable {
         if (tag == 0) {
           break;
         }
-        if (tag == ((1 << 3) | WireFormat.WIRETYPE_VARINT)) {
-          seconds = in.readInt64();
-        } else if (tag == ((2 << 3) | WireFormat.WIRETYPE_VARINT)) {
-          nanos = in.readInt32();
-        } else if (!in.skipField(tag)) {
-          throw new ProtoConversionException("an end-group tag outside a group", -1, path);
+        if (tag == ((1 << 3) | Wire.VARINT)) {
+          seconds = in.readVarint64();
+        } else if (tag == ((2 << 3) | Wire.VARINT)) {
+          nanos = in.readVarint32();
+        } else {
+          in.skip(tag);
         }
       }
-      in.popLimit(old);
+      in.end = outer;
       long value;
       try {
         value = Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
@@ -767,16 +730,12 @@ final class WireToArrow implements AutoCloseable {
     }
 
     private void set(int index, long value) {
-      if (timestamp) {
-        ((TimeStampNanoTZVector) vector).setSafe(index, value);
-      } else {
-        ((DurationVector) vector).setSafe(index, value);
-      }
+      vector.putLong(index, value);
     }
 
     @Override
     void setNull(int index) {
-      ((org.apache.arrow.vector.BaseFixedWidthVector) vector).setNull(index);
+      vector.setNull(index);
     }
 
     @Override
@@ -801,23 +760,23 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int index) throws IOException {
-      int length = in.readRawVarint32();
-      int old = in.pushLimit(length);
+    void read(Wire in, int index) {
+      int length = in.readLength();
+      int outer = in.end;
+      in.end = in.pos + length;
       scalar.fillDefault(index);
       while (true) {
         int tag = in.readTag();
         if (tag == 0) {
           break;
         }
-        if (WireFormat.getTagFieldNumber(tag) == 1
-            && WireFormat.getTagWireType(tag) == scalar.wireType()) {
+        if ((tag >>> 3) == 1 && (tag & 7) == scalar.wireType()) {
           scalar.read(in, index);
-        } else if (!in.skipField(tag)) {
-          throw new ProtoConversionException("an end-group tag outside a group", -1, path);
+        } else {
+          in.skip(tag);
         }
       }
-      in.popLimit(old);
+      in.end = outer;
     }
 
     @Override
@@ -834,10 +793,10 @@ final class WireToArrow implements AutoCloseable {
   /** Struct, Value, ListValue and Any: their proto3 JSON. */
   private final class JsonValue extends Value {
     private final Descriptor message;
-    private final VarCharVector vector;
+    private final Columns.VarCol vector;
     private final String path;
 
-    JsonValue(Descriptor message, VarCharVector vector, String path) {
+    JsonValue(Descriptor message, Columns.VarCol vector, String path) {
       this.message = message;
       this.vector = vector;
       this.path = path;
@@ -849,8 +808,21 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int index) throws IOException {
-      DynamicMessage m = DynamicMessage.parseFrom(message, in.readBytes());
+    void read(Wire in, int index) {
+      int length = in.readLength();
+      DynamicMessage m;
+      try {
+        m =
+            DynamicMessage.parseFrom(
+                message, com.google.protobuf.ByteString.copyFrom(buf, in.pos, length));
+      } catch (InvalidProtocolBufferException e) {
+        throw new ProtoConversionException(
+            "field '" + path + "' is not a " + message.getFullName() + ": " + e.getMessage(),
+            -1,
+            path,
+            e);
+      }
+      in.pos += length;
       String text;
       try {
         text = json.print(m);
@@ -858,7 +830,8 @@ final class WireToArrow implements AutoCloseable {
         throw new ProtoConversionException(
             "field '" + path + "' has no proto3 JSON form: " + e.getMessage(), -1, path, e);
       }
-      vector.setSafe(index, text.getBytes(StandardCharsets.UTF_8));
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      vector.put(index, utf8, 0, utf8.length);
     }
 
     @Override
@@ -868,7 +841,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void fillDefault(int index) {
-      vector.setSafe(index, EMPTY, 0, 0);
+      vector.put(index, EMPTY, 0, 0);
     }
   }
 
@@ -900,11 +873,11 @@ final class WireToArrow implements AutoCloseable {
   }
 
   private static final class EnumValue extends Value {
-    private final IntVector indices;
+    private final Columns.FixedCol indices;
     private final EnumDictionary dictionary;
     private final int defaultNumber;
 
-    EnumValue(IntVector indices, EnumDictionary dictionary, int defaultNumber) {
+    EnumValue(Columns.FixedCol indices, EnumDictionary dictionary, int defaultNumber) {
       this.indices = indices;
       this.dictionary = dictionary;
       this.defaultNumber = defaultNumber;
@@ -921,8 +894,8 @@ final class WireToArrow implements AutoCloseable {
     }
 
     @Override
-    void read(CodedInputStream in, int index) throws IOException {
-      indices.setSafe(index, dictionary.indexOf(in.readEnum()));
+    void read(Wire in, int index) {
+      indices.putInt(index, dictionary.indexOf(in.readVarint32()));
     }
 
     @Override
@@ -932,7 +905,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void fillDefault(int index) {
-      indices.setSafe(index, dictionary.indexOf(defaultNumber));
+      indices.putInt(index, dictionary.indexOf(defaultNumber));
     }
   }
 }

@@ -95,7 +95,8 @@ class ProtoArrowProperties {
   void protoToArrowToProto_isTheOriginal(@ForAll("cases") Case c) throws Exception {
     ProtoArrow converter = ProtoArrow.of(c.type());
     List<byte[]> wire = new ArrayList<>();
-    c.messages().forEach(m -> wire.add(m.toByteArray()));
+    Random random = new Random(c.messages().size() * 31L + c.type().getFields().size());
+    c.messages().forEach(m -> wire.add(withUnknownFields(m.toByteArray(), random)));
     try (BufferAllocator allocator = new RootAllocator(64L << 20)) {
       try (ProtoBatch batch = converter.toArrow(wire, allocator)) {
         assertThat(batch.root().getRowCount()).isEqualTo(c.messages().size());
@@ -108,6 +109,71 @@ class ProtoArrowProperties {
           assertThat(DynamicMessage.parseFrom(c.type(), back.get(i)))
               .as("message %d", i)
               .isEqualTo(c.messages().get(i));
+        }
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
+  /**
+   * Fields the type does not declare, of every wire type (a group included), before or after the
+   * message's own: a reader skips them, as protobuf-java keeps them aside.
+   */
+  private static byte[] withUnknownFields(byte[] message, Random random) {
+    if (random.nextBoolean()) {
+      return message;
+    }
+    java.io.ByteArrayOutputStream unknown = new java.io.ByteArrayOutputStream();
+    try {
+      com.google.protobuf.CodedOutputStream out =
+          com.google.protobuf.CodedOutputStream.newInstance(unknown);
+      int base = 536_000_000;
+      out.writeInt64(base + 1, random.nextLong());
+      out.writeFixed64(base + 2, random.nextLong());
+      out.writeString(base + 3, "unknown é");
+      out.writeFixed32(base + 4, random.nextInt());
+      out.writeTag(base + 5, com.google.protobuf.WireFormat.WIRETYPE_START_GROUP);
+      out.writeInt32(1, 7);
+      out.writeTag(base + 5, com.google.protobuf.WireFormat.WIRETYPE_END_GROUP);
+      out.flush();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    if (random.nextBoolean()) {
+      all.writeBytes(unknown.toByteArray());
+      all.writeBytes(message);
+    } else {
+      all.writeBytes(message);
+      all.writeBytes(unknown.toByteArray());
+    }
+    return all.toByteArray();
+  }
+
+  @Property(tries = 200)
+  void anyBytes_areABatchOrATypedError_neverACrashOrALeak(
+      @ForAll("cases") Case c,
+      @ForAll byte[] noise,
+      @ForAll @net.jqwik.api.constraints.IntRange(max = 64) int cut)
+      throws Exception {
+    ProtoArrow converter = ProtoArrow.of(c.type());
+    List<byte[]> inputs = new ArrayList<>();
+    inputs.add(noise);
+    for (DynamicMessage m : c.messages()) {
+      byte[] b = m.toByteArray();
+      inputs.add(java.util.Arrays.copyOf(b, Math.max(0, b.length - cut))); // truncated
+      byte[] flipped = b.clone();
+      if (flipped.length > 0) {
+        flipped[cut % flipped.length] ^= (byte) 0x80;
+      }
+      inputs.add(flipped);
+    }
+    try (BufferAllocator allocator = new RootAllocator(64L << 20)) {
+      for (byte[] in : inputs) {
+        try (ProtoBatch batch = converter.toArrow(List.of(in), allocator)) {
+          converter.toProto(batch.root(), batch.dictionaries());
+        } catch (ProtoConversionException expected) {
+          assertThat(expected.getMessage()).contains("message 0");
         }
       }
       assertThat(allocator.getAllocatedMemory()).isZero();
