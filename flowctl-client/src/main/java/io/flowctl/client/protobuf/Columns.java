@@ -75,6 +75,21 @@ final class Columns {
       }
     }
 
+    /**
+     * Sets bit {@code i}, known clear (bits at and past a column's {@code count} always are), with
+     * room made by {@link #ensure}.
+     */
+    void on(int i) {
+      bytes[i >>> 3] |= (byte) (1 << (i & 7));
+    }
+
+    void ensure(int bits) {
+      int b = (bits + 7) >>> 3;
+      if (b > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, b));
+      }
+    }
+
     /** The bits set among the first {@code n}. */
     int cardinality(int n) {
       int full = n >>> 3;
@@ -189,10 +204,16 @@ final class Columns {
     void afterNull(int row) {}
 
     final void setNull(int row) {
-      at(row);
+      at(row); // its validity bit is clear: nothing past count is set
       grow(row + 1);
-      validity.set(row, false);
       afterNull(row);
+      count = row + 1;
+    }
+
+    /** Marks row {@code row} (the next) valid. */
+    final void valid(int row) {
+      validity.ensure(row + 1);
+      validity.on(row);
       count = row + 1;
     }
 
@@ -231,16 +252,14 @@ final class Columns {
       at(row);
       grow(row + 1);
       INTS.set(data, row * 4, v);
-      validity.set(row, true);
-      count = row + 1;
+      valid(row);
     }
 
     void putLong(int row, long v) {
       at(row);
       grow(row + 1);
       LONGS.set(data, row * 8, v);
-      validity.set(row, true);
-      count = row + 1;
+      valid(row);
     }
 
     @Override
@@ -268,14 +287,11 @@ final class Columns {
 
     void put(int row, boolean v) {
       at(row);
-      values.set(row, v);
-      validity.set(row, true);
-      count = row + 1;
-    }
-
-    @Override
-    void afterNull(int row) {
-      values.set(row, false);
+      if (v) {
+        values.ensure(row + 1);
+        values.on(row);
+      }
+      valid(row);
     }
 
     @Override
@@ -328,8 +344,7 @@ final class Columns {
       System.arraycopy(src, from, data, length, n);
       length += n;
       INTS.set(offsets, (row + 1) * 4, length);
-      validity.set(row, true);
-      count = row + 1;
+      valid(row);
     }
 
     @Override
@@ -362,8 +377,7 @@ final class Columns {
 
     void putValid(int row) {
       at(row);
-      validity.set(row, true);
-      count = row + 1;
+      valid(row);
     }
 
     @Override
@@ -414,8 +428,7 @@ final class Columns {
       at(row);
       grow(row + 1);
       INTS.set(offsets, (row + 1) * 4, end);
-      validity.set(row, true);
-      count = row + 1;
+      valid(row);
     }
 
     @Override

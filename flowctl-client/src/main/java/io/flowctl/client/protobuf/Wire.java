@@ -66,12 +66,20 @@ final class Wire {
   /** A varint as protobuf's 32-bit types read it: the low 32 bits of up to ten bytes. */
   int readVarint32() {
     int p = pos;
-    if (p < end) {
+    if (p + 1 < end) {
       byte x = b[p];
       if (x >= 0) {
         pos = p + 1;
         return x;
       }
+      byte y = b[p + 1];
+      if (y >= 0) { // two bytes: tags of fields 16 to 2047, lengths up to 16 KiB
+        pos = p + 2;
+        return (x & 0x7F) | (y << 7);
+      }
+    } else if (p < end && b[p] >= 0) {
+      pos = p + 1;
+      return b[p];
     }
     return (int) readVarint64();
   }

@@ -124,7 +124,8 @@ final class WireToArrow implements AutoCloseable {
       try {
         read(canonical, 0, canonical.length, row);
       } catch (Redo again) {
-        throw new IllegalStateException("a canonical message repeated a field", again);
+        throw new ProtoConversionException(
+            "message " + index + " repeats a field even as protobuf-java writes it", index, "");
       }
     } catch (ProtoConversionException e) {
       throw new ProtoConversionException(
@@ -279,36 +280,17 @@ final class WireToArrow implements AutoCloseable {
     }
   }
 
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
-          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
   /**
-   * Whether the bytes are UTF-8, as protobuf requires of a string: eight ASCII bytes at a time (the
-   * usual case for identifiers, hashes and amounts), the rest through Guava's full check.
+   * Whether the bytes are UTF-8, as protobuf requires of a string: all ASCII (the usual case for
+   * identifiers, hashes and amounts) in one vectorized pass, anything else through Guava's check.
    */
   static boolean wellFormed(byte[] b, int off, int len) {
-    int i = off;
+    int acc = 0;
     int end = off + len;
-    while (i + 16 <= end) {
-      if ((((long) LONGS.get(b, i) | (long) LONGS.get(b, i + 8)) & 0x8080808080808080L) != 0) {
-        return Utf8.isWellFormed(b, i, end - i);
-      }
-      i += 16;
+    for (int i = off; i < end; i++) {
+      acc |= b[i]; // a loop the JIT vectorizes: any byte with its top bit set makes acc negative
     }
-    while (i + 8 <= end) {
-      if (((long) LONGS.get(b, i) & 0x8080808080808080L) != 0) {
-        return Utf8.isWellFormed(b, i, end - i);
-      }
-      i += 8;
-    }
-    while (i < end) {
-      if (b[i] < 0) {
-        return Utf8.isWellFormed(b, i, end - i);
-      }
-      i++;
-    }
-    return true;
+    return acc >= 0 || Utf8.isWellFormed(b, off, len);
   }
 
   static int wireTypeOf(FieldDescriptor.Type type) {
@@ -337,13 +319,16 @@ final class WireToArrow implements AutoCloseable {
     private final int[] oneofSet;
     private final Column[] lists; // the columns with something to do when a row begins
     private final boolean[] repeated;
+    private final int[] wires; // a singular field's wire type
 
     MessageReader(Descriptor m, List<Column> cols) {
       this.columns = cols.toArray(Column[]::new);
       this.lists = cols.stream().filter(Column::repeated).toArray(Column[]::new);
       this.repeated = new boolean[columns.length];
+      this.wires = new int[columns.length];
       for (int i = 0; i < columns.length; i++) {
         repeated[i] = columns[i].repeated();
+        wires[i] = columns[i] instanceof SingleColumn single ? single.wire : -1;
       }
       List<FieldDescriptor> fields = m.getFields();
       int max = fields.stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
@@ -396,6 +381,10 @@ final class WireToArrow implements AutoCloseable {
         }
         Column c = columns[slot];
         if (!repeated[slot]) {
+          if ((tag & 7) != wires[slot]) {
+            in.skip(tag); // another wire type: protobuf-java keeps it as an unknown field
+            continue;
+          }
           if (seen[slot]) {
             throw REDO;
           }
