@@ -169,6 +169,16 @@ final class Columns {
       this.field = field;
     }
 
+    /** Empties the column for the next batch, keeping its arrays. */
+    void clear() {
+      truncate(0);
+    }
+
+    /** Bytes its arrays hold on the heap. */
+    long retained() {
+      return validity.bytes.length;
+    }
+
     /** Makes row {@code row} the next to write: drops the rows from it on, or fills up to it. */
     final void at(int row) {
       if (row < count) {
@@ -242,6 +252,11 @@ final class Columns {
     }
 
     @Override
+    long retained() {
+      return super.retained() + data.length;
+    }
+
+    @Override
     void grow(int rows) {
       if (rows * width > data.length) {
         data = Arrays.copyOf(data, Math.max(data.length * 2, rows * width));
@@ -285,6 +300,11 @@ final class Columns {
       values.clearFrom(n);
     }
 
+    @Override
+    long retained() {
+      return super.retained() + values.bytes.length;
+    }
+
     void put(int row, boolean v) {
       at(row);
       if (v) {
@@ -321,6 +341,11 @@ final class Columns {
     void truncate(int n) {
       super.truncate(n);
       length = (int) INTS.get(offsets, n * 4);
+    }
+
+    @Override
+    long retained() {
+      return super.retained() + offsets.length + data.length;
     }
 
     @Override
@@ -375,6 +400,17 @@ final class Columns {
     @Override
     void grow(int rows) {}
 
+    @Override
+    void clear() {
+      super.clear();
+      children.forEach(Col::clear);
+    }
+
+    @Override
+    long retained() {
+      return super.retained() + children.stream().mapToLong(Col::retained).sum();
+    }
+
     void putValid(int row) {
       at(row);
       valid(row);
@@ -403,6 +439,17 @@ final class Columns {
       if ((rows + 1) * 4 > offsets.length) {
         offsets = Arrays.copyOf(offsets, Math.max(offsets.length * 2, (rows + 1) * 4));
       }
+    }
+
+    @Override
+    void clear() {
+      super.clear();
+      items.clear();
+    }
+
+    @Override
+    long retained() {
+      return super.retained() + offsets.length + items.retained();
     }
 
     /** Where the items of the next row start. */

@@ -44,6 +44,18 @@ public final class ProtoArrow {
   private final JsonFormat.Printer printer;
   private final JsonFormat.Parser parser;
 
+  /**
+   * Readers whose column arrays another batch may reuse (building them is a fixed cost per batch):
+   * at most {@link #POOLED}, and none holding more than {@link #POOLED_BYTES} of heap.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<WireToArrow> idle =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private final java.util.concurrent.atomic.AtomicInteger pooled =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final int POOLED = 4;
+  private static final long POOLED_BYTES = 8L << 20;
+
   private ProtoArrow(Builder b) {
     this.type = b.type;
     this.schema = ProtoSchemas.schema(type);
@@ -174,14 +186,34 @@ public final class ProtoArrow {
    * {@link #fits} says no (or a timer fires), then {@link #finish}. One thread at a time.
    */
   public Appender appender(BufferAllocator allocator) {
-    return new Appender(
-        new WireToArrow(type, schema, Objects.requireNonNull(allocator, "allocator"), printer));
+    Objects.requireNonNull(allocator, "allocator");
+    WireToArrow reader = idle.poll();
+    if (reader != null) {
+      pooled.decrementAndGet();
+      reader.use(allocator);
+    } else {
+      reader = new WireToArrow(type, schema, allocator, printer);
+    }
+    return new Appender(reader);
+  }
+
+  private void release(WireToArrow reader) {
+    reader.recycle();
+    if (reader.retained() > POOLED_BYTES) {
+      return;
+    }
+    if (pooled.incrementAndGet() <= POOLED) {
+      idle.offer(reader);
+    } else {
+      pooled.decrementAndGet();
+    }
   }
 
   /** A batch being built; closing it before {@link #finish} frees what it holds. */
   public final class Appender implements AutoCloseable {
     private final WireToArrow writer;
     private boolean finished;
+    private boolean closed;
 
     private Appender(WireToArrow writer) {
       this.writer = writer;
@@ -248,7 +280,11 @@ public final class ProtoArrow {
 
     @Override
     public void close() {
-      writer.close();
+      if (!closed) {
+        closed = true;
+        writer.close();
+        release(writer);
+      }
     }
   }
 

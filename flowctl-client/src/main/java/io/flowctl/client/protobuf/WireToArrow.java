@@ -51,7 +51,7 @@ final class WireToArrow implements AutoCloseable {
 
   private final Descriptor type;
   private final Schema schema;
-  private final BufferAllocator allocator;
+  private BufferAllocator allocator; // the batch's: the caller's of each use
   private final JsonFormat.Printer json;
   private final Schema memory; // the schema as the vectors hold it
   private final List<Columns.Col> columns = new ArrayList<>();
@@ -213,6 +213,33 @@ final class WireToArrow implements AutoCloseable {
   @Override
   public void close() {
     // the columns are Java arrays until finish: nothing off-heap to free
+  }
+
+  /**
+   * Empties this reader for another batch, keeping its arrays (a converter pools a few): the
+   * batches it made own copies of them.
+   */
+  void recycle() {
+    columns.forEach(Columns.Col::clear);
+    enums.forEach(EnumDictionary::clear);
+    rows = 0;
+    bytes = 0;
+    handedOver = false;
+    buf = null;
+  }
+
+  /** The next batch's memory. */
+  void use(BufferAllocator allocator) {
+    this.allocator = allocator;
+  }
+
+  /** Bytes its column arrays hold on the heap. */
+  long retained() {
+    long n = 0;
+    for (Columns.Col c : columns) {
+      n += c.retained();
+    }
+    return n;
   }
 
   // ---- building the readers --------------------------------------------------------------------
@@ -840,8 +867,18 @@ final class WireToArrow implements AutoCloseable {
     final List<String> names = new ArrayList<>();
     private final Map<Integer, Integer> byNumber = new HashMap<>();
 
+    private final EnumDescriptor type;
+
     EnumDictionary(EnumDescriptor type, DictionaryEncoding encoding) {
       this.encoding = encoding;
+      this.type = type;
+      clear();
+    }
+
+    /** Back to the enum's own values: numbers it does not declare are this batch's. */
+    void clear() {
+      names.clear();
+      byNumber.clear();
       for (EnumValueDescriptor v : type.getValues()) {
         if (!byNumber.containsKey(v.getNumber())) { // an alias keeps the first name
           byNumber.put(v.getNumber(), names.size());
