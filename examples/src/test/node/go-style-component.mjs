@@ -11,6 +11,13 @@
 //                                           metadata, no schema registration); DRIFT=added adds a
 //                                           nullable 'unit' column, DRIFT=retyped sends 'amount' as
 //                                           utf8 instead of int64
+//   node go-style-component.mjs flow-proto-source
+//                                           serves StreamEvents: ROWS real flow-proto
+//                                           token_transfer.TokenTransferEvent messages, encoded with
+//                                           protobufjs from FLOW_PROTO_DIR's .proto files
+//   node go-style-component.mjs arrow-counter
+//                                           serves Consume: reads any Arrow IPC payload with Arrow JS
+//                                           and writes rows per event type, and the first row, to REPORT
 // Like the Go SDK it registers through flowctl.v1 with its endpoint as ":PORT" when
 // ENABLE_FLOWCTL=true, and heartbeats with status UNKNOWN and string metrics.
 import grpc from '@grpc/grpc-js';
@@ -96,6 +103,64 @@ if (role === 'source') {
     GetState: (call, cb) => cb(null, {}),
     SaveState: (call, cb) => cb(null, {}),
   });
+} else if (role === 'flow-proto-source') {
+  const rows = Number(env.ROWS || '100');
+  const { default: protobuf } = await import('protobufjs');
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => (existsSync(join(env.FLOW_PROTO_DIR, target)) ? join(env.FLOW_PROTO_DIR, target) : target);
+  root.loadSync('ingest/processors/token_transfer/token_transfer_event.proto', { keepCase: true });
+  const TTE = root.lookupType('token_transfer.TokenTransferEvent');
+  server.addService(v1.SourceService.service, {
+    StreamEvents: (call) => {
+      for (let i = 0; i < rows; i++) {
+        const m = TTE.fromObject({
+          meta: { ledger_sequence: 1000 + Math.floor(i / 10), closed_at: { seconds: 1_767_225_600 + i }, tx_hash: 'tx' + i },
+          transfer: { from: 'GFROM' + (i % 7), to: 'GTO' + (i % 11), amount: String(1_000_000_000 + i * 1000),
+            asset: i % 3 === 0 ? { native: true } : { issued_asset: { asset_code: 'USDC', issuer: 'GISSUER' } } },
+        });
+        call.write({
+          id: String(i + 1),
+          type: 'token_transfer.TokenTransferEvent',
+          payload: Buffer.from(TTE.encode(m).finish()),
+          source_component_id: id,
+          content_type: 'application/protobuf',
+        });
+        handled++;
+      }
+      call.end();
+    },
+    GetInfo: (call, cb) => cb(null, info()),
+    HealthCheck: (call, cb) => cb(null, { status: 2 }),
+    GetState: (call, cb) => cb(null, {}),
+    SaveState: (call, cb) => cb(null, {}),
+  });
+} else if (role === 'arrow-counter') {
+  server.addService(v1.ConsumerService.service, {
+    Consume: (call, cb) => {
+      const report = { events: 0, rows: {}, first: null, failed: 0 };
+      call.on('data', (e) => {
+        try {
+          report.events++;
+          const table = tableFromIPC(e.payload);
+          report.rows[e.type] = (report.rows[e.type] || 0) + table.numRows;
+          if (!report.first && table.numRows > 0) {
+            report.first = JSON.parse(JSON.stringify(table.get(0).toJSON(), (k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+          }
+          handled++;
+        } catch (err) {
+          report.failed++;
+        }
+      });
+      call.on('end', () => {
+        writeFileSync(env.REPORT, JSON.stringify(report));
+        cb(null, { events_consumed: String(report.events - report.failed), events_failed: String(report.failed), errors: [] });
+      });
+    },
+    GetInfo: (call, cb) => cb(null, info()),
+    HealthCheck: (call, cb) => cb(null, { status: 2 }),
+  });
 } else if (role === 'arrow-source') {
   const rows = Number(env.ROWS || '100');
   const batches = Number(env.BATCHES || '5');
@@ -153,7 +218,7 @@ if (role === 'source') {
     HealthCheck: (call, cb) => cb(null, { status: 2 }),
   });
 } else {
-  console.error('usage: go-style-component.mjs source|arrow-source|consumer');
+  console.error('usage: go-style-component.mjs source|arrow-source|flow-proto-source|consumer|arrow-counter');
   process.exit(2);
 }
 
@@ -200,9 +265,9 @@ function info() {
     id,
     name: id,
     type: role.endsWith('source') ? 1 : 3, // COMPONENT_TYPE_SOURCE, COMPONENT_TYPE_CONSUMER
-    input_event_types: role === 'consumer' ? ['arrow_data.TTPAssetTotals'] : [],
+    input_event_types: role === 'consumer' ? ['arrow_data.TTPAssetTotals'] : role === 'arrow-counter' ? (env.INPUT_TYPES || '').split(',').filter(Boolean) : [],
     output_event_types:
-      role === 'source' ? ['token_transfer.TokenTransferEvent'] : role === 'arrow-source' ? ['arrow_data.TTPEventBatch'] : [],
+      role === 'source' || role === 'flow-proto-source' ? ['token_transfer.TokenTransferEvent'] : role === 'arrow-source' ? ['arrow_data.TTPEventBatch'] : [],
     endpoint: ':' + port, // as Go components register it
   };
 }

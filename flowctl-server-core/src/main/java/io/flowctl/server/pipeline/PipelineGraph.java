@@ -54,14 +54,16 @@ final class PipelineGraph {
         continue;
       }
       Set<String> upstreamTypes = new HashSet<>();
+      boolean undeclared = false; // an input that names none of its types (a protobuf source)
       for (String in : c.inputs()) {
         Pipeline.Component u = byId.get(in);
         if (u != null) {
           upstreamTypes.addAll(u.outputSchemas().keySet());
           upstreamTypes.addAll(u.schemaMapping().values());
+          undeclared |= u.outputSchemas().isEmpty() && u.schemaMapping().isEmpty();
         }
       }
-      for (String consumed : c.schemaMapping().keySet()) {
+      for (String consumed : undeclared ? Set.<String>of() : c.schemaMapping().keySet()) {
         if (!upstreamTypes.contains(consumed)) {
           problems.problem(
               componentNodes.get(c.id()),
