@@ -16,8 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.ValueVector;
@@ -290,6 +288,70 @@ final class ArrowToWire {
 
   // ---- writing ---------------------------------------------------------------------------------
 
+  /**
+   * A vector's buffers copied to the heap once per batch, so that each value is one array read
+   * rather than a bounds-checked read of Arrow memory (and a validity lookup through the vector).
+   */
+  static final class Snap {
+    final byte[] validity; // null: no nulls
+    final byte[] data;
+    final byte[] offsets;
+
+    /**
+     * @param width bytes per value of a fixed-width vector; -1 for offsets and values (strings), -2
+     *     for offsets alone (lists), -3 for a bitmap of values (bools), 0 for validity alone
+     */
+    Snap(ValueVector v, int width) {
+      int n = v.getValueCount();
+      if (v.getNullCount() > 0) {
+        validity = new byte[(n + 7) >>> 3];
+        v.getValidityBuffer().getBytes(0, validity, 0, validity.length);
+      } else {
+        validity = null;
+      }
+      if (width == -1 || width == -2) {
+        offsets = new byte[(n + 1) * 4];
+        if (n > 0) {
+          v.getOffsetBuffer().getBytes(0, offsets, 0, offsets.length);
+        }
+      } else {
+        offsets = null;
+      }
+      if (width > 0) {
+        data = new byte[n * width];
+        v.getDataBuffer().getBytes(0, data, 0, data.length);
+      } else if (width == -1) {
+        data = new byte[n == 0 ? 0 : (int) Columns.INTS.get(offsets, n * 4)];
+        v.getDataBuffer().getBytes(0, data, 0, data.length);
+      } else if (width == -3) {
+        data = new byte[(n + 7) >>> 3];
+        v.getDataBuffer().getBytes(0, data, 0, data.length);
+      } else {
+        data = null;
+      }
+    }
+
+    boolean isNull(int i) {
+      return validity != null && (validity[i >>> 3] & (1 << (i & 7))) == 0;
+    }
+
+    int offset(int i) {
+      return (int) Columns.INTS.get(offsets, i * 4);
+    }
+
+    int intAt(int i) {
+      return (int) Columns.INTS.get(data, i * 4);
+    }
+
+    long longAt(int i) {
+      return (long) Columns.LONGS.get(data, i * 8);
+    }
+
+    boolean bit(int i) {
+      return (data[i >>> 3] & (1 << (i & 7))) != 0;
+    }
+  }
+
   /** A growable buffer of wire bytes. */
   static final class Out {
     byte[] buf = new byte[256];
@@ -345,6 +407,13 @@ final class ArrowToWire {
       pos += length;
     }
 
+    void bytes(byte[] src, int from, int length) {
+      varint(length);
+      ensure(length);
+      System.arraycopy(src, from, buf, pos, length);
+      pos += length;
+    }
+
     void bytes(byte[] b) {
       varint(b.length);
       ensure(b.length);
@@ -383,28 +452,32 @@ final class ArrowToWire {
 
   private static final class ScalarEncoder extends Encoder {
     private final FieldDescriptor.Type type;
-    private final ValueVector vector;
-    private final ArrowBuf data;
-    private final ArrowBuf offsets;
+    private final Snap v;
     private final int wire;
 
     ScalarEncoder(int number, FieldDescriptor.Type type, ValueVector vector) {
       super(number);
       this.type = type;
-      this.vector = vector;
-      this.data = vector.getDataBuffer();
-      this.offsets = vector instanceof BaseVariableWidthVector v ? v.getOffsetBuffer() : null;
+      this.v =
+          new Snap(
+              vector,
+              switch (type) {
+                case STRING, BYTES -> -1;
+                case BOOL -> -3;
+                case INT64, SINT64, SFIXED64, UINT64, FIXED64, DOUBLE -> 8;
+                default -> 4;
+              });
       this.wire = WireToArrow.wireTypeOf(type);
     }
 
     @Override
     boolean isNull(int index) {
-      return vector.isNull(index);
+      return v.isNull(index);
     }
 
     @Override
     void write(int index, Out out) {
-      if (vector.isNull(index)) {
+      if (v.isNull(index)) {
         return;
       }
       if (skipDefault && isDefault(index)) {
@@ -416,10 +489,10 @@ final class ArrowToWire {
 
     private boolean isDefault(int i) {
       return switch (type) {
-        case INT32, SINT32, SFIXED32, UINT32, FIXED32, FLOAT -> data.getInt((long) i * 4) == 0;
-        case INT64, SINT64, SFIXED64, UINT64, FIXED64, DOUBLE -> data.getLong((long) i * 8) == 0;
-        case BOOL -> ((BitVector) vector).get(i) == 0;
-        case STRING, BYTES -> offsets.getInt((long) (i + 1) * 4) == offsets.getInt((long) i * 4);
+        case INT32, SINT32, SFIXED32, UINT32, FIXED32, FLOAT -> v.intAt(i) == 0;
+        case INT64, SINT64, SFIXED64, UINT64, FIXED64, DOUBLE -> v.longAt(i) == 0;
+        case BOOL -> !v.bit(i);
+        case STRING, BYTES -> v.offset(i + 1) == v.offset(i);
         default -> false;
       };
     }
@@ -427,23 +500,23 @@ final class ArrowToWire {
     @Override
     void writeRaw(int i, Out out) {
       switch (type) {
-        case INT32 -> out.varint(data.getInt((long) i * 4)); // negative: ten bytes, as protobuf
+        case INT32 -> out.varint(v.intAt(i)); // negative: ten bytes, as protobuf
         case SINT32 -> {
-          int v = data.getInt((long) i * 4);
-          out.varint(((v << 1) ^ (v >> 31)) & 0xFFFFFFFFL);
+          int x = v.intAt(i);
+          out.varint(((x << 1) ^ (x >> 31)) & 0xFFFFFFFFL);
         }
-        case UINT32 -> out.varint(data.getInt((long) i * 4) & 0xFFFFFFFFL);
-        case SFIXED32, FIXED32, FLOAT -> out.fixed32(data.getInt((long) i * 4));
-        case INT64, UINT64 -> out.varint(data.getLong((long) i * 8));
+        case UINT32 -> out.varint(v.intAt(i) & 0xFFFFFFFFL);
+        case SFIXED32, FIXED32, FLOAT -> out.fixed32(v.intAt(i));
+        case INT64, UINT64 -> out.varint(v.longAt(i));
         case SINT64 -> {
-          long v = data.getLong((long) i * 8);
-          out.varint((v << 1) ^ (v >> 63));
+          long x = v.longAt(i);
+          out.varint((x << 1) ^ (x >> 63));
         }
-        case SFIXED64, FIXED64, DOUBLE -> out.fixed64(data.getLong((long) i * 8));
-        case BOOL -> out.varint(((BitVector) vector).get(i));
+        case SFIXED64, FIXED64, DOUBLE -> out.fixed64(v.longAt(i));
+        case BOOL -> out.varint(v.bit(i) ? 1 : 0);
         case STRING, BYTES -> {
-          int start = offsets.getInt((long) i * 4);
-          out.bytes(data, start, offsets.getInt((long) (i + 1) * 4) - start);
+          int start = v.offset(i);
+          out.bytes(v.data, start, v.offset(i + 1) - start);
         }
         default -> throw new IllegalStateException("not a scalar: " + type);
       }
@@ -451,12 +524,12 @@ final class ArrowToWire {
   }
 
   private static final class StructEncoder extends Encoder {
-    private final StructVector vector;
+    private final Snap vector;
     private final Encoder[] children;
 
     StructEncoder(int number, StructVector vector, Encoder[] children) {
       super(number);
-      this.vector = vector;
+      this.vector = new Snap(vector, 0);
       this.children = children;
     }
 
@@ -481,13 +554,13 @@ final class ArrowToWire {
   }
 
   private static final class ListEncoder extends Encoder {
-    private final ListVector vector;
+    private final Snap vector;
     private final Encoder item;
     private final boolean packed;
 
     ListEncoder(int number, ListVector vector, Encoder item, boolean packed) {
       super(number);
-      this.vector = vector;
+      this.vector = new Snap(vector, -2);
       this.item = item;
       this.packed = packed;
     }
@@ -502,9 +575,8 @@ final class ArrowToWire {
       if (vector.isNull(index)) {
         return;
       }
-      ArrowBuf offsets = vector.getOffsetBuffer();
-      int start = offsets.getInt((long) index * 4);
-      int end = offsets.getInt((long) (index + 1) * 4);
+      int start = vector.offset(index);
+      int end = vector.offset(index + 1);
       if (start == end) {
         return;
       }
@@ -526,12 +598,12 @@ final class ArrowToWire {
 
   /** Timestamp or Duration from nanoseconds. */
   private static final class NanosEncoder extends Encoder {
-    private final BaseFixedWidthVector vector;
+    private final Snap vector;
     private final boolean timestamp;
 
     NanosEncoder(int number, BaseFixedWidthVector vector, boolean timestamp) {
       super(number);
-      this.vector = vector;
+      this.vector = new Snap(vector, 8);
       this.timestamp = timestamp;
     }
 
@@ -545,7 +617,7 @@ final class ArrowToWire {
       if (vector.isNull(index)) {
         return;
       }
-      long ns = vector.getDataBuffer().getLong((long) index * 8);
+      long ns = vector.longAt(index);
       long seconds = timestamp ? Math.floorDiv(ns, 1_000_000_000L) : ns / 1_000_000_000L;
       int nanos = (int) (timestamp ? Math.floorMod(ns, 1_000_000_000L) : ns % 1_000_000_000L);
       Out nested = scratch;
@@ -564,12 +636,12 @@ final class ArrowToWire {
   }
 
   private static final class WrapperEncoder extends Encoder {
-    private final ValueVector vector;
+    private final ScalarEncoder vector; // null when its scalar is
     private final ScalarEncoder inner;
 
     WrapperEncoder(int number, ValueVector vector, ScalarEncoder inner) {
       super(number);
-      this.vector = vector;
+      this.vector = inner;
       this.inner = inner;
     }
 
@@ -636,7 +708,7 @@ final class ArrowToWire {
   }
 
   private static final class EnumEncoder extends Encoder {
-    private final IntVector indices; // dictionary-encoded, or
+    private final Snap indices; // dictionary-encoded, or
     private final int[] numbers;
     private final VarCharVector names; // names as they are
     private final EnumDescriptor type;
@@ -651,7 +723,7 @@ final class ArrowToWire {
         EnumDescriptor type,
         String path) {
       super(number);
-      this.indices = indices;
+      this.indices = indices == null ? null : new Snap(indices, 4);
       this.numbers = numbers;
       this.names = names;
       this.type = type;
@@ -665,7 +737,7 @@ final class ArrowToWire {
 
     private int numberAt(int index) {
       if (indices != null) {
-        int d = indices.get(index);
+        int d = indices.intAt(index);
         if (d < 0 || d >= numbers.length) {
           throw new ProtoConversionException(
               "column '" + path + "' row " + index + " points past its dictionary (" + d + ")",
