@@ -347,15 +347,18 @@ final class WireToArrow implements AutoCloseable {
     private final Column[] lists; // the columns with something to do when a row begins
     private final boolean[] repeated;
     private final int[] wires; // a singular field's wire type
+    private final Value[] values; // a singular field's value reader, called directly
 
     MessageReader(Descriptor m, List<Column> cols) {
       this.columns = cols.toArray(Column[]::new);
       this.lists = cols.stream().filter(Column::repeated).toArray(Column[]::new);
       this.repeated = new boolean[columns.length];
       this.wires = new int[columns.length];
+      this.values = new Value[columns.length];
       for (int i = 0; i < columns.length; i++) {
         repeated[i] = columns[i].repeated();
         wires[i] = columns[i] instanceof SingleColumn single ? single.wire : -1;
+        values[i] = columns[i] instanceof SingleColumn single ? single.value : null;
       }
       List<FieldDescriptor> fields = m.getFields();
       int max = fields.stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
@@ -424,7 +427,10 @@ final class WireToArrow implements AutoCloseable {
           }
         }
         try {
-          if (c.read(in, tag, row)) {
+          if (values[slot] != null) {
+            values[slot].read(in, row); // its wire type was checked above
+            seen[slot] = true;
+          } else if (c.read(in, tag, row)) {
             seen[slot] = true;
           }
         } catch (ProtoConversionException e) {
@@ -436,7 +442,9 @@ final class WireToArrow implements AutoCloseable {
         }
       }
       for (int i = 0; i < columns.length; i++) {
-        columns[i].finish(row, seen[i]);
+        if (!seen[i] || repeated[i]) {
+          columns[i].finish(row, seen[i]);
+        }
       }
     }
 
