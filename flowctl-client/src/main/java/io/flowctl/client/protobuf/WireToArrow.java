@@ -320,6 +320,33 @@ final class WireToArrow implements AutoCloseable {
     return acc >= 0 || Utf8.isWellFormed(b, off, len);
   }
 
+  private static final int K_OTHER = 0;
+  private static final int K_VARINT32 = 1;
+  private static final int K_VARINT64 = 2;
+  private static final int K_FIXED32 = 3;
+  private static final int K_FIXED64 = 4;
+  private static final int K_SINT32 = 5;
+  private static final int K_SINT64 = 6;
+  private static final int K_BOOL = 7;
+  private static final int K_STRING = 8;
+  private static final int K_BYTES = 9;
+
+  /** How a singular scalar is read inline. */
+  static int kindOf(FieldDescriptor.Type type) {
+    return switch (type) {
+      case INT32, UINT32 -> K_VARINT32;
+      case INT64, UINT64 -> K_VARINT64;
+      case SFIXED32, FIXED32, FLOAT -> K_FIXED32;
+      case SFIXED64, FIXED64, DOUBLE -> K_FIXED64;
+      case SINT32 -> K_SINT32;
+      case SINT64 -> K_SINT64;
+      case BOOL -> K_BOOL;
+      case STRING -> K_STRING;
+      case BYTES -> K_BYTES;
+      default -> K_OTHER;
+    };
+  }
+
   static int wireTypeOf(FieldDescriptor.Type type) {
     return switch (type) {
       case FIXED32, SFIXED32, FLOAT -> WireFormat.WIRETYPE_FIXED32;
@@ -348,6 +375,10 @@ final class WireToArrow implements AutoCloseable {
     private final boolean[] repeated;
     private final int[] wires; // a singular field's wire type
     private final Value[] values; // a singular field's value reader, called directly
+    // Singular scalars read inline (no call through a Value): their kind and column.
+    private final int[] kinds;
+    private final Columns.Col[] scalars;
+    private final String[] paths;
 
     MessageReader(Descriptor m, List<Column> cols) {
       this.columns = cols.toArray(Column[]::new);
@@ -359,6 +390,16 @@ final class WireToArrow implements AutoCloseable {
         repeated[i] = columns[i].repeated();
         wires[i] = columns[i] instanceof SingleColumn single ? single.wire : -1;
         values[i] = columns[i] instanceof SingleColumn single ? single.value : null;
+      }
+      this.kinds = new int[columns.length];
+      this.scalars = new Columns.Col[columns.length];
+      this.paths = new String[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        paths[i] = columns[i].path;
+        if (values[i] instanceof ScalarValue v) {
+          kinds[i] = kindOf(v.type);
+          scalars[i] = v.col;
+        }
       }
       List<FieldDescriptor> fields = m.getFields();
       int max = fields.stream().mapToInt(FieldDescriptor::getNumber).max().orElse(0);
@@ -427,12 +468,39 @@ final class WireToArrow implements AutoCloseable {
           }
         }
         try {
-          if (values[slot] != null) {
-            values[slot].read(in, row); // its wire type was checked above
-            seen[slot] = true;
-          } else if (c.read(in, tag, row)) {
-            seen[slot] = true;
+          switch (kinds[slot]) {
+            case K_VARINT32 -> ((Columns.FixedCol) scalars[slot]).putInt(row, in.readVarint32());
+            case K_VARINT64 -> ((Columns.FixedCol) scalars[slot]).putLong(row, in.readVarint64());
+            case K_FIXED32 -> ((Columns.FixedCol) scalars[slot]).putInt(row, in.readFixed32());
+            case K_FIXED64 -> ((Columns.FixedCol) scalars[slot]).putLong(row, in.readFixed64());
+            case K_SINT32 -> {
+              int v = in.readVarint32();
+              ((Columns.FixedCol) scalars[slot]).putInt(row, (v >>> 1) ^ -(v & 1));
+            }
+            case K_SINT64 -> {
+              long v = in.readVarint64();
+              ((Columns.FixedCol) scalars[slot]).putLong(row, (v >>> 1) ^ -(v & 1));
+            }
+            case K_BOOL -> ((Columns.BoolCol) scalars[slot]).put(row, in.readVarint64() != 0);
+            case K_STRING, K_BYTES -> {
+              int length = in.readLength();
+              int at = in.pos;
+              in.pos += length;
+              if (kinds[slot] == K_STRING && !wellFormed(buf, at, length)) {
+                throw new ProtoConversionException(
+                    "field '" + paths[slot] + "' is not valid UTF-8", -1, paths[slot]);
+              }
+              ((Columns.VarCol) scalars[slot]).put(row, buf, at, length);
+            }
+            default -> {
+              if (values[slot] != null) {
+                values[slot].read(in, row); // its wire type was checked above
+              } else if (!c.read(in, tag, row)) {
+                continue;
+              }
+            }
           }
+          seen[slot] = true;
         } catch (ProtoConversionException e) {
           if (!e.field().isEmpty()) {
             throw e;
