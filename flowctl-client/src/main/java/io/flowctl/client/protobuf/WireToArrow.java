@@ -26,10 +26,10 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
- * Parses serialized messages straight into a batch's columns, with no message objects: each
- * field's bytes are read from the wire ({@link Wire}) into its column ({@link Columns}: Java arrays
- * in Arrow's layout, copied into Arrow memory once per batch). One instance fills one batch at a
- * time on one thread; a converter pools a few between batches.
+ * Parses serialized messages straight into a batch's columns, with no message objects: each field's
+ * bytes are read from the wire ({@link Wire}) into its column ({@link Columns}: Java arrays in
+ * Arrow's layout, copied into Arrow memory once per batch). One instance fills one batch at a time
+ * on one thread; a converter pools a few between batches.
  *
  * <p>Protobuf's rules for what a parser sees more than once — the last value of a singular field
  * wins, a message field merges, the last member of a oneof wins — would need values taken back out
