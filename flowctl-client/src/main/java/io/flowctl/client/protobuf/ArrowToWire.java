@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
@@ -393,18 +392,43 @@ final class ArrowToWire {
       fixed32((int) (v >> 32));
     }
 
-    void bytes(Out nested) {
-      varint(nested.pos);
-      ensure(nested.pos);
-      System.arraycopy(nested.buf, 0, buf, pos, nested.pos);
-      pos += nested.pos;
+    /**
+     * Starts a nested message in place: room for a length of {@code guess}'s size, returned as the
+     * position to pass to {@link #end}.
+     */
+    int begin(int guess) {
+      int room = sizeOf(guess);
+      ensure(room);
+      pos += room;
+      return pos;
     }
 
-    void bytes(ArrowBuf data, long start, int length) {
-      varint(length);
-      ensure(length);
-      data.getBytes(start, buf, pos, length);
-      pos += length;
+    /**
+     * Ends the nested message that started at {@code start}: writes its length in front, moving the
+     * message when the room left was not the length's size. Returns the length.
+     */
+    int end(int start, int guess) {
+      int length = pos - start;
+      int room = sizeOf(guess);
+      int need = sizeOf(length);
+      if (need != room) {
+        ensure(need - room);
+        System.arraycopy(buf, start, buf, start + need - room, length);
+        pos += need - room;
+        start += need - room;
+      }
+      int at = start - need;
+      int v = length;
+      while ((v & ~0x7F) != 0) {
+        buf[at++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[at] = (byte) v;
+      return length;
+    }
+
+    static int sizeOf(int v) {
+      return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
     }
 
     void bytes(byte[] src, int from, int length) {
@@ -429,11 +453,8 @@ final class ArrowToWire {
     /** A proto3 field without presence: its default is not written. */
     boolean skipDefault;
 
-    /**
-     * This encoder's own buffer for a nested message or packed values: in use only while it writes
-     * one value, which no other use of the same encoder can interrupt (schemas do not recurse).
-     */
-    final Out scratch = new Out();
+    /** The length of the last nested message it wrote: the room it leaves for the next one's. */
+    int lastLength;
 
     Encoder(int number) {
       this.number = number;
@@ -543,13 +564,12 @@ final class ArrowToWire {
       if (vector.isNull(index)) {
         return;
       }
-      Out nested = scratch;
-      nested.clear();
-      for (Encoder c : children) {
-        c.write(index, nested);
-      }
       out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.bytes(nested);
+      int start = out.begin(lastLength);
+      for (Encoder c : children) {
+        c.write(index, out);
+      }
+      lastLength = out.end(start, lastLength);
     }
   }
 
@@ -581,13 +601,12 @@ final class ArrowToWire {
         return;
       }
       if (packed) {
-        Out nested = scratch;
-        nested.clear();
-        for (int j = start; j < end; j++) {
-          item.writeRaw(j, nested);
-        }
         out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-        out.bytes(nested);
+        int at = out.begin(lastLength);
+        for (int j = start; j < end; j++) {
+          item.writeRaw(j, out);
+        }
+        lastLength = out.end(at, lastLength);
         return;
       }
       for (int j = start; j < end; j++) {
@@ -620,18 +639,17 @@ final class ArrowToWire {
       long ns = vector.longAt(index);
       long seconds = timestamp ? Math.floorDiv(ns, 1_000_000_000L) : ns / 1_000_000_000L;
       int nanos = (int) (timestamp ? Math.floorMod(ns, 1_000_000_000L) : ns % 1_000_000_000L);
-      Out nested = scratch;
-      nested.clear();
+      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      int start = out.begin(lastLength);
       if (seconds != 0) {
-        nested.tag(1, WireFormat.WIRETYPE_VARINT);
-        nested.varint(seconds);
+        out.tag(1, WireFormat.WIRETYPE_VARINT);
+        out.varint(seconds);
       }
       if (nanos != 0) {
-        nested.tag(2, WireFormat.WIRETYPE_VARINT);
-        nested.varint(nanos);
+        out.tag(2, WireFormat.WIRETYPE_VARINT);
+        out.varint(nanos);
       }
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.bytes(nested);
+      lastLength = out.end(start, lastLength);
     }
   }
 
@@ -655,11 +673,10 @@ final class ArrowToWire {
       if (vector.isNull(index)) {
         return;
       }
-      Out nested = scratch;
-      nested.clear();
-      inner.write(index, nested);
       out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      out.bytes(nested);
+      int start = out.begin(lastLength);
+      inner.write(index, out);
+      lastLength = out.end(start, lastLength);
     }
   }
 
