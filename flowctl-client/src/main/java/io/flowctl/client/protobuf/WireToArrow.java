@@ -382,8 +382,11 @@ final class WireToArrow implements AutoCloseable {
     private final int[] slotByNumber; // field number -> column, -1 for unknown (dense numbers)
     private final Map<Integer, Integer> sparse; // when numbers are too large for the array
     private final int[] oneofOf; // column -> its oneof's index, or -1
-    private final boolean[] seen;
-    private final int[] oneofSet;
+    // What the message being read has set, stamped with its generation: nothing to clear per
+    // message.
+    private final int[] seenIn;
+    private final int[] oneofIn;
+    private int generation;
     private final Column[] lists; // the columns with something to do when a row begins
     private final boolean[] repeated;
     private final int[] wires; // a singular field's wire type
@@ -435,8 +438,8 @@ final class WireToArrow implements AutoCloseable {
         oneofOf[i] =
             f.getRealContainingOneof() == null ? -1 : f.getRealContainingOneof().getIndex();
       }
-      seen = new boolean[columns.length];
-      oneofSet = new int[m.getRealOneofs().size()];
+      seenIn = new int[columns.length];
+      oneofIn = new int[m.getRealOneofs().size()];
     }
 
     private int slot(int number) {
@@ -448,8 +451,12 @@ final class WireToArrow implements AutoCloseable {
     }
 
     void read(Wire in, int row) {
-      Arrays.fill(seen, false);
-      Arrays.fill(oneofSet, -1);
+      int gen = ++generation;
+      if (gen == 0) { // wrapped after 2^32 messages: start the stamps again
+        Arrays.fill(seenIn, 0);
+        Arrays.fill(oneofIn, 0);
+        gen = generation = 1;
+      }
       for (Column c : lists) {
         c.begin(row);
       }
@@ -469,15 +476,15 @@ final class WireToArrow implements AutoCloseable {
             in.skip(tag); // another wire type: protobuf-java keeps it as an unknown field
             continue;
           }
-          if (seen[slot]) {
+          if (seenIn[slot] == gen) {
             throw REDO;
           }
           int o = oneofOf[slot];
           if (o >= 0) {
-            if (oneofSet[o] >= 0) {
+            if (oneofIn[o] == gen) {
               throw REDO;
             }
-            oneofSet[o] = slot;
+            oneofIn[o] = gen;
           }
         }
         try {
@@ -513,7 +520,7 @@ final class WireToArrow implements AutoCloseable {
               }
             }
           }
-          seen[slot] = true;
+          seenIn[slot] = gen;
         } catch (ProtoConversionException e) {
           if (!e.field().isEmpty()) {
             throw e;
@@ -523,8 +530,9 @@ final class WireToArrow implements AutoCloseable {
         }
       }
       for (int i = 0; i < columns.length; i++) {
-        if (!seen[i] || repeated[i]) {
-          columns[i].finish(row, seen[i]);
+        boolean seen = seenIn[i] == gen;
+        if (!seen || repeated[i]) {
+          columns[i].finish(row, seen);
         }
       }
     }
