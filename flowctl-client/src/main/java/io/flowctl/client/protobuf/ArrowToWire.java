@@ -175,7 +175,7 @@ final class ArrowToWire {
           requireType(path, want, got);
           ScalarEncoder inner = new ScalarEncoder(1, wrapped, have);
           inner.skipDefault = true;
-          return new WrapperEncoder(number, have, inner);
+          return new WrapperEncoder(number, inner);
         }
         if (ProtoSchemas.JSON_TYPES.contains(full)) {
           requireType(path, want, got);
@@ -460,14 +460,37 @@ final class ArrowToWire {
       this.number = number;
     }
 
-    abstract boolean isNull(int index);
-
     /** Writes the value at {@code index} with its tag. */
     abstract void write(int index, Out out);
 
     /** For packed repeated fields: the value alone. */
     void writeRaw(int index, Out out) {
       throw new UnsupportedOperationException();
+    }
+  }
+
+  /**
+   * A field whose value is a nested message: its tag, then its body with the length in room left
+   * before it, sized by the previous one's.
+   */
+  private abstract static class NestedEncoder extends Encoder {
+    NestedEncoder(int number) {
+      super(number);
+    }
+
+    abstract boolean isNull(int index);
+
+    abstract void body(int index, Out out);
+
+    @Override
+    final void write(int index, Out out) {
+      if (isNull(index)) {
+        return;
+      }
+      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      int start = out.begin(lastLength);
+      body(index, out);
+      lastLength = out.end(start, lastLength);
     }
   }
 
@@ -491,7 +514,6 @@ final class ArrowToWire {
       this.wire = WireToArrow.wireTypeOf(type);
     }
 
-    @Override
     boolean isNull(int index) {
       return v.isNull(index);
     }
@@ -544,7 +566,7 @@ final class ArrowToWire {
     }
   }
 
-  private static final class StructEncoder extends Encoder {
+  private static final class StructEncoder extends NestedEncoder {
     private final Snap vector;
     private final Encoder[] children;
 
@@ -560,16 +582,10 @@ final class ArrowToWire {
     }
 
     @Override
-    void write(int index, Out out) {
-      if (vector.isNull(index)) {
-        return;
-      }
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      int start = out.begin(lastLength);
+    void body(int index, Out out) {
       for (Encoder c : children) {
         c.write(index, out);
       }
-      lastLength = out.end(start, lastLength);
     }
   }
 
@@ -583,11 +599,6 @@ final class ArrowToWire {
       this.vector = new Snap(vector, -2);
       this.item = item;
       this.packed = packed;
-    }
-
-    @Override
-    boolean isNull(int index) {
-      return vector.isNull(index);
     }
 
     @Override
@@ -616,7 +627,7 @@ final class ArrowToWire {
   }
 
   /** Timestamp or Duration from nanoseconds. */
-  private static final class NanosEncoder extends Encoder {
+  private static final class NanosEncoder extends NestedEncoder {
     private final Snap vector;
     private final boolean timestamp;
 
@@ -632,15 +643,10 @@ final class ArrowToWire {
     }
 
     @Override
-    void write(int index, Out out) {
-      if (vector.isNull(index)) {
-        return;
-      }
+    void body(int index, Out out) {
       long ns = vector.longAt(index);
       long seconds = timestamp ? Math.floorDiv(ns, 1_000_000_000L) : ns / 1_000_000_000L;
       int nanos = (int) (timestamp ? Math.floorMod(ns, 1_000_000_000L) : ns % 1_000_000_000L);
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      int start = out.begin(lastLength);
       if (seconds != 0) {
         out.tag(1, WireFormat.WIRETYPE_VARINT);
         out.varint(seconds);
@@ -649,34 +655,26 @@ final class ArrowToWire {
         out.tag(2, WireFormat.WIRETYPE_VARINT);
         out.varint(nanos);
       }
-      lastLength = out.end(start, lastLength);
     }
   }
 
-  private static final class WrapperEncoder extends Encoder {
-    private final ScalarEncoder vector; // null when its scalar is
+  /** A wrapper (Int64Value, ...): null when its column is, else field 1 (left out when 0). */
+  private static final class WrapperEncoder extends NestedEncoder {
     private final ScalarEncoder inner;
 
-    WrapperEncoder(int number, ValueVector vector, ScalarEncoder inner) {
+    WrapperEncoder(int number, ScalarEncoder inner) {
       super(number);
-      this.vector = inner;
       this.inner = inner;
     }
 
     @Override
     boolean isNull(int index) {
-      return vector.isNull(index);
+      return inner.isNull(index);
     }
 
     @Override
-    void write(int index, Out out) {
-      if (vector.isNull(index)) {
-        return;
-      }
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-      int start = out.begin(lastLength);
+    void body(int index, Out out) {
       inner.write(index, out);
-      lastLength = out.end(start, lastLength);
     }
   }
 
@@ -690,11 +688,6 @@ final class ArrowToWire {
       this.vector = vector;
       this.message = message;
       this.path = path;
-    }
-
-    @Override
-    boolean isNull(int index) {
-      return vector.isNull(index);
     }
 
     @Override
@@ -747,8 +740,7 @@ final class ArrowToWire {
       this.path = path;
     }
 
-    @Override
-    boolean isNull(int index) {
+    private boolean isNull(int index) {
       return indices != null ? indices.isNull(index) : names.isNull(index);
     }
 

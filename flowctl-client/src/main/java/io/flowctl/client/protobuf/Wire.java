@@ -109,6 +109,22 @@ final class Wire {
     return n;
   }
 
+  /**
+   * Enters the length-delimited value whose tag was just read: {@link #end} becomes its end.
+   * Returns the outer end, for {@link #leave}.
+   */
+  int enter() {
+    int length = readLength();
+    int outer = end;
+    end = pos + length;
+    return outer;
+  }
+
+  /** Back to the message around a value {@link #enter} entered (read to its end). */
+  void leave(int outer) {
+    end = outer;
+  }
+
   /** Skips the field whose tag was just read. */
   void skip(int tag) {
     switch (tag & 7) {

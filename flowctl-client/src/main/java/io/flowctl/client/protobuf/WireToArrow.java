@@ -333,6 +333,35 @@ final class WireToArrow implements AutoCloseable {
     return ((acc & 0x8080808080808080L) == 0 && tail >= 0) || Utf8.isWellFormed(b, off, len);
   }
 
+  /** One scalar of kind {@code kind} from the wire into row {@code row} of {@code col}. */
+  private void readScalar(int kind, Columns.Col col, Wire in, int row, String path) {
+    switch (kind) {
+      case K_VARINT32 -> ((Columns.FixedCol) col).putInt(row, in.readVarint32());
+      case K_VARINT64 -> ((Columns.FixedCol) col).putLong(row, in.readVarint64());
+      case K_FIXED32 -> ((Columns.FixedCol) col).putInt(row, in.readFixed32());
+      case K_FIXED64 -> ((Columns.FixedCol) col).putLong(row, in.readFixed64());
+      case K_SINT32 -> {
+        int v = in.readVarint32();
+        ((Columns.FixedCol) col).putInt(row, (v >>> 1) ^ -(v & 1));
+      }
+      case K_SINT64 -> {
+        long v = in.readVarint64();
+        ((Columns.FixedCol) col).putLong(row, (v >>> 1) ^ -(v & 1));
+      }
+      case K_BOOL -> ((Columns.BoolCol) col).put(row, in.readVarint64() != 0);
+      case K_STRING, K_BYTES -> {
+        int length = in.readLength();
+        int at = in.pos;
+        in.pos += length;
+        if (kind == K_STRING && !wellFormed(buf, at, length)) {
+          throw new ProtoConversionException("field '" + path + "' is not valid UTF-8", -1, path);
+        }
+        ((Columns.VarCol) col).put(row, buf, at, length);
+      }
+      default -> throw new IllegalStateException("not a scalar kind: " + kind);
+    }
+  }
+
   private static final int K_OTHER = 0;
   private static final int K_VARINT32 = 1;
   private static final int K_VARINT64 = 2;
@@ -488,37 +517,12 @@ final class WireToArrow implements AutoCloseable {
           }
         }
         try {
-          switch (kinds[slot]) {
-            case K_VARINT32 -> ((Columns.FixedCol) scalars[slot]).putInt(row, in.readVarint32());
-            case K_VARINT64 -> ((Columns.FixedCol) scalars[slot]).putLong(row, in.readVarint64());
-            case K_FIXED32 -> ((Columns.FixedCol) scalars[slot]).putInt(row, in.readFixed32());
-            case K_FIXED64 -> ((Columns.FixedCol) scalars[slot]).putLong(row, in.readFixed64());
-            case K_SINT32 -> {
-              int v = in.readVarint32();
-              ((Columns.FixedCol) scalars[slot]).putInt(row, (v >>> 1) ^ -(v & 1));
-            }
-            case K_SINT64 -> {
-              long v = in.readVarint64();
-              ((Columns.FixedCol) scalars[slot]).putLong(row, (v >>> 1) ^ -(v & 1));
-            }
-            case K_BOOL -> ((Columns.BoolCol) scalars[slot]).put(row, in.readVarint64() != 0);
-            case K_STRING, K_BYTES -> {
-              int length = in.readLength();
-              int at = in.pos;
-              in.pos += length;
-              if (kinds[slot] == K_STRING && !wellFormed(buf, at, length)) {
-                throw new ProtoConversionException(
-                    "field '" + paths[slot] + "' is not valid UTF-8", -1, paths[slot]);
-              }
-              ((Columns.VarCol) scalars[slot]).put(row, buf, at, length);
-            }
-            default -> {
-              if (values[slot] != null) {
-                values[slot].read(in, row); // its wire type was checked above
-              } else if (!c.read(in, tag, row)) {
-                continue;
-              }
-            }
+          if (kinds[slot] != K_OTHER) {
+            readScalar(kinds[slot], scalars[slot], in, row, paths[slot]); // no call through a Value
+          } else if (values[slot] != null) {
+            values[slot].read(in, row); // its wire type was checked above
+          } else if (!c.read(in, tag, row)) {
+            continue;
           }
           seenIn[slot] = gen;
         } catch (ProtoConversionException e) {
@@ -635,13 +639,11 @@ final class WireToArrow implements AutoCloseable {
         return true;
       }
       if (wire == Wire.LENGTH_DELIMITED && item.packable()) {
-        int length = in.readLength();
-        int outer = in.end;
-        in.end = in.pos + length;
+        int outer = in.enter();
         while (in.pos < in.end) {
           item.read(in, next++);
         }
-        in.end = outer;
+        in.leave(outer);
         return true;
       }
       in.skip(tag);
@@ -671,6 +673,7 @@ final class WireToArrow implements AutoCloseable {
 
   private final class ScalarValue extends Value {
     private final FieldDescriptor.Type type;
+    private final int kind;
     private final Columns.Col col;
     private final Columns.FixedCol fixed; // or
     private final Columns.VarCol var; // or
@@ -679,6 +682,7 @@ final class WireToArrow implements AutoCloseable {
 
     ScalarValue(FieldDescriptor.Type type, Columns.Col col, String path) {
       this.type = type;
+      this.kind = kindOf(type);
       this.col = col;
       this.fixed = col instanceof Columns.FixedCol f ? f : null;
       this.var = col instanceof Columns.VarCol v ? v : null;
@@ -698,31 +702,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void read(Wire in, int i) {
-      switch (type) {
-        case INT32, UINT32 -> fixed.putInt(i, in.readVarint32());
-        case SINT32 -> {
-          int v = in.readVarint32();
-          fixed.putInt(i, (v >>> 1) ^ -(v & 1));
-        }
-        case SFIXED32, FIXED32, FLOAT -> fixed.putInt(i, in.readFixed32());
-        case INT64, UINT64 -> fixed.putLong(i, in.readVarint64());
-        case SINT64 -> {
-          long v = in.readVarint64();
-          fixed.putLong(i, (v >>> 1) ^ -(v & 1));
-        }
-        case SFIXED64, FIXED64, DOUBLE -> fixed.putLong(i, in.readFixed64());
-        case BOOL -> bool.put(i, in.readVarint64() != 0);
-        case STRING, BYTES -> {
-          int length = in.readLength();
-          int at = in.pos;
-          in.pos += length;
-          if (type == FieldDescriptor.Type.STRING && !wellFormed(buf, at, length)) {
-            throw new ProtoConversionException("field '" + path + "' is not valid UTF-8", -1, path);
-          }
-          var.put(i, buf, at, length);
-        }
-        default -> throw new IllegalStateException("not a scalar: " + type);
-      }
+      readScalar(kind, col, in, i, path);
     }
 
     @Override
@@ -765,11 +745,9 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void read(Wire in, int index) {
-      int length = in.readLength();
-      int outer = in.end;
-      in.end = in.pos + length;
+      int outer = in.enter();
       reader.read(in, index);
-      in.end = outer;
+      in.leave(outer);
       vector.putValid(index);
     }
 
@@ -805,9 +783,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void read(Wire in, int index) {
-      int length = in.readLength();
-      int outer = in.end;
-      in.end = in.pos + length;
+      int outer = in.enter();
       long seconds = 0;
       int nanos = 0;
       while (true) {
@@ -823,7 +799,7 @@ final class WireToArrow implements AutoCloseable {
           in.skip(tag);
         }
       }
-      in.end = outer;
+      in.leave(outer);
       long value;
       try {
         value = Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
@@ -874,9 +850,7 @@ final class WireToArrow implements AutoCloseable {
 
     @Override
     void read(Wire in, int index) {
-      int length = in.readLength();
-      int outer = in.end;
-      in.end = in.pos + length;
+      int outer = in.enter();
       scalar.fillDefault(index);
       while (true) {
         int tag = in.readTag();
@@ -889,7 +863,7 @@ final class WireToArrow implements AutoCloseable {
           in.skip(tag);
         }
       }
-      in.end = outer;
+      in.leave(outer);
     }
 
     @Override
