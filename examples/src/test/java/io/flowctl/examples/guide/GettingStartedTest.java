@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The samples of docs/getting-started.md, run end to end: a source, a processor and a sink written
+ * docs/getting-started.md's three components, in this JVM: a source, a processor and a sink written
  * with {@link Flowctl} alone, configured from the environment a launcher gives them, registered
- * with a real control plane and driven by the runner as upstream's runner drives components. {@code
- * DocSamplesTest} keeps the page and the regions below identical.
+ * with a real control plane and driven by {@code PipelineRunner} as upstream's runner drives
+ * components. The page itself shows {@code examples/getting-started/}, which {@code
+ * GettingStartedProjectTest} builds and runs as a project of its own.
  */
 class GettingStartedTest {
   static final Schema AMOUNTS =
@@ -55,7 +56,6 @@ class GettingStartedTest {
 
   /** The page's source; {@code main} would end it with {@code .build().run()}. */
   static SourceBuilder source() {
-    // region source
     return Flowctl.source("amounts")
         .output("demo.Amounts", AMOUNTS)
         .produce(
@@ -66,11 +66,9 @@ class GettingStartedTest {
                 }
               }
             });
-    // endregion
   }
 
   static ProcessorBuilder processor() {
-    // region processor
     return Flowctl.processor("doubler")
         .input("demo.Amounts", AMOUNTS) // batches arrive in this reader schema
         .output("demo.Doubled", AMOUNTS)
@@ -84,11 +82,9 @@ class GettingStartedTest {
               to.setValueCount(in.getRowCount());
               return VectorSchemaRoot.of(to); // the SDK encodes and closes it
             });
-    // endregion
   }
 
   static ConsumerBuilder sink() {
-    // region sink
     return Flowctl.consumer("total")
         .input("demo.Doubled")
         .onBatch(
@@ -98,7 +94,6 @@ class GettingStartedTest {
                 TOTAL.addAndGet(amounts.get(i));
               }
             });
-    // endregion
   }
 
   @Test
