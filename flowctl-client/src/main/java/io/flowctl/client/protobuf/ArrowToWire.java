@@ -8,12 +8,14 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import com.google.protobuf.util.JsonFormat;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
@@ -160,29 +162,28 @@ final class ArrowToWire {
       String path,
       DictionaryProvider dictionaries) {
     int number = f.getNumber();
-    Field got = have.getField();
     switch (f.getJavaType()) {
       case MESSAGE -> {
         Descriptor m = f.getMessageType();
         String full = m.getFullName();
         if (full.equals(ProtoSchemas.TIMESTAMP) || full.equals(ProtoSchemas.DURATION)) {
-          requireType(path, want, got);
+          requireType(path, want, have);
           return new NanosEncoder(
               number, (BaseFixedWidthVector) have, full.equals(ProtoSchemas.TIMESTAMP));
         }
         FieldDescriptor.Type wrapped = ProtoSchemas.WRAPPERS.get(full);
         if (wrapped != null) {
-          requireType(path, want, got);
+          requireType(path, want, have);
           ScalarEncoder inner = new ScalarEncoder(1, wrapped, have);
           inner.skipDefault = true;
           return new WrapperEncoder(number, inner);
         }
         if (ProtoSchemas.JSON_TYPES.contains(full)) {
-          requireType(path, want, got);
+          requireType(path, want, have);
           return new JsonEncoder(number, (VarCharVector) have, m, path);
         }
         if (!(have instanceof StructVector struct)) {
-          throw mismatch(path, want, got);
+          throw mismatch(path, want, have.getField());
         }
         List<FieldDescriptor> byNumber = new ArrayList<>(m.getFields());
         byNumber.sort(java.util.Comparator.comparingInt(FieldDescriptor::getNumber));
@@ -205,7 +206,7 @@ final class ArrowToWire {
         return enumEncoder(f, number, have, path, dictionaries);
       }
       default -> {
-        requireType(path, want, got);
+        requireType(path, want, have);
         return new ScalarEncoder(number, f.getType(), have);
       }
     }
@@ -266,9 +267,9 @@ final class ArrowToWire {
     }
   }
 
-  private static void requireType(String path, Field want, Field got) {
-    if (!want.getType().equals(got.getType())) {
-      throw mismatch(path, want, got);
+  private static void requireType(String path, Field want, ValueVector have) {
+    if (!want.getType().equals(have.getField().getType())) {
+      throw mismatch(path, want, have.getField());
     }
   }
 
@@ -288,13 +289,16 @@ final class ArrowToWire {
   // ---- writing ---------------------------------------------------------------------------------
 
   /**
-   * A vector's buffers copied to the heap once per batch, so that each value is one array read
-   * rather than a bounds-checked read of Arrow memory (and a validity lookup through the vector).
+   * A vector's buffers copied to heap arrays once per batch, so that each value is one plain array
+   * read rather than a bounds-checked read of Arrow memory (and a validity lookup through the
+   * vector).
    */
   static final class Snap {
     final byte[] validity; // null: no nulls
-    final byte[] data;
-    final byte[] offsets;
+    final int[] offsets; // strings and lists
+    final int[] ints; // 4-byte values
+    final long[] longs; // 8-byte values
+    final byte[] bytes; // string bytes, or a bitmap of bools
 
     /**
      * @param width bytes per value of a fixed-width vector; -1 for offsets and values (strings), -2
@@ -308,51 +312,52 @@ final class ArrowToWire {
       } else {
         validity = null;
       }
-      if (width == -1 || width == -2) {
-        offsets = new byte[(n + 1) * 4];
-        if (n > 0) {
-          v.getOffsetBuffer().getBytes(0, offsets, 0, offsets.length);
-        }
+      offsets = width == -1 || width == -2 ? ints(v.getOffsetBuffer(), n == 0 ? 0 : n + 1) : null;
+      ints = width == 4 ? ints(v.getDataBuffer(), n) : null;
+      if (width == 8) {
+        longs = new long[n];
+        v.getDataBuffer()
+            .nioBuffer(0, n * 8)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .asLongBuffer()
+            .get(longs);
       } else {
-        offsets = null;
+        longs = null;
       }
-      if (width > 0) {
-        data = new byte[n * width];
-        v.getDataBuffer().getBytes(0, data, 0, data.length);
-      } else if (width == -1) {
-        data = new byte[n == 0 ? 0 : (int) Columns.INTS.get(offsets, n * 4)];
-        v.getDataBuffer().getBytes(0, data, 0, data.length);
-      } else if (width == -3) {
-        data = new byte[(n + 7) >>> 3];
-        v.getDataBuffer().getBytes(0, data, 0, data.length);
+      int byteCount = width == -1 ? (n == 0 ? 0 : offsets[n]) : width == -3 ? (n + 7) >>> 3 : -1;
+      if (byteCount >= 0) {
+        bytes = new byte[byteCount];
+        v.getDataBuffer().getBytes(0, bytes, 0, byteCount);
       } else {
-        data = null;
+        bytes = null;
       }
+    }
+
+    private static int[] ints(ArrowBuf buf, int n) {
+      int[] out = new int[n];
+      if (n > 0) {
+        buf.nioBuffer(0, n * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(out);
+      }
+      return out;
     }
 
     boolean isNull(int i) {
       return validity != null && (validity[i >>> 3] & (1 << (i & 7))) == 0;
     }
 
-    int offset(int i) {
-      return (int) Columns.INTS.get(offsets, i * 4);
-    }
-
-    int intAt(int i) {
-      return (int) Columns.INTS.get(data, i * 4);
-    }
-
-    long longAt(int i) {
-      return (long) Columns.LONGS.get(data, i * 8);
-    }
-
     boolean bit(int i) {
-      return (data[i >>> 3] & (1 << (i & 7))) != 0;
+      return (bytes[i >>> 3] & (1 << (i & 7))) != 0;
     }
   }
 
-  /** A growable buffer of wire bytes. */
+  /**
+   * A growable buffer of wire bytes. Writers reserve room once per field ({@link #ensure}) and then
+   * write without checks.
+   */
   static final class Out {
+    /** Room for a tag and any fixed-size or varint value. */
+    static final int FIELD = 16;
+
     byte[] buf = new byte[256];
     int pos;
 
@@ -366,8 +371,8 @@ final class ArrowToWire {
       }
     }
 
+    /** Unchecked: the caller reserved room. */
     void varint(long v) {
-      ensure(10);
       while ((v & ~0x7FL) != 0) {
         buf[pos++] = (byte) ((v & 0x7F) | 0x80);
         v >>>= 7;
@@ -375,18 +380,27 @@ final class ArrowToWire {
       buf[pos++] = (byte) v;
     }
 
-    void tag(int number, int wireType) {
-      varint(((number << 3) | wireType) & 0xFFFFFFFFL);
-    }
-
-    void fixed32(int v) {
-      ensure(4);
+    /** Unchecked: the caller reserved room. */
+    void varint32(int v) {
+      while ((v & ~0x7F) != 0) {
+        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
       buf[pos++] = (byte) v;
-      buf[pos++] = (byte) (v >> 8);
-      buf[pos++] = (byte) (v >> 16);
-      buf[pos++] = (byte) (v >> 24);
     }
 
+    /** Unchecked: the caller reserved room. */
+    void fixed32(int v) {
+      byte[] b = buf;
+      int p = pos;
+      b[p] = (byte) v;
+      b[p + 1] = (byte) (v >> 8);
+      b[p + 2] = (byte) (v >> 16);
+      b[p + 3] = (byte) (v >> 24);
+      pos = p + 4;
+    }
+
+    /** Unchecked: the caller reserved room. */
     void fixed64(long v) {
       fixed32((int) v);
       fixed32((int) (v >> 32));
@@ -398,7 +412,7 @@ final class ArrowToWire {
      */
     int begin(int guess) {
       int room = sizeOf(guess);
-      ensure(room);
+      ensure(room + FIELD);
       pos += room;
       return pos;
     }
@@ -431,18 +445,17 @@ final class ArrowToWire {
       return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
     }
 
+    /** Checked: a length and that many bytes. */
     void bytes(byte[] src, int from, int length) {
-      varint(length);
-      ensure(length);
+      ensure(length + FIELD);
+      varint32(length);
       System.arraycopy(src, from, buf, pos, length);
       pos += length;
     }
 
+    /** Checked: a length and the bytes. */
     void bytes(byte[] b) {
-      varint(b.length);
-      ensure(b.length);
-      System.arraycopy(b, 0, buf, pos, b.length);
-      pos += b.length;
+      bytes(b, 0, b.length);
     }
   }
 
@@ -450,20 +463,24 @@ final class ArrowToWire {
   private abstract static class Encoder {
     final int number;
 
+    /** The field's tag as a varint's value. */
+    final int tag;
+
     /** A proto3 field without presence: its default is not written. */
     boolean skipDefault;
 
     /** The length of the last nested message it wrote: the room it leaves for the next one's. */
     int lastLength;
 
-    Encoder(int number) {
+    Encoder(int number, int wireType) {
       this.number = number;
+      this.tag = (number << 3) | wireType;
     }
 
     /** Writes the value at {@code index} with its tag. */
     abstract void write(int index, Out out);
 
-    /** For packed repeated fields: the value alone. */
+    /** For packed repeated fields: the value alone, room reserved by the caller. */
     void writeRaw(int index, Out out) {
       throw new UnsupportedOperationException();
     }
@@ -475,7 +492,7 @@ final class ArrowToWire {
    */
   private abstract static class NestedEncoder extends Encoder {
     NestedEncoder(int number) {
-      super(number);
+      super(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
     }
 
     abstract boolean isNull(int index);
@@ -487,7 +504,8 @@ final class ArrowToWire {
       if (isNull(index)) {
         return;
       }
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.ensure(Out.FIELD);
+      out.varint32(tag);
       int start = out.begin(lastLength);
       body(index, out);
       lastLength = out.end(start, lastLength);
@@ -495,23 +513,44 @@ final class ArrowToWire {
   }
 
   private static final class ScalarEncoder extends Encoder {
-    private final FieldDescriptor.Type type;
+    // the ways a scalar is written, one switch over them per value
+    private static final int VARINT32 = 0; // int32: a negative one sign-extended to ten bytes
+    private static final int UVARINT32 = 1;
+    private static final int ZIGZAG32 = 2;
+    private static final int FIXED32 = 3;
+    private static final int VARINT64 = 4;
+    private static final int ZIGZAG64 = 5;
+    private static final int FIXED64 = 6;
+    private static final int BOOL = 7;
+    private static final int BYTES = 8;
+
+    private final int kind;
     private final Snap v;
-    private final int wire;
 
     ScalarEncoder(int number, FieldDescriptor.Type type, ValueVector vector) {
-      super(number);
-      this.type = type;
+      super(number, WireToArrow.wireTypeOf(type));
+      this.kind =
+          switch (type) {
+            case INT32 -> VARINT32;
+            case UINT32 -> UVARINT32;
+            case SINT32 -> ZIGZAG32;
+            case SFIXED32, FIXED32, FLOAT -> FIXED32;
+            case INT64, UINT64 -> VARINT64;
+            case SINT64 -> ZIGZAG64;
+            case SFIXED64, FIXED64, DOUBLE -> FIXED64;
+            case BOOL -> BOOL;
+            case STRING, BYTES -> BYTES;
+            default -> throw new IllegalStateException("not a scalar: " + type);
+          };
       this.v =
           new Snap(
               vector,
-              switch (type) {
-                case STRING, BYTES -> -1;
+              switch (kind) {
+                case BYTES -> -1;
                 case BOOL -> -3;
-                case INT64, SINT64, SFIXED64, UINT64, FIXED64, DOUBLE -> 8;
+                case VARINT64, ZIGZAG64, FIXED64 -> 8;
                 default -> 4;
               });
-      this.wire = WireToArrow.wireTypeOf(type);
     }
 
     boolean isNull(int index) {
@@ -519,49 +558,71 @@ final class ArrowToWire {
     }
 
     @Override
-    void write(int index, Out out) {
-      if (v.isNull(index)) {
+    void write(int i, Out out) {
+      if (v.isNull(i)) {
         return;
       }
-      if (skipDefault && isDefault(index)) {
-        return;
+      switch (kind) {
+        case BYTES -> {
+          int start = v.offsets[i];
+          int length = v.offsets[i + 1] - start;
+          if (skipDefault && length == 0) {
+            return;
+          }
+          out.ensure(length + Out.FIELD);
+          out.varint32(tag);
+          out.varint32(length);
+          System.arraycopy(v.bytes, start, out.buf, out.pos, length);
+          out.pos += length;
+        }
+        case VARINT64, ZIGZAG64, FIXED64 -> {
+          if (skipDefault && v.longs[i] == 0) {
+            return;
+          }
+          out.ensure(Out.FIELD);
+          out.varint32(tag);
+          writeRaw(i, out);
+        }
+        case BOOL -> {
+          if (skipDefault && !v.bit(i)) {
+            return;
+          }
+          out.ensure(Out.FIELD);
+          out.varint32(tag);
+          out.buf[out.pos++] = (byte) (v.bit(i) ? 1 : 0);
+        }
+        default -> {
+          if (skipDefault && v.ints[i] == 0) {
+            return;
+          }
+          out.ensure(Out.FIELD);
+          out.varint32(tag);
+          writeRaw(i, out);
+        }
       }
-      out.tag(number, wire);
-      writeRaw(index, out);
-    }
-
-    private boolean isDefault(int i) {
-      return switch (type) {
-        case INT32, SINT32, SFIXED32, UINT32, FIXED32, FLOAT -> v.intAt(i) == 0;
-        case INT64, SINT64, SFIXED64, UINT64, FIXED64, DOUBLE -> v.longAt(i) == 0;
-        case BOOL -> !v.bit(i);
-        case STRING, BYTES -> v.offset(i + 1) == v.offset(i);
-        default -> false;
-      };
     }
 
     @Override
     void writeRaw(int i, Out out) {
-      switch (type) {
-        case INT32 -> out.varint(v.intAt(i)); // negative: ten bytes, as protobuf
-        case SINT32 -> {
-          int x = v.intAt(i);
-          out.varint(((x << 1) ^ (x >> 31)) & 0xFFFFFFFFL);
+      switch (kind) {
+        case VARINT32 -> out.varint(v.ints[i]); // negative: ten bytes, as protobuf
+        case UVARINT32 -> out.varint32(v.ints[i]);
+        case ZIGZAG32 -> {
+          int x = v.ints[i];
+          out.varint32((x << 1) ^ (x >> 31));
         }
-        case UINT32 -> out.varint(v.intAt(i) & 0xFFFFFFFFL);
-        case SFIXED32, FIXED32, FLOAT -> out.fixed32(v.intAt(i));
-        case INT64, UINT64 -> out.varint(v.longAt(i));
-        case SINT64 -> {
-          long x = v.longAt(i);
+        case FIXED32 -> out.fixed32(v.ints[i]);
+        case VARINT64 -> out.varint(v.longs[i]);
+        case ZIGZAG64 -> {
+          long x = v.longs[i];
           out.varint((x << 1) ^ (x >> 63));
         }
-        case SFIXED64, FIXED64, DOUBLE -> out.fixed64(v.longAt(i));
-        case BOOL -> out.varint(v.bit(i) ? 1 : 0);
-        case STRING, BYTES -> {
-          int start = v.offset(i);
-          out.bytes(v.data, start, v.offset(i + 1) - start);
+        case FIXED64 -> out.fixed64(v.longs[i]);
+        case BOOL -> out.buf[out.pos++] = (byte) (v.bit(i) ? 1 : 0);
+        default -> {
+          int start = v.offsets[i];
+          out.bytes(v.bytes, start, v.offsets[i + 1] - start);
         }
-        default -> throw new IllegalStateException("not a scalar: " + type);
       }
     }
   }
@@ -595,7 +656,7 @@ final class ArrowToWire {
     private final boolean packed;
 
     ListEncoder(int number, ListVector vector, Encoder item, boolean packed) {
-      super(number);
+      super(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       this.vector = new Snap(vector, -2);
       this.item = item;
       this.packed = packed;
@@ -606,15 +667,17 @@ final class ArrowToWire {
       if (vector.isNull(index)) {
         return;
       }
-      int start = vector.offset(index);
-      int end = vector.offset(index + 1);
+      int start = vector.offsets[index];
+      int end = vector.offsets[index + 1];
       if (start == end) {
         return;
       }
       if (packed) {
-        out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        out.ensure(Out.FIELD);
+        out.varint32(tag);
         int at = out.begin(lastLength);
         for (int j = start; j < end; j++) {
+          out.ensure(Out.FIELD);
           item.writeRaw(j, out);
         }
         lastLength = out.end(at, lastLength);
@@ -644,16 +707,17 @@ final class ArrowToWire {
 
     @Override
     void body(int index, Out out) {
-      long ns = vector.longAt(index);
+      long ns = vector.longs[index];
       long seconds = timestamp ? Math.floorDiv(ns, 1_000_000_000L) : ns / 1_000_000_000L;
       int nanos = (int) (timestamp ? Math.floorMod(ns, 1_000_000_000L) : ns % 1_000_000_000L);
+      out.ensure(2 * Out.FIELD);
       if (seconds != 0) {
-        out.tag(1, WireFormat.WIRETYPE_VARINT);
+        out.buf[out.pos++] = (byte) (1 << 3);
         out.varint(seconds);
       }
       if (nanos != 0) {
-        out.tag(2, WireFormat.WIRETYPE_VARINT);
-        out.varint(nanos);
+        out.buf[out.pos++] = (byte) (2 << 3);
+        out.varint32(nanos);
       }
     }
   }
@@ -684,7 +748,7 @@ final class ArrowToWire {
     private final String path;
 
     JsonEncoder(int number, VarCharVector vector, Descriptor message, String path) {
-      super(number);
+      super(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       this.vector = vector;
       this.message = message;
       this.path = path;
@@ -712,7 +776,8 @@ final class ArrowToWire {
             path,
             e);
       }
-      out.tag(number, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      out.ensure(Out.FIELD);
+      out.varint32(tag);
       out.bytes(b.build().toByteArray());
     }
   }
@@ -732,7 +797,7 @@ final class ArrowToWire {
         VarCharVector names,
         EnumDescriptor type,
         String path) {
-      super(number);
+      super(number, WireFormat.WIRETYPE_VARINT);
       this.indices = indices == null ? null : new Snap(indices, 4);
       this.numbers = numbers;
       this.names = names;
@@ -746,7 +811,7 @@ final class ArrowToWire {
 
     private int numberAt(int index) {
       if (indices != null) {
-        int d = indices.intAt(index);
+        int d = indices.ints[index];
         if (d < 0 || d >= numbers.length) {
           throw new ProtoConversionException(
               "column '" + path + "' row " + index + " points past its dictionary (" + d + ")",
@@ -768,7 +833,8 @@ final class ArrowToWire {
       if (skipDefault && n == 0) {
         return;
       }
-      out.tag(number, WireFormat.WIRETYPE_VARINT);
+      out.ensure(Out.FIELD);
+      out.varint32(tag);
       out.varint(n);
     }
 
