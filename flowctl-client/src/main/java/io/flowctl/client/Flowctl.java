@@ -78,6 +78,14 @@ public final class Flowctl {
     /** Waits until it has stopped serving (after {@link #close()}). */
     boolean awaitTermination(Duration timeout) throws InterruptedException;
 
+    /**
+     * Where a source serves its batches over Arrow Flight ({@code grpc+tcp://host:port}), once
+     * started; empty when it does not (see {@link SourceBuilder#serveFlight}).
+     */
+    default java.util.Optional<String> flightEndpoint() {
+      return java.util.Optional.empty();
+    }
+
     /** Whether {@link #close()} was called. */
     boolean closed();
 

@@ -2,6 +2,7 @@ package io.flowctl.client;
 
 import io.flowctl.client.Flowctl.Component;
 import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.spi.SourceEndpointProvider;
 import io.flowctl.client.stream.ComponentHealth;
 import java.time.Duration;
 import org.apache.arrow.memory.BufferAllocator;
@@ -11,13 +12,28 @@ final class RunningComponent implements Component {
   private final ComponentRuntime runtime;
   private final BufferAllocator allocator;
   private final java.util.Set<Thread> producers;
+  private final java.util.function.Supplier<SourceEndpointProvider.SourceEndpoint> flight;
+  private SourceEndpointProvider.SourceEndpoint serving; // its Flight endpoint, once started
   private boolean started;
 
   RunningComponent(
       ComponentRuntime runtime, BufferAllocator allocator, java.util.Set<Thread> producers) {
+    this(runtime, allocator, producers, null);
+  }
+
+  /**
+   * @param flight starts the source's Flight endpoint before the runtime (so that its address is
+   *     registered); null for none
+   */
+  RunningComponent(
+      ComponentRuntime runtime,
+      BufferAllocator allocator,
+      java.util.Set<Thread> producers,
+      java.util.function.Supplier<SourceEndpointProvider.SourceEndpoint> flight) {
     this.runtime = runtime;
     this.allocator = allocator;
     this.producers = producers;
+    this.flight = flight;
   }
 
   @Override
@@ -25,8 +41,15 @@ final class RunningComponent implements Component {
     if (!started) {
       started = true;
       try {
+        if (flight != null) {
+          serving = flight.get();
+          runtime.putMetadata("flight_endpoint", serving.uri());
+        }
         runtime.start();
       } catch (RuntimeException e) {
+        if (serving != null) {
+          serving.close();
+        }
         allocator.close();
         throw e;
       }
@@ -73,12 +96,24 @@ final class RunningComponent implements Component {
   }
 
   @Override
+  public synchronized java.util.Optional<String> flightEndpoint() {
+    return java.util.Optional.ofNullable(serving).map(SourceEndpointProvider.SourceEndpoint::uri);
+  }
+
+  @Override
   public boolean closed() {
     return runtime.isClosed();
   }
 
   @Override
   public void close() {
+    SourceEndpointProvider.SourceEndpoint f;
+    synchronized (this) {
+      f = serving;
+    }
+    if (f != null) {
+      f.close(); // its streams end first: they run the same producer
+    }
     runtime.close();
     // A source's producers may still wait to emit for a reader that went away.
     for (Thread t : producers) {

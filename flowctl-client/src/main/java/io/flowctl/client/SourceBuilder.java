@@ -32,6 +32,10 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   private Duration batchTimeout; // null: the configuration's
   private StateStore state = StateStore.inMemory();
   private Schema recordSchema; // the rows' schema when they are records
+  private Integer flightPort; // null: FLIGHT_PORT, if the configuration has it
+  private int flightStreams = 8;
+  private String flightToken;
+  private java.nio.file.Path flightClientCa;
 
   SourceBuilder(String id) {
     super(id);
@@ -164,6 +168,42 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
   }
 
   /**
+   * Serves its batches over Arrow Flight too, on {@code port} (0: any free port): {@code
+   * ListFlights}, {@code GetFlightInfo}/{@code GetSchema} by the stream's path and {@code
+   * DoGet(stream[:start[:end]])}, which runs the producer with the same parameters as {@code
+   * StreamEvents}. Default: the {@code FLIGHT_PORT} environment variable when the configuration
+   * comes from the environment. Needs {@code io.flowctl:flowctl-flight} on the class path; TLS
+   * follows the data plane's certificate. See docs/flight.md.
+   */
+  public SourceBuilder serveFlight(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("Flight port must be 0-65535, got " + port);
+    }
+    this.flightPort = port;
+    return this;
+  }
+
+  /**
+   * Who may read its Flight streams: clients presenting {@code authorization: Bearer token} (null:
+   * any), and with a certificate signed by {@code clientCa} (mutual TLS; null: any). Default: the
+   * {@code FLIGHT_TOKEN} and {@code FLIGHT_TLS_CLIENT_CA} environment variables.
+   */
+  public SourceBuilder flightAccess(String token, java.nio.file.Path clientCa) {
+    this.flightToken = token;
+    this.flightClientCa = clientCa;
+    return this;
+  }
+
+  /** How many Flight streams may run at once (each runs the producer); more are refused. */
+  public SourceBuilder flightStreams(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("at least one Flight stream, got " + max);
+    }
+    this.flightStreams = max;
+    return this;
+  }
+
+  /**
    * @throws IllegalStateException naming the missing setting
    */
   public Component build() {
@@ -219,6 +259,48 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
             .codecMetrics(metrics)
             .schemas(outputSchema == null ? Map.of() : Map.of(outputType, outputSchema))
             .build();
-    return new RunningComponent(runtime, allocator, producers);
+    java.util.OptionalInt port =
+        flightPort != null ? java.util.OptionalInt.of(flightPort) : cfg.flightPort();
+    if (port.isEmpty()) {
+      return new RunningComponent(runtime, allocator, producers);
+    }
+    if (p == null) {
+      throw new IllegalStateException(
+          "source '" + id + "': Flight serves batches; a feed of raw events has none");
+    }
+    Map<String, String> env = config == null ? System.getenv() : Map.of();
+    String token = flightToken != null ? flightToken : env.get("FLIGHT_TOKEN");
+    java.nio.file.Path clientCa =
+        flightClientCa != null
+            ? flightClientCa
+            : env.containsKey("FLIGHT_TLS_CLIENT_CA")
+                ? java.nio.file.Path.of(env.get("FLIGHT_TLS_CLIENT_CA"))
+                : null;
+    io.flowctl.client.spi.SourceEndpointProvider.Spec spec =
+        new io.flowctl.client.spi.SourceEndpointProvider.Spec(
+            cfg,
+            port.getAsInt(),
+            outputType,
+            recordSchema != null ? recordSchema : outputSchema,
+            p,
+            allocator,
+            flightStreams,
+            token == null || token.isBlank() ? null : token,
+            clientCa);
+    io.flowctl.client.spi.SourceEndpointProvider provider =
+        java.util.ServiceLoader.load(io.flowctl.client.spi.SourceEndpointProvider.class).stream()
+            .map(java.util.ServiceLoader.Provider::get)
+            .filter(e -> e.protocol().equals("flight"))
+            .findFirst()
+            .orElseThrow(
+                () -> {
+                  allocator.close();
+                  return new IllegalStateException(
+                      "source '"
+                          + id
+                          + "': serving Arrow Flight (FLIGHT_PORT or serveFlight) needs"
+                          + " io.flowctl:flowctl-flight on the class path");
+                });
+    return new RunningComponent(runtime, allocator, producers, () -> provider.start(spec));
   }
 }

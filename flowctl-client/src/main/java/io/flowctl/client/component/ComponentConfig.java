@@ -28,6 +28,7 @@ public final class ComponentConfig {
   private final Optional<String> arrowCompression;
   private final int batchSize;
   private final Duration batchTimeout;
+  private final java.util.OptionalInt flightPort;
 
   private ComponentConfig(Builder b) {
     this.id = b.id;
@@ -46,6 +47,8 @@ public final class ComponentConfig {
     this.arrowCompression = Optional.ofNullable(b.arrowCompression);
     this.batchSize = b.batchSize;
     this.batchTimeout = b.batchTimeout;
+    this.flightPort =
+        b.flightPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(b.flightPort);
   }
 
   public static Builder builder(String id) {
@@ -65,7 +68,8 @@ public final class ComponentConfig {
    * asks); {@code FLOWCTL_API=legacy} to register through {@code flowctl.ControlPlane} (default
    * {@code v1}, as upstream's Go SDK); the pipeline's {@code config.arrow} as {@code
    * FLOWCTL_ARROW_COMPRESSION}, {@code FLOWCTL_ARROW_BATCH_SIZE} and {@code
-   * FLOWCTL_ARROW_BATCH_TIMEOUT} (a Go duration), which {@code flowctl run} sets.
+   * FLOWCTL_ARROW_BATCH_TIMEOUT} (a Go duration), which {@code flowctl run} sets; {@code
+   * FLIGHT_PORT} for a source that also serves Arrow Flight.
    *
    * @throws IllegalArgumentException naming the variable that is malformed
    */
@@ -92,6 +96,9 @@ public final class ComponentConfig {
         b.bindHost("0.0.0.0"); // Go's ":50051": every interface
       }
       b.port(parsePort(port.substring(colon + 1), "PORT"));
+    }
+    if (env.containsKey("FLIGHT_PORT")) {
+      b.flightPort(parsePort(env.get("FLIGHT_PORT").strip(), "FLIGHT_PORT"));
     }
     if (env.containsKey("HEALTH_PORT")) {
       b.healthPort(parsePort(env.get("HEALTH_PORT").strip(), "HEALTH_PORT"));
@@ -236,6 +243,14 @@ public final class ComponentConfig {
     return batchTimeout;
   }
 
+  /**
+   * The port a source also serves its batches on over Arrow Flight ({@code FLIGHT_PORT}; 0: any
+   * free port); empty: no Flight. Needs {@code flowctl-flight} on the class path.
+   */
+  public java.util.OptionalInt flightPort() {
+    return flightPort;
+  }
+
   @Override
   public String toString() {
     return "ComponentConfig{id="
@@ -258,6 +273,7 @@ public final class ComponentConfig {
     private final String id;
     private String controlPlane;
     private Duration heartbeatInterval = Duration.ofSeconds(10);
+    private int flightPort = -1;
     private String bindHost = "127.0.0.1";
     private int port;
     private int healthPort = 8088;
@@ -355,6 +371,12 @@ public final class ComponentConfig {
     /** How long a source's first pending row may wait for its batch. */
     public Builder batchTimeout(Duration timeout) {
       this.batchTimeout = Require.positive(timeout, "the batch timeout");
+      return this;
+    }
+
+    /** Serves a source's batches over Arrow Flight on {@code port} too (0: any free port). */
+    public Builder flightPort(int port) {
+      this.flightPort = checkPort(port, "FLIGHT_PORT");
       return this;
     }
 

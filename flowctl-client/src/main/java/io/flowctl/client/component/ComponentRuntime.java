@@ -75,7 +75,7 @@ public final class ComponentRuntime implements AutoCloseable {
     this.type = b.type;
     this.inputs = List.copyOf(b.inputs);
     this.outputs = List.copyOf(b.outputs);
-    this.metadata = Map.copyOf(b.metadata);
+    this.metadata = new java.util.concurrent.ConcurrentHashMap<>(b.metadata);
     this.service = b.service;
     this.health = b.health;
     this.codecMetrics = b.codecMetrics;
@@ -89,6 +89,17 @@ public final class ComponentRuntime implements AutoCloseable {
   /** A component of {@code type} serving {@code service} (one of the v1 data-plane services). */
   public static Builder builder(ComponentConfig config, ServiceType type, BindableService service) {
     return new Builder(config, type, service);
+  }
+
+  /**
+   * Adds registration metadata known only once something else binds (a Flight endpoint's port);
+   * before {@link #start()}.
+   */
+  public synchronized void putMetadata(String key, String value) {
+    if (server != null) {
+      throw new IllegalStateException("metadata is registered at start");
+    }
+    metadata.put(key, value);
   }
 
   /**

@@ -1,0 +1,92 @@
+package io.flowctl.flight;
+
+import io.flowctl.client.Flowctl.BatchEmitter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.UInt4Vector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+/**
+ * A test feed of ledgers: {@code ROWS_PER_LEDGER} rows per ledger, {@code value} = ledger * 100 +
+ * row, in batches of {@code BATCH_ROWS} rows (so ledgers run across batches).
+ */
+final class Ledgers {
+  static final int ROWS_PER_LEDGER = 3;
+  static final int BATCH_ROWS = 4;
+  static final Schema SCHEMA =
+      new Schema(
+          List.of(
+              Field.notNullable("ledger_sequence", new ArrowType.Int(32, false)),
+              Field.notNullable("value", new ArrowType.Int(64, true))));
+
+  private Ledgers() {}
+
+  /**
+   * Emits ledgers start..end of the params (end 0: start + 9), failing after {@code failAfter}
+   * batches when not negative.
+   */
+  static void produce(BatchEmitter out, int failAfter) throws Exception {
+    Map<String, String> p = out.params();
+    long start = Long.parseLong(p.getOrDefault("start_ledger", "0"));
+    long end = Long.parseLong(p.getOrDefault("end_ledger", "0"));
+    if (start == 0) {
+      start = 1;
+    }
+    if (end == 0) {
+      end = start + 9;
+    }
+    int sent = 0;
+    try (VectorSchemaRoot root = VectorSchemaRoot.create(SCHEMA, out.allocator())) {
+      UInt4Vector ledger = (UInt4Vector) root.getVector(0);
+      BigIntVector value = (BigIntVector) root.getVector(1);
+      root.allocateNew();
+      int n = 0;
+      for (long l = start; l <= end; l++) {
+        for (int r = 0; r < ROWS_PER_LEDGER; r++) {
+          ledger.setSafe(n, (int) l);
+          value.setSafe(n, l * 100 + r);
+          n++;
+          if (n == BATCH_ROWS) {
+            root.setRowCount(n);
+            if (failAfter >= 0 && sent == failAfter) {
+              throw new IllegalStateException("the feed broke off");
+            }
+            out.emit(root);
+            sent++;
+            n = 0;
+          }
+        }
+      }
+      if (n > 0) {
+        root.setRowCount(n);
+        out.emit(root);
+      }
+    }
+  }
+
+  /** The values of ledgers start..end, in order. */
+  static List<Long> expected(long start, long end) {
+    List<Long> v = new ArrayList<>();
+    for (long l = start; l <= end; l++) {
+      for (int r = 0; r < ROWS_PER_LEDGER; r++) {
+        v.add(l * 100 + r);
+      }
+    }
+    return v;
+  }
+
+  /** The {@code value} column of a batch. */
+  static List<Long> values(VectorSchemaRoot root) {
+    BigIntVector value = (BigIntVector) root.getVector("value");
+    List<Long> v = new ArrayList<>();
+    for (int i = 0; i < root.getRowCount(); i++) {
+      v.add(value.get(i));
+    }
+    return v;
+  }
+}
