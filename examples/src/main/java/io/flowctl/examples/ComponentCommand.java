@@ -35,7 +35,12 @@ import picocli.CommandLine.Spec;
           + " FLOWCTL_DESCRIPTOR_SET (a FileDescriptorSet), FLOWCTL_SCHEMA_MAPPING (from=to,...)"
           + " and FLOWCTL_CONVERSION_MODE (native, hybrid or compatibility), with the batch size,"
           + " timeout and compression of FLOWCTL_ARROW_BATCH_SIZE, FLOWCTL_ARROW_BATCH_TIMEOUT and"
-          + " FLOWCTL_ARROW_COMPRESSION; flowctl run sets them from the pipeline file.",
+          + " FLOWCTL_ARROW_COMPRESSION; flowctl run sets them from the pipeline file."
+          + " flight-source bridges one Arrow Flight stream (the plan's stellar-arrow-source) into"
+          + " the data plane: FLIGHT_ENDPOINT (host:port, grpc://, grpc+tcp://, grpc+tls://),"
+          + " FLIGHT_STREAM (default stellar_ledger), FLIGHT_EVENT_TYPE, FLIGHT_TOKEN, FLIGHT_TLS_CA,"
+          + " FLIGHT_TLS_CERT/FLIGHT_TLS_KEY, FLIGHT_RETRIES. Every source also serves Arrow"
+          + " Flight when FLIGHT_PORT is set.",
       "Stops on SIGTERM or SIGINT: it reports STOPPING, drains, unregisters and exits."
     })
 final class ComponentCommand implements Callable<Integer> {
@@ -43,15 +48,21 @@ final class ComponentCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "NAME",
-      description = "The component: ttp-source, asset-totals, parquet-sink or proto-to-arrow.")
+      description =
+          "The component: ttp-source, asset-totals, parquet-sink, proto-to-arrow or flight-source.")
   String name;
 
   /** The format-conversion processor's name. */
   static final String PROTO_TO_ARROW = "proto-to-arrow";
 
+  /** The Arrow Flight bridge's name. */
+  static final String FLIGHT_SOURCE = "flight-source";
+
   @Override
   public Integer call() throws Exception {
-    if (!ExampleLauncher.COMPONENTS.contains(name) && !name.equals(PROTO_TO_ARROW)) {
+    if (!ExampleLauncher.COMPONENTS.contains(name)
+        && !name.equals(PROTO_TO_ARROW)
+        && !name.equals(FLIGHT_SOURCE)) {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
           "no component '"
@@ -60,17 +71,23 @@ final class ComponentCommand implements Callable<Integer> {
               + String.join(", ", ExampleLauncher.COMPONENTS)
               + ", "
               + PROTO_TO_ARROW
+              + ", "
+              + FLIGHT_SOURCE
               + ")");
     }
     Map<String, String> env = System.getenv();
     ComponentConfig config;
     ExampleLauncher.Settings settings;
     io.flowctl.client.protobuf.ProtoConversion conversion = null;
+    io.flowctl.flight.FlightSource.Builder flight = null;
     try {
       config = ComponentConfig.fromEnv(env, name);
       settings = ExampleLauncher.Settings.fromEnv(env);
       if (name.equals(PROTO_TO_ARROW)) {
         conversion = io.flowctl.client.protobuf.ProtoConversion.fromEnv(env);
+      }
+      if (name.equals(FLIGHT_SOURCE)) {
+        flight = io.flowctl.flight.FlightSource.fromEnv(env, name);
       }
     } catch (IllegalArgumentException e) {
       throw new io.flowctl.FlowctlException(
@@ -84,7 +101,9 @@ final class ComponentCommand implements Callable<Integer> {
       Flowctl.Component runtime =
           conversion != null
               ? Flowctl.processor(config.id()).config(config).convert(conversion).build().start()
-              : examples.component(name, config, settings).start();
+              : flight != null
+                  ? flight.build().start()
+                  : examples.component(name, config, settings).start();
       Thread hook =
           new Thread(
               () -> {

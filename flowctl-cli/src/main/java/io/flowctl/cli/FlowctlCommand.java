@@ -34,7 +34,8 @@ import picocli.CommandLine.ScopeType;
       ProcessorsCommand.class, // upstream's flowctl processors
       PipelinesCommand.class, // upstream's flowctl pipelines
       ServicesCommand.Status.class,
-      RunsCommand.class
+      RunsCommand.class,
+      FlightCommand.class
     },
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {

@@ -47,6 +47,8 @@ final class ServicesCommand {
     c.getComponent().getInputEventTypesList().forEach(in::add);
     ArrayNode out = n.putArray("outputEventTypes");
     c.getComponent().getOutputEventTypesList().forEach(out::add);
+    ObjectNode meta = n.putObject("metadata");
+    new TreeMap<>(c.getComponent().getMetadataMap()).forEach(meta::put);
     return n;
   }
 
@@ -112,6 +114,10 @@ final class ServicesCommand {
       b.append(b.length() == 0 ? "" : "  ")
           .append("out: ")
           .append(String.join(",", c.getComponent().getOutputEventTypesList()));
+    }
+    String flight = c.getComponent().getMetadataMap().get("flight_endpoint");
+    if (flight != null) {
+      b.append(b.length() == 0 ? "" : "  ").append("flight: ").append(flight);
     }
     return b.length() == 0 ? "-" : b.toString();
   }

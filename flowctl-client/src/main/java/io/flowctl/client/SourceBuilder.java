@@ -203,6 +203,27 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     return this;
   }
 
+  /** A feed's Arrow events as batches, for Flight: each event decoded and its batches emitted. */
+  private static BatchProducer decoding(
+      ArrowSourceService.Feed feed, ArrowEventCodec codec, BufferAllocator allocator) {
+    return out -> {
+      java.util.Iterator<ArrowSourceService.Identified> events =
+          feed.from(new ArrowSourceService.Start(out.params(), ""));
+      try {
+        while (events.hasNext()) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("the stream was cancelled");
+          }
+          Streams.eachBatch(events.next().event(), codec, null, out.allocator(), out::emit);
+        }
+      } finally {
+        if (events instanceof AutoCloseable c) {
+          c.close();
+        }
+      }
+    };
+  }
+
   /**
    * @throws IllegalStateException naming the missing setting
    */
@@ -264,9 +285,12 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     if (port.isEmpty()) {
       return new RunningComponent(runtime, allocator, producers);
     }
-    if (p == null) {
+    if (p == null && outputSchema == null) {
       throw new IllegalStateException(
-          "source '" + id + "': Flight serves batches; a feed of raw events has none");
+          "source '" + id + "': Flight serves Arrow batches; set output(eventType, schema)");
+    }
+    if (p == null) {
+      p = decoding(feed, codec, allocator); // a feed of Arrow events: their batches
     }
     Map<String, String> env = config == null ? System.getenv() : Map.of();
     String token = flightToken != null ? flightToken : env.get("FLIGHT_TOKEN");
