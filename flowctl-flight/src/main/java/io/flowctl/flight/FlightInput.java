@@ -174,6 +174,7 @@ public final class FlightInput implements AutoCloseable {
           case INVALID_ARGUMENT -> FlowctlException.Code.INVALID_ARGUMENT;
           case RESOURCE_EXHAUSTED -> FlowctlException.Code.RESOURCE_EXHAUSTED;
           case CANCELLED -> FlowctlException.Code.UNAVAILABLE;
+          case UNIMPLEMENTED -> FlowctlException.Code.INVALID_ARGUMENT;
           default -> FlowctlException.Code.INTERNAL;
         };
     String prefix =
@@ -181,6 +182,10 @@ public final class FlightInput implements AutoCloseable {
           case UNAVAILABLE -> "Flight endpoint " + address + " is unreachable or broke off";
           case UNAUTHENTICATED -> "Flight endpoint " + address + " refused the credentials";
           case NOT_FOUND -> "Flight endpoint " + address + " has no such stream";
+          case INVALID_ARGUMENT ->
+              e.status().code() == org.apache.arrow.flight.FlightStatusCode.UNIMPLEMENTED
+                  ? "Flight endpoint " + address + " does not implement this call"
+                  : "Flight endpoint " + address + " refused the request";
           default -> "Flight endpoint " + address + " failed";
         };
     return new FlowctlException(code, prefix + " (" + what + "): " + why, e);

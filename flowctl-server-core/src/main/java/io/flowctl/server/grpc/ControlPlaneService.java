@@ -132,10 +132,16 @@ public final class ControlPlaneService
   }
 
   @Override
-  public void register(ServiceInfo request, StreamObserver<RegistrationAck> out) {
+  public void register(ServiceInfo given, StreamObserver<RegistrationAck> out) {
     Calls.answer(
         out,
         () -> {
+          // Upstream names a service that comes without an id (the plan's stellar-arrow-source
+          // sends none) "<v1 component type>-<unix nanos>" and answers that id.
+          ServiceInfo request =
+              given.getServiceId().isEmpty()
+                  ? given.toBuilder().setServiceId(generatedId(given)).build()
+                  : given;
           Principals.requireSelf(request.getServiceId(), "register");
           // Schemas of event types the service produces become versions of those subjects; the
           // ones of its inputs say what it reads (ListCompatibleServices) and are only parsed.
@@ -152,6 +158,18 @@ public final class ControlPlaneService
           services.register(request);
           return RegistrationAck.newBuilder().setServiceId(request.getServiceId()).build();
         });
+  }
+
+  private static String generatedId(ServiceInfo info) {
+    String type =
+        switch (info.getServiceType()) {
+          case SERVICE_TYPE_SOURCE -> "COMPONENT_TYPE_SOURCE";
+          case SERVICE_TYPE_PROCESSOR -> "COMPONENT_TYPE_PROCESSOR";
+          case SERVICE_TYPE_SINK -> "COMPONENT_TYPE_CONSUMER";
+          default -> "COMPONENT_TYPE_UNSPECIFIED";
+        };
+    Instant now = Instant.now();
+    return type + "-" + (now.getEpochSecond() * 1_000_000_000L + now.getNano());
   }
 
   @Override
