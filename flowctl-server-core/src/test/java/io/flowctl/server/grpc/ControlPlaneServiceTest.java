@@ -106,6 +106,25 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void aServiceWithoutAnId_isNamedAsUpstreamNamesIt() {
+    // stellar-arrow-source registers with no service_id and heartbeats with the id it is given
+    var ack =
+        stub.register(
+            io.flowctl.proto.ServiceInfo.newBuilder()
+                .setServiceType(ServiceType.SERVICE_TYPE_SOURCE)
+                .addOutputEventTypes("raw_ledger_service.RawLedgerChunk")
+                .putMetadata("data_format", "apache_arrow")
+                .build());
+
+    assertThat(ack.getServiceId()).matches("COMPONENT_TYPE_SOURCE-\\d{19}");
+    stub.heartbeat(
+        io.flowctl.proto.ServiceHeartbeat.newBuilder()
+            .setServiceId(ack.getServiceId())
+            .putMetrics("success_count", 1)
+            .build());
+  }
+
+  @Test
   void registerSchema_versionsAndRefusesWithTheChangedFieldInTheStatus() {
     SchemaAck v1 =
         stub.registerSchema(SchemaRegistration.newBuilder().setSchemaInfo(schemaInfo(V1)).build());
