@@ -92,6 +92,52 @@ class FlightServingTest {
   }
 
   @Test
+  void batchesFromTheProducersOwnAllocatorAreServedToo() throws Exception {
+    try (BufferAllocator own = new RootAllocator(64L << 20);
+        Flowctl.Component source =
+            Flowctl.source("own")
+                .config(config("own"))
+                .output("arrow_data.ArrowBatch", Ledgers.SCHEMA)
+                .produce(
+                    out ->
+                        Ledgers.produce(
+                            new Flowctl.BatchEmitter() {
+                              @Override
+                              public void emit(org.apache.arrow.vector.VectorSchemaRoot b)
+                                  throws InterruptedException {
+                                out.emit(b);
+                              }
+
+                              @Override
+                              public BufferAllocator allocator() {
+                                return own; // another root than the component's
+                              }
+
+                              @Override
+                              public java.util.Map<String, String> params() {
+                                return out.params();
+                              }
+
+                              @Override
+                              public String resumeAfter() {
+                                return out.resumeAfter();
+                              }
+                            },
+                            -1))
+                .serveFlight(0)
+                .build()
+                .start();
+        FlightInput in = FlightInput.builder(address(source), allocator).build();
+        FlightBatches b = in.read(FlightTicket.parse("arrow_data.ArrowBatch:3:4"))) {
+      List<Long> got = new ArrayList<>();
+      while (b.next()) {
+        got.addAll(Ledgers.values(b.root()));
+      }
+      assertThat(got).isEqualTo(Ledgers.expected(3, 4));
+    }
+  }
+
+  @Test
   void aBearerTokenIsRequiredWhenSet() throws Exception {
     try (Flowctl.Component source =
         Flowctl.source("tok")

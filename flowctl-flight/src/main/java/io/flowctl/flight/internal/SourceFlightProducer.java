@@ -172,7 +172,8 @@ final class SourceFlightProducer extends NoOpFlightProducer {
                     checked = batch;
                   }
                   awaitReady(listener, r);
-                  try (ArrowRecordBatch rb = new VectorUnloader(batch).getRecordBatch()) {
+                  try (ArrowRecordBatch rb =
+                      owned(new VectorUnloader(batch).getRecordBatch(), batch, a)) {
                     loader.load(rb);
                   }
                   listener.putNext();
@@ -231,6 +232,34 @@ final class SourceFlightProducer extends NoOpFlightProducer {
     }
     if (r.cancelled()) {
       throw new InterruptedException("the Flight stream was cancelled");
+    }
+  }
+
+  /**
+   * The batch's buffers as the stream's root can hold them: by reference when the producer's memory
+   * shares the stream's root allocator, else copied into the stream's memory (a producer may emit
+   * batches from an allocator of its own).
+   */
+  private static ArrowRecordBatch owned(
+      ArrowRecordBatch rb, VectorSchemaRoot batch, BufferAllocator a) {
+    if (batch.getFieldVectors().isEmpty()
+        || batch.getFieldVectors().get(0).getAllocator().getRoot() == a.getRoot()) {
+      return rb;
+    }
+    List<org.apache.arrow.memory.ArrowBuf> copies = new java.util.ArrayList<>();
+    try (rb) {
+      for (org.apache.arrow.memory.ArrowBuf b : rb.getBuffers()) {
+        long n = b.readableBytes();
+        org.apache.arrow.memory.ArrowBuf c = a.buffer(n);
+        copies.add(c);
+        c.setBytes(0, b, b.readerIndex(), n);
+        c.writerIndex(n);
+      }
+      return new ArrowRecordBatch(
+          rb.getLength(), rb.getNodes(), copies, rb.getBodyCompression(), true, false);
+    } catch (RuntimeException e) {
+      copies.forEach(org.apache.arrow.memory.ArrowBuf::close);
+      throw e;
     }
   }
 
