@@ -52,6 +52,9 @@ public class FlightBenchmark extends ThroughputBenchmark {
   private FlightClient sourceClient;
   private Flowctl.Component bridge;
   private ManagedChannel bridgeChannel;
+  private io.grpc.Server relay;
+  private ManagedChannel relayUpstream;
+  private ManagedChannel relayChannel;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -126,6 +129,42 @@ public class FlightBenchmark extends ThroughputBenchmark {
             .build()
             .start();
     bridgeChannel = NettyChannelBuilder.forTarget(bridge.endpoint()).usePlaintext().build();
+    relayUpstream =
+        NettyChannelBuilder.forAddress("127.0.0.1", arrowServer.getPort()).usePlaintext().build();
+    relay =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0))
+            .addService(
+                new SourceServiceGrpc.SourceServiceImplBase() {
+                  @Override
+                  public void streamEvents(
+                      StreamRequest request,
+                      io.grpc.stub.StreamObserver<io.flowctl.proto.v1.Event> out) {
+                    Iterator<org.apache.arrow.flight.impl.Flight.FlightData> in =
+                        org.apache.arrow.flight.impl.FlightServiceGrpc.newBlockingStub(
+                                relayUpstream)
+                            .doGet(
+                                org.apache.arrow.flight.impl.Flight.Ticket.newBuilder()
+                                    .setTicket(
+                                        com.google.protobuf.ByteString.copyFromUtf8("ttp_events"))
+                                    .build());
+                    int n = 0;
+                    while (in.hasNext()) {
+                      var d = in.next();
+                      out.onNext(
+                          io.flowctl.proto.v1.Event.newBuilder()
+                              .setId(Integer.toString(++n))
+                              .setType("arrow_data.TTPEventBatch")
+                              .setPayload(d.getDataHeader().concat(d.getDataBody()))
+                              .build());
+                    }
+                    out.onCompleted();
+                  }
+                })
+            .build()
+            .start();
+    relayChannel =
+        NettyChannelBuilder.forAddress("127.0.0.1", relay.getPort()).usePlaintext().build();
   }
 
   /** A component on loopback, its events uncompressed (as a pipeline on one host would set). */
@@ -141,6 +180,9 @@ public class FlightBenchmark extends ThroughputBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     bridgeChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    relayChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    relayUpstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    relay.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     bridge.close();
     sourceClient.close();
     source.close();
@@ -172,16 +214,29 @@ public class FlightBenchmark extends ThroughputBenchmark {
     return read(sourceClient, "ttp_events");
   }
 
-  /** The flight-source bridge's StreamEvents of the Arrow server's stream: every event received. */
+  /**
+   * The floor of any bridge: the same stream's FlightData relayed byte for byte as events by a bare
+   * gRPC service (no Arrow work, no flow control), received as the bridge's are. Two hops of the
+   * same bytes where DoGet is one.
+   */
   @Benchmark
-  public long flightSourceStreamEvents() {
+  public long twoHopRelayStreamEvents() {
+    return events(relayChannel);
+  }
+
+  private static long events(ManagedChannel channel) {
     long bytes = 0;
     Iterator<io.flowctl.proto.v1.Event> it =
-        SourceServiceGrpc.newBlockingStub(bridgeChannel)
-            .streamEvents(StreamRequest.getDefaultInstance());
+        SourceServiceGrpc.newBlockingStub(channel).streamEvents(StreamRequest.getDefaultInstance());
     while (it.hasNext()) {
       bytes += it.next().getPayload().size();
     }
     return bytes;
+  }
+
+  /** The flight-source bridge's StreamEvents of the Arrow server's stream: every event received. */
+  @Benchmark
+  public long flightSourceStreamEvents() {
+    return events(bridgeChannel);
   }
 }
