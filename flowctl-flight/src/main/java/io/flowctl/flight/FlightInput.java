@@ -2,7 +2,6 @@ package io.flowctl.flight;
 
 import io.flowctl.FlowctlException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,16 +207,14 @@ public final class FlightInput implements AutoCloseable {
     if (tls) {
       c.useTls();
       try {
+        // Flight's builder reads these streams when it builds, not when it is given them
         if (b.trust != null) {
-          try (InputStream in = Files.newInputStream(b.trust)) {
-            c.trustedCertificates(in);
-          }
+          c.trustedCertificates(new java.io.ByteArrayInputStream(Files.readAllBytes(b.trust)));
         }
         if (b.certificate != null) {
-          try (InputStream cert = Files.newInputStream(b.certificate);
-              InputStream key = Files.newInputStream(b.key)) {
-            c.clientCertificate(cert, key);
-          }
+          c.clientCertificate(
+              new java.io.ByteArrayInputStream(Files.readAllBytes(b.certificate)),
+              new java.io.ByteArrayInputStream(Files.readAllBytes(b.key)));
         }
       } catch (IOException e) {
         throw new FlowctlException(

@@ -222,6 +222,56 @@ class FlightServingTest {
   }
 
   @Test
+  void servesOverTlsAndMutualTlsWithTheDataPlanesCertificate(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    var server = io.flowctl.testing.TestCertificates.create(dir, "localhost");
+    var client =
+        io.flowctl.testing.TestCertificates.create(
+            java.nio.file.Files.createDirectories(dir.resolve("client")), "reader");
+    ComponentConfig tls =
+        ComponentConfig.builder("tls")
+            .bindHost("127.0.0.1")
+            .port(0)
+            .healthPort(0)
+            .advertiseHost("localhost")
+            .certificate(server.certificate(), server.privateKey())
+            .build();
+    try (Flowctl.Component source =
+        Flowctl.source("tls")
+            .config(tls)
+            .output("arrow_data.StellarLedgerBatch", Ledgers.SCHEMA)
+            .produce(out -> Ledgers.produce(out, -1))
+            .serveFlight(0)
+            .flightAccess(
+                null, client.certificate()) // the client's self-signed certificate is its CA
+            .build()
+            .start()) {
+      String uri = source.flightEndpoint().orElseThrow();
+      assertThat(uri).startsWith("grpc+tls://localhost:");
+      FlightAddress address = FlightAddress.parse(uri);
+      // without a client certificate the handshake is refused
+      try (FlightInput in =
+          FlightInput.builder(address, allocator).trust(server.certificate()).build()) {
+        assertThatThrownBy(() -> in.info("stellar_ledger"))
+            .isInstanceOf(FlowctlException.class)
+            .hasMessageContaining(uri);
+      }
+      try (FlightInput in =
+              FlightInput.builder(address, allocator)
+                  .trust(server.certificate())
+                  .clientCertificate(client.certificate(), client.privateKey())
+                  .build();
+          FlightBatches b = in.readPath("stellar_ledger")) {
+        List<Long> got = new ArrayList<>();
+        while (b.next()) {
+          got.addAll(Ledgers.values(b.root()));
+        }
+        assertThat(got).isEqualTo(Ledgers.expected(1, 10));
+      }
+    }
+  }
+
+  @Test
   void anUnreachableEndpointIsOneLineNamingIt() throws Exception {
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

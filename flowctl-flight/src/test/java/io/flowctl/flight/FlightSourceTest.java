@@ -169,6 +169,35 @@ class FlightSourceTest {
   }
 
   @Test
+  void aStreamTheServiceDoesNotServeLeavesItUnhealthyNamingTheStream() throws Exception {
+    try (Flowctl.Component upstream =
+            Flowctl.source("only-ttp")
+                .config(config("only-ttp"))
+                .output("arrow_data.TTPEventBatch", Ledgers.SCHEMA)
+                .produce(out -> Ledgers.produce(out, -1))
+                .serveFlight(0)
+                .build()
+                .start();
+        Flowctl.Component bridge =
+            FlightSource.builder(
+                    "bridge3",
+                    FlightAddress.parse(upstream.flightEndpoint().orElseThrow()),
+                    "stellar_ledger")
+                .config(config("bridge3"))
+                .build()
+                .start()) {
+      assertThat(bridge.health().status()).isEqualTo(HealthStatus.HEALTH_STATUS_UNHEALTHY);
+      assertThat(bridge.health().message())
+          .contains("no stream 'stellar_ledger'")
+          .contains(upstream.flightEndpoint().orElseThrow());
+      assertThatThrownBy(() -> stream(bridge, Map.of(), new ArrayList<>()))
+          .isInstanceOf(StatusRuntimeException.class)
+          .hasMessageContaining("NOT_FOUND")
+          .hasMessageContaining("stellar_ledger");
+    }
+  }
+
+  @Test
   void endpointsAndTicketsParseAsTheSpecSays() {
     assertThat(FlightAddress.parse("localhost:8815"))
         .isEqualTo(new FlightAddress("localhost", 8815, false));

@@ -213,6 +213,33 @@ class FlightInteropTest {
           assertThat(b.next()).isTrue();
         }
       }
+      // the command line against it
+      String endpoint = "127.0.0.1:" + port;
+      CliRunner info = CliRunner.run("flight", "info", endpoint, "stellar_ledger", "--json");
+      assertThat(info.status()).as(info.err()).isEqualTo(ExitCodes.OK);
+      JsonNode json = new ObjectMapper().readTree(info.out());
+      assertThat(json.get("schema").get("fields")).hasSize(14);
+      assertThat(json.get("endpoints").get(0).get("ticket").asText()).isEqualTo("stellar_ledger");
+      assertThat(json.get("endpoints").get(0).get("locations").get(0).asText())
+          .isEqualTo("arrow-flight://localhost:" + port);
+      Path file = dir.resolve("ttp.arrows");
+      CliRunner get =
+          CliRunner.run(
+              "flight", "get", endpoint, "ttp_events:1000:1004", "--out", file.toString());
+      assertThat(get.status()).as(get.err()).isEqualTo(ExitCodes.OK);
+      assertThat(get.out()).contains("50 rows");
+      CliRunner inspect = CliRunner.run("inspect", file.toString());
+      assertThat(inspect.out()).containsPattern("rows:\\s+50");
+      CliRunner list = CliRunner.run("flight", "list", endpoint);
+      assertThat(list.status()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(list.err().strip()).contains("does not implement").doesNotContain("\n");
+      int closed = ComponentProcessesTest.freePort();
+      CliRunner unreachable = CliRunner.run("flight", "info", "127.0.0.1:" + closed, "ttp_events");
+      assertThat(unreachable.status()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(unreachable.err().strip())
+          .contains("127.0.0.1:" + closed)
+          .contains("unreachable")
+          .doesNotContain("\n");
     }
   }
 
@@ -237,6 +264,17 @@ class FlightInteropTest {
 
   @Test
   void aNodeFlightClientReadsTheExampleTtpSource() throws Exception {
+    try (FlowctlServer controlPlane =
+        FlowctlServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .store("sqlite:" + dir.resolve("cp2.db"))
+            .start()) {
+      readTheTtpSource(controlPlane);
+    }
+  }
+
+  private void readTheTtpSource(FlowctlServer controlPlane) throws Exception {
     int flightPort = ComponentProcessesTest.freePort();
     ProcessBuilder pb =
         new ProcessBuilder(
@@ -262,7 +300,11 @@ class FlightInteropTest {
                 "TTP_ROWS",
                 "250",
                 "OUTPUT_DIR",
-                dir.resolve("out").toString()));
+                dir.resolve("out").toString(),
+                "ENABLE_FLOWCTL",
+                "true",
+                "FLOWCTL_ENDPOINT",
+                "127.0.0.1:" + controlPlane.port()));
     Process source =
         pb.redirectErrorStream(true).redirectOutput(dir.resolve("ttp.log").toFile()).start();
     processes.add(source);
@@ -272,6 +314,16 @@ class FlightInteropTest {
       assertThat(System.nanoTime()).as("ttp-source starts").isLessThan(deadline);
       Thread.sleep(50);
     }
+    // where it serves Flight is in its registration, and flowctl services shows it
+    long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (controlPlane.services().status("ttp-source").isEmpty()) {
+      assertThat(System.nanoTime()).as("ttp-source registers").isLessThan(registered);
+      Thread.sleep(50);
+    }
+    assertThat(controlPlane.services().status("ttp-source").orElseThrow().info().getMetadataMap())
+        .containsEntry("flight_endpoint", "grpc+tcp://127.0.0.1:" + flightPort);
+    CliRunner services = CliRunner.run("services", "--server", "127.0.0.1:" + controlPlane.port());
+    assertThat(services.out()).contains("flight: grpc+tcp://127.0.0.1:" + flightPort);
     Path report = dir.resolve("client.json");
     Process client =
         node(
