@@ -213,6 +213,22 @@ class FlightInteropTest {
           assertThat(b.next()).isTrue();
         }
       }
+      // as docs/flight.md shows it
+      long rowsRead = 0;
+      // region read-flight
+      try (BufferAllocator allocator = new RootAllocator(1L << 30);
+          FlightInput in =
+              FlightInput.builder(FlightAddress.parse("localhost:" + port), allocator)
+                  .token(System.getenv("FLIGHT_TOKEN")) // optional bearer token
+                  .build();
+          FlightBatches batches = in.read(FlightTicket.parse("ttp_events:1000:1999"))) {
+        while (batches.next()) {
+          VectorSchemaRoot batch = batches.root(); // valid until the next call
+          rowsRead += batch.getRowCount();
+        }
+      }
+      // endregion
+      assertThat(rowsRead).isEqualTo(10_000);
       // the command line against it
       String endpoint = "127.0.0.1:" + port;
       CliRunner info = CliRunner.run("flight", "info", endpoint, "stellar_ledger", "--json");
