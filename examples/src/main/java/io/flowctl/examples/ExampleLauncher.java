@@ -179,6 +179,8 @@ public final class ExampleLauncher implements Launcher {
     }
     fromEnv.pipeline().ifPresent(b::pipeline);
     fromEnv.token().ifPresent(b::token);
+    fromEnv.certificate().ifPresent(c -> b.certificate(c, fromEnv.privateKey().orElseThrow()));
+    fromEnv.flightPort().ifPresent(b::flightPort);
     return b;
   }
 

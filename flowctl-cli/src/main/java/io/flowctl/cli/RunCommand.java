@@ -97,6 +97,25 @@ final class RunCommand implements Callable<Integer> {
   boolean externalControlPlane;
 
   @Option(
+      names = "--data-plane-ca",
+      paramLabel = "PEM",
+      description =
+          "Components whose data planes serve TLS (flowctl-java components given"
+              + " FLOWCTL_TLS_CERT/FLOWCTL_TLS_KEY register so) are reached with TLS, their"
+              + " certificates checked against this CA (default: the JVM's trust store); the others"
+              + " (Go components) in plaintext.")
+  Path dataPlaneCa;
+
+  @Option(
+      names = "--data-plane-cert",
+      paramLabel = "PEM",
+      description = "The run's certificate for data planes that ask for one (mutual TLS).")
+  Path dataPlaneCert;
+
+  @Option(names = "--data-plane-key", paramLabel = "PEM", description = "Its PKCS#8 key.")
+  Path dataPlaneKey;
+
+  @Option(
       names = "--log-dir",
       paramLabel = "DIR",
       description = "Where launched components' logs go, one ID.log each (default DATA/logs).")
@@ -213,6 +232,7 @@ final class RunCommand implements Callable<Integer> {
               .heartbeatInterval(Duration.ofMillis(500))
               .arrow(!noArrow && !"false".equalsIgnoreCase(System.getenv("FLOWCTL_ARROW_ENABLED")))
               .adoptRunning(externalControlPlane)
+              .dataPlaneTls(dataPlaneTls())
               .build();
       PipelineRunner.Running running = runner.start(pipeline);
       out.println(
@@ -402,6 +422,20 @@ final class RunCommand implements Callable<Integer> {
         cp.close();
       }
     };
+  }
+
+  /**
+   * How the run reaches components whose data planes serve TLS (they register {@code
+   * data_plane_tls=true}): trusting --data-plane-ca, presenting --data-plane-cert to those that
+   * ask. Others, Go components among them, in plaintext.
+   */
+  private io.flowctl.server.pipeline.DataPlaneTls dataPlaneTls() {
+    if ((dataPlaneCert == null) != (dataPlaneKey == null)) {
+      throw new io.flowctl.FlowctlException(
+          io.flowctl.FlowctlException.Code.INVALID_ARGUMENT,
+          "--data-plane-cert and --data-plane-key go together");
+    }
+    return new io.flowctl.server.pipeline.DataPlaneTls(dataPlaneCa, dataPlaneCert, dataPlaneKey);
   }
 
   /** --use-external-control-plane: its RPCs answer for the registries and record the run. */

@@ -32,6 +32,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   int maxInflight = 16;
   long memoryLimit = 1L << 30;
   private BufferAllocator parent; // null: a root of its own
+  private io.grpc.ManagedChannel controlPlaneChannel; // null: one from the configuration
   final List<String> inputs = new ArrayList<>();
   final Map<String, Schema> readerSchemas = new LinkedHashMap<>();
   final Map<String, ReaderModel> readerModels = new LinkedHashMap<>();
@@ -165,6 +166,30 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   /**
    * The component's own memory, bounded by {@link #memoryLimit}; the running component closes it.
    */
+  /**
+   * Registers and heartbeats through the caller's channel to the control plane (built with {@code
+   * ControlPlaneChannel.builder(target)}, with the caller's TLS, credentials and load balancing)
+   * instead of one the component makes from its configuration. The caller owns the channel and
+   * closes it after the component.
+   */
+  @SuppressWarnings("unchecked")
+  public B controlPlaneChannel(io.grpc.ManagedChannel channel) {
+    this.controlPlaneChannel = java.util.Objects.requireNonNull(channel, "channel");
+    return (B) this;
+  }
+
+  /** The runtime's builder with what every role shares (the caller's channel). */
+  final io.flowctl.client.component.ComponentRuntime.Builder runtime(
+      io.flowctl.client.component.ComponentConfig cfg,
+      io.flowctl.proto.ServiceType type,
+      io.grpc.BindableService service) {
+    var b = io.flowctl.client.component.ComponentRuntime.builder(cfg, type, service);
+    if (controlPlaneChannel != null) {
+      b.controlPlaneChannel(controlPlaneChannel);
+    }
+    return b;
+  }
+
   final BufferAllocator newAllocator() {
     return parent != null
         ? parent.newChildAllocator(id, 0, memoryLimit)

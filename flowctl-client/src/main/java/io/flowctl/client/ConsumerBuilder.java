@@ -172,7 +172,7 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
             .health(health)
             .build();
     ComponentRuntime runtime =
-        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_SINK, service)
+        runtime(cfg, ServiceType.SERVICE_TYPE_SINK, service)
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))

@@ -264,7 +264,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
             .errors((eventId, e, x) -> metrics.processingError())
             .build();
     ComponentRuntime runtime =
-        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
+        runtime(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))
@@ -305,7 +305,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     md.putIfAbsent("processor_type", "format_conversion");
     md.putIfAbsent("conversion_mode", c.mode().name().toLowerCase(java.util.Locale.ROOT));
     ComponentRuntime runtime =
-        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
+        runtime(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))

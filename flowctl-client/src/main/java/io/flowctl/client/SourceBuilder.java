@@ -273,7 +273,7 @@ public final class SourceBuilder extends ComponentBuilder<SourceBuilder> {
     ArrowSourceService service =
         ArrowSourceService.builder(cfg.id(), events).health(health).state(state).build();
     ComponentRuntime runtime =
-        ComponentRuntime.builder(cfg, ServiceType.SERVICE_TYPE_SOURCE, service)
+        runtime(cfg, ServiceType.SERVICE_TYPE_SOURCE, service)
             .health(health)
             .outputs(List.of(outputType))
             .metadata(Map.copyOf(metadata))

@@ -117,6 +117,36 @@ class FlowctlSdkTest {
         .hasMessageContaining("maxInflight");
   }
 
+  @Test
+  void aComponentRegistersThroughTheCallersChannel_andLeavesItOpen() throws Exception {
+    try (FlowctlTestKit kit = FlowctlTestKit.start()) {
+      io.grpc.ManagedChannel channel =
+          io.flowctl.client.control.ControlPlaneChannel.builder(kit.target()).build();
+      try {
+        try (Flowctl.Component source =
+            Flowctl.source("own-channel")
+                .config(
+                    ComponentConfig.builder("own-channel")
+                        .heartbeatInterval(Duration.ofMillis(200))
+                        .healthPort(0)
+                        .build()) // no control plane in the configuration: the channel says where
+                .controlPlaneChannel(channel)
+                .output("demo.Amounts", AMOUNTS)
+                .produce(out -> {})
+                .build()
+                .start()) {
+          assertThat(source.awaitRegistered(Duration.ofSeconds(10))).isTrue();
+          assertThat(kit.controlPlane().services().status("own-channel")).isPresent();
+        }
+        // the component unregistered through it and left it to its owner
+        assertThat(channel.isShutdown()).isFalse();
+        assertThat(kit.controlPlane().services().status("own-channel")).isEmpty();
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
   private static ComponentConfig config(String id, String controlPlane) {
     return ComponentConfig.builder(id)
         .controlPlane(controlPlane)

@@ -55,6 +55,53 @@ class RunCommandTest {
   }
 
   @Test
+  void aProcessorServingTlsIsReachedWithTheRunsCa() throws Exception {
+    Files.createDirectories(dir.resolve("pipelines"));
+    Files.createDirectories(dir.resolve("schemas"));
+    for (String s : new String[] {"ttp_events_v1.arrow", "asset_totals_v1.arrow"}) {
+      Files.copy(EXAMPLES.resolve("schemas").resolve(s), dir.resolve("schemas").resolve(s));
+    }
+    var cert = io.flowctl.testing.TestCertificates.create(dir, "localhost");
+    Path yaml = dir.resolve("pipelines/tls.yaml");
+    Files.writeString(
+        yaml,
+        Files.readString(EXAMPLES.resolve("pipelines/ttp-arrow.yaml"))
+            .replace("TTP_BATCHES: \"100\"", "TTP_BATCHES: \"3\"")
+            .replace("TTP_ROWS: \"10000\"", "TTP_ROWS: \"1000\"")
+            .replace(
+                "      command: [\"example:asset-totals\"]\n",
+                "      command: [\"example:asset-totals\"]\n"
+                    + "      env:\n"
+                    + "        FLOWCTL_TLS_CERT: \""
+                    + cert.certificate()
+                    + "\"\n"
+                    + "        FLOWCTL_TLS_KEY: \""
+                    + cert.privateKey()
+                    + "\"\n"));
+
+    // the processor's data plane serves TLS and says so; the runner trusts its CA
+    CliRunner r =
+        CliRunner.run(
+            "run",
+            yaml.toString(),
+            "--data",
+            dir.resolve("data").toString(),
+            "--data-plane-ca",
+            cert.certificate().toString());
+    assertThat(r.status()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("RUN_STATUS_COMPLETED");
+
+    // without the CA the run cannot reach it, and says so instead of sending in plaintext
+    CliRunner refused =
+        CliRunner.run("run", yaml.toString(), "--data", dir.resolve("data2").toString());
+    assertThat(refused.status()).isNotZero();
+    assertThat(refused.out() + refused.err())
+        .contains("RUN_STATUS_FAILED")
+        .contains("the stream from 'ttp-asset-totals' failed")
+        .contains("Ssl"); // the handshake, not a plaintext call
+  }
+
+  @Test
   void anInvalidPipelineIsNotStarted() throws Exception {
     Path yaml = Files.writeString(dir.resolve("bad.yaml"), "apiVersion: flowctl/v2\n");
     CliRunner r = CliRunner.run("run", yaml.toString(), "--data", dir.resolve("data").toString());

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +54,7 @@ public final class ComponentRuntime implements AutoCloseable {
   private final List<String> inputs;
   private final List<String> outputs;
   private final Map<String, String> metadata;
+  private final io.grpc.ManagedChannel controlPlaneChannel; // the caller's, or null
   private final BindableService service;
   private final ComponentHealth health;
   private final CodecMetrics codecMetrics;
@@ -76,6 +78,11 @@ public final class ComponentRuntime implements AutoCloseable {
     this.inputs = List.copyOf(b.inputs);
     this.outputs = List.copyOf(b.outputs);
     this.metadata = new java.util.concurrent.ConcurrentHashMap<>(b.metadata);
+    this.controlPlaneChannel = b.controlPlaneChannel;
+    if (config.certificate().isPresent()) {
+      // a runner reaches this data plane with TLS only when the registration says so
+      metadata.put("data_plane_tls", "true");
+    }
     this.service = b.service;
     this.health = b.health;
     this.codecMetrics = b.codecMetrics;
@@ -174,8 +181,16 @@ public final class ComponentRuntime implements AutoCloseable {
         config.id(),
         endpoint(),
         http.getAddress().getPort(),
-        config.controlPlane().map(cp -> ", registering with " + cp).orElse(""));
-    config.controlPlane().ifPresent(this::register);
+        config
+            .controlPlane()
+            .or(() -> Optional.ofNullable(controlPlaneChannel).map(io.grpc.Channel::authority))
+            .map(cp -> ", registering with " + cp)
+            .orElse(""));
+    if (controlPlaneChannel != null) {
+      register(controlPlaneChannel.authority());
+    } else {
+      config.controlPlane().ifPresent(this::register);
+    }
     return this;
   }
 
@@ -212,7 +227,9 @@ public final class ComponentRuntime implements AutoCloseable {
                             .name()
                             .toLowerCase(java.util.Locale.ROOT))));
     ControlPlaneClient.Builder b =
-        ControlPlaneClient.builder(target, info.build())
+        (controlPlaneChannel != null
+                ? ControlPlaneClient.builder(controlPlaneChannel, info.build())
+                : ControlPlaneClient.builder(target, info.build()))
             .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)
             .dataEndpoint(endpoint())
             .heartbeatInterval(config.heartbeatInterval())
@@ -457,6 +474,7 @@ public final class ComponentRuntime implements AutoCloseable {
     private List<String> inputs = List.of();
     private List<String> outputs = List.of();
     private Map<String, String> metadata = Map.of();
+    private io.grpc.ManagedChannel controlPlaneChannel;
     private ComponentHealth health = new ComponentHealth();
     private CodecMetrics codecMetrics;
     private Supplier<Map<String, String>> metrics = Map::of;
@@ -479,6 +497,15 @@ public final class ComponentRuntime implements AutoCloseable {
 
     public Builder outputs(List<String> eventTypes) {
       this.outputs = List.copyOf(eventTypes);
+      return this;
+    }
+
+    /**
+     * Registers through the caller's channel (built with {@code ControlPlaneChannel}, with TLS and
+     * credentials of the caller's) instead of one made from the configuration; the caller owns it.
+     */
+    public Builder controlPlaneChannel(io.grpc.ManagedChannel channel) {
+      this.controlPlaneChannel = java.util.Objects.requireNonNull(channel, "channel");
       return this;
     }
 

@@ -53,6 +53,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   public record State(boolean registered, long heartbeats, long registrations, String lastError) {}
 
   private final ManagedChannel channel;
+  private final boolean ownsChannel;
   private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
   private final io.flowctl.proto.v1.ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub v1;
   private final Api api;
@@ -108,7 +109,8 @@ public final class ControlPlaneClient implements AutoCloseable {
                   t.setDaemon(true);
                   return t;
                 });
-    this.channel = b.channel();
+    this.ownsChannel = b.given == null;
+    this.channel = ownsChannel ? b.channel() : b.given;
     this.api = b.api;
     ControlPlaneGrpc.ControlPlaneBlockingStub s = ControlPlaneGrpc.newBlockingStub(channel);
     var s1 = io.flowctl.proto.v1.ControlPlaneServiceGrpc.newBlockingStub(channel);
@@ -127,7 +129,17 @@ public final class ControlPlaneClient implements AutoCloseable {
    * that stops is skipped within a reconnect attempt.
    */
   public static Builder builder(String target, ServiceInfo service) {
-    return new Builder(target, service);
+    return new Builder(target, service, null);
+  }
+
+  /**
+   * A client registering {@code service} over the caller's channel (built with {@link
+   * ControlPlaneChannel}, or any gRPC channel with its own TLS and credentials): the caller owns
+   * it, and the client never shuts it down. The builder's {@code tls} and {@code clientCertificate}
+   * do not apply to it; {@code bearerToken} still adds the token to every call.
+   */
+  public static Builder builder(ManagedChannel channel, ServiceInfo service) {
+    return new Builder(channel.authority(), service, Objects.requireNonNull(channel, "channel"));
   }
 
   /**
@@ -406,7 +418,9 @@ public final class ControlPlaneClient implements AutoCloseable {
     if (ownsScheduler) {
       scheduler.shutdown();
     }
-    channel.shutdown();
+    if (ownsChannel) {
+      channel.shutdown();
+    }
   }
 
   /** Waits for the loop and the channel to stop after {@link #shutdown()}. */
@@ -415,7 +429,9 @@ public final class ControlPlaneClient implements AutoCloseable {
     boolean done =
         !ownsScheduler || scheduler.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
     return done
-        && channel.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        && (!ownsChannel
+            || channel.awaitTermination(
+                Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS));
   }
 
   /**
@@ -425,7 +441,7 @@ public final class ControlPlaneClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed.get() && channel.isShutdown()) {
+    if (closed.get() && (!ownsChannel || channel.isShutdown())) {
       return;
     }
     closed.set(true);
@@ -443,11 +459,13 @@ public final class ControlPlaneClient implements AutoCloseable {
     }
     shutdown();
     try {
-      if (!awaitTermination(Duration.ofSeconds(5))) {
+      if (!awaitTermination(Duration.ofSeconds(5)) && ownsChannel) {
         channel.shutdownNow();
       }
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      if (ownsChannel) {
+        channel.shutdownNow();
+      }
       Thread.currentThread().interrupt();
     }
   }
@@ -487,8 +505,10 @@ public final class ControlPlaneClient implements AutoCloseable {
     private Path clientKey;
     private boolean tls;
     private Api api = Api.LEGACY;
+    private final ManagedChannel given; // the caller's, or null
 
-    private Builder(String target, ServiceInfo service) {
+    private Builder(String target, ServiceInfo service, ManagedChannel given) {
+      this.given = given;
       this.target = Objects.requireNonNull(target, "target");
       this.service = Objects.requireNonNull(service, "service");
       if (service.getServiceId().isBlank()) {

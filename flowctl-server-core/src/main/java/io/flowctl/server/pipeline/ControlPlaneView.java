@@ -44,6 +44,8 @@ public interface ControlPlaneView {
    * @param healthy whether its heartbeats are in time and it says it serves
    * @param lastHeartbeat its latest heartbeat
    * @param metrics the metrics its heartbeats reported, as text
+   * @param tls whether its data plane serves TLS (it registered {@code data_plane_tls=true}, as
+   *     flowctl-java components with a certificate do; Go components serve plaintext)
    */
   record Registered(
       String id,
@@ -52,7 +54,8 @@ public interface ControlPlaneView {
       List<String> outputs,
       boolean healthy,
       Instant lastHeartbeat,
-      java.util.Map<String, String> metrics) {
+      java.util.Map<String, String> metrics,
+      boolean tls) {
     public Registered {
       inputs = List.copyOf(inputs);
       outputs = List.copyOf(outputs);
@@ -90,6 +93,13 @@ public interface ControlPlaneView {
    */
   AutoCloseable watchRefusals(java.util.Set<String> subjects, Consumer<String> refused);
 
+  /** The metadata key a component's registration says its data plane serves TLS with. */
+  String DATA_PLANE_TLS = "data_plane_tls";
+
+  private static boolean servesTls(java.util.Map<String, String> metadata) {
+    return "true".equalsIgnoreCase(metadata.getOrDefault(DATA_PLANE_TLS, ""));
+  }
+
   /** The registries of an embedded control plane; {@code schemas} may be null (links unchecked). */
   static ControlPlaneView local(ServiceRegistry services, SchemaRegistry schemas) {
     Objects.requireNonNull(services, "services");
@@ -107,7 +117,8 @@ public interface ControlPlaneView {
                         s.info().getOutputEventTypesList(),
                         s.healthy(),
                         s.lastHeartbeat(),
-                        s.reportedMetrics()));
+                        s.reportedMetrics(),
+                        servesTls(s.info().getMetadataMap())));
       }
 
       @Override
@@ -204,7 +215,8 @@ public interface ControlPlaneView {
                   healthy,
                   Instant.ofEpochSecond(
                       s.getLastHeartbeat().getSeconds(), s.getLastHeartbeat().getNanos()),
-                  s.getMetricsMap()));
+                  s.getMetricsMap(),
+                  servesTls(c.getMetadataMap())));
         } catch (StatusRuntimeException e) {
           if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
             return Optional.empty();

@@ -59,13 +59,21 @@ final class DataFlow implements AutoCloseable {
    */
   record Refused(long events, String reason) {}
 
-  /** One component the flow connects: its id, data endpoint and the event types it takes in. */
-  record Endpoint(String id, String address, List<String> inputTypes) {}
+  /**
+   * One component the flow connects: its id, data endpoint, the event types it takes in and whether
+   * its data plane serves TLS.
+   */
+  record Endpoint(String id, String address, List<String> inputTypes, boolean tls) {
+    Endpoint(String id, String address, List<String> inputTypes) {
+      this(id, address, inputTypes, false);
+    }
+  }
 
   private final List<Endpoint> sources;
   private final List<Endpoint> processors;
   private final List<Endpoint> sinks;
   private final Map<String, StreamRequest> sourceRequests;
+  private final DataPlaneTls tls;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final CompletableFuture<Result> result = new CompletableFuture<>();
   private final List<ClientCallStreamObserver<?>> calls = new ArrayList<>();
@@ -78,6 +86,15 @@ final class DataFlow implements AutoCloseable {
       List<Endpoint> processors,
       List<Endpoint> sinks,
       Map<String, StreamRequest> sourceRequests) {
+    this(sources, processors, sinks, sourceRequests, DataPlaneTls.DEFAULT);
+  }
+
+  DataFlow(
+      List<Endpoint> sources,
+      List<Endpoint> processors,
+      List<Endpoint> sinks,
+      Map<String, StreamRequest> sourceRequests,
+      DataPlaneTls tls) {
     if (sources.isEmpty()) {
       throw new FlowctlException(
           FlowctlException.Code.INVALID_ARGUMENT, "a pipeline needs a source to move data");
@@ -86,6 +103,7 @@ final class DataFlow implements AutoCloseable {
     this.processors = List.copyOf(processors);
     this.sinks = List.copyOf(sinks);
     this.sourceRequests = Map.copyOf(sourceRequests);
+    this.tls = Objects.requireNonNull(tls, "tls");
   }
 
   /** Starts moving data; the future completes when the flow ends or fails. */
@@ -511,12 +529,12 @@ final class DataFlow implements AutoCloseable {
 
   private synchronized ManagedChannel channel(Endpoint e) {
     return channels.computeIfAbsent(
-        e.address(),
-        a ->
-            NettyChannelBuilder.forTarget(a)
-                .usePlaintext()
-                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-                .build());
+        (e.tls() ? "tls:" : "") + e.address(),
+        key -> {
+          NettyChannelBuilder b =
+              NettyChannelBuilder.forTarget(e.address()).maxInboundMessageSize(MAX_MESSAGE_BYTES);
+          return (e.tls() ? b.sslContext(tls.clientContext()) : b.usePlaintext()).build();
+        });
   }
 
   /** An endpoint as Go components register it (":50051") made dialable. */

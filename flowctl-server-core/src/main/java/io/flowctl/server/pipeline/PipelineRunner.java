@@ -103,6 +103,7 @@ public final class PipelineRunner {
     private Duration heartbeatInterval = Duration.ofSeconds(10);
     private boolean arrow = true;
     private boolean adoptRunning;
+    private DataPlaneTls dataPlaneTls = DataPlaneTls.DEFAULT;
     private io.flowctl.server.schema.SchemaRegistry schemas;
 
     private Builder(
@@ -119,6 +120,16 @@ public final class PipelineRunner {
     }
 
     /** How long a component may take to register and turn healthy; default 60 s. */
+    /**
+     * How the run reaches data planes that serve TLS (components registering {@code
+     * data_plane_tls=true}); default: the JVM's trust store, no client certificate. Others are
+     * reached in plaintext.
+     */
+    public Builder dataPlaneTls(DataPlaneTls tls) {
+      this.dataPlaneTls = java.util.Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Require.positive(timeout, "the start timeout");
       return this;
@@ -650,7 +661,7 @@ public final class PipelineRunner {
                 + "' registered no data endpoint (flowctl.v1 ComponentInfo.endpoint)");
       }
       DataFlow.Endpoint e =
-          new DataFlow.Endpoint(c.id(), DataFlow.dialable(endpoint), state.inputs());
+          new DataFlow.Endpoint(c.id(), DataFlow.dialable(endpoint), state.inputs(), state.tls());
       switch (c.role()) {
         case SOURCE -> {
           sources.add(e);
@@ -667,7 +678,7 @@ public final class PipelineRunner {
         case SINK -> sinks.add(e);
       }
     }
-    return new DataFlow(sources, processors, sinks, requests);
+    return new DataFlow(sources, processors, sinks, requests, settings.dataPlaneTls);
   }
 
   /**
