@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flowctl.cli.ExitCodes;
-import io.flowctl.cli.Main;
 import io.flowctl.client.Flowctl;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
@@ -292,44 +291,21 @@ class FlightInteropTest {
 
   private void readTheTtpSource(FlowctlServer controlPlane) throws Exception {
     int flightPort = ComponentProcessesTest.freePort();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "-Xmx512m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            Main.class.getName(),
-            "component",
-            "ttp-source");
-    pb.environment()
-        .putAll(
+    try (ComponentProcess source =
+        ComponentProcess.start(
+            "ttp-source",
+            dir,
             Map.of(
-                "PORT",
-                "127.0.0.1:" + ComponentProcessesTest.freePort(),
-                "HEALTH_PORT",
-                Integer.toString(ComponentProcessesTest.freePort()),
-                "FLIGHT_PORT",
-                Integer.toString(flightPort),
-                "TTP_BATCHES",
-                "4",
-                "TTP_ROWS",
-                "250",
-                "OUTPUT_DIR",
-                dir.resolve("out").toString(),
-                "ENABLE_FLOWCTL",
-                "true",
-                "FLOWCTL_ENDPOINT",
-                "127.0.0.1:" + controlPlane.port()));
-    Process source =
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("ttp.log").toFile()).start();
-    processes.add(source);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!log("ttp.log").contains("data on")) {
-      assertThat(source.isAlive()).as(() -> log("ttp.log")).isTrue();
-      assertThat(System.nanoTime()).as("ttp-source starts").isLessThan(deadline);
-      Thread.sleep(50);
+                "FLIGHT_PORT", Integer.toString(flightPort),
+                "TTP_BATCHES", "4",
+                "TTP_ROWS", "250",
+                "ENABLE_FLOWCTL", "true",
+                "FLOWCTL_ENDPOINT", "127.0.0.1:" + controlPlane.port()))) {
+      readTheTtpSource(controlPlane, flightPort);
     }
+  }
+
+  private void readTheTtpSource(FlowctlServer controlPlane, int flightPort) throws Exception {
     // where it serves Flight is in its registration, and flowctl services shows it
     long registered = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (controlPlane.services().status("ttp-source").isEmpty()) {
