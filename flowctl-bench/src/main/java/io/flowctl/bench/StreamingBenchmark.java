@@ -4,7 +4,7 @@ import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.control.SchemaLookup;
 import io.flowctl.client.stream.ArrowSourceService;
-import io.flowctl.client.stream.V1Events;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.SchemaInfo;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.Timestamp;
 import io.flowctl.FlowctlException;
 import io.flowctl.client.control.ControlPlaneChannel;
-import io.flowctl.client.control.GrpcErrors;
+import io.flowctl.client.control.internal.GrpcErrors;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
 import io.grpc.ManagedChannel;

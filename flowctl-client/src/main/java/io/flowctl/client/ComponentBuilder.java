@@ -179,11 +179,11 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   }
 
   /** The runtime's builder with what every role shares (the caller's channel). */
-  final io.flowctl.client.component.ComponentRuntime.Builder runtime(
+  final io.flowctl.client.component.internal.ComponentRuntime.Builder runtime(
       io.flowctl.client.component.ComponentConfig cfg,
       io.flowctl.proto.ServiceType type,
       io.grpc.BindableService service) {
-    var b = io.flowctl.client.component.ComponentRuntime.builder(cfg, type, service);
+    var b = io.flowctl.client.component.internal.ComponentRuntime.builder(cfg, type, service);
     if (controlPlaneChannel != null) {
       b.controlPlaneChannel(controlPlaneChannel);
     }

@@ -2,7 +2,7 @@ package io.flowctl.client;
 
 import com.google.protobuf.Message;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.component.internal.ComponentRuntime;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.Event;
 import java.time.Duration;

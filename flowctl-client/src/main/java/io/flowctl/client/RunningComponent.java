@@ -1,7 +1,7 @@
 package io.flowctl.client;
 
 import io.flowctl.client.Flowctl.Component;
-import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.component.internal.ComponentRuntime;
 import io.flowctl.client.spi.SourceEndpointProvider;
 import io.flowctl.client.stream.ComponentHealth;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.flowctl.client.Flowctl.RowProducer;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.component.ComponentRuntime;
+import io.flowctl.client.component.internal.ComponentRuntime;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.client.stream.StateStore;

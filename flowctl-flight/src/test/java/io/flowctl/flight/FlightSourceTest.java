@@ -7,7 +7,7 @@ import io.flowctl.client.Flowctl;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.stream.V1Events;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.v1.HealthStatus;
 import io.flowctl.proto.v1.SourceServiceGrpc;
 import io.flowctl.proto.v1.StreamRequest;

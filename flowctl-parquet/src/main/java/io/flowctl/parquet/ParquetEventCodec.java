@@ -1,9 +1,9 @@
 package io.flowctl.parquet;
 
 import com.google.protobuf.ByteString;
-import io.flowctl.client.codec.AbstractEventCodec;
 import io.flowctl.client.codec.CodecException;
 import io.flowctl.client.codec.EventCodec;
+import io.flowctl.client.codec.internal.AbstractEventCodec;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;

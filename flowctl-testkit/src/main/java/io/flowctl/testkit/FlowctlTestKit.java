@@ -6,7 +6,7 @@ import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.stream.V1Events;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;

@@ -9,7 +9,7 @@ import io.flowctl.client.Flowctl;
 import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.stream.V1Events;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.flight.FlightAddress;
 import io.flowctl.flight.FlightBatches;
 import io.flowctl.flight.FlightInput;

@@ -116,7 +116,8 @@ class StreamLifecycleProcessesTest {
     var codec = io.flowctl.client.codec.ArrowEventCodec.builder().build();
     try (BufferAllocator allocator = new RootAllocator()) {
       for (Event e : totals) {
-        try (var in = codec.decode(io.flowctl.client.stream.V1Events.fromV1(e), allocator)) {
+        try (var in =
+            codec.decode(io.flowctl.client.stream.internal.V1Events.fromV1(e), allocator)) {
           while (in.loadNextBatch()) {
             add(in.root(), expected);
           }

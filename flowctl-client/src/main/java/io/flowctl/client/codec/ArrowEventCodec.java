@@ -1,5 +1,6 @@
 package io.flowctl.client.codec;
 
+import io.flowctl.client.codec.internal.AbstractEventCodec;
 import io.flowctl.client.codec.internal.ByteStringChannels;
 import io.flowctl.client.codec.internal.FastCompressionFactory;
 import io.flowctl.proto.ArrowMetadata;

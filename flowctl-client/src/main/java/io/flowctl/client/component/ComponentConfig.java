@@ -1,5 +1,6 @@
 package io.flowctl.client.component;
 
+import io.flowctl.client.component.internal.GoDuration;
 import io.flowctl.internal.Require;
 import java.time.Duration;
 import java.util.Map;

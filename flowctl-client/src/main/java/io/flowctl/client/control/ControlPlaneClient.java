@@ -1,6 +1,7 @@
 package io.flowctl.client.control;
 
 import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.control.internal.GrpcErrors;
 import io.flowctl.proto.ControlPlaneGrpc;
 import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;

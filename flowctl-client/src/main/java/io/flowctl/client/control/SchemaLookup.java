@@ -3,6 +3,7 @@ package io.flowctl.client.control;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.flowctl.FlowctlException;
+import io.flowctl.client.control.internal.GrpcErrors;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.ipc.IpcInput;
 import io.flowctl.ipc.IpcLimits;

@@ -4,6 +4,6 @@
  * {@link io.flowctl.client.control.ControlPlaneChannel}; {@link
  * io.flowctl.client.control.SchemaLookup} and {@link io.flowctl.client.control.SchemaResolver} read
  * the registry and project batches into a reader schema; {@link
- * io.flowctl.client.control.GrpcErrors} maps gRPC statuses to the library's exceptions.
+ * io.flowctl.client.control.internal.GrpcErrors} maps gRPC statuses to the library's exceptions.
  */
 package io.flowctl.client.control;

@@ -2,6 +2,9 @@ package io.flowctl.client.stream;
 
 import com.google.protobuf.Empty;
 import io.flowctl.FlowctlException;
+import io.flowctl.client.stream.internal.ComponentServiceBuilder;
+import io.flowctl.client.stream.internal.Identity;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
@@ -98,11 +101,10 @@ public final class ArrowSourceService
   }
 
   private ArrowSourceService(Builder b) {
-    this.componentId = b.componentId;
+    this.identity = b.identity(ComponentType.COMPONENT_TYPE_SOURCE);
+    this.componentId = identity.componentId();
     this.feed = b.feed;
-    this.identity =
-        new Identity(b.componentId, ComponentType.COMPONENT_TYPE_SOURCE, b.info, b.health);
-    this.health = identity.health;
+    this.health = identity.health();
     this.health.metrics(() -> Map.of("events_sent", Long.toString(sent.get())));
     this.state = b.state;
   }
@@ -125,10 +127,10 @@ public final class ArrowSourceService
     try {
       events = feed.from(new Start(request.getParamsMap(), resumeAfter(request)));
     } catch (FlowctlException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      out.onError(io.flowctl.client.control.internal.GrpcErrors.toStatus(e));
       return;
     } catch (RuntimeException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      out.onError(io.flowctl.client.control.internal.GrpcErrors.toStatus(e));
       return;
     }
     // However the call ends, its context is cancelled at once, on gRPC's own thread: the feed is
@@ -158,7 +160,7 @@ public final class ArrowSourceService
               done[0] = true;
               release.run();
               if (!out.isCancelled()) {
-                out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+                out.onError(io.flowctl.client.control.internal.GrpcErrors.toStatus(e));
               }
             }
           }
@@ -230,7 +232,7 @@ public final class ArrowSourceService
       out.onNext(b.build());
       out.onCompleted();
     } catch (FlowctlException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      out.onError(io.flowctl.client.control.internal.GrpcErrors.toStatus(e));
     }
   }
 
@@ -242,7 +244,7 @@ public final class ArrowSourceService
       out.onNext(Empty.getDefaultInstance());
       out.onCompleted();
     } catch (FlowctlException e) {
-      out.onError(io.flowctl.client.control.GrpcErrors.toStatus(e));
+      out.onError(io.flowctl.client.control.internal.GrpcErrors.toStatus(e));
     }
   }
 

@@ -1,5 +1,7 @@
 package io.flowctl.client.stream;
 
+import io.flowctl.client.stream.internal.ArrowConsumerService;
+import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.SourceServiceGrpc;
 import io.flowctl.proto.v1.StreamRequest;

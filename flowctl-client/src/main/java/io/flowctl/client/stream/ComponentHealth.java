@@ -46,7 +46,7 @@ public final class ComponentHealth {
   }
 
   /** The answer to a health check; metrics and the message only when {@code details}. */
-  HealthCheckResponse answer(boolean details, String componentName) {
+  public HealthCheckResponse answer(boolean details, String componentName) {
     HealthCheckResponse.Builder b = HealthCheckResponse.newBuilder().setStatus(status);
     if (details) {
       b.putAllMetrics(metricsNow())

@@ -3,6 +3,7 @@ package io.flowctl.client.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.client.control.internal.GrpcErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -3,6 +3,8 @@ package io.flowctl.client.stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import io.flowctl.client.stream.internal.ArrowConsumerService;
+import io.flowctl.client.stream.internal.ArrowProcessorService;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.client.component.internal.ComponentRuntime;
+import io.flowctl.client.component.internal.GoDuration;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.client.stream.StateStore;

@@ -202,7 +202,9 @@ class ControlPlaneClientTest {
         io.flowctl.FlowctlException missing =
             org.junit.jupiter.api.Assertions.assertThrows(
                 io.flowctl.FlowctlException.class,
-                () -> io.flowctl.client.stream.Discovery.endpointOf(client.channel(), "nobody"));
+                () ->
+                    io.flowctl.client.stream.internal.Discovery.endpointOf(
+                        client.channel(), "nobody"));
         assertThat(missing.code()).isEqualTo(io.flowctl.FlowctlException.Code.NOT_FOUND);
       } finally {
         client.close();

@@ -6,6 +6,7 @@ import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.control.ControlPlaneClient;
+import io.flowctl.client.stream.internal.Discovery;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;

@@ -1,4 +1,4 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import com.google.protobuf.Timestamp;
 import io.flowctl.proto.Event;

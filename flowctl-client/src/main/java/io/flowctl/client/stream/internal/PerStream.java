@@ -1,6 +1,6 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
-import io.flowctl.client.control.GrpcErrors;
+import io.flowctl.client.control.internal.GrpcErrors;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
 import java.util.function.Supplier;

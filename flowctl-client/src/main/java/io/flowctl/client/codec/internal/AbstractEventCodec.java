@@ -1,7 +1,11 @@
-package io.flowctl.client.codec;
+package io.flowctl.client.codec.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.flowctl.client.codec.ArrowEventCodec;
+import io.flowctl.client.codec.CodecException;
+import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.codec.EventCodec;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.ArrowMetadata;
 import io.flowctl.proto.Event;

@@ -1,5 +1,6 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.v1.HealthStatus;
 import io.flowctl.schema.IncompatibleSchemaException;
 import java.util.Map;

@@ -1,9 +1,10 @@
-package io.flowctl.client.component;
+package io.flowctl.client.component.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.flowctl.FlowctlException;
 import io.flowctl.client.codec.CodecMetrics;
+import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.control.ControlPlaneClient;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.ServiceInfo;

@@ -1,6 +1,9 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import com.google.protobuf.Empty;
+import io.flowctl.client.stream.ArrowProcessor;
+import io.flowctl.client.stream.ArrowStreamConsumer;
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ComponentInfo;

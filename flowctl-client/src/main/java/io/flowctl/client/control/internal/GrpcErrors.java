@@ -1,4 +1,4 @@
-package io.flowctl.client.control;
+package io.flowctl.client.control.internal;
 
 import io.flowctl.FlowctlException;
 import io.grpc.Status;

@@ -1,6 +1,7 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import com.google.protobuf.Empty;
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;

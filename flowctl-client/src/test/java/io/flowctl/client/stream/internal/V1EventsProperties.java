@@ -1,4 +1,4 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventSinkGrpc;

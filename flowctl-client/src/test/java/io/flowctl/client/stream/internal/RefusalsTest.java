@@ -1,7 +1,8 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.v1.HealthStatus;
 import io.flowctl.schema.CompatibilityChecker;
 import io.flowctl.schema.IncompatibleSchemaException;

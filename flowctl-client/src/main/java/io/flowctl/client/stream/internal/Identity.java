@@ -1,5 +1,6 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
 import io.flowctl.proto.v1.HealthCheckRequest;
@@ -10,13 +11,14 @@ import io.grpc.stub.StreamObserver;
 /**
  * What each v1 data-plane service answers about itself: {@code GetInfo} and {@code HealthCheck}.
  */
-final class Identity {
+public final class Identity {
   final String componentId;
   final ComponentInfo info;
   final ComponentHealth health;
 
   /** Defaults: the id as name with {@code type}; HEALTHY from the start. */
-  Identity(String componentId, ComponentType type, ComponentInfo info, ComponentHealth health) {
+  public Identity(
+      String componentId, ComponentType type, ComponentInfo info, ComponentHealth health) {
     this.componentId = componentId;
     this.info =
         info != null
@@ -34,12 +36,21 @@ final class Identity {
     }
   }
 
-  void getInfo(StreamObserver<ComponentInfo> out) {
+  public String componentId() {
+    return componentId;
+  }
+
+  /** The health {@code HealthCheck} answers with. */
+  public ComponentHealth health() {
+    return health;
+  }
+
+  public void getInfo(StreamObserver<ComponentInfo> out) {
     out.onNext(info);
     out.onCompleted();
   }
 
-  void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
+  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
     out.onNext(health.answer(request.getIncludeDetails(), componentId));
     out.onCompleted();
   }

@@ -1,4 +1,4 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.v1.ComponentInfo;
@@ -28,7 +28,7 @@ public final class Discovery {
           .getComponent()
           .getEndpoint();
     } catch (io.grpc.StatusRuntimeException e) {
-      throw io.flowctl.client.control.GrpcErrors.toException(
+      throw io.flowctl.client.control.internal.GrpcErrors.toException(
           e, "looking up component '" + componentId + "'");
     }
   }
@@ -47,7 +47,7 @@ public final class Discovery {
               .discoverComponents(DiscoveryRequest.newBuilder().addEventTypes(eventType).build())
               .getComponentsList();
     } catch (io.grpc.StatusRuntimeException e) {
-      throw io.flowctl.client.control.GrpcErrors.toException(
+      throw io.flowctl.client.control.internal.GrpcErrors.toException(
           e, "discovering producers of '" + eventType + "'");
     }
     for (ComponentInfo c : found) {

@@ -1,5 +1,6 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
+import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.v1.ComponentInfo;
 import java.util.Objects;
 
@@ -8,11 +9,11 @@ import java.util.Objects;
  * GetInfo} answers and what {@code HealthCheck} reports.
  */
 public abstract class ComponentServiceBuilder<B extends ComponentServiceBuilder<B>> {
-  final String componentId;
-  ComponentInfo info;
-  ComponentHealth health;
+  protected final String componentId;
+  protected ComponentInfo info;
+  protected ComponentHealth health;
 
-  ComponentServiceBuilder(String componentId) {
+  protected ComponentServiceBuilder(String componentId) {
     this.componentId = Objects.requireNonNull(componentId, "componentId");
   }
 
@@ -31,5 +32,13 @@ public abstract class ComponentServiceBuilder<B extends ComponentServiceBuilder<
   public B health(ComponentHealth health) {
     this.health = Objects.requireNonNull(health, "health");
     return self();
+  }
+
+  /**
+   * What the service built from these settings answers about itself (for a service of type {@code
+   * type}).
+   */
+  public Identity identity(io.flowctl.proto.v1.ComponentType type) {
+    return new Identity(componentId, type, info, health);
   }
 }

@@ -1,5 +1,6 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
+import io.flowctl.client.stream.ArrowStreamConsumer;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventSinkGrpc;
 import io.flowctl.proto.SinkAck;

@@ -1,4 +1,4 @@
-package io.flowctl.client.component;
+package io.flowctl.client.component.internal;
 
 import java.math.BigDecimal;
 import java.time.Duration;

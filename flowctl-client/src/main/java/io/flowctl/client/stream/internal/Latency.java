@@ -1,4 +1,4 @@
-package io.flowctl.client.stream;
+package io.flowctl.client.stream.internal;
 
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
