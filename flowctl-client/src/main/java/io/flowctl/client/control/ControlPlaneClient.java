@@ -10,7 +10,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -127,7 +126,8 @@ public final class ControlPlaneClient implements AutoCloseable {
    * A client for {@code target} registering {@code service}: {@code host:port}, several replicas as
    * {@code host1:port1,host2:port2}, or a gRPC target such as {@code dns:///flowctl.internal:8080}
    * whose name has several addresses. With several replicas calls go round-robin, and a replica
-   * that stops is skipped within a reconnect attempt.
+   * that stops is skipped within a reconnect attempt. Plaintext; for TLS build the channel with
+   * {@link ControlPlaneChannel} and use {@link #builder(ManagedChannel, ServiceInfo)}.
    */
   public static Builder builder(String target, ServiceInfo service) {
     return new Builder(target, service, null);
@@ -501,10 +501,6 @@ public final class ControlPlaneClient implements AutoCloseable {
     private Runnable onRegistered;
     private ScheduledExecutorService scheduler;
     private String token;
-    private Path trustCert;
-    private Path clientCert;
-    private Path clientKey;
-    private boolean tls;
     private Api api = Api.LEGACY;
     private final ManagedChannel given; // the caller's, or null
 
@@ -597,30 +593,12 @@ public final class ControlPlaneClient implements AutoCloseable {
       return this;
     }
 
-    /** TLS, trusting {@code serverCa} (null: the JDK's trust store). */
-    public Builder tls(Path serverCa) {
-      this.tls = true;
-      this.trustCert = serverCa;
-      return this;
-    }
-
-    /** Mutual TLS: also present this PEM certificate chain and PKCS#8 key. */
-    public Builder clientCertificate(Path certChain, Path privateKey) {
-      this.tls = true;
-      this.clientCert = Objects.requireNonNull(certChain, "certChain");
-      this.clientKey = Objects.requireNonNull(privateKey, "privateKey");
-      return this;
-    }
-
+    /**
+     * A plaintext channel to the target; TLS: {@link ControlPlaneClient#builder(ManagedChannel,
+     * ServiceInfo)}.
+     */
     ManagedChannel channel() {
-      ControlPlaneChannel.Builder b = ControlPlaneChannel.builder(target);
-      if (clientCert != null) {
-        b.clientCertificate(clientCert, clientKey);
-      }
-      if (tls) {
-        b.tls(trustCert);
-      }
-      return b.build();
+      return ControlPlaneChannel.builder(target).build();
     }
 
     public ControlPlaneClient build() {

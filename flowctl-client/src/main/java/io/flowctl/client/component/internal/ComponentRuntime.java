@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.flowctl.FlowctlException;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.component.ComponentConfig;
+import io.flowctl.client.control.ControlPlaneChannel;
 import io.flowctl.client.control.ControlPlaneClient;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.proto.ServiceInfo;
@@ -12,6 +13,7 @@ import io.flowctl.proto.ServiceType;
 import io.flowctl.proto.v1.HealthStatus;
 import io.flowctl.schema.ReaderModel;
 import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -56,6 +58,7 @@ public final class ComponentRuntime implements AutoCloseable {
   private final List<String> outputs;
   private final Map<String, String> metadata;
   private final io.grpc.ManagedChannel controlPlaneChannel; // the caller's, or null
+  private volatile ManagedChannel ownedChannel; // a TLS channel it made, closed after the client
   private final BindableService service;
   private final ComponentHealth health;
   private final CodecMetrics codecMetrics;
@@ -227,9 +230,18 @@ public final class ComponentRuntime implements AutoCloseable {
                             .getOrDefault(eventType, ReaderModel.PROJECTING)
                             .name()
                             .toLowerCase(java.util.Locale.ROOT))));
+    ManagedChannel channel = controlPlaneChannel;
+    if (channel == null && config.controlPlaneCa().isPresent()) {
+      ControlPlaneChannel.Builder tls =
+          ControlPlaneChannel.builder(target).tls(config.controlPlaneCa().get());
+      if (config.certificate().isPresent()) {
+        tls.clientCertificate(config.certificate().get(), config.privateKey().orElseThrow());
+      }
+      channel = ownedChannel = tls.build();
+    }
     ControlPlaneClient.Builder b =
-        (controlPlaneChannel != null
-                ? ControlPlaneClient.builder(controlPlaneChannel, info.build())
+        (channel != null
+                ? ControlPlaneClient.builder(channel, info.build())
                 : ControlPlaneClient.builder(target, info.build()))
             .api(config.legacyApi() ? ControlPlaneClient.Api.LEGACY : ControlPlaneClient.Api.V1)
             .dataEndpoint(endpoint())
@@ -240,10 +252,6 @@ public final class ComponentRuntime implements AutoCloseable {
       b.codecMetrics(codecMetrics);
     }
     config.token().ifPresent(b::bearerToken);
-    config.controlPlaneCa().ifPresent(b::tls);
-    if (config.controlPlaneCa().isPresent() && config.certificate().isPresent()) {
-      b.clientCertificate(config.certificate().get(), config.privateKey().orElseThrow());
-    }
     if (!schemas.isEmpty()) {
       // Registered before the first heartbeat, so whoever waits for it healthy finds them.
       b.onRegistered(() -> schemas.forEach(this::registerSchema));
@@ -454,6 +462,10 @@ public final class ComponentRuntime implements AutoCloseable {
     }
     if (c != null) {
       c.close(); // unregisters
+    }
+    ManagedChannel owned = ownedChannel;
+    if (owned != null) {
+      owned.shutdownNow();
     }
     if (h != null) {
       h.stop(0);
