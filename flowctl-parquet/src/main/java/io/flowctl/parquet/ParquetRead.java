@@ -5,9 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.BaseLargeVariableWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthViewVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -35,6 +32,7 @@ import org.apache.arrow.vector.UInt2Vector;
 import org.apache.arrow.vector.UInt4Vector;
 import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.VariableWidthFieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.LargeListVector;
@@ -764,14 +762,8 @@ final class ParquetRead {
 
     @Override
     public void appendNull() {
-      if (vector instanceof org.apache.arrow.vector.BaseFixedWidthVector f) {
+      if (vector instanceof org.apache.arrow.vector.FieldVector f) {
         f.setNull(count);
-      } else if (vector instanceof BaseVariableWidthVector w) {
-        w.setNull(count);
-      } else if (vector instanceof BaseLargeVariableWidthVector w) {
-        w.setNull(count);
-      } else if (vector instanceof BaseVariableWidthViewVector w) {
-        w.setNull(count);
       }
       count++;
     }
@@ -895,7 +887,8 @@ final class ParquetRead {
         }
       };
     }
-    if (v instanceof BaseVariableWidthVector x) {
+    if (v instanceof VariableWidthFieldVector x) {
+      // utf8, binary, their large and view forms: Arrow's one interface for variable widths
       return new LeafSlot(v, path) {
         @Override
         void setBinary(int i, Binary value) {
@@ -906,28 +899,6 @@ final class ParquetRead {
         @Override
         void setBytes(int i, byte[] src, int offset, int length) {
           x.setSafe(i, src, offset, length);
-        }
-      };
-    }
-    if (v instanceof BaseLargeVariableWidthVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void setBinary(int i, Binary value) {
-          ByteBuffer b = value.toByteBuffer();
-          x.setSafe(i, b, b.position(), b.remaining());
-        }
-
-        @Override
-        void setBytes(int i, byte[] src, int offset, int length) {
-          x.setSafe(i, src, offset, length);
-        }
-      };
-    }
-    if (v instanceof BaseVariableWidthViewVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void setBinary(int i, Binary value) {
-          x.setSafe(i, value.getBytes());
         }
       };
     }
