@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -89,7 +88,6 @@ public final class ServiceRegistry {
   private final Clock clock;
   private final Duration ttl;
   private final Duration sweepInterval;
-  private final Duration flushInterval; // null: heartbeats are written through
   private final Duration syncInterval;
   private final int historySize;
   private final int maxServices;
@@ -115,8 +113,8 @@ public final class ServiceRegistry {
 
   private final Map<String, Set<String>> producers = new HashMap<>();
 
-  /** Heartbeats recorded but not yet written to the store, newest per service. */
-  private final Map<String, StoredHeartbeat> unwritten = new ConcurrentHashMap<>();
+  /** Where heartbeats go in the store: through at once, or batched per flush. */
+  private final HeartbeatWrites writes;
 
   /** When this registry started: a service's silence counts from here at the earliest. */
   private final Instant startedAt;
@@ -181,7 +179,7 @@ public final class ServiceRegistry {
     this.clock = b.clock;
     this.ttl = b.ttl;
     this.sweepInterval = b.sweepInterval;
-    this.flushInterval = b.flushInterval;
+    this.writes = new HeartbeatWrites(b.store, b.flushInterval != null);
     this.syncInterval = b.syncInterval;
     this.pauses = new Pauses(b.sweepInterval, b.ttl);
     this.historySize = b.historySize;
@@ -329,7 +327,7 @@ public final class ServiceRegistry {
   private Entry forget(String serviceId) {
     Entry e = services.remove(serviceId);
     if (e != null) {
-      unwritten.remove(serviceId);
+      writes.forget(serviceId);
       totalBytes.addAndGet(-e.bytes());
       unindex(e.info);
     }
@@ -707,11 +705,7 @@ public final class ServiceRegistry {
     e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
     e.historyBytes += beat;
-    if (flushInterval == null) {
-      store.heartbeat(serviceId, now, e.metrics);
-    } else {
-      unwritten.put(serviceId, new StoredHeartbeat(serviceId, now, e.metrics));
-    }
+    writes.record(serviceId, now, e.metrics);
     while (e.history.size() > 1
         && (e.history.size() > historySize || e.historyBytes > historyBytes)) {
       e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
@@ -750,25 +744,7 @@ public final class ServiceRegistry {
    * @throws StoreException when the store refuses the batch
    */
   public int flushHeartbeats() {
-    synchronized (unwritten) { // one flush at a time: an older batch never lands after a newer
-      if (unwritten.isEmpty()) {
-        return 0;
-      }
-      List<StoredHeartbeat> batch = new ArrayList<>(unwritten.size());
-      for (String id : unwritten.keySet()) {
-        StoredHeartbeat b = unwritten.get(id);
-        if (b != null && unwritten.remove(id, b)) {
-          batch.add(b);
-        }
-      }
-      try {
-        store.heartbeats(batch);
-      } catch (RuntimeException e) {
-        batch.forEach(b -> unwritten.putIfAbsent(b.serviceId(), b));
-        throw e;
-      }
-      return batch.size();
-    }
+    return writes.flush();
   }
 
   /**
