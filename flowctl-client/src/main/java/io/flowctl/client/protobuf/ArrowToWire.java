@@ -371,6 +371,12 @@ final class ArrowToWire {
       }
     }
 
+    /** Reserves room for a field and writes its tag (a varint's value). */
+    void tag(int tag) {
+      ensure(FIELD);
+      varint32(tag);
+    }
+
     /** Unchecked: the caller reserved room. */
     void varint(long v) {
       while ((v & ~0x7FL) != 0) {
@@ -504,8 +510,7 @@ final class ArrowToWire {
       if (isNull(index)) {
         return;
       }
-      out.ensure(Out.FIELD);
-      out.varint32(tag);
+      out.tag(tag);
       int start = out.begin(lastLength);
       body(index, out);
       lastLength = out.end(start, lastLength);
@@ -579,24 +584,21 @@ final class ArrowToWire {
           if (skipDefault && v.longs[i] == 0) {
             return;
           }
-          out.ensure(Out.FIELD);
-          out.varint32(tag);
+          out.tag(tag);
           writeRaw(i, out);
         }
         case BOOL -> {
           if (skipDefault && !v.bit(i)) {
             return;
           }
-          out.ensure(Out.FIELD);
-          out.varint32(tag);
+          out.tag(tag);
           out.buf[out.pos++] = (byte) (v.bit(i) ? 1 : 0);
         }
         default -> {
           if (skipDefault && v.ints[i] == 0) {
             return;
           }
-          out.ensure(Out.FIELD);
-          out.varint32(tag);
+          out.tag(tag);
           writeRaw(i, out);
         }
       }
@@ -673,8 +675,7 @@ final class ArrowToWire {
         return;
       }
       if (packed) {
-        out.ensure(Out.FIELD);
-        out.varint32(tag);
+        out.tag(tag);
         int at = out.begin(lastLength);
         for (int j = start; j < end; j++) {
           out.ensure(Out.FIELD);
@@ -776,8 +777,7 @@ final class ArrowToWire {
             path,
             e);
       }
-      out.ensure(Out.FIELD);
-      out.varint32(tag);
+      out.tag(tag);
       out.bytes(b.build().toByteArray());
     }
   }
@@ -833,8 +833,7 @@ final class ArrowToWire {
       if (skipDefault && n == 0) {
         return;
       }
-      out.ensure(Out.FIELD);
-      out.varint32(tag);
+      out.tag(tag);
       out.varint(n);
     }
 
