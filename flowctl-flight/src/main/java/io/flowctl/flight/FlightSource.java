@@ -337,9 +337,6 @@ public final class FlightSource {
             throw new FlowctlException(
                 e.code(), "gave up after " + retries + " resumed tries: " + e.getMessage(), e);
           }
-          if (lastLedger < 0 && ticket != base) {
-            throw e;
-          }
           Thread.sleep(wait);
           wait = Math.min(wait * 2, 10_000);
           if (lastLedger >= 0) {
@@ -359,6 +356,7 @@ public final class FlightSource {
     private final FlightInput input;
     private final BufferAllocator allocator;
     private final FlowctlException reason;
+    private boolean released;
 
     Bridge(
         Flowctl.Component inner,
@@ -383,7 +381,11 @@ public final class FlightSource {
     @Override
     public void run() throws InterruptedException {
       start();
-      inner.run();
+      try {
+        inner.run(); // until a signal closes the inner component
+      } finally {
+        close();
+      }
     }
 
     @Override
@@ -412,12 +414,21 @@ public final class FlightSource {
     }
 
     @Override
+    public java.util.Optional<String> flightEndpoint() {
+      return inner.flightEndpoint(); // a bridge with FLIGHT_PORT serves its stream on
+    }
+
+    @Override
     public boolean closed() {
       return inner.closed();
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+      if (released) {
+        return;
+      }
+      released = true;
       try {
         inner.close();
       } finally {

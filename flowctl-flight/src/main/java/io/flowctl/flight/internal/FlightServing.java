@@ -4,7 +4,6 @@ import io.flowctl.FlowctlException;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.spi.SourceEndpointProvider;
 import java.io.IOException;
-import java.util.concurrent.TimeUnit;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.Location;
 import org.apache.arrow.memory.BufferAllocator;
@@ -79,17 +78,11 @@ public final class FlightServing implements SourceEndpointProvider {
       implements SourceEndpoint {
     @Override
     public void close() {
-      producer.close();
-      server.shutdown();
+      producer.close(); // its streams end now: Flight's close then waits for nothing long
       try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-          server.close();
-        }
-        server.close();
+        server.close(); // shutdown, a bounded wait, then shutdownNow
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        // closing: nothing left to tell the caller
       } finally {
         allocator.close();
       }
