@@ -51,8 +51,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
  */
 public final class ControlPlaneService
     implements ControlPlaneGrpc.AsyncService, io.grpc.BindableService {
-  /** A schema definition larger than this is refused before it is parsed. */
-  static final int MAX_SCHEMA_DEFINITION = SchemaRpcs.MAX_SCHEMA_DEFINITION;
 
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
