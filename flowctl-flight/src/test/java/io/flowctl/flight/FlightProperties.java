@@ -3,18 +3,10 @@ package io.flowctl.flight;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.client.Flowctl;
-import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.stream.internal.V1Events;
-import io.flowctl.proto.v1.SourceServiceGrpc;
-import io.flowctl.proto.v1.StreamRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -69,33 +61,19 @@ class FlightProperties {
                 .retries(2, java.time.Duration.ofMillis(1))
                 .build()
                 .start()) {
-      ManagedChannel ch = NettyChannelBuilder.forTarget(bridge.endpoint()).usePlaintext().build();
-      List<Long> got = new ArrayList<>();
-      try {
-        Iterator<io.flowctl.proto.v1.Event> it =
-            SourceServiceGrpc.newBlockingStub(ch)
-                .withDeadlineAfter(30, TimeUnit.SECONDS)
-                .streamEvents(
-                    StreamRequest.newBuilder()
-                        .putParams("start_ledger", Integer.toString(firstLedger))
-                        .putParams("end_ledger", Integer.toString(last))
-                        .build());
-        ArrowEventCodec codec = ArrowEventCodec.builder().eventType("x").build();
-        while (it.hasNext()) {
-          try (ArrowEventReader r = codec.decode(V1Events.fromV1(it.next()), allocator)) {
-            while (r.loadNextBatch()) {
-              got.addAll(Ledgers.values(r.root()));
-            }
-          }
-        }
-      } finally {
-        ch.shutdownNow();
-      }
+      List<Long> got =
+          Ledgers.streamed(
+              bridge,
+              Map.of(
+                  "start_ledger", Integer.toString(firstLedger),
+                  "end_ledger", Integer.toString(last)),
+              new ArrayList<>(),
+              allocator);
       assertThat(got).isEqualTo(Ledgers.expected(firstLedger, last));
     }
   }
 
   private static ComponentConfig config(String id) {
-    return ComponentConfig.builder(id).bindHost("127.0.0.1").port(0).healthPort(0).build();
+    return Ledgers.config(id);
   }
 }

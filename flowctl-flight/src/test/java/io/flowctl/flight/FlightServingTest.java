@@ -33,7 +33,7 @@ class FlightServingTest {
   }
 
   private static ComponentConfig config(String id) {
-    return ComponentConfig.builder(id).bindHost("127.0.0.1").port(0).healthPort(0).build();
+    return Ledgers.config(id);
   }
 
   private static FlightAddress address(Flowctl.Component c) {

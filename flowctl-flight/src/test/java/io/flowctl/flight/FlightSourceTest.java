@@ -4,22 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flowctl.client.Flowctl;
-import io.flowctl.client.codec.ArrowEventCodec;
-import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.component.ComponentConfig;
-import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.v1.HealthStatus;
-import io.flowctl.proto.v1.SourceServiceGrpc;
-import io.flowctl.proto.v1.StreamRequest;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -44,33 +35,13 @@ class FlightSourceTest {
   }
 
   private static ComponentConfig config(String id) {
-    return ComponentConfig.builder(id).bindHost("127.0.0.1").port(0).healthPort(0).build();
+    return Ledgers.config(id);
   }
 
   /** The events of one StreamEvents call, as the values of their batches. */
   private List<Long> stream(
       Flowctl.Component bridge, Map<String, String> params, List<String> types) {
-    ManagedChannel ch = NettyChannelBuilder.forTarget(bridge.endpoint()).usePlaintext().build();
-    try {
-      List<Long> values = new ArrayList<>();
-      ArrowEventCodec codec = ArrowEventCodec.builder().eventType("x").build();
-      Iterator<io.flowctl.proto.v1.Event> it =
-          SourceServiceGrpc.newBlockingStub(ch)
-              .withDeadlineAfter(30, TimeUnit.SECONDS)
-              .streamEvents(StreamRequest.newBuilder().putAllParams(params).build());
-      while (it.hasNext()) {
-        io.flowctl.proto.v1.Event e = it.next();
-        types.add(e.getType());
-        try (ArrowEventReader r = codec.decode(V1Events.fromV1(e), allocator)) {
-          while (r.loadNextBatch()) {
-            values.addAll(Ledgers.values(r.root()));
-          }
-        }
-      }
-      return values;
-    } finally {
-      ch.shutdownNow();
-    }
+    return Ledgers.streamed(bridge, params, types, allocator);
   }
 
   @Test

@@ -89,4 +89,50 @@ final class Ledgers {
     }
     return v;
   }
+
+  /** A component on loopback with free ports and no control plane. */
+  static io.flowctl.client.component.ComponentConfig config(String id) {
+    return io.flowctl.client.component.ComponentConfig.builder(id)
+        .bindHost("127.0.0.1")
+        .port(0)
+        .healthPort(0)
+        .build();
+  }
+
+  /**
+   * The values of every batch of one {@code StreamEvents} call on {@code source}, in order; each
+   * event's type is added to {@code types}.
+   */
+  static List<Long> streamed(
+      io.flowctl.client.Flowctl.Component source,
+      Map<String, String> params,
+      List<String> types,
+      org.apache.arrow.memory.BufferAllocator allocator) {
+    io.grpc.ManagedChannel ch =
+        io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(source.endpoint())
+            .usePlaintext()
+            .build();
+    try {
+      List<Long> values = new ArrayList<>();
+      var codec = io.flowctl.client.codec.ArrowEventCodec.builder().eventType("x").build();
+      java.util.Iterator<io.flowctl.proto.v1.Event> it =
+          io.flowctl.proto.v1.SourceServiceGrpc.newBlockingStub(ch)
+              .withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS)
+              .streamEvents(
+                  io.flowctl.proto.v1.StreamRequest.newBuilder().putAllParams(params).build());
+      while (it.hasNext()) {
+        io.flowctl.proto.v1.Event e = it.next();
+        types.add(e.getType());
+        try (var r =
+            codec.decode(io.flowctl.client.stream.internal.V1Events.fromV1(e), allocator)) {
+          while (r.loadNextBatch()) {
+            values.addAll(values(r.root()));
+          }
+        }
+      }
+      return values;
+    } finally {
+      ch.shutdownNow();
+    }
+  }
 }
