@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowctl.FlowctlException;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
-import io.flowctl.server.ManualClock;
+import io.flowctl.testing.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.flowctl.server;
+package io.flowctl.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
+/**
+ * A clock a test moves by hand, for time-dependent logic (heartbeat TTLs, windows) without
+ * sleeping.
+ */
 public final class ManualClock extends Clock {
   private volatile Instant now = Instant.parse("2026-11-24T12:00:00Z");
 

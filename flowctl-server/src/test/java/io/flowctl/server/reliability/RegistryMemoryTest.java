@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
-import io.flowctl.server.ManualClock;
 import io.flowctl.server.monitoring.Monitor;
 import io.flowctl.server.registry.ServiceRegistry;
+import io.flowctl.testing.ManualClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
