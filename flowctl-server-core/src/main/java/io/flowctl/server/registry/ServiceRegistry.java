@@ -11,19 +11,14 @@ import io.flowctl.server.internal.Names;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The services of a control plane and their health. A service is healthy while its heartbeats
@@ -37,13 +32,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * to a crash costs nothing a service does not repeat. Registrations are not: they are written
  * before the call returns.
  *
- * <p>Locking: heartbeats and reads share the registry's read lock and change one service's entry
- * under that entry's own lock, so thousands of services heartbeat side by side; registering,
- * removing, adopting what the store holds and sweeping take the write lock. Why this file is long:
- * the entries, the event-type indexes and the byte budget change together under those locks, and
- * splitting them would spread that invariant over classes that each hold half of it. What needs
- * none of it lives elsewhere: name checks ({@code server.internal.Names}), pause tracking ({@link
- * Pauses}).
+ * <p>Its parts: the services, their event-type indexes and byte budget under one read-write lock
+ * ({@code ServiceTable}: heartbeats and reads share the read lock and change one entry under its
+ * own lock, so thousands of services heartbeat side by side), following other replicas through a
+ * shared store ({@code ReplicaSync}), heartbeats written through or batched ({@link
+ * HeartbeatWrites}), pause tracking ({@link Pauses}) and name checks ({@code
+ * server.internal.Names}). This class holds the rules: admission, limits, the instance check,
+ * heartbeat accounting against the byte budget, health. Why it is still long: each rule is applied
+ * under the table's locks in the same step as the change it judges, so a registration or heartbeat
+ * is checked, accounted and applied at once.
  */
 public final class ServiceRegistry {
   /**
@@ -88,99 +85,35 @@ public final class ServiceRegistry {
   private final Clock clock;
   private final Duration ttl;
   private final Duration sweepInterval;
-  private final Duration syncInterval;
   private final int historySize;
   private final int maxServices;
   private final int maxMetadataEntries;
   private final int maxServiceBytes;
   private final int maxHeartbeatBytes;
   private final long historyBytes;
-  private final long maxBytes;
   private final ServiceStore store;
   private final Pauses pauses;
-
-  /** Structure (which services exist, the indexes) under the write lock; reads and beats share. */
-  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   /** Registrations and removals one at a time, their store writes outside {@link #lock}. */
   private final java.util.concurrent.locks.ReentrantLock registering =
       new java.util.concurrent.locks.ReentrantLock();
 
-  private final Map<String, Entry> services = new HashMap<>();
+  /** The services, their indexes and their bytes, under one read-write lock. */
+  private final ServiceTable table;
 
-  /** Event type → ids of the services consuming / producing it, kept with every registration. */
-  private final Map<String, Set<String>> consumers = new HashMap<>();
-
-  private final Map<String, Set<String>> producers = new HashMap<>();
+  /** Follows what other replicas write to a shared store. */
+  private final ReplicaSync replicas;
 
   /** Where heartbeats go in the store: through at once, or batched per flush. */
   private final HeartbeatWrites writes;
-
-  /** When this registry started: a service's silence counts from here at the earliest. */
-  private final Instant startedAt;
-
-  /** Bumped with every local change of a service's registration; guarded by the write lock. */
-  private volatile long changes;
-
-  /** When the store was last read whole ({@link System#nanoTime}). */
-  private volatile long syncedAt;
-
-  private volatile boolean synced;
-
-  /** One service; its fields are guarded by the entry itself. */
-  private static final class Entry {
-    ServiceInfo info;
-    Instant registeredAt;
-    Instant lastHeartbeat;
-    Instant silentSince; // lastHeartbeat, or later when the registry started after it
-    long changedAt; // the registry's change count when this registration last changed here
-    long storedVersion = -1; // the store's version of the registration this entry holds
-    boolean healthy = true; // heartbeats within the TTL
-    ServiceState.Reported reported = ServiceState.Reported.HEALTHY;
-    Map<String, Double> metrics = Map.of();
-    Map<String, String> reportedMetrics = Map.of(); // null: the metrics, as text
-    final Deque<ServiceState.Heartbeat> history = new ArrayDeque<>();
-    long infoBytes; // estimated heap of info
-    long latestBytes; // of metrics and reportedMetrics
-    long historyBytes; // of history
-
-    long bytes() {
-      return infoBytes + latestBytes + historyBytes;
-    }
-  }
-
-  /** Estimated heap bytes of a metrics map (keys are UTF-16 strings, values boxed). */
-  private static long metricBytes(Map<String, ?> metrics) {
-    long n = 64;
-    for (Map.Entry<String, ?> m : metrics.entrySet()) {
-      n += 80 + 2L * m.getKey().length();
-      if (m.getValue() instanceof String v) {
-        n += 2L * v.length();
-      }
-    }
-    return n;
-  }
-
-  /** Heap the registry's entries hold, estimated. */
-  private final AtomicLong totalBytes = new AtomicLong();
-
-  private FlowctlException overBudget(String what, long adding) {
-    return new FlowctlException(
-        FlowctlException.Code.RESOURCE_EXHAUSTED,
-        what
-            + " would take the registry to "
-            + (totalBytes.get() + adding) / 1024
-            + " KiB, over its limit of "
-            + maxBytes / 1024
-            + " KiB (ServiceRegistry.Builder.maxBytes)");
-  }
 
   private ServiceRegistry(Builder b) {
     this.clock = b.clock;
     this.ttl = b.ttl;
     this.sweepInterval = b.sweepInterval;
     this.writes = new HeartbeatWrites(b.store, b.flushInterval != null);
-    this.syncInterval = b.syncInterval;
+    this.table = new ServiceTable(b.maxBytes, writes);
+    this.replicas = new ReplicaSync(table, b.store, clock, b.ttl, b.syncInterval);
     this.pauses = new Pauses(b.sweepInterval, b.ttl);
     this.historySize = b.historySize;
     this.maxServices = b.maxServices;
@@ -188,154 +121,9 @@ public final class ServiceRegistry {
     this.maxServiceBytes = b.maxServiceBytes;
     this.maxHeartbeatBytes = b.maxHeartbeatBytes;
     this.historyBytes = b.historyBytes;
-    this.maxBytes = b.maxBytes;
     this.store = b.store;
-    this.startedAt = clock.instant();
-    adopt(store.all(), 0, true); // what an earlier process (or another replica) registered
-  }
-
-  /**
-   * With a shared store, follows what other replicas wrote, at most once per sync interval: every
-   * service's heartbeat time and registration version ({@link ServiceStore#stamps()}), and the rows
-   * of registrations that changed. Metrics of heartbeats another replica recorded are read with the
-   * one service ({@link #status}).
-   */
-  private void sync() {
-    if (!store.shared()) {
-      return;
-    }
-    if (synced && System.nanoTime() - syncedAt < syncInterval.toNanos()) {
-      return;
-    }
-    long since = changes;
-    List<ServiceStamp> stamps = store.stamps(); // outside the lock: heartbeats go on meanwhile
-    List<String> changed =
-        read(
-            () -> {
-              List<String> out = new ArrayList<>();
-              for (ServiceStamp st : stamps) {
-                Entry e = services.get(st.serviceId());
-                if (e == null || e.storedVersion != st.version()) {
-                  out.add(st.serviceId());
-                }
-              }
-              return out;
-            });
-    List<StoredService> rows = new ArrayList<>();
-    if (changed.size() > 64) {
-      rows.addAll(store.all()); // a new replica, or a fleet registering: one read for all
-    } else {
-      for (String id : changed) {
-        store.get(id).ifPresent(rows::add);
-      }
-    }
-    lock.writeLock().lock();
-    try {
-      adopt(rows, since, false);
-      Set<String> present = new HashSet<>();
-      Instant deadline = clock.instant().minus(ttl);
-      for (ServiceStamp st : stamps) {
-        present.add(st.serviceId());
-        Entry e = services.get(st.serviceId());
-        if (e != null && e.changedAt <= since) {
-          synchronized (e) {
-            if (st.lastHeartbeat().isAfter(e.lastHeartbeat)) {
-              e.lastHeartbeat = st.lastHeartbeat();
-              e.silentSince = later(st.lastHeartbeat(), startedAt);
-              e.healthy |= !e.silentSince.isBefore(deadline);
-            }
-          }
-        }
-      }
-      forgetMissing(present, since);
-      synced = true;
-      syncedAt = System.nanoTime();
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
-
-  /**
-   * Takes what the store holds: services registered, changed or removed by another replica (or
-   * before a restart), and heartbeats newer than the ones seen here. Registrations changed here
-   * after {@code since} (while the store was being read) are newer than what was read and stay.
-   * Silence counts from this registry's start at the earliest: after a restart, services have a TTL
-   * to heartbeat again before they count as silent.
-   */
-  private void adopt(List<StoredService> stored, long since, boolean whole) {
-    Set<String> seen = new HashSet<>();
-    for (StoredService s : stored) {
-      String id = s.info().getServiceId();
-      seen.add(id);
-      Entry e = services.get(id);
-      if (e == null) {
-        e = new Entry();
-        e.registeredAt = s.registeredAt();
-        e.lastHeartbeat = s.lastHeartbeat();
-        e.silentSince = s.lastHeartbeat();
-        services.put(id, e);
-      } else if (e.changedAt > since) {
-        continue;
-      }
-      synchronized (e) {
-        long before = e.bytes();
-        if (e.info == null || s.lastHeartbeat().isAfter(e.lastHeartbeat)) {
-          e.lastHeartbeat = s.lastHeartbeat();
-          e.silentSince = later(s.lastHeartbeat(), startedAt);
-          e.metrics = s.metrics();
-          e.reportedMetrics = null;
-          e.healthy = !e.silentSince.isBefore(clock.instant().minus(ttl));
-        }
-        if (e.info != null && !e.info.equals(s.info())) {
-          unindex(e.info);
-          e.info = null;
-        }
-        if (e.info == null) {
-          e.info = s.info();
-          e.infoBytes = 2L * e.info.getSerializedSize();
-          index(e.info);
-        }
-        e.storedVersion = s.version();
-        e.latestBytes = metricBytes(e.metrics);
-        totalBytes.addAndGet(e.bytes() - before);
-      }
-    }
-    if (!whole) {
-      return;
-    }
-    forgetMissing(seen, since);
-  }
-
-  /**
-   * Forgets the services the store no longer holds ({@code present} is what it holds), unless they
-   * changed here after {@code since}; under the write lock.
-   */
-  private void forgetMissing(Set<String> present, long since) {
-    List<String> gone = new ArrayList<>();
-    services.forEach(
-        (id, e) -> {
-          if (!present.contains(id) && e.changedAt <= since) {
-            gone.add(id);
-          }
-        });
-    gone.forEach(this::forget);
-  }
-
-  /**
-   * Removes a service here, with its unwritten heartbeat, bytes and index; under the write lock.
-   */
-  private Entry forget(String serviceId) {
-    Entry e = services.remove(serviceId);
-    if (e != null) {
-      writes.forget(serviceId);
-      totalBytes.addAndGet(-e.bytes());
-      unindex(e.info);
-    }
-    return e;
-  }
-
-  private static Instant later(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
+    // What an earlier process (or another replica) registered.
+    table.write(() -> replicas.adopt(store.all(), 0, true));
   }
 
   public static Builder builder() {
@@ -408,14 +196,14 @@ public final class ServiceRegistry {
       // Another replica may hold this id: read its row first (one row, not the whole store).
       Optional<StoredService> elsewhere =
           store.shared() ? store.get(info.getServiceId()) : Optional.empty();
-      Entry e;
+      ServiceEntry e;
       StoredService row;
-      lock.writeLock().lock();
+      table.lock.writeLock().lock();
       try {
         elsewhere.ifPresent(
             r -> {
-              if (!services.containsKey(r.info().getServiceId())) {
-                adopt(List.of(r), Long.MAX_VALUE, false);
+              if (!table.services.containsKey(r.info().getServiceId())) {
+                replicas.adopt(List.of(r), Long.MAX_VALUE, false);
               }
             });
         e = admit(info, size);
@@ -423,29 +211,29 @@ public final class ServiceRegistry {
           row = new StoredService(info, e.registeredAt, e.lastHeartbeat, e.metrics);
         }
       } finally {
-        lock.writeLock().unlock();
+        table.lock.writeLock().unlock();
       }
       store.put(row); // before anything changes here: a registration refused did not happen
-      lock.writeLock().lock();
+      table.lock.writeLock().lock();
       try {
-        services.putIfAbsent(info.getServiceId(), e);
+        table.services.putIfAbsent(info.getServiceId(), e);
         synchronized (e) {
           if (e.info != null) {
-            unindex(e.info);
+            table.unindex(e.info);
           }
           long before = e.bytes();
           e.info = info;
           e.infoBytes = 2L * size;
-          e.changedAt = ++changes;
+          e.changedAt = ++table.changes;
           e.storedVersion = -1; // the store counts its versions; the next sync reads it
-          totalBytes.addAndGet(e.bytes() - before);
+          table.account(e, before);
           e.healthy = true;
-          index(info);
-          return state(e);
+          table.index(info);
         }
       } finally {
-        lock.writeLock().unlock();
+        table.lock.writeLock().unlock();
       }
+      return e.state();
     } finally {
       registering.unlock();
     }
@@ -455,12 +243,12 @@ public final class ServiceRegistry {
    * The entry a registration goes to (a new one, not yet in the map, for a new service) once the
    * limits and the instance check allow it; under the write lock.
    */
-  private Entry admit(ServiceInfo info, int size) {
-    Entry e = services.get(info.getServiceId());
+  private ServiceEntry admit(ServiceInfo info, int size) {
+    ServiceEntry e = table.services.get(info.getServiceId());
     long infoBytes = 2L * size;
     long adding = infoBytes - (e == null ? 0 : e.infoBytes);
-    if (adding > 0 && totalBytes.get() + adding > maxBytes) {
-      throw overBudget("registering '" + info.getServiceId() + "'", adding);
+    if (!table.fits(adding)) {
+      throw table.overBudget("registering '" + info.getServiceId() + "'", adding);
     }
     if (e != null && e.info != null) {
       String held = e.info.getMetadataMap().get(INSTANCE_KEY);
@@ -484,41 +272,15 @@ public final class ServiceRegistry {
       }
     }
     if (e == null) {
-      if (services.size() >= maxServices) {
+      if (table.services.size() >= maxServices) {
         throw new FlowctlException(
             FlowctlException.Code.RESOURCE_EXHAUSTED,
-            "the registry holds " + services.size() + " services, its limit");
+            "the registry holds " + table.services.size() + " services, its limit");
       }
-      e = new Entry();
-      e.registeredAt = clock.instant();
-      e.lastHeartbeat = e.registeredAt;
-      e.silentSince = e.registeredAt;
+      Instant now = clock.instant();
+      e = ServiceEntry.at(now, now);
     }
     return e;
-  }
-
-  private void index(ServiceInfo info) {
-    for (String t : info.getInputEventTypesList()) {
-      consumers.computeIfAbsent(t, k -> new java.util.TreeSet<>()).add(info.getServiceId());
-    }
-    for (String t : info.getOutputEventTypesList()) {
-      producers.computeIfAbsent(t, k -> new java.util.TreeSet<>()).add(info.getServiceId());
-    }
-  }
-
-  private void unindex(ServiceInfo info) {
-    for (String t : info.getInputEventTypesList()) {
-      Set<String> ids = consumers.get(t);
-      if (ids != null && ids.remove(info.getServiceId()) && ids.isEmpty()) {
-        consumers.remove(t);
-      }
-    }
-    for (String t : info.getOutputEventTypesList()) {
-      Set<String> ids = producers.get(t);
-      if (ids != null && ids.remove(info.getServiceId()) && ids.isEmpty()) {
-        producers.remove(t);
-      }
-    }
   }
 
   /** Removes a service; returns whether it was registered. */
@@ -526,15 +288,15 @@ public final class ServiceRegistry {
     registering.lock();
     try {
       boolean stored = store.remove(serviceId);
-      lock.writeLock().lock();
+      table.lock.writeLock().lock();
       try {
-        if (forget(serviceId) == null) {
+        if (table.forget(serviceId) == null) {
           return stored;
         }
-        changes++;
+        table.changes++;
         return true;
       } finally {
-        lock.writeLock().unlock();
+        table.lock.writeLock().unlock();
       }
     } finally {
       registering.unlock();
@@ -549,7 +311,7 @@ public final class ServiceRegistry {
   public ServiceState heartbeat(String serviceId, Map<String, Double> metrics) {
     Reading reading = new Reading(metrics, null);
     ServiceState state =
-        record(serviceId, ServiceState.Reported.HEALTHY, current -> reading, e -> state(e));
+        record(serviceId, ServiceState.Reported.HEALTHY, current -> reading, ServiceEntry::state);
     notifyListeners(state.info(), state.lastHeartbeat(), state.metrics());
     return state;
   }
@@ -586,31 +348,6 @@ public final class ServiceRegistry {
     }
   }
 
-  private static Map<String, String> asText(Map<String, Double> metrics) {
-    Map<String, String> text = new java.util.HashMap<>();
-    metrics.forEach((k, v) -> text.put(k, formatNumber(v)));
-    return text;
-  }
-
-  /** The numeric ones among metrics reported as text. */
-  private static Map<String, Double> numbers(Map<String, String> text) {
-    Map<String, Double> numbers = new java.util.HashMap<>();
-    text.forEach(
-        (k, v) -> {
-          try {
-            numbers.put(k, Double.parseDouble(v));
-          } catch (NumberFormatException notANumber) {
-            // kept as text only
-          }
-        });
-    return numbers;
-  }
-
-  /** A number as text: integral values without a fraction, as a Go client would send them. */
-  private static String formatNumber(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-  }
-
   /**
    * Records a heartbeat under the read lock and the entry's lock and returns {@code result} of the
    * entry; {@code text} gives the heartbeat's metrics from the ones reported before.
@@ -619,32 +356,32 @@ public final class ServiceRegistry {
       String serviceId,
       ServiceState.Reported reported,
       java.util.function.Function<Map<String, String>, Reading> text,
-      java.util.function.Function<Entry, T> result) {
+      java.util.function.Function<ServiceEntry, T> result) {
     for (int attempt = 0; ; attempt++) {
-      lock.readLock().lock();
+      table.lock.readLock().lock();
       try {
-        Entry e = services.get(serviceId);
+        ServiceEntry e = table.services.get(serviceId);
         if (e != null) {
           synchronized (e) {
-            Reading reading = text.apply(reported(e));
+            Reading reading = text.apply(e.reportedMetrics());
             record(e, serviceId, reported, reading.numbers(), reading.text());
             return result.apply(e);
           }
         }
       } finally {
-        lock.readLock().unlock();
+        table.lock.readLock().unlock();
       }
       if (attempt > 0 || !store.shared()) {
         throw new FlowctlException(
             FlowctlException.Code.NOT_FOUND,
             "heartbeat from unknown service '" + serviceId + "': register it first");
       }
-      refresh(serviceId); // it may have registered with another replica
+      replicas.refresh(serviceId); // it may have registered with another replica
     }
   }
 
   private void record(
-      Entry e,
+      ServiceEntry e,
       String serviceId,
       ServiceState.Reported reported,
       Map<String, Double> metrics,
@@ -670,8 +407,8 @@ public final class ServiceRegistry {
           FlowctlException.Code.RESOURCE_EXHAUSTED,
           "a heartbeat with " + count + " metrics; the limit is " + maxMetadataEntries);
     }
-    long beat = metricBytes(metrics); // what one history entry holds
-    long latest = beat + (text == null ? 0 : metricBytes(text));
+    long beat = ServiceEntry.metricBytes(metrics); // what one history entry holds
+    long latest = beat + (text == null ? 0 : ServiceEntry.metricBytes(text));
     if (sent > maxHeartbeatBytes) {
       throw new FlowctlException(
           FlowctlException.Code.RESOURCE_EXHAUSTED,
@@ -684,15 +421,15 @@ public final class ServiceRegistry {
     }
     long before = e.bytes();
     long adding = latest - e.latestBytes + beat;
-    if (adding > 0 && totalBytes.get() + adding > maxBytes) {
+    if (!table.fits(adding)) {
       // The history is the first thing to give up; the latest metrics are what the service is.
-      while (!e.history.isEmpty() && totalBytes.get() + adding - (before - e.bytes()) > maxBytes) {
-        e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
+      while (!e.history.isEmpty() && !table.fits(adding - (before - e.bytes()))) {
+        e.historyBytes -= ServiceEntry.metricBytes(e.history.removeFirst().metrics());
       }
-      totalBytes.addAndGet(e.bytes() - before);
+      table.account(e, before);
       before = e.bytes();
-      if (totalBytes.get() + adding > maxBytes) {
-        throw overBudget("a heartbeat of '" + serviceId + "'", adding);
+      if (!table.fits(adding)) {
+        throw table.overBudget("a heartbeat of '" + serviceId + "'", adding);
       }
     }
     Instant now = clock.instant();
@@ -700,7 +437,7 @@ public final class ServiceRegistry {
     e.silentSince = now;
     e.healthy = true;
     e.reported = reported;
-    e.metrics = sharedNames(metrics);
+    e.metrics = ServiceEntry.sharedNames(metrics);
     e.reportedMetrics = text == null ? null : Map.copyOf(text);
     e.latestBytes = latest;
     e.history.addLast(new ServiceState.Heartbeat(now, e.metrics));
@@ -708,9 +445,9 @@ public final class ServiceRegistry {
     writes.record(serviceId, now, e.metrics);
     while (e.history.size() > 1
         && (e.history.size() > historySize || e.historyBytes > historyBytes)) {
-      e.historyBytes -= metricBytes(e.history.removeFirst().metrics());
+      e.historyBytes -= ServiceEntry.metricBytes(e.history.removeFirst().metrics());
     }
-    totalBytes.addAndGet(e.bytes() - before);
+    table.account(e, before);
   }
 
   /**
@@ -730,7 +467,7 @@ public final class ServiceRegistry {
         current -> {
           Map<String, String> merged = new java.util.HashMap<>(current);
           merged.putAll(metrics);
-          return new Reading(numbers(merged), merged);
+          return new Reading(ServiceEntry.numbers(merged), merged);
         });
   }
 
@@ -748,31 +485,6 @@ public final class ServiceRegistry {
   }
 
   /**
-   * Reads one service's row from a shared store and takes it: registered, changed or removed by
-   * another replica, or a newer heartbeat.
-   */
-  private void refresh(String serviceId) {
-    if (!store.shared()) {
-      return;
-    }
-    long since = changes;
-    Optional<StoredService> row = store.get(serviceId);
-    lock.writeLock().lock();
-    try {
-      if (row.isPresent()) {
-        adopt(List.of(row.get()), since, false);
-      } else {
-        Entry e = services.get(serviceId);
-        if (e != null && e.changedAt <= since) {
-          forget(serviceId);
-        }
-      }
-    } finally {
-      lock.writeLock().unlock();
-    }
-  }
-
-  /**
    * Marks unhealthy every service silent for longer than the TTL; returns their ids.
    *
    * <p>Time this process itself did not run is not counted as a service's silence. A sweep that
@@ -782,15 +494,15 @@ public final class ServiceRegistry {
    * services unhealthy the moment the process ran again.
    */
   public List<String> sweep() {
-    sync();
-    lock.writeLock().lock();
+    replicas.sync();
+    table.lock.writeLock().lock();
     try {
       Instant now = clock.instant();
       pauses.sweptAt(now);
       Instant deadline = now.minus(ttl);
       List<String> turned = new ArrayList<>();
-      for (Map.Entry<String, Entry> m : services.entrySet()) {
-        Entry e = m.getValue();
+      for (Map.Entry<String, ServiceEntry> m : table.services.entrySet()) {
+        ServiceEntry e = m.getValue();
         if (e.healthy
             && e.silentSince.isBefore(deadline)
             && pauses.silence(e.silentSince, now).compareTo(ttl) > 0) {
@@ -801,7 +513,7 @@ public final class ServiceRegistry {
       turned.sort(Comparator.naturalOrder());
       return turned;
     } finally {
-      lock.writeLock().unlock();
+      table.lock.writeLock().unlock();
     }
   }
 
@@ -821,17 +533,18 @@ public final class ServiceRegistry {
 
   /** The service's state, read like {@link #require}; empty when it is not registered. */
   public Optional<ServiceState> status(String serviceId) {
-    refresh(serviceId);
-    return read(() -> Optional.ofNullable(services.get(serviceId)).map(ServiceRegistry::state));
+    replicas.refresh(serviceId);
+    return table.read(
+        () -> Optional.ofNullable(table.services.get(serviceId)).map(ServiceEntry::state));
   }
 
   /** Every service, by id. */
   public List<ServiceState> list() {
-    sync();
-    return read(
+    replicas.sync();
+    return table.read(
         () -> {
-          List<ServiceState> out = new ArrayList<>(services.size());
-          services.values().forEach(e -> out.add(state(e)));
+          List<ServiceState> out = new ArrayList<>(table.services.size());
+          table.services.values().forEach(e -> out.add(e.state()));
           out.sort(Comparator.comparing(ServiceState::serviceId));
           return out;
         });
@@ -842,11 +555,11 @@ public final class ServiceRegistry {
    * without copying every service's history as {@link #list} does.
    */
   public List<String> unhealthy() {
-    sync();
-    return read(
+    replicas.sync();
+    return table.read(
         () -> {
           List<String> out = new ArrayList<>();
-          services.forEach(
+          table.services.forEach(
               (id, e) -> {
                 synchronized (e) {
                   if (!(e.healthy && e.reported.serving())) {
@@ -861,10 +574,10 @@ public final class ServiceRegistry {
 
   /** The ids of every service, sorted. */
   public List<String> ids() {
-    sync();
-    return read(
+    replicas.sync();
+    return table.read(
         () -> {
-          List<String> out = new ArrayList<>(services.keySet());
+          List<String> out = new ArrayList<>(table.services.keySet());
           out.sort(Comparator.naturalOrder());
           return out;
         });
@@ -872,40 +585,20 @@ public final class ServiceRegistry {
 
   /** How many services are registered. */
   public int size() {
-    sync();
-    return read(services::size);
+    replicas.sync();
+    return table.read(table.services::size);
   }
 
   /** The services whose inputs take {@code eventType}, by id (from an index, not a scan). */
   public List<ServiceState> consumersOf(String eventType) {
-    sync();
-    return read(() -> statesOf(consumers.get(eventType)));
+    replicas.sync();
+    return table.of(eventType, true);
   }
 
   /** The services that produce {@code eventType}, by id. */
   public List<ServiceState> producersOf(String eventType) {
-    sync();
-    return read(() -> statesOf(producers.get(eventType)));
-  }
-
-  private <T> T read(java.util.function.Supplier<T> reading) {
-    lock.readLock().lock();
-    try {
-      return reading.get();
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
-  private List<ServiceState> statesOf(Set<String> ids) {
-    if (ids == null) {
-      return List.of();
-    }
-    List<ServiceState> out = new ArrayList<>(ids.size());
-    for (String id : ids) {
-      out.add(state(services.get(id)));
-    }
-    return out;
+    replicas.sync();
+    return table.of(eventType, false);
   }
 
   /**
@@ -923,34 +616,6 @@ public final class ServiceRegistry {
         new java.util.TreeSet<>(require(downstream).info().getInputEventTypesList());
     missing.removeAll(produced);
     return missing;
-  }
-
-  /** An immutable copy whose metric names are the shared instances. */
-  private static Map<String, Double> sharedNames(Map<String, Double> metrics) {
-    Map<String, Double> out = new HashMap<>(metrics.size() * 2);
-    metrics.forEach((k, v) -> out.put(Names.shared(k), v));
-    return Map.copyOf(out);
-  }
-
-  /** The metrics as reported; under the entry's lock. */
-  private static Map<String, String> reported(Entry e) {
-    return e.reportedMetrics == null ? Map.copyOf(asText(e.metrics)) : e.reportedMetrics;
-  }
-
-  /** A copy of the entry's state; takes the entry's lock. */
-  private static ServiceState state(Entry e) {
-    synchronized (e) {
-      return new ServiceState(
-          e.info,
-          e.healthy && e.reported.serving(),
-          e.registeredAt,
-          e.lastHeartbeat,
-          e.metrics,
-          List.copyOf(e.history),
-          e.reported,
-          reported(e),
-          e.healthy);
-    }
   }
 
   /** Settings of a registry. */
