@@ -32,6 +32,7 @@ public final class PipelineRunner {
       org.slf4j.LoggerFactory.getLogger(PipelineRunner.class);
 
   private final ControlPlaneView view;
+  private final RegisteredComponents components;
   private final RunRecorder runs;
   private final Launcher launcher;
   private final String endpoint;
@@ -61,6 +62,7 @@ public final class PipelineRunner {
   private PipelineRunner(Builder b) {
     this.settings = b;
     this.view = b.view != null ? b.view : ControlPlaneView.local(b.services, b.schemas);
+    this.components = new RegisteredComponents(view);
     this.runs = b.runs;
     this.launcher = b.launcher;
     this.endpoint = b.endpoint;
@@ -423,7 +425,7 @@ public final class PipelineRunner {
     public List<String> adopted() {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < ids.size(); i++) {
-        if (started.get(i) instanceof Adopted) {
+        if (started.get(i) instanceof RegisteredComponents.Adopted) {
           out.add(ids.get(i));
         }
       }
@@ -514,7 +516,7 @@ public final class PipelineRunner {
       env.put("FLOWCTL_PIPELINE", pipeline.name());
       env.put("FLOWCTL_ARROW_ENABLED", Boolean.toString(arrowEnabled && c.arrow().enabled()));
       try {
-        Launcher.Handle adopted = adoptRunning ? adopt(c) : null;
+        Launcher.Handle adopted = adoptRunning ? components.adopt(c) : null;
         if (adopted != null) {
           LOG.info("component '{}' is already running: driven where it is", c.id());
           started.add(adopted);
@@ -524,7 +526,7 @@ public final class PipelineRunner {
         java.time.Instant launchedAt = java.time.Instant.now();
         started.add(launcher.launch(c, env));
         ids.add(c.id());
-        awaitHealthy(c, started.get(started.size() - 1), launchedAt);
+        components.awaitHealthy(c, started.get(started.size() - 1), launchedAt, startTimeout);
       } catch (IOException | FlowctlException e) {
         stopAll(started);
         String message = "component '" + c.id() + "' did not start: " + e.getMessage();
@@ -539,8 +541,8 @@ public final class PipelineRunner {
     }
     DataFlow flow;
     try {
-      checkLinks(pipeline);
-      flow = dataFlow(pipeline, order);
+      components.checkLinks(pipeline);
+      flow = components.dataFlow(pipeline, settings.dataPlaneTls);
     } catch (FlowctlException e) {
       stopAll(started);
       runs.update(
@@ -559,211 +561,11 @@ public final class PipelineRunner {
     return new Running(run, started, ids, flow, pipeline);
   }
 
-  /**
-   * Every link's schemas, before data flows: what each producer writes (its pipeline file's {@code
-   * output_schemas}, else the subject's latest registered version) must be readable by each of its
-   * consumers, judged as the registry judges a new version: by the reader schemas and reader model
-   * each consumer declared ({@link io.flowctl.server.schema.SchemaRegistry#consumerConflicts}).
-   *
-   * @throws FlowctlException FAILED_PRECONDITION naming both components, the subject and every
-   *     change with its path
-   */
-  private void checkLinks(Pipeline pipeline) {
-    if (!view.checksSchemas()) {
-      return;
-    }
-    List<String> broken = new ArrayList<>();
-    for (Pipeline.Component producer : pipeline.components()) {
-      java.util.Set<String> downstream = new java.util.HashSet<>();
-      for (Pipeline.Component c : pipeline.components()) {
-        if (c.inputs().contains(producer.id())) {
-          downstream.add(c.id());
-        }
-      }
-      if (downstream.isEmpty()) {
-        continue;
-      }
-      java.util.Set<String> subjects = new java.util.TreeSet<>(producer.outputSchemas().keySet());
-      view.component(producer.id()).ifPresent(s -> subjects.addAll(s.outputs()));
-      for (String subject : subjects) {
-        org.apache.arrow.vector.types.pojo.Schema written = writtenBy(producer, subject);
-        if (written == null) {
-          continue;
-        }
-        for (ControlPlaneView.Conflict c : view.consumerConflicts(subject, written)) {
-          if (downstream.contains(c.serviceId())) {
-            broken.add(
-                "'"
-                    + c.serviceId()
-                    + "' cannot read '"
-                    + subject
-                    + "' from '"
-                    + producer.id()
-                    + "': "
-                    + c.changes());
-          }
-        }
-      }
-    }
-    if (!broken.isEmpty()) {
-      throw new FlowctlException(
-          FlowctlException.Code.FAILED_PRECONDITION,
-          "incompatible schemas, refused before data flowed: " + String.join(" | ", broken));
-    }
-  }
-
-  /**
-   * What {@code producer} writes as {@code subject}: its pipeline file's schema, else the latest
-   * version registered for the subject when it produces it; null when unknown.
-   */
-  private org.apache.arrow.vector.types.pojo.Schema writtenBy(
-      Pipeline.Component producer, String subject) {
-    if (producer == null) {
-      return null;
-    }
-    var fromFile = producer.outputSchemas().get(subject);
-    if (fromFile != null) {
-      return fromFile;
-    }
-    var state = view.component(producer.id());
-    if (state.isEmpty() || !state.get().outputs().contains(subject)) {
-      return null;
-    }
-    return view.latest(subject).orElse(null);
-  }
-
   /** A duration as Go's time.Duration prints it, which upstream components parse: 10s, 500ms. */
   static String goDuration(Duration d) {
     long ms = d.toMillis();
     return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
   }
-
-  /** The data flow between the started components, from what they registered. */
-  private DataFlow dataFlow(Pipeline pipeline, List<Pipeline.Component> order) {
-    List<DataFlow.Endpoint> sources = new ArrayList<>();
-    List<DataFlow.Endpoint> processors = new ArrayList<>();
-    List<DataFlow.Endpoint> sinks = new ArrayList<>();
-    Map<String, io.flowctl.proto.v1.StreamRequest> requests = new LinkedHashMap<>();
-    for (Pipeline.Component c : pipeline.components()) {
-      var state =
-          view.component(c.id())
-              .orElseThrow(
-                  () ->
-                      new FlowctlException(
-                          FlowctlException.Code.FAILED_PRECONDITION,
-                          "component '" + c.id() + "' is not registered"));
-      String endpoint = state.endpoint();
-      if (endpoint.isEmpty()) {
-        throw new FlowctlException(
-            FlowctlException.Code.FAILED_PRECONDITION,
-            "component '"
-                + c.id()
-                + "' registered no data endpoint (flowctl.v1 ComponentInfo.endpoint)");
-      }
-      DataFlow.Endpoint e =
-          new DataFlow.Endpoint(c.id(), DataFlow.dialable(endpoint), state.inputs(), state.tls());
-      switch (c.role()) {
-        case SOURCE -> {
-          sources.add(e);
-          var r = io.flowctl.proto.v1.StreamRequest.newBuilder();
-          if (c.env().containsKey("START_LEDGER")) {
-            r.putParams("start_ledger", c.env().get("START_LEDGER"));
-          }
-          if (c.env().containsKey("END_LEDGER")) {
-            r.putParams("end_ledger", c.env().get("END_LEDGER"));
-          }
-          requests.put(c.id(), r.build());
-        }
-        case PROCESSOR -> processors.add(e);
-        case SINK -> sinks.add(e);
-      }
-    }
-    return new DataFlow(sources, processors, sinks, requests, settings.dataPlaneTls);
-  }
-
-  /**
-   * A handle on {@code c} when it is registered, healthy and accepting connections at its data
-   * endpoint (a record left by a component that has just stopped is not); null to launch it. The
-   * handle stops nothing: the runner did not start it. It stays alive while the control plane says
-   * the component is healthy, asked at most once a second.
-   */
-  private Launcher.Handle adopt(Pipeline.Component c) {
-    var state = view.component(c.id());
-    if (state.isEmpty() || !state.get().healthy() || state.get().endpoint().isEmpty()) {
-      return null;
-    }
-    String address = DataFlow.dialable(state.get().endpoint());
-    int colon = address.lastIndexOf(':');
-    try (java.net.Socket socket = new java.net.Socket()) {
-      String host = address.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      socket.connect(
-          new java.net.InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))),
-          2000);
-    } catch (IOException | RuntimeException e) {
-      LOG.info(
-          "component '{}' is registered at {} but does not answer there ({}): launching it",
-          c.id(),
-          address,
-          e.getMessage());
-      return null;
-    }
-    return new Adopted() {
-      private long checkedAt = System.nanoTime();
-      private boolean alive = true;
-
-      @Override
-      public synchronized boolean alive() {
-        if (alive && System.nanoTime() - checkedAt > 1_000_000_000L) {
-          checkedAt = System.nanoTime();
-          try {
-            alive = view.component(c.id()).map(ControlPlaneView.Registered::healthy).orElse(false);
-          } catch (FlowctlException unreachable) {
-            LOG.warn("cannot ask after component '{}': {}", c.id(), unreachable.getMessage());
-          }
-        }
-        return alive;
-      }
-
-      @Override
-      public void close() {
-        // started elsewhere: stopped elsewhere
-      }
-    };
-  }
-
-  /**
-   * Waits for a heartbeat the component sent after it was launched: a record left in the store by
-   * an earlier run does not count.
-   */
-  private void awaitHealthy(
-      Pipeline.Component c, Launcher.Handle handle, java.time.Instant launchedAt)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + startTimeout.toNanos();
-    while (true) {
-      var state = view.component(c.id());
-      if (state.isPresent()
-          && state.get().healthy()
-          && !state.get().lastHeartbeat().isBefore(launchedAt)) {
-        return;
-      }
-      if (!handle.alive()) {
-        throw new FlowctlException(
-            FlowctlException.Code.FAILED_PRECONDITION, "it exited before it registered");
-      }
-      if (System.nanoTime() > deadline) {
-        throw new FlowctlException(
-            FlowctlException.Code.DEADLINE_EXCEEDED,
-            "it did not register and turn healthy within " + startTimeout.toMillis() + " ms");
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  /** A component the runner found running and drives where it is. */
-  private interface Adopted extends Launcher.Handle {}
 
   private static void stopAll(List<Launcher.Handle> started) {
     for (int i = started.size() - 1; i >= 0; i--) {
