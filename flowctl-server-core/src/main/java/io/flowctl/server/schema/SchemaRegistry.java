@@ -4,7 +4,6 @@ import io.flowctl.FlowctlException;
 import io.flowctl.internal.Require;
 import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.schema.CompatibilityChecker;
-import io.flowctl.schema.CompatibilityResult;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.EvolutionPolicy;
 import io.flowctl.schema.EvolutionVerdict;
@@ -38,37 +37,21 @@ public final class SchemaRegistry {
   private final CompatibilityChecker checker;
   private final EvolutionPolicy defaultPolicy;
   private final Clock clock;
-  private final int maxVersionsPerSubject;
-  private final int maxSchemaBytes;
-  private final int maxSubjects;
-  private final long maxTotalSchemaBytes;
+  private final SchemaLimits limits;
   private final Readers readers;
 
-  /**
-   * Schema bytes in the store, read once and then counted with every append here (replicas sharing
-   * a database each count their own appends on top of what they read at start).
-   */
-  private final java.util.concurrent.atomic.AtomicLong held =
-      new java.util.concurrent.atomic.AtomicLong(-1);
-
-  private long heldBytes() {
-    long h = held.get();
-    if (h < 0) {
-      held.compareAndSet(-1, store.totalSchemaBytes());
-      h = held.get();
-    }
-    return h;
-  }
-
   private SchemaRegistry(Builder b) {
-    this.maxSubjects = b.maxSubjects;
-    this.maxTotalSchemaBytes = b.maxTotalSchemaBytes;
+    this.limits =
+        new SchemaLimits(
+            b.store,
+            b.maxVersionsPerSubject,
+            b.maxSchemaBytes,
+            b.maxSubjects,
+            b.maxTotalSchemaBytes);
     this.store = b.store;
     this.checker = CompatibilityChecker.of(b.rules);
     this.defaultPolicy = b.defaultPolicy;
     this.clock = b.clock;
-    this.maxVersionsPerSubject = b.maxVersionsPerSubject;
-    this.maxSchemaBytes = b.maxSchemaBytes;
     this.readers = b.readers;
   }
 
@@ -255,7 +238,7 @@ public final class SchemaRegistry {
         return new Registration(toRegistered(d.existing), true, d.policy);
       }
       if (store.append(d.toStore)) {
-        held.addAndGet(d.bytes);
+        limits.held(d.bytes);
         return new Registration(toRegistered(d.toStore), false, d.policy);
       }
       if (options.version() > 0) {
@@ -317,7 +300,7 @@ public final class SchemaRegistry {
                 + "' is "
                 + mode.name().toLowerCase(java.util.Locale.ROOT));
       }
-      checkLimits(subject, ipc.length, versions.size(), highest, registeredBy);
+      limits.check(subject, ipc.length, versions.size(), highest, registeredBy);
       if (mode != SubjectMode.IMPORT) {
         // Imports copy a history as it was: no evolution or consumer judgement.
         List<Schema> history = new ArrayList<>(versions.size());
@@ -328,10 +311,10 @@ public final class SchemaRegistry {
         d.violations = verdict.violations();
         d.consumers = consumerConflicts(subject, schema);
         if (!verdict.accepted()) {
-          throw refusal(subject, d.policy, verdict);
+          throw Refusals.evolution(subject, d.policy, verdict);
         }
         if (!d.consumers.isEmpty() && !options.allowBreakingConsumers()) {
-          throw consumerRefusal(subject, d.consumers, schema);
+          throw Refusals.consumers(subject, d.consumers, schema);
         }
       }
     } catch (FlowctlException refused) {
@@ -351,104 +334,13 @@ public final class SchemaRegistry {
     return d;
   }
 
-  private void checkLimits(
-      String subject, int size, int versionCount, int highest, String registeredBy) {
-    if (size > maxSchemaBytes) {
-      throw new FlowctlException(
-          FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "a schema of " + size + " bytes exceeds the limit of " + maxSchemaBytes);
-    }
-    if (versionCount == 0 && highest == 0 && store.subjectCount() >= maxSubjects) {
-      throw new FlowctlException(
-          FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "the registry holds " + maxSubjects + " subjects, its limit; '" + subject + "' is new");
-    }
-    long holding = heldBytes();
-    if (holding + size > maxTotalSchemaBytes) {
-      throw new FlowctlException(
-          FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "the registry holds "
-              + holding / 1024
-              + " KiB of schemas; "
-              + size
-              + " more bytes would pass its limit of "
-              + maxTotalSchemaBytes / 1024
-              + " KiB (SchemaRegistry.Builder.maxTotalSchemaBytes)");
-    }
-    if (registeredBy != null
-        && !registeredBy.isEmpty()
-        && holding + size > maxTotalSchemaBytes / 4) {
-      long own = store.schemaBytesRegisteredBy(registeredBy);
-      if (own + size > maxTotalSchemaBytes / 4) {
-        throw new FlowctlException(
-            FlowctlException.Code.RESOURCE_EXHAUSTED,
-            "'"
-                + registeredBy
-                + "' registered "
-                + own / 1024
-                + " KiB of schemas; one service may hold a quarter of the registry's "
-                + maxTotalSchemaBytes / 1024
-                + " KiB");
-      }
-    }
-    if (versionCount >= maxVersionsPerSubject) {
-      throw new FlowctlException(
-          FlowctlException.Code.RESOURCE_EXHAUSTED,
-          "subject '" + subject + "' has " + versionCount + " versions, the limit");
-    }
-  }
-
   /**
    * The live consumers of {@code subject} none of whose declared reader schemas reads {@code
    * written}, each judged under the reader model it declared: what a registration is refused on,
    * and what a runner checks a pipeline's links with before data flows.
    */
   public List<ConsumerConflict> consumerConflicts(String subject, Schema written) {
-    List<ConsumerConflict> out = new ArrayList<>();
-    for (Reader r : readers.of(subject)) {
-      if (r.schemas().isEmpty()) {
-        continue;
-      }
-      // Each consumer is judged by the reader model it declared; the changes are stated from its
-      // reader schema to the proposed version, as the producer changed it.
-      CompatibilityChecker its =
-          CompatibilityChecker.of(checker.rules().toBuilder().readerModel(r.model()).build());
-      CompatibilityResult first = null;
-      boolean reads = false;
-      for (Schema reader : r.schemas()) {
-        CompatibilityResult c = its.check(reader, written);
-        if (c.level().forward()) {
-          reads = true;
-          break;
-        }
-        first = first == null ? c : first;
-      }
-      if (!reads) {
-        out.add(
-            new ConsumerConflict(
-                r.serviceId(),
-                first.oldFingerprint(),
-                first.violations(io.flowctl.schema.CompatibilityLevel.FORWARD)));
-      }
-    }
-    return out;
-  }
-
-  private static IncompatibleSchemaException consumerRefusal(
-      String subject, List<ConsumerConflict> conflicts, Schema written) {
-    StringBuilder m =
-        new StringBuilder("schema refused for '")
-            .append(subject)
-            .append("': live consumers could not read it (register with the override to accept): ");
-    for (int i = 0; i < conflicts.size(); i++) {
-      ConsumerConflict c = conflicts.get(i);
-      m.append(i == 0 ? "" : "; ").append("'").append(c.serviceId()).append("' ");
-      for (int j = 0; j < c.changes().size(); j++) {
-        m.append(j == 0 ? "" : ", ").append(c.changes().get(j).message());
-      }
-    }
-    return new IncompatibleSchemaException(
-        m.toString(), CompatibilityChecker.defaults().check(written, written));
+    return Refusals.conflicts(readers.of(subject), checker.rules(), written);
   }
 
   /**
@@ -514,7 +406,7 @@ public final class SchemaRegistry {
     for (StoredSchema s : targets) {
       if (store.purge(subject, s.version())) {
         done.add(s.version());
-        held.addAndGet(-s.schemaIpc().length);
+        limits.held(-s.schemaIpc().length);
         changed(subject, "purged", s.version(), "deleted permanently");
       }
     }
@@ -588,23 +480,6 @@ public final class SchemaRegistry {
   /** Every subject with a version not deleted permanently. */
   public List<String> subjects() {
     return store.subjects();
-  }
-
-  private static IncompatibleSchemaException refusal(
-      String subject, EvolutionPolicy policy, EvolutionVerdict verdict) {
-    StringBuilder m =
-        new StringBuilder("schema refused for '")
-            .append(subject)
-            .append("' under policy ")
-            .append(policy.configName())
-            .append(": ");
-    List<SchemaChange> violations = verdict.violations();
-    for (int i = 0; i < violations.size(); i++) {
-      m.append(i == 0 ? "" : "; ").append(violations.get(i).message());
-    }
-    EvolutionVerdict.Comparison failed =
-        verdict.comparisons().stream().filter(c -> !c.satisfied()).findFirst().orElseThrow();
-    return new IncompatibleSchemaException(m.toString(), failed.result());
   }
 
   private static RegisteredSchema toRegistered(StoredSchema s) {
