@@ -13,10 +13,10 @@ import org.apache.arrow.vector.types.pojo.Schema;
 /**
  * Walks an old and a new schema and records every change with its two directional verdicts.
  *
- * <p>Why this file is long: it is one engine, hidden behind {@link CompatibilityChecker}. Each case
- * of the walk (fields matched by name or position, type changes, nullability, dictionaries, nested
- * types, metadata) decides both directions at once from the same rules, and the cases call each
- * other recursively; split apart they would have to share the whole walk's state.
+ * <p>One engine, hidden behind {@link CompatibilityChecker}. Each case of the walk (fields matched
+ * by name or position, type changes, nullability, dictionaries, nested types, metadata) decides
+ * both directions at once from the same rules, and the cases call each other recursively, so they
+ * share this class; what runs once the walk is done (folding moved columns) is {@link FieldMoves}.
  */
 final class SchemaDiff {
   private final CompatibilityRules rules;
@@ -44,7 +44,7 @@ final class SchemaDiff {
           true,
           "schema metadata changed; metadata never affects compatibility");
     }
-    d.detectMoves();
+    FieldMoves.fold(d.changes, d.removedFields, d.addedFields);
     return List.copyOf(d.changes);
   }
 
@@ -298,7 +298,7 @@ final class SchemaDiff {
     if (!dictionary(o, n, path)) {
       return;
     }
-    if (!Objects.equals(extensionOf(o), extensionOf(n))) {
+    if (!Objects.equals(TypeRules.extensionOf(o), TypeRules.extensionOf(n))) {
       add(
           ChangeKind.TYPE_CHANGED,
           path,
@@ -306,7 +306,12 @@ final class SchemaDiff {
           TypeText.of(n),
           false,
           false,
-          "'" + path + "' changed extension type from " + extensionOf(o) + " to " + extensionOf(n));
+          "'"
+              + path
+              + "' changed extension type from "
+              + TypeRules.extensionOf(o)
+              + " to "
+              + TypeRules.extensionOf(n));
       return;
     }
     if (!Objects.equals(o.getMetadata(), n.getMetadata())
@@ -406,27 +411,9 @@ final class SchemaDiff {
     return !d.isOrdered() && TypeRules.indexHoldsAnyBatch(TypeRules.indexType(d));
   }
 
-  static String extensionOf(Field f) {
-    if (f.getType() instanceof ArrowType.ExtensionType ext) {
-      return ext.extensionName() + "(" + ext.serialize() + ")";
-    }
-    Map<String, String> md = f.getMetadata();
-    String name = md == null ? null : md.get(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_NAME);
-    return name == null
-        ? null
-        : name
-            + "("
-            + md.getOrDefault(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_METADATA, "")
-            + ")";
-  }
-
-  static ArrowType storage(ArrowType t) {
-    return t instanceof ArrowType.ExtensionType ext ? ext.storageType() : t;
-  }
-
   private void type(Field o, Field n, FieldPath path) {
-    ArrowType ot = storage(o.getType());
-    ArrowType nt = storage(n.getType());
+    ArrowType ot = TypeRules.storage(o.getType());
+    ArrowType nt = TypeRules.storage(n.getType());
     ArrowType.ArrowTypeID oid = ot.getTypeID();
     ArrowType.ArrowTypeID nid = nt.getTypeID();
     switch (oid) {
@@ -601,70 +588,5 @@ final class SchemaDiff {
             : narrows
                 ? "; old readers read every new value, new readers cannot read old values"
                 : "; no rule of the widening table relates them");
-  }
-
-  /**
-   * A column removed in one place that reappears, with the same name and type, under another parent
-   * (possibly inside a newly added struct) moved between nesting levels; that is never compatible,
-   * so the pair becomes one FIELD_MOVED change.
-   */
-  private void detectMoves() {
-    for (Map.Entry<SchemaChange, Field> r : removedFields.entrySet()) {
-      for (Map.Entry<SchemaChange, Field> a : addedFields.entrySet()) {
-        if (!changes.contains(r.getKey()) || !changes.contains(a.getKey())) {
-          continue;
-        }
-        // Where the added column sat inside the removed one (it moved out of a struct), and where
-        // the removed column sits inside the added one (it moved into a struct).
-        FieldPath from = find(r.getKey().path(), r.getValue(), a.getValue());
-        FieldPath to = find(a.getKey().path(), a.getValue(), r.getValue());
-        FieldPath oldPath = from == null ? r.getKey().path() : from;
-        FieldPath newPath = to == null ? a.getKey().path() : to;
-        if ((from != null || to != null) && !oldPath.parent().equals(newPath.parent())) {
-          int at = changes.indexOf(r.getKey());
-          changes.remove(r.getKey());
-          changes.remove(a.getKey());
-          changes.add(
-              Math.min(at, changes.size()),
-              new SchemaChange(
-                  ChangeKind.FIELD_MOVED,
-                  newPath,
-                  r.getKey().oldType(),
-                  a.getKey().newType(),
-                  false,
-                  false,
-                  "'"
-                      + oldPath
-                      + "' moved to '"
-                      + newPath
-                      + "'; moving a column between nesting levels is not compatible"));
-        }
-      }
-    }
-  }
-
-  /**
-   * The path under {@code root} (at {@code rootPath}) of a field with the same name and type as
-   * {@code target}.
-   */
-  private static FieldPath find(FieldPath rootPath, Field root, Field target) {
-    if (root.getName().equals(target.getName())
-        && sameType(TypeText.of(root), TypeText.of(target))
-        && !rootPath.equals(FieldPath.ROOT)) {
-      return rootPath;
-    }
-    if (root.getType() instanceof ArrowType.Struct) {
-      for (Field c : root.getChildren()) {
-        FieldPath p = find(rootPath.child(c.getName()), c, target);
-        if (p != null) {
-          return p;
-        }
-      }
-    }
-    return null;
-  }
-
-  private static boolean sameType(String a, String b) {
-    return a.replace(" not null", "").equals(b.replace(" not null", ""));
   }
 }

@@ -1,5 +1,6 @@
 package io.flowctl.schema;
 
+import io.flowctl.schema.ProjectionPlan.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +24,6 @@ import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryEncoder;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
@@ -42,46 +42,21 @@ import org.apache.arrow.vector.util.TransferPair;
  * share (reference-counted) buffers with the input, so the allocator must belong to the same root
  * allocator as the input batch.
  *
- * <p>Why this file is long: planning a projection (one node per reader field, by kind) and running
- * it over a batch ({@code Run}) walk the same tree and must agree case for case, so they stay side
- * by side; the widening of primitive values, which needs no plan, is {@link WideningConversions}.
+ * <p>The plan (one node per reader field, by kind) is made once per pair by {@code ProjectionPlan};
+ * this class runs it over each batch ({@code Run}), one builder per kind, and the widening of
+ * primitive values, which needs no plan, is {@link WideningConversions}.
  */
 public final class SchemaProjector {
-  private enum Kind {
-    NULLS,
-    TRANSFER,
-    STRUCT,
-    LIST,
-    FIXED_LIST,
-    PRIMITIVE,
-    DICT_COPY,
-    DECODE_ENCODE
-  }
-
-  /** How to build one reader field from (at most) one writer field. */
-  private record Node(
-      Kind kind,
-      Field writer,
-      Field reader,
-      int writerIndex,
-      List<Node> children,
-      Node values,
-      Node indices) {}
-
   private final Schema writer;
   private final Schema reader;
   private final CompatibilityResult verdict;
-  private final List<Node> columns;
+  private final List<ProjectionPlan.Node> columns;
 
   private SchemaProjector(Schema writer, Schema reader, CompatibilityResult verdict) {
     this.writer = writer;
     this.reader = reader;
     this.verdict = verdict;
-    this.columns =
-        children(
-            ArrowSchemas.withoutNullNames(writer).getFields(),
-            ArrowSchemas.withoutNullNames(reader).getFields(),
-            false);
+    this.columns = ProjectionPlan.of(writer, reader);
   }
 
   /** A projector under the default rules. */
@@ -153,8 +128,9 @@ public final class SchemaProjector {
     List<FieldVector> out = new ArrayList<>(columns.size());
     try {
       for (Node column : columns) {
-        ValueVector src = column.writerIndex < 0 ? null : batch.getVector(column.writerIndex);
-        out.add(run.build(column, src, batch.getRowCount(), FieldPath.of(column.reader.getName())));
+        ValueVector src = column.writerIndex() < 0 ? null : batch.getVector(column.writerIndex());
+        out.add(
+            run.build(column, src, batch.getRowCount(), FieldPath.of(column.reader().getName())));
       }
       List<Field> fields = new ArrayList<>(out.size());
       for (FieldVector v : out) {
@@ -166,110 +142,6 @@ public final class SchemaProjector {
       run.closeQuietly(out);
       throw e;
     }
-  }
-
-  // ---- planning ----
-
-  private List<Node> children(List<Field> wFields, List<Field> rFields, boolean positional) {
-    Map<Integer, Integer> readerToWriter = new HashMap<>();
-    if (positional) {
-      for (int i = 0; i < Math.min(wFields.size(), rFields.size()); i++) {
-        readerToWriter.put(i, i);
-      }
-    } else {
-      for (int[] p : FieldMatching.of(wFields, rFields).pairs()) {
-        readerToWriter.put(p[1], p[0]);
-      }
-    }
-    List<Node> nodes = new ArrayList<>(rFields.size());
-    for (int j = 0; j < rFields.size(); j++) {
-      Integer i = readerToWriter.get(j);
-      nodes.add(i == null ? nulls(rFields.get(j)) : node(wFields.get(i), rFields.get(j), i));
-    }
-    return nodes;
-  }
-
-  private static Node nulls(Field r) {
-    return new Node(Kind.NULLS, null, r, -1, List.of(), null, null);
-  }
-
-  private Node node(Field w, Field r, int writerIndex) {
-    DictionaryEncoding wd = w.getDictionary();
-    DictionaryEncoding rd = r.getDictionary();
-    if (wd != null || rd != null) {
-      Node values = node(valueField(w), valueField(r), writerIndex);
-      if (wd != null && rd != null) {
-        ArrowType.Int wi = TypeRules.indexType(wd);
-        ArrowType.Int ri = TypeRules.indexType(rd);
-        if (wi.equals(ri) || TypeRules.intWidens(wi, ri, CompatibilityRules.defaults())) {
-          Node indices = node(indexField(w, wi), indexField(r, ri), writerIndex);
-          return new Node(Kind.DICT_COPY, w, r, writerIndex, List.of(), values, indices);
-        }
-      }
-      return new Node(Kind.DECODE_ENCODE, w, r, writerIndex, List.of(), values, null);
-    }
-    if (sameLayout(w, r)) {
-      return new Node(Kind.TRANSFER, w, r, writerIndex, List.of(), null, null);
-    }
-    ArrowType wt = SchemaDiff.storage(w.getType());
-    ArrowType rt = SchemaDiff.storage(r.getType());
-    return switch (rt.getTypeID()) {
-      case Struct ->
-          new Node(
-              Kind.STRUCT,
-              w,
-              r,
-              writerIndex,
-              children(w.getChildren(), r.getChildren(), false),
-              null,
-              null);
-      case List, LargeList, Map ->
-          new Node(
-              Kind.LIST,
-              w,
-              r,
-              writerIndex,
-              children(w.getChildren(), r.getChildren(), true),
-              null,
-              null);
-      case FixedSizeList ->
-          new Node(
-              Kind.FIXED_LIST,
-              w,
-              r,
-              writerIndex,
-              children(w.getChildren(), r.getChildren(), true),
-              null,
-              null);
-      default -> {
-        if (rt.isComplex() || wt.isComplex()) {
-          throw new IllegalStateException("checker accepted " + w + " -> " + r);
-        }
-        yield new Node(Kind.PRIMITIVE, w, r, writerIndex, List.of(), null, null);
-      }
-    };
-  }
-
-  private static Field valueField(Field f) {
-    return new Field(
-        f.getName(),
-        new FieldType(f.isNullable(), f.getType(), null, f.getMetadata()),
-        f.getChildren());
-  }
-
-  private static Field indexField(Field f, ArrowType.Int index) {
-    return new Field(f.getName(), new FieldType(f.isNullable(), index, null), null);
-  }
-
-  private static boolean sameLayout(Field w, Field r) {
-    return CanonicalForm.of(new Schema(List.of(anonymous(w))), false)
-        .equals(CanonicalForm.of(new Schema(List.of(anonymous(r))), false));
-  }
-
-  /** The field without name and nullability: two columns with the same data layout match. */
-  private static Field anonymous(Field f) {
-    return new Field(
-        "", new FieldType(true, f.getType(), f.getDictionary(), f.getMetadata()), f.getChildren());
   }
 
   // ---- execution ----
@@ -288,13 +160,13 @@ public final class SchemaProjector {
     }
 
     FieldVector build(Node n, ValueVector src, int rows, FieldPath path) {
-      return switch (n.kind) {
-        case NULLS -> nullsVector(n.reader, rows);
-        case TRANSFER -> transfer(src, n.writer, n.reader);
+      return switch (n.kind()) {
+        case NULLS -> nullsVector(n.reader(), rows);
+        case TRANSFER -> transfer(src, n.writer(), n.reader());
         case STRUCT -> struct(n, (StructVector) src, rows, path);
         case LIST -> list(n, src, rows, path);
         case FIXED_LIST -> fixedList(n, (FixedSizeListVector) src, rows, path);
-        case PRIMITIVE -> WideningConversions.convert(src, n.reader, allocator, path);
+        case PRIMITIVE -> WideningConversions.convert(src, n.reader(), allocator, path);
         case DICT_COPY -> dictCopy(n, src, rows, path);
         case DECODE_ENCODE -> decodeEncode(n, src, rows, path);
       };
@@ -319,7 +191,7 @@ public final class SchemaProjector {
       for (Field f : fields) {
         DictionaryEncoding d = f.getDictionary();
         if (d != null && built.add(d.getId())) {
-          FieldVector dict = valueField(f).createVector(allocator);
+          FieldVector dict = ProjectionPlan.valueField(f).createVector(allocator);
           dict.allocateNew();
           dict.setValueCount(0);
           outDictionaries.put(new Dictionary(dict, d));
@@ -359,7 +231,10 @@ public final class SchemaProjector {
         Field w = ws.get(i);
         Field r = rs.get(i);
         if (w.getDictionary() != null && r.getDictionary() != null) {
-          copyDictionary(w, r, node(valueField(w), valueField(r), 0));
+          copyDictionary(
+              w,
+              r,
+              ProjectionPlan.node(ProjectionPlan.valueField(w), ProjectionPlan.valueField(r), 0));
         }
         copyNestedDictionaries(w.getChildren(), r.getChildren());
       }
@@ -391,24 +266,24 @@ public final class SchemaProjector {
     }
 
     FieldVector dictCopy(Node n, ValueVector src, int rows, FieldPath path) {
-      copyDictionary(n.writer, n.reader, n.values);
-      return rename(build(n.indices, src, rows, path), memoryFormat(n.reader));
+      copyDictionary(n.writer(), n.reader(), n.values());
+      return rename(build(n.indices(), src, rows, path), memoryFormat(n.reader()));
     }
 
     FieldVector decodeEncode(Node n, ValueVector src, int rows, FieldPath path) {
       ValueVector plain = src;
       boolean ownsPlain = false;
-      if (n.writer.getDictionary() != null) {
-        plain = DictionaryEncoder.decode(src, lookup(n.writer), allocator);
+      if (n.writer().getDictionary() != null) {
+        plain = DictionaryEncoder.decode(src, lookup(n.writer()), allocator);
         ownsPlain = true;
       }
       try {
-        FieldVector values = build(n.values, plain, rows, path);
-        if (n.reader.getDictionary() == null) {
+        FieldVector values = build(n.values(), plain, rows, path);
+        if (n.reader().getDictionary() == null) {
           return values;
         }
         try (values) {
-          return encode(values, n.reader, rows);
+          return encode(values, n.reader(), rows);
         }
       } finally {
         if (ownsPlain) {
@@ -420,7 +295,7 @@ public final class SchemaProjector {
     /** Builds a dictionary of the distinct non-null values, in first-seen order, and encodes. */
     FieldVector encode(FieldVector values, Field readerField, int rows) {
       DictionaryEncoding encoding = readerField.getDictionary();
-      FieldVector dict = valueField(readerField).createVector(allocator);
+      FieldVector dict = ProjectionPlan.valueField(readerField).createVector(allocator);
       boolean handedOver = false;
       try {
         dict.allocateNew();
@@ -466,7 +341,7 @@ public final class SchemaProjector {
     FieldVector struct(Node n, StructVector src, int rows, FieldPath path) {
       StructVector out =
           new StructVector(
-              withoutChildren(n.reader),
+              withoutChildren(n.reader()),
               allocator,
               null,
               org.apache.arrow.vector.complex.AbstractStructVector.ConflictPolicy.CONFLICT_APPEND,
@@ -474,14 +349,14 @@ public final class SchemaProjector {
       try {
         // setNull/setIndexDefined grow only the validity buffer; allocateNew would also allocate
         // (and empty) the children transferred in below.
-        for (int j = 0; j < n.children.size(); j++) {
-          Node c = n.children.get(j);
-          ValueVector child = c.writerIndex < 0 ? null : src.getChildByOrdinal(c.writerIndex);
-          FieldVector built = build(c, child, rows, path.child(c.reader.getName()));
+        for (int j = 0; j < n.children().size(); j++) {
+          Node c = n.children().get(j);
+          ValueVector child = c.writerIndex() < 0 ? null : src.getChildByOrdinal(c.writerIndex());
+          FieldVector built = build(c, child, rows, path.child(c.reader().getName()));
           try (built) {
             FieldVector slot =
                 out.addOrGet(
-                    c.reader.getName(), built.getField().getFieldType(), FieldVector.class);
+                    c.reader().getName(), built.getField().getFieldType(), FieldVector.class);
             built.makeTransferPair(slot).transfer();
           }
         }
@@ -506,12 +381,12 @@ public final class SchemaProjector {
     }
 
     FieldVector list(Node n, ValueVector src, int rows, FieldPath path) {
-      FieldVector out = childless(n.reader);
+      FieldVector out = childless(n.reader());
       try {
         // Allocate before the child arrives: allocating a list allocates (and empties) its child.
         out.setInitialCapacity(Math.max(rows, 1));
         allocateValidity(out, rows);
-        Node element = n.children.get(0);
+        Node element = n.children().get(0);
         ValueVector srcData =
             src instanceof LargeListVector l
                 ? l.getDataVector()
@@ -552,11 +427,11 @@ public final class SchemaProjector {
     }
 
     FieldVector fixedList(Node n, FixedSizeListVector src, int rows, FieldPath path) {
-      FixedSizeListVector out = (FixedSizeListVector) childless(n.reader);
+      FixedSizeListVector out = (FixedSizeListVector) childless(n.reader());
       try {
         FieldVector data =
             build(
-                n.children.get(0),
+                n.children().get(0),
                 src.getDataVector(),
                 src.getDataVector().getValueCount(),
                 path.child(FieldPath.ELEMENT));

@@ -1,10 +1,12 @@
 package io.flowctl.schema;
 
+import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
 
 /** The widening table as code: which type changes a reader absorbs without losing a value. */
 final class TypeRules {
@@ -111,5 +113,25 @@ final class TypeRules {
       f *= 1000;
     }
     return f;
+  }
+
+  /** An extension type's name and metadata as text; null for other types. */
+  static String extensionOf(Field f) {
+    if (f.getType() instanceof ArrowType.ExtensionType ext) {
+      return ext.extensionName() + "(" + ext.serialize() + ")";
+    }
+    Map<String, String> md = f.getMetadata();
+    String name = md == null ? null : md.get(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_NAME);
+    return name == null
+        ? null
+        : name
+            + "("
+            + md.getOrDefault(ArrowType.ExtensionType.EXTENSION_METADATA_KEY_METADATA, "")
+            + ")";
+  }
+
+  /** The type an extension type stores its values as; other types as they are. */
+  static ArrowType storage(ArrowType t) {
+    return t instanceof ArrowType.ExtensionType ext ? ext.storageType() : t;
   }
 }

@@ -23,8 +23,8 @@ final class WideningConversions {
 
   static FieldVector convert(
       ValueVector src, Field reader, BufferAllocator allocator, FieldPath path) {
-    ArrowType from = SchemaDiff.storage(src.getField().getType());
-    ArrowType to = SchemaDiff.storage(reader.getType());
+    ArrowType from = TypeRules.storage(src.getField().getType());
+    ArrowType to = TypeRules.storage(reader.getType());
     int rows = src.getValueCount();
     FieldVector out = reader.createVector(allocator);
     try {
