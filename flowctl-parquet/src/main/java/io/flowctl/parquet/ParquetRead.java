@@ -1,57 +1,24 @@
 package io.flowctl.parquet;
 
 import io.flowctl.client.codec.CodecException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.DateMilliVector;
-import org.apache.arrow.vector.Decimal256Vector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.DurationVector;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.FixedSizeBinaryVector;
-import org.apache.arrow.vector.Float2Vector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.NullVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TimeMicroVector;
-import org.apache.arrow.vector.TimeMilliVector;
-import org.apache.arrow.vector.TimeNanoVector;
-import org.apache.arrow.vector.TimeSecVector;
-import org.apache.arrow.vector.TimeStampVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.UInt1Vector;
-import org.apache.arrow.vector.UInt2Vector;
-import org.apache.arrow.vector.UInt4Vector;
-import org.apache.arrow.vector.UInt8Vector;
 import org.apache.arrow.vector.ValueVector;
-import org.apache.arrow.vector.VariableWidthFieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
-import org.apache.arrow.vector.types.TimeUnit;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.parquet.io.MessageColumnIO;
-import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.Converter;
 import org.apache.parquet.io.api.GroupConverter;
 import org.apache.parquet.io.api.PrimitiveConverter;
 import org.apache.parquet.io.api.RecordMaterializer;
 import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.OriginalType;
-import org.apache.parquet.schema.PrimitiveType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -59,11 +26,10 @@ import org.apache.parquet.schema.Type;
  * vectors of an Arrow root. One slot per Arrow vector; a slot that saw no value between its
  * parent's start and end gets a null (that is how Parquet says "null").
  *
- * <p>Why this file is long: it is one engine behind {@link ParquetEventReader}. Every slot kind
- * (primitives of each physical and logical type, structs, lists, maps, dictionaries, nulls) obeys
- * the same start/end protocol of parquet-column's converters and the same null and repetition
- * rules, and each is small; spread over files they would all need the package's view of that
- * protocol.
+ * <p>Why this file is long: it is one engine behind {@link ParquetEventReader}. Every group slot
+ * (structs, lists, maps, repeated fields, nulls) obeys the same start/end protocol of
+ * parquet-column's converters and the same null and repetition rules, and each is small; the
+ * primitive slots of each physical and logical type are {@link LeafSlots}.
  */
 final class ParquetRead {
   private ParquetRead() {}
@@ -101,7 +67,7 @@ final class ParquetRead {
      */
     private boolean fromPages(MessageType parquet, int i) {
       Type t = parquet.getType(i);
-      return root.byParquetIndex[i] instanceof LeafSlot
+      return root.byParquetIndex[i] instanceof LeafSlots.LeafSlot
           && t.isPrimitive()
           && !t.isRepetition(Type.Repetition.REPEATED);
     }
@@ -133,12 +99,12 @@ final class ParquetRead {
       List<Type> nested = new ArrayList<>();
       List<Slot> nestedSlots = new ArrayList<>();
       List<org.apache.parquet.column.ColumnDescriptor> flat = new ArrayList<>();
-      List<LeafSlot> flatSlots = new ArrayList<>();
+      List<LeafSlots.LeafSlot> flatSlots = new ArrayList<>();
       for (int i = 0; i < parquet.getFieldCount(); i++) {
         Type t = parquet.getType(i);
         if (fromPages(parquet, i)) {
           flat.add(parquet.getColumnDescription(new String[] {t.getName()}));
-          flatSlots.add((LeafSlot) root.byParquetIndex[i]);
+          flatSlots.add((LeafSlots.LeafSlot) root.byParquetIndex[i]);
         } else {
           nested.add(t);
           nestedSlots.add(root.byParquetIndex[i]);
@@ -156,13 +122,13 @@ final class ParquetRead {
     /** What {@link #plan} chose; {@link #columns} applies it to each row group. */
     static final class Plan {
       private final List<org.apache.parquet.column.ColumnDescriptor> flat;
-      private final List<LeafSlot> flatSlots;
+      private final List<LeafSlots.LeafSlot> flatSlots;
       private final MessageColumnIO nested;
       private final Part part;
 
       private Plan(
           List<org.apache.parquet.column.ColumnDescriptor> flat,
-          List<LeafSlot> flatSlots,
+          List<LeafSlots.LeafSlot> flatSlots,
           MessageColumnIO nested,
           Part part) {
         this.flat = flat;
@@ -319,7 +285,7 @@ final class ParquetRead {
   }
 
   /** One Arrow vector fed by one Parquet field. */
-  private abstract static class Slot {
+  abstract static class Slot {
     final String path;
     int count;
     boolean seen;
@@ -381,10 +347,10 @@ final class ParquetRead {
       throw new CodecException(
           "column '" + path + "': a Parquet group cannot fill an Arrow " + type(v));
     }
-    return leaf(v, t.asPrimitiveType(), path);
+    return LeafSlots.of(v, t.asPrimitiveType(), path);
   }
 
-  private static String type(ValueVector v) {
+  static String type(ValueVector v) {
     return v.getField().getType().toString();
   }
 
@@ -392,7 +358,7 @@ final class ParquetRead {
   private static Slot element(ValueVector data, Type repeated, String path) {
     String p = path + ".element";
     if (repeated.isPrimitive()) {
-      return leaf(data, repeated.asPrimitiveType(), p);
+      return LeafSlots.of(data, repeated.asPrimitiveType(), p);
     }
     if (data instanceof StructVector s) {
       return new StructSlot(s, repeated.asGroupType(), p);
@@ -657,439 +623,6 @@ final class ParquetRead {
     @Override
     void appendNull() {
       count++;
-    }
-  }
-
-  /** A leaf: one primitive converter appending to one vector. */
-  private abstract static class LeafSlot extends Slot implements ColumnChunkReader.Sink {
-    private final ValueVector vector;
-    private final PrimitiveConverter converter;
-
-    LeafSlot(ValueVector vector, String path) {
-      super(path);
-      this.vector = vector;
-      LeafSlot self = this;
-      this.converter =
-          new PrimitiveConverter() {
-            @Override
-            public void addBoolean(boolean value) {
-              self.addLong(value ? 1 : 0);
-            }
-
-            @Override
-            public void addInt(int value) {
-              self.addLong(value);
-            }
-
-            @Override
-            public void addLong(long value) {
-              self.addLong(value);
-            }
-
-            @Override
-            public void addFloat(float value) {
-              self.addDouble(value);
-            }
-
-            @Override
-            public void addDouble(double value) {
-              self.addDouble(value);
-            }
-
-            @Override
-            public void addBinary(Binary value) {
-              self.addBinary(value);
-            }
-          };
-    }
-
-    void addLong(long value) {
-      set(count, value);
-      count++;
-      seen = true;
-    }
-
-    void addDouble(double value) {
-      setDouble(count, value);
-      count++;
-      seen = true;
-    }
-
-    void addBinary(Binary value) {
-      setBinary(count, value);
-      count++;
-      seen = true;
-    }
-
-    @Override
-    public void appendLong(long value) {
-      addLong(value);
-    }
-
-    @Override
-    public void appendDouble(double value) {
-      addDouble(value);
-    }
-
-    @Override
-    public void appendBytes(byte[] src, int offset, int length) {
-      setBytes(count, src, offset, length);
-      count++;
-      seen = true;
-    }
-
-    /** A byte-array value from a page's bytes; slots that copy bytes as they are override it. */
-    void setBytes(int index, byte[] src, int offset, int length) {
-      setBinary(index, Binary.fromConstantByteArray(src, offset, length));
-    }
-
-    void set(int index, long value) {
-      throw mismatch("Parquet integers cannot fill an Arrow " + type(vector));
-    }
-
-    void setDouble(int index, double value) {
-      throw mismatch("Parquet floating point values cannot fill an Arrow " + type(vector));
-    }
-
-    void setBinary(int index, Binary value) {
-      throw mismatch("Parquet byte arrays cannot fill an Arrow " + type(vector));
-    }
-
-    @Override
-    public PrimitiveConverter converter() {
-      return converter;
-    }
-
-    @Override
-    public void appendNull() {
-      if (vector instanceof org.apache.arrow.vector.FieldVector f) {
-        f.setNull(count);
-      }
-      count++;
-    }
-
-    long narrow(long value, long min, long max) {
-      if (value < min || value > max) {
-        throw mismatch("value " + value + " does not fit " + type(vector));
-      }
-      return value;
-    }
-  }
-
-  private static LeafSlot leaf(ValueVector v, PrimitiveType p, String path) {
-    PrimitiveTypeName physical = p.getPrimitiveTypeName();
-    if (v instanceof NullVector) {
-      return new LeafSlot(v, path) {
-        @Override
-        public void appendNull() {
-          count++;
-        }
-      };
-    }
-    if (v instanceof BitVector b) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          b.setSafe(i, (int) value);
-        }
-      };
-    }
-    if (v instanceof TinyIntVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (byte) narrow(value, Byte.MIN_VALUE, Byte.MAX_VALUE));
-        }
-      };
-    }
-    if (v instanceof SmallIntVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (short) narrow(value, Short.MIN_VALUE, Short.MAX_VALUE));
-        }
-      };
-    }
-    if (v instanceof IntVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (int) narrow(value, Integer.MIN_VALUE, Integer.MAX_VALUE));
-        }
-      };
-    }
-    if (v instanceof UInt1Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (byte) narrow(value & 0xFFFF_FFFFL, 0, 255));
-        }
-      };
-    }
-    if (v instanceof UInt2Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (char) narrow(value & 0xFFFF_FFFFL, 0, 65535));
-        }
-      };
-    }
-    if (v instanceof UInt4Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (int) value); // the bits of an INT32 or the low half of an INT64
-        }
-      };
-    }
-    if (v instanceof BigIntVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, value);
-        }
-      };
-    }
-    if (v instanceof UInt8Vector x) {
-      boolean fromInt32 = physical == PrimitiveTypeName.INT32;
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, fromInt32 ? value & 0xFFFF_FFFFL : value);
-        }
-      };
-    }
-    if (v instanceof Float2Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void setBinary(int i, Binary value) {
-          if (value.length() != 2) {
-            throw mismatch("a float16 value has " + value.length() + " bytes, not 2");
-          }
-          byte[] b = value.getBytesUnsafe();
-          x.setSafe(i, (short) ((b[0] & 0xff) | (b[1] << 8)));
-        }
-      };
-    }
-    if (v instanceof Float4Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void setDouble(int i, double value) {
-          x.setSafe(i, (float) value);
-        }
-      };
-    }
-    if (v instanceof Float8Vector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void setDouble(int i, double value) {
-          x.setSafe(i, value);
-        }
-      };
-    }
-    if (v instanceof VariableWidthFieldVector x) {
-      // utf8, binary, their large and view forms: Arrow's one interface for variable widths
-      return new LeafSlot(v, path) {
-        @Override
-        void setBinary(int i, Binary value) {
-          ByteBuffer b = value.toByteBuffer();
-          x.setSafe(i, b, b.position(), b.remaining());
-        }
-
-        @Override
-        void setBytes(int i, byte[] src, int offset, int length) {
-          x.setSafe(i, src, offset, length);
-        }
-      };
-    }
-    if (v instanceof FixedSizeBinaryVector x) {
-      int width = x.getByteWidth();
-      return new LeafSlot(v, path) {
-        @Override
-        void setBinary(int i, Binary value) {
-          if (value.length() != width) {
-            throw mismatch("a value has " + value.length() + " bytes, not " + width);
-          }
-          x.setSafe(i, value.getBytes());
-        }
-      };
-    }
-    if (v instanceof DecimalVector x) {
-      return decimal(v, path, 16, x::setSafe, x::setBigEndianSafe);
-    }
-    if (v instanceof Decimal256Vector x) {
-      return decimal(v, path, 32, x::setSafe, x::setBigEndianSafe);
-    }
-    if (v instanceof DateDayVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, (int) value);
-        }
-      };
-    }
-    if (v instanceof DateMilliVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, value * 86_400_000L);
-        }
-      };
-    }
-    if (v instanceof DurationVector x) {
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          x.setSafe(i, value);
-        }
-      };
-    }
-    TimeUnit target = arrowUnit(v);
-    if (target != null) {
-      long from = perSecond(parquetUnit(p, target));
-      long to = perSecond(target);
-      if (physical == PrimitiveTypeName.INT96) {
-        return new LeafSlot(v, path) {
-          @Override
-          void setBinary(int i, Binary value) {
-            setTime(v, i, int96(value, to, this));
-          }
-        };
-      }
-      return new LeafSlot(v, path) {
-        @Override
-        void set(int i, long value) {
-          setTime(v, i, scale(value, from, to));
-        }
-      };
-    }
-    throw new CodecException(
-        "column '" + path + "': Arrow type " + type(v) + " cannot be read from Parquet");
-  }
-
-  /** A decimal from an int32/int64 unscaled value or a big-endian two's-complement byte array. */
-  private static LeafSlot decimal(
-      ValueVector v, String path, int maxBytes, IndexedLong fromLong, IndexedBytes fromBigEndian) {
-    return new LeafSlot(v, path) {
-      @Override
-      void set(int i, long value) {
-        fromLong.set(i, value);
-      }
-
-      @Override
-      void setBinary(int i, Binary value) {
-        if (value.length() > maxBytes) {
-          throw mismatch(
-              "a decimal of " + value.length() + " bytes does not fit decimal" + maxBytes * 8);
-        }
-        fromBigEndian.set(i, value.getBytes());
-      }
-    };
-  }
-
-  /** {@code setSafe(int, long)} of the two decimal vectors, which share no interface for it. */
-  @FunctionalInterface
-  private interface IndexedLong {
-    void set(int index, long value);
-  }
-
-  /** {@code setBigEndianSafe(int, byte[])} of the two decimal vectors. */
-  @FunctionalInterface
-  private interface IndexedBytes {
-    void set(int index, byte[] value);
-  }
-
-  private static TimeUnit arrowUnit(ValueVector v) {
-    ArrowType t = v.getField().getType();
-    if (t instanceof ArrowType.ExtensionType e) {
-      t = e.storageType();
-    }
-    if (t instanceof ArrowType.Time time) {
-      return time.getUnit();
-    }
-    if (t instanceof ArrowType.Timestamp ts) {
-      return ts.getUnit();
-    }
-    return null;
-  }
-
-  /** The unit the Parquet column stores; without an annotation, the Arrow unit itself. */
-  private static TimeUnit parquetUnit(PrimitiveType p, TimeUnit arrow) {
-    LogicalTypeAnnotation a = p.getLogicalTypeAnnotation();
-    LogicalTypeAnnotation.TimeUnit u = null;
-    if (a instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts) {
-      u = ts.getUnit();
-    } else if (a instanceof LogicalTypeAnnotation.TimeLogicalTypeAnnotation time) {
-      u = time.getUnit();
-    } else if (p.getOriginalType() == OriginalType.TIMESTAMP_MILLIS
-        || p.getOriginalType() == OriginalType.TIME_MILLIS) {
-      u = LogicalTypeAnnotation.TimeUnit.MILLIS;
-    } else if (p.getOriginalType() == OriginalType.TIMESTAMP_MICROS
-        || p.getOriginalType() == OriginalType.TIME_MICROS) {
-      u = LogicalTypeAnnotation.TimeUnit.MICROS;
-    }
-    if (u == null) {
-      return arrow;
-    }
-    return switch (u) {
-      case MILLIS -> TimeUnit.MILLISECOND;
-      case MICROS -> TimeUnit.MICROSECOND;
-      case NANOS -> TimeUnit.NANOSECOND;
-    };
-  }
-
-  private static long perSecond(TimeUnit u) {
-    return switch (u) {
-      case SECOND -> 1L;
-      case MILLISECOND -> 1_000L;
-      case MICROSECOND -> 1_000_000L;
-      case NANOSECOND -> 1_000_000_000L;
-    };
-  }
-
-  private static long scale(long value, long from, long to) {
-    if (from == to) {
-      return value;
-    }
-    if (to > from) {
-      return Math.multiplyExact(value, to / from);
-    }
-    return Math.floorDiv(value, from / to);
-  }
-
-  private static void setTime(ValueVector v, int i, long value) {
-    if (v instanceof TimeStampVector ts) {
-      ts.setSafe(i, value);
-    } else if (v instanceof TimeSecVector t) {
-      t.setSafe(i, Math.toIntExact(value));
-    } else if (v instanceof TimeMilliVector t) {
-      t.setSafe(i, Math.toIntExact(value));
-    } else if (v instanceof TimeMicroVector t) {
-      t.setSafe(i, value);
-    } else {
-      ((TimeNanoVector) v).setSafe(i, value);
-    }
-  }
-
-  /**
-   * INT96 (Impala, Spark): nanoseconds of the day, then the Julian day, little-endian; returned in
-   * units of {@code 1/perSecond} s.
-   */
-  private static long int96(Binary value, long perSecond, Slot slot) {
-    if (value.length() != 12) {
-      throw slot.mismatch("an INT96 value has " + value.length() + " bytes, not 12");
-    }
-    ByteBuffer b = value.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-    long nanosOfDay = b.getLong(b.position());
-    long julianDay = b.getInt(b.position() + 8);
-    long epochDay = julianDay - 2_440_588L;
-    try {
-      return Math.addExact(
-          Math.multiplyExact(epochDay, 86_400L * perSecond),
-          scale(nanosOfDay, 1_000_000_000L, perSecond));
-    } catch (ArithmeticException e) {
-      throw slot.mismatch(
-          "INT96 Julian day " + julianDay + " is beyond the range of the Arrow timestamp unit");
     }
   }
 }
