@@ -2,7 +2,6 @@ package io.flowctl.client.protobuf;
 
 import com.google.common.base.Utf8;
 import com.google.protobuf.Descriptors.Descriptor;
-import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
@@ -21,7 +20,6 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.dictionary.Dictionary;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
-import org.apache.arrow.vector.types.pojo.DictionaryEncoding;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
@@ -36,6 +34,12 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * of written vectors. They are rare on the wire (a writer emits each field once), so the fast path
  * assumes them away and, when a message breaks the assumption, re-encodes that one message through
  * protobuf-java's parser (which applies the rules) and reads it again into the same row.
+ *
+ * <p>Why this file is long: every field kind (scalars of each wire type, messages as structs,
+ * repeated fields and maps as lists, enums as dictionaries, JSON types) follows the same row
+ * protocol — the field appears, the row ends, a default fills in, the message is redone — over the
+ * converter's one wire position and its columns; the well-known types that need none of that are
+ * {@link WellKnownValues}.
  */
 final class WireToArrow implements AutoCloseable {
   /** Thrown (without a stack) when a message repeats a singular field or sets two oneof members. */
@@ -278,12 +282,12 @@ final class WireToArrow implements AutoCloseable {
         Descriptor m = f.getMessageType();
         String full = m.getFullName();
         if (full.equals(ProtoSchemas.TIMESTAMP) || full.equals(ProtoSchemas.DURATION)) {
-          return new NanosValue(
+          return new WellKnownValues.Nanos(
               (Columns.FixedCol) vector, path, full.equals(ProtoSchemas.TIMESTAMP));
         }
         FieldDescriptor.Type wrapped = ProtoSchemas.WRAPPERS.get(full);
         if (wrapped != null) {
-          return new WrapperValue(new ScalarValue(wrapped, vector, path), path);
+          return new WellKnownValues.Wrapper(new ScalarValue(wrapped, vector, path));
         }
         if (ProtoSchemas.JSON_TYPES.contains(full)) {
           return new JsonValue(m, (Columns.VarCol) vector, path);
@@ -657,7 +661,7 @@ final class WireToArrow implements AutoCloseable {
   }
 
   /** Reads one value of a field into its vector at an index. */
-  private abstract static class Value {
+  abstract static class Value {
     abstract int wireType();
 
     boolean packable() {
@@ -669,6 +673,14 @@ final class WireToArrow implements AutoCloseable {
     abstract void setNull(int index);
 
     abstract void fillDefault(int index);
+  }
+
+  /** A value the wire carries length-delimited: a message, or JSON's structured types. */
+  abstract static class Delimited extends Value {
+    @Override
+    final int wireType() {
+      return WireFormat.WIRETYPE_LENGTH_DELIMITED;
+    }
   }
 
   private final class ScalarValue extends Value {
@@ -727,7 +739,7 @@ final class WireToArrow implements AutoCloseable {
   }
 
   /** A message field: its fields are the struct's children. */
-  private static final class StructValue extends Value {
+  private static final class StructValue extends Delimited {
     private final Columns.StructCol vector;
     private final MessageReader reader;
     private final String path;
@@ -736,11 +748,6 @@ final class WireToArrow implements AutoCloseable {
       this.vector = vector;
       this.reader = reader;
       this.path = path;
-    }
-
-    @Override
-    int wireType() {
-      return WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
     @Override
@@ -764,121 +771,8 @@ final class WireToArrow implements AutoCloseable {
     }
   }
 
-  /** google.protobuf.Timestamp or Duration: the nanoseconds since the epoch, or of the span. */
-  private static final class NanosValue extends Value {
-    private final Columns.FixedCol vector;
-    private final String path;
-    private final boolean timestamp;
-
-    NanosValue(Columns.FixedCol vector, String path, boolean timestamp) {
-      this.vector = vector;
-      this.path = path;
-      this.timestamp = timestamp;
-    }
-
-    @Override
-    int wireType() {
-      return WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    }
-
-    @Override
-    void read(Wire in, int index) {
-      int outer = in.enter();
-      long seconds = 0;
-      int nanos = 0;
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          break;
-        }
-        if (tag == ((1 << 3) | Wire.VARINT)) {
-          seconds = in.readVarint64();
-        } else if (tag == ((2 << 3) | Wire.VARINT)) {
-          nanos = in.readVarint32();
-        } else {
-          in.skip(tag);
-        }
-      }
-      in.leave(outer);
-      long value;
-      try {
-        value = Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), nanos);
-      } catch (ArithmeticException e) {
-        throw new ProtoConversionException(
-            "field '"
-                + path
-                + "': "
-                + seconds
-                + " s is beyond the range of "
-                + (timestamp ? "timestamp(ns)" : "duration(ns)")
-                + " (years 1677 to 2262)",
-            -1,
-            path);
-      }
-      set(index, value);
-    }
-
-    private void set(int index, long value) {
-      vector.putLong(index, value);
-    }
-
-    @Override
-    void setNull(int index) {
-      vector.setNull(index);
-    }
-
-    @Override
-    void fillDefault(int index) {
-      set(index, 0);
-    }
-  }
-
-  /** A wrapper (Int64Value, StringValue, ...): its field 1, or the default when it has none. */
-  private static final class WrapperValue extends Value {
-    private final ScalarValue scalar;
-    private final String path;
-
-    WrapperValue(ScalarValue scalar, String path) {
-      this.scalar = scalar;
-      this.path = path;
-    }
-
-    @Override
-    int wireType() {
-      return WireFormat.WIRETYPE_LENGTH_DELIMITED;
-    }
-
-    @Override
-    void read(Wire in, int index) {
-      int outer = in.enter();
-      scalar.fillDefault(index);
-      while (true) {
-        int tag = in.readTag();
-        if (tag == 0) {
-          break;
-        }
-        if ((tag >>> 3) == 1 && (tag & 7) == scalar.wireType()) {
-          scalar.read(in, index);
-        } else {
-          in.skip(tag);
-        }
-      }
-      in.leave(outer);
-    }
-
-    @Override
-    void setNull(int index) {
-      scalar.setNull(index);
-    }
-
-    @Override
-    void fillDefault(int index) {
-      scalar.fillDefault(index);
-    }
-  }
-
   /** Struct, Value, ListValue and Any: their proto3 JSON. */
-  private final class JsonValue extends Value {
+  private final class JsonValue extends Delimited {
     private final Descriptor message;
     private final Columns.VarCol vector;
     private final String path;
@@ -887,11 +781,6 @@ final class WireToArrow implements AutoCloseable {
       this.message = message;
       this.vector = vector;
       this.path = path;
-    }
-
-    @Override
-    int wireType() {
-      return WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
     @Override
@@ -929,43 +818,6 @@ final class WireToArrow implements AutoCloseable {
     @Override
     void fillDefault(int index) {
       vector.put(index, EMPTY, 0, 0);
-    }
-  }
-
-  /** An enum's value names, and the numbers not in the enum as text, as this batch meets them. */
-  private static final class EnumDictionary {
-    final DictionaryEncoding encoding;
-    final List<String> names = new ArrayList<>();
-    private final Map<Integer, Integer> byNumber = new HashMap<>();
-
-    private final EnumDescriptor type;
-
-    EnumDictionary(EnumDescriptor type, DictionaryEncoding encoding) {
-      this.encoding = encoding;
-      this.type = type;
-      clear();
-    }
-
-    /** Back to the enum's own values: numbers it does not declare are this batch's. */
-    void clear() {
-      names.clear();
-      byNumber.clear();
-      for (EnumValueDescriptor v : type.getValues()) {
-        if (!byNumber.containsKey(v.getNumber())) { // an alias keeps the first name
-          byNumber.put(v.getNumber(), names.size());
-          names.add(v.getName());
-        }
-      }
-    }
-
-    int indexOf(int number) {
-      Integer i = byNumber.get(number);
-      if (i == null) {
-        i = names.size();
-        byNumber.put(number, i);
-        names.add(Integer.toString(number));
-      }
-      return i;
     }
   }
 
