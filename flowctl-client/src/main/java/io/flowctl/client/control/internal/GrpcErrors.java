@@ -1,6 +1,7 @@
 package io.flowctl.client.control.internal;
 
 import io.flowctl.FlowctlException;
+import io.flowctl.proto.internal.Statuses;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -35,15 +36,6 @@ public final class GrpcErrors {
 
   /** The status a service answers for {@code e}: its code for a {@link FlowctlException}. */
   public static StatusRuntimeException toStatus(Throwable e) {
-    if (e instanceof StatusRuntimeException s) {
-      return s;
-    }
-    // Every library code is a gRPC code of the same name.
-    Status status =
-        e instanceof FlowctlException f
-            ? Status.fromCode(Status.Code.valueOf(f.code().name()))
-            : Status.INTERNAL;
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return status.withDescription(message).withCause(e).asRuntimeException();
+    return Statuses.of(e, e instanceof FlowctlException f ? f.code().name() : null);
   }
 }
