@@ -106,10 +106,8 @@ public final class Lz4FrameCodec extends AbstractCompressionCodec {
 
   @Override
   protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
-    long declared = readUncompressedLength(compressed);
-    if (declared < 0 || declared > Integer.MAX_VALUE) {
-      throw new CodecException("an LZ4 buffer declares an uncompressed length of " + declared);
-    }
+    long declared =
+        DeclaredLength.check(readUncompressedLength(compressed), Integer.MAX_VALUE, "an LZ4");
     long start = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
     long size = compressed.writerIndex() - start;
     if (size < 4 || size > Integer.MAX_VALUE) {

@@ -84,10 +84,8 @@ public final class ZstdCodec extends AbstractCompressionCodec {
 
   @Override
   protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
-    long declared = readUncompressedLength(compressed);
-    if (declared < 0) {
-      throw new CodecException("a zstd buffer declares an uncompressed length of " + declared);
-    }
+    long declared =
+        DeclaredLength.check(readUncompressedLength(compressed), Long.MAX_VALUE, "a zstd");
     long start = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
     ArrowBuf out = allocator.buffer(declared);
     try {
