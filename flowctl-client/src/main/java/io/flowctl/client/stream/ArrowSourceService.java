@@ -6,10 +6,7 @@ import io.flowctl.client.stream.internal.ComponentServiceBuilder;
 import io.flowctl.client.stream.internal.Identity;
 import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.Event;
-import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
-import io.flowctl.proto.v1.HealthCheckRequest;
-import io.flowctl.proto.v1.HealthCheckResponse;
 import io.flowctl.proto.v1.SaveStateRequest;
 import io.flowctl.proto.v1.StateRequest;
 import io.flowctl.proto.v1.StateResponse;
@@ -33,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * component's id. Thread-safe; add it to the host's gRPC server.
  */
 public final class ArrowSourceService
-    extends io.flowctl.proto.v1.SourceServiceGrpc.SourceServiceImplBase {
+    implements io.flowctl.proto.v1.SourceServiceGrpc.AsyncService, io.grpc.BindableService {
   /** Where a source's events come from. */
   @FunctionalInterface
   public interface Feed {
@@ -208,13 +205,8 @@ public final class ArrowSourceService
   }
 
   @Override
-  public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    identity.getInfo(out);
-  }
-
-  @Override
-  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    identity.healthCheck(request, out);
+  public io.grpc.ServerServiceDefinition bindService() {
+    return identity.serve(io.flowctl.proto.v1.SourceServiceGrpc.bindService(this));
   }
 
   @Override

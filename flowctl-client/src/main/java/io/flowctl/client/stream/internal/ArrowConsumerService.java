@@ -1,14 +1,10 @@
 package io.flowctl.client.stream.internal;
 
-import com.google.protobuf.Empty;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.internal.Require;
-import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;
-import io.flowctl.proto.v1.HealthCheckRequest;
-import io.flowctl.proto.v1.HealthCheckResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -33,7 +29,8 @@ import java.util.function.Supplier;
  * past its deadline, the writer gone) closes its handler without {@code finish}. Thread-safe; add
  * it to the host's gRPC server.
  */
-public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServiceImplBase {
+public final class ArrowConsumerService
+    implements ConsumerServiceGrpc.AsyncService, io.grpc.BindableService {
   /** Reasons kept per call in {@code ConsumeResponse.errors}. */
   public static final int MAX_ERRORS = 100;
 
@@ -235,13 +232,8 @@ public final class ArrowConsumerService extends ConsumerServiceGrpc.ConsumerServ
   }
 
   @Override
-  public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    identity.getInfo(out);
-  }
-
-  @Override
-  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    identity.healthCheck(request, out);
+  public io.grpc.ServerServiceDefinition bindService() {
+    return identity.serve(ConsumerServiceGrpc.bindService(this));
   }
 
   /** Settings of a consumer service. */

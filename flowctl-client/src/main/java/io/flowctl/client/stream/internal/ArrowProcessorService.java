@@ -1,15 +1,11 @@
 package io.flowctl.client.stream.internal;
 
-import com.google.protobuf.Empty;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowStreamConsumer;
 import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.Event;
-import io.flowctl.proto.v1.ComponentInfo;
 import io.flowctl.proto.v1.ComponentType;
-import io.flowctl.proto.v1.HealthCheckRequest;
-import io.flowctl.proto.v1.HealthCheckResponse;
 import io.flowctl.proto.v1.ProcessorServiceGrpc;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -42,8 +38,8 @@ import java.util.function.Supplier;
  * component, cursor and metadata ({@link V1Events#derived}). Thread-safe; add it to the host's gRPC
  * server and {@link #close()} it after the server stopped (it may own worker threads).
  */
-public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorServiceImplBase
-    implements AutoCloseable {
+public final class ArrowProcessorService
+    implements ProcessorServiceGrpc.AsyncService, io.grpc.BindableService, AutoCloseable {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ArrowProcessorService.class);
 
@@ -419,13 +415,8 @@ public final class ArrowProcessorService extends ProcessorServiceGrpc.ProcessorS
   }
 
   @Override
-  public void getInfo(Empty request, StreamObserver<ComponentInfo> out) {
-    identity.getInfo(out);
-  }
-
-  @Override
-  public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
-    identity.healthCheck(request, out);
+  public io.grpc.ServerServiceDefinition bindService() {
+    return identity.serve(ProcessorServiceGrpc.bindService(this));
   }
 
   /** Settings of a processor service. */

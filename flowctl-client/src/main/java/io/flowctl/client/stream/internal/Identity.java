@@ -6,10 +6,15 @@ import io.flowctl.proto.v1.ComponentType;
 import io.flowctl.proto.v1.HealthCheckRequest;
 import io.flowctl.proto.v1.HealthCheckResponse;
 import io.flowctl.proto.v1.HealthStatus;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
  * What each v1 data-plane service answers about itself: {@code GetInfo} and {@code HealthCheck}.
+ * The source, processor and consumer services share them through {@link #serve}, not through a copy
+ * of the two methods in each.
  */
 public final class Identity {
   final String componentId;
@@ -53,5 +58,39 @@ public final class Identity {
   public void healthCheck(HealthCheckRequest request, StreamObserver<HealthCheckResponse> out) {
     out.onNext(health.answer(request.getIncludeDetails(), componentId));
     out.onCompleted();
+  }
+
+  /**
+   * {@code generated} (a service's generated binding) with its {@code GetInfo} and {@code
+   * HealthCheck} answered here; every other method as bound.
+   */
+  public ServerServiceDefinition serve(ServerServiceDefinition generated) {
+    ServerServiceDefinition.Builder b =
+        ServerServiceDefinition.builder(generated.getServiceDescriptor());
+    for (ServerMethodDefinition<?, ?> m : generated.getMethods()) {
+      switch (m.getMethodDescriptor().getBareMethodName()) {
+        case "GetInfo" -> b.addMethod(answered(m, (request, out) -> getInfo(cast(out))));
+        case "HealthCheck" ->
+            b.addMethod(
+                answered(
+                    m, (request, out) -> healthCheck((HealthCheckRequest) request, cast(out))));
+        default -> b.addMethod(m);
+      }
+    }
+    return b.build();
+  }
+
+  /** {@code m}'s descriptor served by {@code body} (the generated types are the ones above). */
+  @SuppressWarnings("unchecked")
+  private static <Q, R> ServerMethodDefinition<Q, R> answered(
+      ServerMethodDefinition<Q, R> m, ServerCalls.UnaryMethod<Object, Object> body) {
+    ServerCalls.UnaryMethod<Q, R> typed = (ServerCalls.UnaryMethod<Q, R>) (Object) body;
+    return ServerMethodDefinition.create(
+        m.getMethodDescriptor(), ServerCalls.asyncUnaryCall(typed));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> StreamObserver<T> cast(StreamObserver<Object> out) {
+    return (StreamObserver<T>) (Object) out;
   }
 }
