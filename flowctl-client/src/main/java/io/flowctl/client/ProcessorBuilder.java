@@ -263,18 +263,7 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
             .health(health)
             .errors((eventId, e, x) -> metrics.processingError())
             .build();
-    ComponentRuntime runtime =
-        runtime(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
-            .health(health)
-            .inputs(inputs)
-            .readerSchemas(Map.copyOf(readerSchemas))
-            .readerModels(Map.copyOf(readerModels))
-            .outputs(List.of(outputType))
-            .metadata(Map.copyOf(metadata))
-            .codecMetrics(metrics)
-            .schemas(Map.copyOf(outputs))
-            .build();
-    return new RunningComponent(runtime, allocator, java.util.Set.of());
+    return running(cfg, service, health, List.of(outputType), metadata, metrics, allocator);
   }
 
   private Component buildConversion() {
@@ -304,13 +293,25 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
     Map<String, String> md = new LinkedHashMap<>(metadata);
     md.putIfAbsent("processor_type", "format_conversion");
     md.putIfAbsent("conversion_mode", c.mode().name().toLowerCase(java.util.Locale.ROOT));
+    return running(cfg, service, health, c.outputTypes(), md, metrics, allocator);
+  }
+
+  /** The processor {@code service} served and registered with this builder's inputs and schemas. */
+  private Component running(
+      ComponentConfig cfg,
+      ArrowProcessorService service,
+      ComponentHealth health,
+      List<String> outputTypes,
+      Map<String, String> md,
+      CodecMetrics metrics,
+      BufferAllocator allocator) {
     ComponentRuntime runtime =
         runtime(cfg, ServiceType.SERVICE_TYPE_PROCESSOR, service)
             .health(health)
             .inputs(inputs)
             .readerSchemas(Map.copyOf(readerSchemas))
             .readerModels(Map.copyOf(readerModels))
-            .outputs(c.outputTypes())
+            .outputs(outputTypes)
             .metadata(Map.copyOf(md))
             .codecMetrics(metrics)
             .schemas(Map.copyOf(outputs))

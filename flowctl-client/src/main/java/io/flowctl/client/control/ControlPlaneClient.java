@@ -1,10 +1,21 @@
 package io.flowctl.client.control;
 
+import com.google.protobuf.ByteString;
 import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.client.control.internal.GrpcErrors;
+import io.flowctl.client.control.internal.V1Messages;
+import io.flowctl.ipc.ArrowIpc;
 import io.flowctl.proto.ControlPlaneGrpc;
+import io.flowctl.proto.ReaderSchemas;
+import io.flowctl.proto.SchemaAck;
+import io.flowctl.proto.SchemaInfo;
+import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
+import io.flowctl.proto.v1.HealthStatus;
+import io.flowctl.proto.v1.HeartbeatRequest;
+import io.flowctl.schema.SchemaFingerprints;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -21,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * Joins a service to a flowctl control plane: registers it, sends heartbeats with the Arrow
@@ -55,7 +67,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final ManagedChannel channel;
   private final boolean ownsChannel;
   private final ControlPlaneGrpc.ControlPlaneBlockingStub stub;
-  private final io.flowctl.proto.v1.ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub v1;
+  private final ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub v1;
   private final Api api;
   private final ServiceInfo service;
   private final Duration interval;
@@ -65,7 +77,7 @@ public final class ControlPlaneClient implements AutoCloseable {
   private final CodecMetrics codecMetrics;
   private final Supplier<Map<String, Double>> extraMetrics;
   private final Supplier<Map<String, String>> textMetrics;
-  private final Supplier<io.flowctl.proto.v1.HealthStatus> status;
+  private final Supplier<HealthStatus> status;
   private final String dataEndpoint;
   private final Runnable onRegistered;
   private final ScheduledExecutorService scheduler;
@@ -113,7 +125,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     this.channel = ownsChannel ? b.channel() : b.given;
     this.api = b.api;
     ControlPlaneGrpc.ControlPlaneBlockingStub s = ControlPlaneGrpc.newBlockingStub(channel);
-    var s1 = io.flowctl.proto.v1.ControlPlaneServiceGrpc.newBlockingStub(channel);
+    var s1 = ControlPlaneServiceGrpc.newBlockingStub(channel);
     if (b.token != null) {
       s = s.withCallCredentials(bearer(b.token));
       s1 = s1.withCallCredentials(bearer(b.token));
@@ -150,37 +162,30 @@ public final class ControlPlaneClient implements AutoCloseable {
    * @throws io.flowctl.FlowctlException FAILED_PRECONDITION with every breaking change when the
    *     policy refuses it; the status's own code otherwise (its cause is the gRPC status)
    */
-  public io.flowctl.proto.SchemaAck registerSchema(
-      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
+  public SchemaAck registerSchema(String eventType, Schema schema) {
+    SchemaRegistration registration =
+        SchemaRegistration.newBuilder()
+            .setServiceId(service.getServiceId())
+            .setSchemaInfo(schemaInfo(eventType, schema))
+            .build();
     try {
-      return registerSchemaCall(eventType, schema);
+      return stub.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+          .registerSchema(registration);
     } catch (StatusRuntimeException e) {
       throw GrpcErrors.toException(e, "registering the schema of '" + eventType + "'");
     }
-  }
-
-  private io.flowctl.proto.SchemaAck registerSchemaCall(
-      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
-    return stub.withDeadlineAfter(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .registerSchema(
-            io.flowctl.proto.SchemaRegistration.newBuilder()
-                .setServiceId(service.getServiceId())
-                .setSchemaInfo(schemaInfo(eventType, schema))
-                .build());
   }
 
   /**
    * {@code schema} as the wire carries it for {@code eventType}: an {@code arrow_ipc} definition
    * with its structural fingerprint (for registrations, and the reader schemas a service declares).
    */
-  public static io.flowctl.proto.SchemaInfo schemaInfo(
-      String eventType, org.apache.arrow.vector.types.pojo.Schema schema) {
-    return io.flowctl.proto.SchemaInfo.newBuilder()
+  public static SchemaInfo schemaInfo(String eventType, Schema schema) {
+    return SchemaInfo.newBuilder()
         .setEventType(eventType)
         .setSchemaFormat("arrow_ipc")
-        .setSchemaFingerprint(io.flowctl.schema.SchemaFingerprints.structural(schema).toString())
-        .setSchemaDefinition(
-            com.google.protobuf.ByteString.copyFrom(io.flowctl.ipc.ArrowIpc.schemaStream(schema)))
+        .setSchemaFingerprint(SchemaFingerprints.structural(schema).toString())
+        .setSchemaDefinition(ByteString.copyFrom(ArrowIpc.schemaStream(schema)))
         .build();
   }
 
@@ -274,7 +279,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .registerComponent(
             io.flowctl.proto.v1.RegisterRequest.newBuilder()
-                .setComponent(component(service, dataEndpoint))
+                .setComponent(V1Messages.component(service, dataEndpoint))
                 .setComponentId(service.getServiceId())
                 .build());
     declareReaders();
@@ -286,9 +291,8 @@ public final class ControlPlaneClient implements AutoCloseable {
    * could not read. A control plane without it (upstream's) is told nothing.
    */
   private void declareReaders() {
-    io.flowctl.proto.ReaderSchemas.Builder readers =
-        io.flowctl.proto.ReaderSchemas.newBuilder().setServiceId(service.getServiceId());
-    for (io.flowctl.proto.SchemaInfo s : service.getSupportedSchemasList()) {
+    ReaderSchemas.Builder readers = ReaderSchemas.newBuilder().setServiceId(service.getServiceId());
+    for (SchemaInfo s : service.getSupportedSchemasList()) {
       if (service.getInputEventTypesList().contains(s.getEventType())) {
         readers.addSchemas(s);
       }
@@ -321,29 +325,13 @@ public final class ControlPlaneClient implements AutoCloseable {
                   .build());
       return;
     }
-    io.flowctl.proto.v1.HeartbeatRequest.Builder h =
-        io.flowctl.proto.v1.HeartbeatRequest.newBuilder()
-            .setServiceId(service.getServiceId())
-            .setStatus(status.get());
-    metrics.forEach((k, v) -> h.putMetrics(k, text(v)));
+    HeartbeatRequest.Builder h =
+        HeartbeatRequest.newBuilder().setServiceId(service.getServiceId()).setStatus(status.get());
+    metrics.forEach((k, v) -> h.putMetrics(k, V1Messages.number(v)));
     if (textMetrics != null) {
-      textMetrics.get().forEach((k, v) -> h.putMetrics(k, printable(v)));
+      textMetrics.get().forEach((k, v) -> h.putMetrics(k, V1Messages.printable(v)));
     }
     v1.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).heartbeat(h.build());
-  }
-
-  /**
-   * Text the control plane accepts as a metric: no control or format characters (an error message
-   * may hold newlines), at most 1,024 characters.
-   */
-  static String printable(String v) {
-    String flat = v.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", " ");
-    return flat.length() > 1_024 ? flat.substring(0, 1_021) + "..." : flat;
-  }
-
-  /** A metric as a v1 heartbeat carries it: integral values without a fraction. */
-  private static String text(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /**
@@ -374,26 +362,6 @@ public final class ControlPlaneClient implements AutoCloseable {
       Thread.sleep(10);
     }
     return true;
-  }
-
-  /** The v1 form of the service's registration, with its data endpoint. */
-  static io.flowctl.proto.v1.ComponentInfo component(ServiceInfo s, String dataEndpoint) {
-    return io.flowctl.proto.v1.ComponentInfo.newBuilder()
-        .setId(s.getServiceId())
-        .setName(s.getComponentId().isEmpty() ? s.getServiceId() : s.getComponentId())
-        .setType(
-            switch (s.getServiceType()) {
-              case SERVICE_TYPE_SOURCE -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_SOURCE;
-              case SERVICE_TYPE_PROCESSOR ->
-                  io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_PROCESSOR;
-              case SERVICE_TYPE_SINK -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_CONSUMER;
-              default -> io.flowctl.proto.v1.ComponentType.COMPONENT_TYPE_UNSPECIFIED;
-            })
-        .addAllInputEventTypes(s.getInputEventTypesList())
-        .addAllOutputEventTypes(s.getOutputEventTypesList())
-        .setEndpoint(dataEndpoint != null ? dataEndpoint : s.getHealthEndpoint())
-        .putAllMetadata(s.getMetadataMap())
-        .build();
   }
 
   private Map<String, Double> metrics() {
@@ -495,8 +463,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     private CodecMetrics codecMetrics;
     private Supplier<Map<String, Double>> extraMetrics;
     private Supplier<Map<String, String>> textMetrics;
-    private Supplier<io.flowctl.proto.v1.HealthStatus> status =
-        () -> io.flowctl.proto.v1.HealthStatus.HEALTH_STATUS_HEALTHY;
+    private Supplier<HealthStatus> status = () -> HealthStatus.HEALTH_STATUS_HEALTHY;
     private String dataEndpoint;
     private Runnable onRegistered;
     private ScheduledExecutorService scheduler;
@@ -557,7 +524,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     }
 
     /** The status every v1 heartbeat reports; default HEALTHY. */
-    public Builder status(Supplier<io.flowctl.proto.v1.HealthStatus> status) {
+    public Builder status(Supplier<HealthStatus> status) {
       this.status = Objects.requireNonNull(status, "status");
       return this;
     }
