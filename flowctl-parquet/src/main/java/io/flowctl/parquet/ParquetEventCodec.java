@@ -153,7 +153,7 @@ public final class ParquetEventCodec extends AbstractEventCodec {
     Objects.requireNonNull(event, "event");
     Objects.requireNonNull(allocator, "allocator");
     return ParquetEventReader.open(
-        event, allocator, maxDecodedBytes(), batchRows, int96Unit, metrics());
+        event, allocator, maxDecodedBytes(), batchRows, int96Unit, metrics(), true);
   }
 
   private Event event(ByteString payload, Schema schema, long rows) {

@@ -88,16 +88,6 @@ public final class ParquetEventReader implements BatchReader {
     this.nanos = openNanos;
   }
 
-  static ParquetEventReader open(
-      Event event,
-      BufferAllocator parent,
-      long limit,
-      int batchRows,
-      org.apache.arrow.vector.types.TimeUnit int96,
-      CodecMetrics metrics) {
-    return open(event, parent, limit, batchRows, int96, metrics, true);
-  }
-
   /**
    * {@code columnar}: read top-level primitives from their pages and assemble records of the other
    * fields only (the default); false assembles whole records, for tests that compare the two.

@@ -34,21 +34,13 @@ import org.apache.parquet.schema.Type;
 final class ParquetRead {
   private ParquetRead() {}
 
-  /** Feeds records into {@code root}; {@link #rows()} counts those of the current batch. */
-  static final class Materializer extends RecordMaterializer<Void> {
-    private final Root root;
+  /** Records assembled by parquet-column into the slots under {@code root}; no record objects. */
+  private abstract static class Assembly<R extends GroupConverter>
+      extends RecordMaterializer<Void> {
+    final R root;
 
-    Materializer(VectorSchemaRoot arrow, MessageType parquet) {
-      this.root = new Root(arrow, parquet);
-    }
-
-    int rows() {
-      return root.rows;
-    }
-
-    /** Starts a new batch in the (cleared and reallocated) root. */
-    void reset() {
-      root.reset();
+    Assembly(R root) {
+      this.root = root;
     }
 
     @Override
@@ -59,6 +51,22 @@ final class ParquetRead {
     @Override
     public GroupConverter getRootConverter() {
       return root;
+    }
+  }
+
+  /** Feeds records into {@code root}; {@link #rows()} counts those of the current batch. */
+  static final class Materializer extends Assembly<Root> {
+    Materializer(VectorSchemaRoot arrow, MessageType parquet) {
+      super(new Root(arrow, parquet));
+    }
+
+    int rows() {
+      return root.rows;
+    }
+
+    /** Starts a new batch in the (cleared and reallocated) root. */
+    void reset() {
+      root.reset();
     }
 
     /**
@@ -173,13 +181,16 @@ final class ParquetRead {
           c.read(n);
         }
         if (records != null) {
-          part.rows = 0;
+          part.root.rows = 0;
           for (int i = 0; i < n; i++) {
             records.read();
           }
-          if (part.rows != n) {
+          if (part.root.rows != n) {
             throw new CodecException(
-                "the nested columns gave " + part.rows + " records where the row group has " + n);
+                "the nested columns gave "
+                    + part.root.rows
+                    + " records where the row group has "
+                    + n);
           }
         }
         root.rows += n;
@@ -188,25 +199,14 @@ final class ParquetRead {
   }
 
   /** The record assembly of the fields not read from their pages: a root over just those. */
-  private static final class Part extends RecordMaterializer<Void> {
-    private final PartRoot root;
-    int rows;
-
+  private static final class Part extends Assembly<Part.PartRoot> {
     Part(List<Slot> slots) {
-      this.root = new PartRoot(slots);
+      super(new PartRoot(slots));
     }
 
-    @Override
-    public Void getCurrentRecord() {
-      return null;
-    }
+    private static final class PartRoot extends Fields {
+      int rows;
 
-    @Override
-    public GroupConverter getRootConverter() {
-      return root;
-    }
-
-    private final class PartRoot extends Fields {
       PartRoot(List<Slot> slots) {
         byParquetIndex = slots.toArray(new Slot[0]);
         all.addAll(slots);
