@@ -1,6 +1,5 @@
 package io.flowctl.server.grpc;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import io.flowctl.proto.CompatibilityRequest;
 import io.flowctl.proto.CompatibilityResponse;
@@ -33,21 +32,20 @@ import io.flowctl.proto.StopPipelineRunRequest;
 import io.flowctl.proto.SubjectConfig;
 import io.flowctl.proto.SubjectConfigRequest;
 import io.flowctl.proto.UpdatePipelineRunRequest;
-import io.flowctl.server.internal.Principals;
 import io.flowctl.server.registry.ServiceRegistry;
-import io.flowctl.server.registry.ServiceState;
 import io.flowctl.server.runs.InMemoryPipelineRunStore;
 import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.Objects;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The legacy {@code flowctl.ControlPlane} API with the Arrow schema RPCs, over a {@link
  * ServiceRegistry} and a {@link SchemaRegistry}. Add it to your own {@code ServerBuilder}. Every
- * error reaches the caller as a status (see {@link GrpcStatuses}).
+ * error reaches the caller as a status (see {@link GrpcStatuses}). A facade: each resource's RPCs
+ * and their proto mapping live in one delegate (services: {@code ServiceRpcs}, schemas and subject
+ * config: {@code SchemaRpcs}, runs: {@link PipelineRuns}).
  */
 public final class ControlPlaneService
     implements ControlPlaneGrpc.AsyncService, io.grpc.BindableService {
@@ -55,6 +53,7 @@ public final class ControlPlaneService
   private final ServiceRegistry services;
   private final SchemaRegistry schemas;
   private final PipelineRuns runs;
+  private final ServiceRpcs serviceRpcs;
   private final SchemaRpcs schemaRpcs;
 
   /** The service with pipeline runs kept in memory. */
@@ -69,6 +68,7 @@ public final class ControlPlaneService
     this.services = Objects.requireNonNull(services, "services");
     this.schemas = Objects.requireNonNull(schemas, "schemas");
     this.runs = Objects.requireNonNull(runs, "runs");
+    this.serviceRpcs = new ServiceRpcs(services, schemas);
     this.schemaRpcs = new SchemaRpcs(services, schemas);
   }
 
@@ -111,75 +111,23 @@ public final class ControlPlaneService
   }
 
   @Override
-  public void register(ServiceInfo given, StreamObserver<RegistrationAck> out) {
-    Calls.answer(
-        out,
-        () -> {
-          // Upstream names a service that comes without an id (the plan's stellar-arrow-source
-          // sends none) "<v1 component type>-<unix nanos>" and answers that id.
-          ServiceInfo request =
-              given.getServiceId().isEmpty()
-                  ? given.toBuilder().setServiceId(generatedId(given)).build()
-                  : given;
-          Principals.requireSelf(request.getServiceId(), "register");
-          // Schemas of event types the service produces become versions of those subjects; the
-          // ones of its inputs say what it reads (ListCompatibleServices) and are only parsed.
-          for (SchemaInfo s : request.getSupportedSchemasList()) {
-            if (s.getSchemaDefinition().isEmpty()) {
-              continue;
-            }
-            if (!request.getOutputEventTypesList().contains(s.getEventType())) {
-              schemaOf(s);
-            } else {
-              schemas.register(s.getEventType(), schemaOf(s), request.getServiceId());
-            }
-          }
-          services.register(request);
-          return RegistrationAck.newBuilder().setServiceId(request.getServiceId()).build();
-        });
-  }
-
-  private static String generatedId(ServiceInfo info) {
-    String type =
-        switch (info.getServiceType()) {
-          case SERVICE_TYPE_SOURCE -> "COMPONENT_TYPE_SOURCE";
-          case SERVICE_TYPE_PROCESSOR -> "COMPONENT_TYPE_PROCESSOR";
-          case SERVICE_TYPE_SINK -> "COMPONENT_TYPE_CONSUMER";
-          default -> "COMPONENT_TYPE_UNSPECIFIED";
-        };
-    Instant now = Instant.now();
-    return type + "-" + (now.getEpochSecond() * 1_000_000_000L + now.getNano());
+  public void register(ServiceInfo request, StreamObserver<RegistrationAck> out) {
+    serviceRpcs.register(request, out);
   }
 
   @Override
   public void heartbeat(ServiceHeartbeat request, StreamObserver<HeartbeatAck> out) {
-    Calls.answer(
-        out,
-        () -> {
-          Principals.requireSelf(request.getServiceId(), "heartbeat");
-          Instant at = services.recordHeartbeat(request.getServiceId(), request.getMetricsMap());
-          return HeartbeatAck.newBuilder()
-              .setReceivedAt(Calls.timestamp(at))
-              .setIsHealthy(true)
-              .build();
-        });
+    serviceRpcs.heartbeat(request, out);
   }
 
   @Override
   public void getServiceStatus(ServiceInfo request, StreamObserver<ServiceStatus> out) {
-    Calls.answer(out, () -> status(services.require(request.getServiceId())));
+    serviceRpcs.getServiceStatus(request, out);
   }
 
   @Override
   public void listServices(Empty request, StreamObserver<ServiceList> out) {
-    Calls.answer(
-        out,
-        () -> {
-          ServiceList.Builder b = ServiceList.newBuilder();
-          Calls.ListBudget budget = new Calls.ListBudget("the list of services");
-          services.list().forEach(s -> b.addServices(budget.add(status(s))));
-          return b.build();
-        });
+    serviceRpcs.listServices(request, out);
   }
 
   @Override
@@ -246,20 +194,5 @@ public final class ControlPlaneService
    */
   static Schema schemaOf(SchemaInfo info) {
     return SchemaRpcs.schemaOf(info);
-  }
-
-  static ByteString definitionOf(Schema schema) {
-    return SchemaRpcs.definitionOf(schema);
-  }
-
-  static ServiceStatus status(ServiceState s) {
-    return ServiceStatus.newBuilder()
-        .setServiceId(s.serviceId())
-        .setServiceType(s.info().getServiceType())
-        .setIsHealthy(s.healthy())
-        .setLastHeartbeat(Calls.timestamp(s.lastHeartbeat()))
-        .putAllMetrics(s.metrics())
-        .setComponentId(s.info().getComponentId())
-        .build();
   }
 }

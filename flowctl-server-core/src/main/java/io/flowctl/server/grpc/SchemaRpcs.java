@@ -429,7 +429,7 @@ final class SchemaRpcs {
           ServiceList.Builder b = ServiceList.newBuilder();
           for (ServiceState s : services.consumersOf(eventType)) {
             if (written == null || readsIt(s, eventType, written.schema(), checker)) {
-              b.addServices(ControlPlaneService.status(s));
+              b.addServices(ServiceRpcs.status(s));
             }
           }
           return b.build();
