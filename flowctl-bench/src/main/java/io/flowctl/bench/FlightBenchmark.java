@@ -18,14 +18,9 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorLoader;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -67,23 +62,7 @@ public class FlightBenchmark extends ThroughputBenchmark {
         FlightServer.builder(
                 allocator,
                 Location.forGrpcInsecure("127.0.0.1", 0),
-                new NoOpFlightProducer() {
-                  @Override
-                  public void getStream(
-                      CallContext context, Ticket ticket, ServerStreamListener listener) {
-                    try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
-                      VectorLoader loader = new VectorLoader(root);
-                      listener.start(root);
-                      for (BatchData.Written w : batches) {
-                        try (ArrowRecordBatch rb = new VectorUnloader(w.root()).getRecordBatch()) {
-                          loader.load(rb);
-                        }
-                        listener.putNext();
-                      }
-                      listener.completed();
-                    }
-                  }
-
+                new PrebuiltFlight(batches, allocator) {
                   @Override
                   public org.apache.arrow.flight.FlightInfo getFlightInfo(
                       CallContext context, org.apache.arrow.flight.FlightDescriptor descriptor) {

@@ -35,14 +35,9 @@ import org.apache.arrow.flight.FlightClient;
 import org.apache.arrow.flight.FlightServer;
 import org.apache.arrow.flight.FlightStream;
 import org.apache.arrow.flight.Location;
-import org.apache.arrow.flight.NoOpFlightProducer;
 import org.apache.arrow.flight.Ticket;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorLoader;
-import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.VectorUnloader;
-import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Setup;
@@ -130,27 +125,7 @@ public class StreamingBenchmark extends ThroughputBenchmark {
 
     Location location = Location.forGrpcInsecure("127.0.0.1", 0);
     flight =
-        FlightServer.builder(
-                allocator,
-                location,
-                new NoOpFlightProducer() {
-                  @Override
-                  public void getStream(
-                      CallContext context, Ticket ticket, ServerStreamListener listener) {
-                    try (VectorSchemaRoot root =
-                        VectorSchemaRoot.create(batches.get(0).root().getSchema(), allocator)) {
-                      VectorLoader loader = new VectorLoader(root);
-                      listener.start(root);
-                      for (BatchData.Written w : batches) {
-                        try (ArrowRecordBatch rb = new VectorUnloader(w.root()).getRecordBatch()) {
-                          loader.load(rb);
-                        }
-                        listener.putNext();
-                      }
-                      listener.completed();
-                    }
-                  }
-                })
+        FlightServer.builder(allocator, location, new PrebuiltFlight(batches, allocator))
             .build()
             .start();
     flightClient =
