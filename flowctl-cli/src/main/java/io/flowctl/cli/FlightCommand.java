@@ -135,51 +135,60 @@ final class FlightCommand implements Runnable {
     return n;
   }
 
+  /** A subcommand that asks a Flight service about its streams and prints the answer. */
+  abstract static class Lookup implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @picocli.CommandLine.Mixin Connection connection;
+
+    abstract int print(FlightInput in, PrintWriter out) throws Exception;
+
+    @Override
+    public Integer call() throws Exception {
+      try (BufferAllocator a = new RootAllocator(MEMORY);
+          FlightInput in = connection.open(a)) {
+        return print(in, spec.commandLine().getOut());
+      }
+    }
+  }
+
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List the flights a service offers (ListFlights).")
-  static final class List_ implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @picocli.CommandLine.Mixin Connection connection;
-
+  static final class List_ extends Lookup {
     @Option(names = "--json", description = "Print them as JSON.")
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (BufferAllocator a = new RootAllocator(MEMORY);
-          FlightInput in = connection.open(a)) {
-        List<FlightInfo> flights = in.list();
-        if (json) {
-          ArrayNode arr = Remote.JSON.createArrayNode();
-          for (FlightInfo f : flights) {
-            arr.add(json(f));
-          }
-          out.println(Remote.JSON.writeValueAsString(arr));
-          return ExitCodes.OK;
+    int print(FlightInput in, PrintWriter out) throws Exception {
+      List<FlightInfo> flights = in.list();
+      if (json) {
+        ArrayNode arr = Remote.JSON.createArrayNode();
+        for (FlightInfo f : flights) {
+          arr.add(json(f));
         }
+        out.println(Remote.JSON.writeValueAsString(arr));
+        return ExitCodes.OK;
+      }
+      out.printf(
+          Locale.ROOT,
+          "%-32s %8s %12s %12s  %s%n",
+          "STREAM",
+          "COLUMNS",
+          "RECORDS",
+          "BYTES",
+          "TICKETS");
+      for (FlightInfo f : flights) {
         out.printf(
             Locale.ROOT,
             "%-32s %8s %12s %12s  %s%n",
-            "STREAM",
-            "COLUMNS",
-            "RECORDS",
-            "BYTES",
-            "TICKETS");
-        for (FlightInfo f : flights) {
-          out.printf(
-              Locale.ROOT,
-              "%-32s %8s %12s %12s  %s%n",
-              path(f),
-              f.getSchemaOptional().map(s -> Integer.toString(s.getFields().size())).orElse("-"),
-              f.getRecords() < 0 ? "-" : Long.toString(f.getRecords()),
-              f.getBytes() < 0 ? "-" : Long.toString(f.getBytes()),
-              String.join(",", f.getEndpoints().stream().map(e -> ticket(e.getTicket())).toList()));
-        }
-        return ExitCodes.OK;
+            path(f),
+            f.getSchemaOptional().map(s -> Integer.toString(s.getFields().size())).orElse("-"),
+            f.getRecords() < 0 ? "-" : Long.toString(f.getRecords()),
+            f.getBytes() < 0 ? "-" : Long.toString(f.getBytes()),
+            String.join(",", f.getEndpoints().stream().map(e -> ticket(e.getTicket())).toList()));
       }
+      return ExitCodes.OK;
     }
   }
 
@@ -189,10 +198,7 @@ final class FlightCommand implements Runnable {
       description =
           "Show a stream (GetFlightInfo by descriptor path): its schema with types, endpoints,"
               + " tickets and locations.")
-  static final class Info implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @picocli.CommandLine.Mixin Connection connection;
-
+  static final class Info extends Lookup {
     @Parameters(
         index = "1",
         paramLabel = "STREAM",
@@ -203,44 +209,40 @@ final class FlightCommand implements Runnable {
     boolean json;
 
     @Override
-    public Integer call() throws Exception {
-      PrintWriter out = spec.commandLine().getOut();
-      try (BufferAllocator a = new RootAllocator(MEMORY);
-          FlightInput in = connection.open(a)) {
-        FlightInfo info = in.info(stream.split("/"));
-        if (json) {
-          out.println(Remote.JSON.writeValueAsString(json(info)));
-          return ExitCodes.OK;
-        }
-        out.println("stream:  " + path(info));
-        out.println(
-            "records: "
-                + (info.getRecords() < 0 ? "unknown" : info.getRecords())
-                + ", bytes: "
-                + (info.getBytes() < 0 ? "unknown" : info.getBytes()));
-        out.println("schema:");
-        if (info.getSchemaOptional().isEmpty()) {
-          out.println("  (none given)");
-        } else {
-          for (Field f : info.getSchemaOptional().get().getFields()) {
-            out.println(
-                "  " + f.getName() + ": " + f.getType() + (f.isNullable() ? "" : " not null"));
-          }
-        }
-        out.println("endpoints:");
-        for (FlightEndpoint e : info.getEndpoints()) {
-          out.println(
-              "  ticket "
-                  + ticket(e.getTicket())
-                  + (e.getLocations().isEmpty()
-                      ? " (on this service)"
-                      : " at "
-                          + String.join(
-                              ", ",
-                              e.getLocations().stream().map(l -> l.getUri().toString()).toList())));
-        }
+    int print(FlightInput in, PrintWriter out) throws Exception {
+      FlightInfo info = in.info(stream.split("/"));
+      if (json) {
+        out.println(Remote.JSON.writeValueAsString(json(info)));
         return ExitCodes.OK;
       }
+      out.println("stream:  " + path(info));
+      out.println(
+          "records: "
+              + (info.getRecords() < 0 ? "unknown" : info.getRecords())
+              + ", bytes: "
+              + (info.getBytes() < 0 ? "unknown" : info.getBytes()));
+      out.println("schema:");
+      if (info.getSchemaOptional().isEmpty()) {
+        out.println("  (none given)");
+      } else {
+        for (Field f : info.getSchemaOptional().get().getFields()) {
+          out.println(
+              "  " + f.getName() + ": " + f.getType() + (f.isNullable() ? "" : " not null"));
+        }
+      }
+      out.println("endpoints:");
+      for (FlightEndpoint e : info.getEndpoints()) {
+        out.println(
+            "  ticket "
+                + ticket(e.getTicket())
+                + (e.getLocations().isEmpty()
+                    ? " (on this service)"
+                    : " at "
+                        + String.join(
+                            ", ",
+                            e.getLocations().stream().map(l -> l.getUri().toString()).toList())));
+      }
+      return ExitCodes.OK;
     }
   }
 

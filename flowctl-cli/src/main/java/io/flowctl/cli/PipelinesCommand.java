@@ -54,6 +54,12 @@ final class PipelinesCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** A pipelines command: where it writes, and the control plane named upstream's way. */
+  abstract static class AddressCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Address address;
+  }
+
   /** Upstream's way of naming its control plane, and the credentials of this project's. */
   static final class Address {
     @Option(
@@ -70,12 +76,7 @@ final class PipelinesCommand implements Runnable {
         description = "The control plane's port (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(
-        names = "--token",
-        paramLabel = "TOKEN",
-        defaultValue = "${env:FLOWCTL_TOKEN}",
-        description = "Bearer token (default FLOWCTL_TOKEN).")
-    String token;
+    @Mixin Remote.Token token;
 
     Remote remote() {
       Remote r = new Remote();
@@ -184,9 +185,7 @@ final class PipelinesCommand implements Runnable {
       name = "list",
       mixinStandardHelpOptions = true,
       description = "List the pipelines the control plane ran: each one's last run and its runs.")
-  static final class ListPipelines implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Address address;
+  static final class ListPipelines extends AddressCommand {
 
     @Override
     public Integer call() {
@@ -228,9 +227,7 @@ final class PipelinesCommand implements Runnable {
       name = "runs",
       mixinStandardHelpOptions = true,
       description = "Show a pipeline's runs, newest first.")
-  static final class Runs implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Address address;
+  static final class Runs extends AddressCommand {
 
     @Parameters(paramLabel = "PIPELINE", description = "The pipeline's name.")
     String pipeline;
@@ -275,9 +272,7 @@ final class PipelinesCommand implements Runnable {
       description =
           "Show one run in full: its pipeline, status, start, duration, events, components, what"
               + " its components refused and its error.")
-  static final class RunInfo implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Address address;
+  static final class RunInfo extends AddressCommand {
 
     @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
     String id;
@@ -330,9 +325,7 @@ final class PipelinesCommand implements Runnable {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a running pipeline.")
-  static final class Stop implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Address address;
+  static final class Stop extends AddressCommand {
 
     @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
     String id;
@@ -357,9 +350,7 @@ final class PipelinesCommand implements Runnable {
       name = "active",
       mixinStandardHelpOptions = true,
       description = "List the runs under way.")
-  static final class Active implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Address address;
+  static final class Active extends AddressCommand {
 
     @Override
     public Integer call() {

@@ -19,9 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -83,9 +81,7 @@ final class ProcessorsCommand implements Runnable {
       description =
           "List the processors registered with the control plane: their input and output types,"
               + " health and endpoint (healthy ones only, unless --include-unhealthy).")
-  static final class ListProcessors implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class ListProcessors extends RemoteCommand {
 
     @Option(names = "--include-unhealthy", description = "Include unhealthy processors.")
     boolean includeUnhealthy;
@@ -139,9 +135,7 @@ final class ProcessorsCommand implements Runnable {
       description =
           "Show one processor in full: its information, event types, endpoint, health, metrics"
               + " and metadata.")
-  static final class Show implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Show extends RemoteCommand {
 
     @Parameters(paramLabel = "ID", description = "The processor's id.")
     String id;
@@ -232,9 +226,7 @@ final class ProcessorsCommand implements Runnable {
       description =
           "Find the processors that take --input, make --output and carry every --metadata"
               + " key=value (at least one filter).")
-  static final class Find implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Find extends RemoteCommand {
 
     @Option(names = "--input", paramLabel = "TYPE", description = "An input event type it takes.")
     String input = "";

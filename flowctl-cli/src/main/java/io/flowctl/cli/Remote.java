@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,12 +40,17 @@ final class Remote {
               + " h1:p1,h2:p2. --endpoint and -e are upstream's names for it.")
   String server;
 
-  @Option(
-      names = "--token",
-      paramLabel = "TOKEN",
-      defaultValue = "${env:FLOWCTL_TOKEN}",
-      description = "Bearer token (default FLOWCTL_TOKEN).")
-  String token;
+  @Mixin Token token = new Token();
+
+  /** The bearer token, an option of every way of naming a control plane. */
+  static final class Token {
+    @Option(
+        names = "--token",
+        paramLabel = "TOKEN",
+        defaultValue = "${env:FLOWCTL_TOKEN}",
+        description = "Bearer token (default FLOWCTL_TOKEN).")
+    String value;
+  }
 
   @Option(
       names = "--tls-ca",
@@ -126,8 +132,8 @@ final class Remote {
       }
     }
     ControlPlaneChannel.Builder b = ControlPlaneChannel.builder(server);
-    if (token != null && !token.isBlank()) {
-      b.bearerToken(token.strip());
+    if (token.value != null && !token.value.isBlank()) {
+      b.bearerToken(token.value.strip());
     }
     if (tlsCert != null) {
       b.clientCertificate(tlsCert, tlsKey);

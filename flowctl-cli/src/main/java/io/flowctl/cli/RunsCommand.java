@@ -144,9 +144,7 @@ final class RunsCommand implements Callable<Integer> {
       name = "stop",
       mixinStandardHelpOptions = true,
       description = "Stop a pipeline run; prints its status after.")
-  static final class Stop implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Stop extends RemoteCommand {
 
     @Parameters(paramLabel = "RUN_ID", description = "The run.")
     String runId;

@@ -54,13 +54,10 @@ final class SchemaCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(
-      name = "show",
-      mixinStandardHelpOptions = true,
-      description =
-          "Print the schema of a file: one line per field, or with --json in Arrow's own JSON form"
-              + " (what Schema.toJson() writes), which every schema command also reads.")
-  static final class Show implements Callable<Integer> {
+  /**
+   * A command that reads the schema of one file, in any of the forms every schema command reads.
+   */
+  abstract static class OneSchemaFile implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Parameters(
@@ -68,6 +65,15 @@ final class SchemaCommand implements Runnable {
         description =
             "An Arrow IPC stream or file, a Parquet file, or a schema in Arrow's JSON form.")
     Path file;
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description =
+          "Print the schema of a file: one line per field, or with --json in Arrow's own JSON form"
+              + " (what Schema.toJson() writes), which every schema command also reads.")
+  static final class Show extends OneSchemaFile {
 
     @Option(names = "--json", description = "Print it in Arrow's JSON form.")
     boolean json;
@@ -168,14 +174,7 @@ final class SchemaCommand implements Runnable {
       description =
           "Print the fingerprint of the schema of an Arrow IPC stream or file, or of a Parquet"
               + " file (its stored Arrow schema, or its Parquet schema converted).")
-  static final class Fingerprint implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Parameters(
-        paramLabel = "FILE",
-        description =
-            "An Arrow IPC stream or file, a Parquet file, or a schema in Arrow's JSON form.")
-    Path file;
+  static final class Fingerprint extends OneSchemaFile {
 
     @Option(
         names = "--with-metadata",

@@ -25,14 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.apache.arrow.vector.types.pojo.Schema;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code flowctl schema register|versions|get|delete|policy|mode|find}: a control plane's registry.
@@ -81,16 +78,9 @@ final class SchemaRegistryCommands {
         "A refusal (the subject's policy, a live consumer that could not read it, a read-only"
             + " subject) exits 1 listing every change with its field path."
       })
-  static final class Register implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Register extends RemoteCommand {
 
-    // --version is the version of a schema here, so no standard --version option.
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
+    @Mixin HelpOnly help; // --version is the version of a schema here: no standard one
 
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -225,9 +215,7 @@ final class SchemaRegistryCommands {
       name = "versions",
       mixinStandardHelpOptions = true,
       description = "List the versions of SUBJECT, oldest first.")
-  static final class Versions implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Versions extends RemoteCommand {
 
     @Parameters(paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -292,16 +280,9 @@ final class SchemaRegistryCommands {
       description =
           "Write one version of SUBJECT (the latest, or --version, or --fingerprint) to --out as"
               + " an Arrow IPC stream holding the schema.")
-  static final class Get implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Get extends RemoteCommand {
 
-    // --version is the version of a schema here, so no standard --version option.
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
+    @Mixin HelpOnly help; // --version is the version of a schema here: no standard one
 
     @Parameters(paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -369,16 +350,9 @@ final class SchemaRegistryCommands {
             + " from reads and compatibility checks.",
         "--permanent removes versions deleted softly before, for good."
       })
-  static final class Delete implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Delete extends RemoteCommand {
 
-    // --version is the version of a schema here, so no standard --version option.
-    @Option(
-        names = {"-h", "--help"},
-        usageHelp = true,
-        description = "Show this help message and exit.")
-    boolean help;
+    @Mixin HelpOnly help; // --version is the version of a schema here: no standard one
 
     @Parameters(paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -425,9 +399,7 @@ final class SchemaRegistryCommands {
       description =
           "Show SUBJECT's evolution policy, or set it: none, backward, forward, full,"
               + " backward_transitive, forward_transitive, full_transitive, strict.")
-  static final class Policy implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Policy extends RemoteCommand {
 
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -453,9 +425,7 @@ final class SchemaRegistryCommands {
         "Show SUBJECT's mode, or set it: readwrite, readonly (no new versions, no deletions) or"
             + " import (registrations give their version numbers; no evolution checks)."
       })
-  static final class Mode implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Mode extends RemoteCommand {
 
     @Parameters(index = "0", paramLabel = "SUBJECT", description = "The event type.")
     String subject;
@@ -512,9 +482,7 @@ final class SchemaRegistryCommands {
       name = "find",
       mixinStandardHelpOptions = true,
       description = "Every subject and version whose structural fingerprint is FINGERPRINT.")
-  static final class Find implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Find extends RemoteCommand {
 
     @Parameters(
         paramLabel = "FINGERPRINT",
@@ -543,5 +511,17 @@ final class SchemaRegistryCommands {
       printVersions(found, json, spec.commandLine().getOut());
       return found.isEmpty() ? ExitCodes.NOT_SATISFIED : ExitCodes.OK;
     }
+  }
+
+  /**
+   * The standard help option alone, for commands whose {@code --version} is a schema's version (so
+   * not picocli's standard pair of help and version options).
+   */
+  static final class HelpOnly {
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "Show this help message and exit.")
+    boolean help;
   }
 }

@@ -11,13 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code flowctl services} and {@code flowctl status ID}: what a running control plane knows. */
 final class ServicesCommand {
@@ -59,9 +55,7 @@ final class ServicesCommand {
         "List the services a running control plane knows: id, type, health, last heartbeat and"
             + " event types (unhealthy ones too)."
       })
-  static final class List_ implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class List_ extends RemoteCommand {
 
     @Option(names = "--json", description = "Print them as JSON.")
     boolean json;
@@ -132,9 +126,7 @@ final class ServicesCommand {
             + " show every component of the control plane as upstream prints it: the pipeline's"
             + " state, then its sources, processors and consumers."
       })
-  static final class Status implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin Remote remote;
+  static final class Status extends RemoteCommand {
 
     @Parameters(
         paramLabel = "ID|PIPELINE_FILE",
