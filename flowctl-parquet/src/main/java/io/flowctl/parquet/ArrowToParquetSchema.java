@@ -155,12 +155,41 @@ final class ArrowToParquetSchema {
       case BinaryView:
         return Types.primitive(PrimitiveTypeName.BINARY, rep).named(name);
       case FixedSizeBinary:
-        return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
-            .length(((ArrowType.FixedSizeBinary) t).getByteWidth())
-            .named(name);
+        {
+          int width = ((ArrowType.FixedSizeBinary) t).getByteWidth();
+          if (width < 1) {
+            throw new CodecException(
+                "column '"
+                    + path
+                    + "': "
+                    + t
+                    + " has no Parquet form (FIXED_LEN_BYTE_ARRAY holds"
+                    + " at least one byte)");
+          }
+          return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
+              .length(width)
+              .named(name);
+        }
       case Decimal:
         {
           ArrowType.Decimal d = (ArrowType.Decimal) t;
+          // Checked before decimalBytes: a damaged schema may declare any precision.
+          int most = d.getBitWidth() == 256 ? 76 : 38;
+          if (d.getPrecision() < 1
+              || d.getPrecision() > most
+              || d.getScale() < 0
+              || d.getScale() > d.getPrecision()) {
+            throw new CodecException(
+                "column '"
+                    + path
+                    + "': "
+                    + t
+                    + " has no Parquet form (DECIMAL takes a precision of 1 to "
+                    + most
+                    + " for "
+                    + d.getBitWidth()
+                    + "-bit values and a scale of 0 to the precision)");
+          }
           return Types.primitive(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY, rep)
               .length(decimalBytes(d.getPrecision()))
               .as(LogicalTypeAnnotation.decimalType(d.getScale(), d.getPrecision()))

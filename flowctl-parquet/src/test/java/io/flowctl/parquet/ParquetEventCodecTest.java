@@ -136,6 +136,27 @@ class ParquetEventCodecTest {
   }
 
   @Test
+  void decimalsParquetCannotHold_areRefusedNamingTheColumn() {
+    // What a damaged IPC file can declare: Arrow reads these types, Parquet's DECIMAL has no form.
+    for (ArrowType.Decimal bad :
+        List.of(
+            new ArrowType.Decimal(0, 0, 128),
+            new ArrowType.Decimal(39, 2, 128),
+            new ArrowType.Decimal(77, 2, 256),
+            new ArrowType.Decimal(10, -1, 128),
+            new ArrowType.Decimal(5, 6, 128))) {
+      Schema schema = new Schema(List.of(new Field("price", FieldType.nullable(bad), null)));
+      try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+        root.setRowCount(0);
+        assertThatThrownBy(() -> ParquetEventCodec.defaults().encode(root))
+            .as(bad.toString())
+            .isInstanceOf(CodecException.class)
+            .hasMessageStartingWith("column 'price': " + bad + " has no Parquet form");
+      }
+    }
+  }
+
+  @Test
   void theCorpusFilesParquetJavaCannotDecode_failWithACodecException() throws IOException {
     for (String name : UNREADABLE) {
       Event e =
