@@ -29,7 +29,9 @@ final class ServiceEntry {
   long latestBytes; // of metrics and reportedMetrics
   long historyBytes; // of history
 
-  /** A new service's entry: registered, and silent, from {@code at}. */
+  /**
+   * A new service's entry: registered at {@code registeredAt}, silent since {@code lastHeartbeat}.
+   */
   static ServiceEntry at(Instant registeredAt, Instant lastHeartbeat) {
     ServiceEntry e = new ServiceEntry();
     e.registeredAt = registeredAt;
