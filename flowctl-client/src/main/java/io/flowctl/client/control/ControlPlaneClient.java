@@ -12,6 +12,7 @@ import io.flowctl.proto.SchemaInfo;
 import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.ServiceHeartbeat;
 import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.internal.MetricText;
 import io.flowctl.proto.v1.ControlPlaneServiceGrpc;
 import io.flowctl.proto.v1.HealthStatus;
 import io.flowctl.proto.v1.HeartbeatRequest;
@@ -327,7 +328,7 @@ public final class ControlPlaneClient implements AutoCloseable {
     }
     HeartbeatRequest.Builder h =
         HeartbeatRequest.newBuilder().setServiceId(service.getServiceId()).setStatus(status.get());
-    metrics.forEach((k, v) -> h.putMetrics(k, V1Messages.number(v)));
+    metrics.forEach((k, v) -> h.putMetrics(k, MetricText.of(v)));
     if (textMetrics != null) {
       textMetrics.get().forEach((k, v) -> h.putMetrics(k, V1Messages.printable(v)));
     }

@@ -20,7 +20,6 @@ import io.flowctl.proto.ReaderSchemas;
 import io.flowctl.proto.RegistrationAck;
 import io.flowctl.proto.RegistrationVerdict;
 import io.flowctl.proto.SchemaAck;
-import io.flowctl.proto.SchemaInfo;
 import io.flowctl.proto.SchemaRegistration;
 import io.flowctl.proto.SchemaRequest;
 import io.flowctl.proto.SchemaResponse;
@@ -38,7 +37,6 @@ import io.flowctl.server.runs.PipelineRuns;
 import io.flowctl.server.schema.SchemaRegistry;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /**
  * The legacy {@code flowctl.ControlPlane} API with the Arrow schema RPCs, over a {@link
@@ -187,12 +185,5 @@ public final class ControlPlaneService
   public void listCompatibleServices(
       CompatibilityRequest request, StreamObserver<ServiceList> out) {
     schemaRpcs.listCompatibleServices(request, out);
-  }
-
-  /**
-   * A schema definition (an IPC stream) as a schema, bounded; INVALID_ARGUMENT when it is not one.
-   */
-  static Schema schemaOf(SchemaInfo info) {
-    return SchemaRpcs.schemaOf(info);
   }
 }

@@ -1,6 +1,7 @@
 package io.flowctl.server.registry;
 
 import io.flowctl.proto.ServiceInfo;
+import io.flowctl.proto.internal.MetricText;
 import io.flowctl.server.internal.Names;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -62,7 +63,7 @@ final class ServiceEntry {
       return reportedMetrics;
     }
     Map<String, String> text = new HashMap<>();
-    metrics.forEach((k, v) -> text.put(k, formatNumber(v)));
+    metrics.forEach((k, v) -> text.put(k, MetricText.of(v)));
     return Map.copyOf(text);
   }
 
@@ -101,10 +102,5 @@ final class ServiceEntry {
           }
         });
     return numbers;
-  }
-
-  /** A number as text: integral values without a fraction, as a Go client would send them. */
-  private static String formatNumber(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 }

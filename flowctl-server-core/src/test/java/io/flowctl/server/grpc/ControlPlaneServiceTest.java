@@ -102,7 +102,7 @@ class ControlPlaneServiceTest {
         .isEqualTo(SchemaFingerprints.structural(V1).toString());
     assertThat(r.getRegisteredBy()).isEqualTo("src");
     assertThat(r.getEvolutionPolicy()).isEqualTo("backward");
-    assertThat(ControlPlaneService.schemaOf(r.getSchemaInfo())).isEqualTo(V1);
+    assertThat(SchemaRpcs.schemaOf(r.getSchemaInfo())).isEqualTo(V1);
   }
 
   @Test

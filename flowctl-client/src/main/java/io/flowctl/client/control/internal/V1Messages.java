@@ -4,8 +4,8 @@ import io.flowctl.proto.ServiceInfo;
 
 /**
  * What a service's registration and heartbeat become on the {@code flowctl.v1} wire: the component
- * its legacy-shaped {@link ServiceInfo} describes, and metrics as the text upstream's Go control
- * plane stores.
+ * its legacy-shaped {@link ServiceInfo} describes, and text metrics as upstream's Go control plane
+ * stores them (numeric ones: {@link io.flowctl.proto.internal.MetricText}).
  */
 public final class V1Messages {
   private V1Messages() {}
@@ -37,10 +37,5 @@ public final class V1Messages {
   public static String printable(String v) {
     String flat = v.replaceAll("[\\p{Cntrl}\\p{Cf}\\p{Zl}\\p{Zp}]", " ");
     return flat.length() > 1_024 ? flat.substring(0, 1_021) + "..." : flat;
-  }
-
-  /** A metric as a v1 heartbeat carries it: integral values without a fraction. */
-  public static String number(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 }
