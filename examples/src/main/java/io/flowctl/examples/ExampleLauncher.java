@@ -18,7 +18,7 @@ import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
 import io.flowctl.schema.CompatibilityRules;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.ReaderModel;
 import io.flowctl.server.pipeline.Launcher;
 import io.flowctl.server.pipeline.Pipeline;
@@ -357,7 +357,7 @@ public final class ExampleLauncher implements Launcher {
                 if (EventTypes.isArrow(in.getEventType())) {
                   try (ArrowEventReader reader = codec.decode(in, allocator)) {
                     while (reader.loadNextBatch()) {
-                      try (ProjectedBatch batch = ttp.project(reader, allocator)) {
+                      try (OwnedBatch batch = ttp.project(reader, allocator)) {
                         emit(batch.root(), out);
                       }
                     }

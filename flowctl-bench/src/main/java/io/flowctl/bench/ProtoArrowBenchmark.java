@@ -10,10 +10,10 @@ import io.flowctl.client.codec.ArrowEventCodec;
 import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.protobuf.ProtoArrow;
-import io.flowctl.client.protobuf.ProtoBatch;
 import io.flowctl.client.protobuf.ProtoConversion;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.v1.ProcessorServiceGrpc;
+import io.flowctl.schema.OwnedBatch;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -52,7 +52,7 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
   private final List<byte[]> wire = new ArrayList<>();
   private final List<TokenTransferEvent> objects = new ArrayList<>();
   private ProtoArrow converter;
-  private ProtoBatch batch;
+  private OwnedBatch batch;
   private ArrowEventCodec codec;
   private Flowctl.Component component;
   private ManagedChannel channel;
@@ -199,7 +199,7 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
 
   @Benchmark
   public int protoToArrow() {
-    try (ProtoBatch b = converter.toArrow(wire, allocator)) {
+    try (OwnedBatch b = converter.toArrow(wire, allocator)) {
       return b.root().getRowCount();
     }
   }
@@ -207,7 +207,7 @@ public class ProtoArrowBenchmark extends ThroughputBenchmark {
   /** The library call and the IPC event of its batch (LZ4), as the processor emits it. */
   @Benchmark
   public Event protoToArrowEvent() {
-    try (ProtoBatch b = converter.toArrow(wire, allocator)) {
+    try (OwnedBatch b = converter.toArrow(wire, allocator)) {
       return codec.encode(b.root(), b.dictionaries());
     }
   }

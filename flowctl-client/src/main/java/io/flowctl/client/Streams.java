@@ -8,7 +8,7 @@ import io.flowctl.client.codec.ArrowEventReader;
 import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ArrowSourceService;
 import io.flowctl.proto.Event;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -39,7 +39,7 @@ final class Streams {
         if (resolver == null) {
           body.accept(reader.root());
         } else {
-          try (ProjectedBatch p = resolver.project(reader, allocator)) {
+          try (OwnedBatch p = resolver.project(reader, allocator)) {
             body.accept(p.root());
           }
         }

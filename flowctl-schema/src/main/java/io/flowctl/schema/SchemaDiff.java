@@ -36,13 +36,14 @@ final class SchemaDiff {
     if (!Objects.equals(oldSchema.getCustomMetadata(), newSchema.getCustomMetadata())
         && !(isEmpty(oldSchema.getCustomMetadata()) && isEmpty(newSchema.getCustomMetadata()))) {
       d.add(
-          ChangeKind.METADATA_CHANGED,
-          FieldPath.ROOT,
-          "",
-          "",
-          true,
-          true,
-          "schema metadata changed; metadata never affects compatibility");
+          new SchemaChange(
+              ChangeKind.METADATA_CHANGED,
+              FieldPath.ROOT,
+              "",
+              "",
+              true,
+              true,
+              "schema metadata changed; metadata never affects compatibility"));
     }
     FieldMoves.fold(d.changes, d.removedFields, d.addedFields);
     return List.copyOf(d.changes);
@@ -52,15 +53,7 @@ final class SchemaDiff {
     return m == null || m.isEmpty();
   }
 
-  private SchemaChange add(
-      ChangeKind kind,
-      FieldPath path,
-      String oldType,
-      String newType,
-      boolean backward,
-      boolean forward,
-      String message) {
-    SchemaChange c = new SchemaChange(kind, path, oldType, newType, backward, forward, message);
+  private SchemaChange add(SchemaChange c) {
     changes.add(c);
     return c;
   }
@@ -81,13 +74,14 @@ final class SchemaDiff {
       String to,
       String tail) {
     add(
-        kind,
-        path,
-        TypeText.of(o),
-        TypeText.of(n),
-        backward,
-        forward,
-        "'" + path + "' " + verb + " " + from + " to " + to + tail);
+        new SchemaChange(
+            kind,
+            path,
+            TypeText.of(o),
+            TypeText.of(n),
+            backward,
+            forward,
+            "'" + path + "' " + verb + " " + from + " to " + to + tail));
   }
 
   /** Reports empty names and names differing only in case, in one schema, recursively. */
@@ -97,33 +91,35 @@ final class SchemaDiff {
       FieldPath path = parent.child(f.getName());
       if (f.getName().isEmpty()) {
         add(
-            ChangeKind.EMPTY_FIELD_NAME,
-            path,
-            "",
-            "",
-            true,
-            true,
-            "the " + side + " schema has a field with an empty name under " + parent);
+            new SchemaChange(
+                ChangeKind.EMPTY_FIELD_NAME,
+                path,
+                "",
+                "",
+                true,
+                true,
+                "the " + side + " schema has a field with an empty name under " + parent));
       }
       String lower = f.getName().toLowerCase(java.util.Locale.ROOT);
       String other = byLower.putIfAbsent(lower, f.getName());
       if (other != null && !other.equals(f.getName())) {
         add(
-            ChangeKind.NAME_CASE_CONFLICT,
-            path,
-            "",
-            "",
-            true,
-            true,
-            "the "
-                + side
-                + " schema has both '"
-                + other
-                + "' and '"
-                + f.getName()
-                + "' under "
-                + parent
-                + "; names are matched exactly, never merged");
+            new SchemaChange(
+                ChangeKind.NAME_CASE_CONFLICT,
+                path,
+                "",
+                "",
+                true,
+                true,
+                "the "
+                    + side
+                    + " schema has both '"
+                    + other
+                    + "' and '"
+                    + f.getName()
+                    + "' under "
+                    + parent
+                    + "; names are matched exactly, never merged"));
       }
       if (!CanonicalForm.hasPositionalChildren(f.getType())) {
         naming(f.getChildren(), path, side);
@@ -136,20 +132,21 @@ final class SchemaDiff {
     for (String name : m.ambiguous()) {
       boolean inOld = FieldMatching.duplicates(oldFields).contains(name);
       add(
-          ChangeKind.DUPLICATE_FIELD_NAME,
-          parent.child(name),
-          "",
-          "",
-          false,
-          false,
-          "'"
-              + name
-              + "' occurs more than once under "
-              + parent
-              + " in the "
-              + (inOld ? "old" : "new")
-              + " schema and the columns differ, so readers cannot"
-              + " match it by name");
+          new SchemaChange(
+              ChangeKind.DUPLICATE_FIELD_NAME,
+              parent.child(name),
+              "",
+              "",
+              false,
+              false,
+              "'"
+                  + name
+                  + "' occurs more than once under "
+                  + parent
+                  + " in the "
+                  + (inOld ? "old" : "new")
+                  + " schema and the columns differ, so readers cannot"
+                  + " match it by name"));
     }
     if (m.ambiguous().isEmpty()
         && m.pairs().size() == oldFields.size()
@@ -157,17 +154,18 @@ final class SchemaDiff {
       // Same names in the same order: report duplicates only as a note.
       for (String dup : FieldMatching.duplicates(oldFields)) {
         add(
-            ChangeKind.DUPLICATE_FIELD_NAME,
-            parent.child(dup),
-            "",
-            "",
-            true,
-            true,
-            "'"
-                + dup
-                + "' occurs more than once under "
-                + parent
-                + "; both schemas list the same names in the same order, so fields pair by position");
+            new SchemaChange(
+                ChangeKind.DUPLICATE_FIELD_NAME,
+                parent.child(dup),
+                "",
+                "",
+                true,
+                true,
+                "'"
+                    + dup
+                    + "' occurs more than once under "
+                    + parent
+                    + "; both schemas list the same names in the same order, so fields pair by position"));
       }
     }
     List<Integer> onlyOld = new ArrayList<>(m.onlyOld());
@@ -179,17 +177,18 @@ final class SchemaDiff {
         Field n = newFields.get(jt.next());
         if (!o.getName().equals(n.getName()) && o.getName().equalsIgnoreCase(n.getName())) {
           add(
-              ChangeKind.FIELD_RENAMED_CASE,
-              parent.child(n.getName()),
-              TypeText.of(o),
-              TypeText.of(n),
-              false,
-              false,
-              "'"
-                  + o.getName()
-                  + "' was renamed to '"
-                  + n.getName()
-                  + "'; names are case-sensitive, so this is a different column");
+              new SchemaChange(
+                  ChangeKind.FIELD_RENAMED_CASE,
+                  parent.child(n.getName()),
+                  TypeText.of(o),
+                  TypeText.of(n),
+                  false,
+                  false,
+                  "'"
+                      + o.getName()
+                      + "' was renamed to '"
+                      + n.getName()
+                      + "'; names are case-sensitive, so this is a different column"));
           it.remove();
           jt.remove();
           break;
@@ -201,42 +200,44 @@ final class SchemaDiff {
       Field o = oldFields.get(i);
       removedFields.put(
           add(
-              ChangeKind.COLUMN_REMOVED,
-              parent.child(o.getName()),
-              TypeText.of(o),
-              "",
-              !closed,
-              o.isNullable(),
-              "'"
-                  + parent.child(o.getName())
-                  + "' was removed; "
-                  + (o.isNullable()
-                      ? "old readers fill it with nulls"
-                      : "old readers require it (not nullable)")
-                  + (closed
-                      ? ", new readers reject it in old data (closed reader model)"
-                      : ", new readers ignore it in old data (projecting reader model)")),
+              new SchemaChange(
+                  ChangeKind.COLUMN_REMOVED,
+                  parent.child(o.getName()),
+                  TypeText.of(o),
+                  "",
+                  !closed,
+                  o.isNullable(),
+                  "'"
+                      + parent.child(o.getName())
+                      + "' was removed; "
+                      + (o.isNullable()
+                          ? "old readers fill it with nulls"
+                          : "old readers require it (not nullable)")
+                      + (closed
+                          ? ", new readers reject it in old data (closed reader model)"
+                          : ", new readers ignore it in old data (projecting reader model)"))),
           o);
     }
     for (int j : onlyNew) {
       Field n = newFields.get(j);
       addedFields.put(
           add(
-              ChangeKind.COLUMN_ADDED,
-              parent.child(n.getName()),
-              "",
-              TypeText.of(n),
-              n.isNullable(),
-              !closed,
-              "'"
-                  + parent.child(n.getName())
-                  + "' was added; "
-                  + (n.isNullable()
-                      ? "new readers fill it with nulls in old data"
-                      : "new readers require it but old data lacks it (not nullable)")
-                  + (closed
-                      ? ", old readers reject it (closed reader model)"
-                      : ", old readers ignore it (projecting reader model)")),
+              new SchemaChange(
+                  ChangeKind.COLUMN_ADDED,
+                  parent.child(n.getName()),
+                  "",
+                  TypeText.of(n),
+                  n.isNullable(),
+                  !closed,
+                  "'"
+                      + parent.child(n.getName())
+                      + "' was added; "
+                      + (n.isNullable()
+                          ? "new readers fill it with nulls in old data"
+                          : "new readers require it but old data lacks it (not nullable)")
+                      + (closed
+                          ? ", old readers reject it (closed reader model)"
+                          : ", old readers ignore it (projecting reader model)"))),
           n);
     }
     // Reordering: compare the order of the paired fields on both sides.
@@ -252,19 +253,20 @@ final class SchemaDiff {
     }
     if (!oldOrder.equals(newOrder)) {
       add(
-          ChangeKind.COLUMNS_REORDERED,
-          parent,
-          "",
-          "",
-          true,
-          true,
-          "columns under "
-              + parent
-              + " reordered from "
-              + oldOrder
-              + " to "
-              + newOrder
-              + "; readers match columns by name");
+          new SchemaChange(
+              ChangeKind.COLUMNS_REORDERED,
+              parent,
+              "",
+              "",
+              true,
+              true,
+              "columns under "
+                  + parent
+                  + " reordered from "
+                  + oldOrder
+                  + " to "
+                  + newOrder
+                  + "; readers match columns by name"));
     }
     for (int[] p : m.pairs()) {
       Field o = oldFields.get(p[0]);
@@ -276,54 +278,58 @@ final class SchemaDiff {
   void field(Field o, Field n, FieldPath path) {
     if (o.isNullable() && !n.isNullable()) {
       add(
-          ChangeKind.NULLABILITY_TIGHTENED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          false,
-          true,
-          "'"
-              + path
-              + "' became non-nullable; new readers cannot accept the nulls old data may hold");
+          new SchemaChange(
+              ChangeKind.NULLABILITY_TIGHTENED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              false,
+              true,
+              "'"
+                  + path
+                  + "' became non-nullable; new readers cannot accept the nulls old data may hold"));
     } else if (!o.isNullable() && n.isNullable()) {
       add(
-          ChangeKind.NULLABILITY_RELAXED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          true,
-          false,
-          "'" + path + "' became nullable; old readers cannot accept nulls in new data");
+          new SchemaChange(
+              ChangeKind.NULLABILITY_RELAXED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              true,
+              false,
+              "'" + path + "' became nullable; old readers cannot accept nulls in new data"));
     }
     if (!dictionary(o, n, path)) {
       return;
     }
     if (!Objects.equals(TypeRules.extensionOf(o), TypeRules.extensionOf(n))) {
       add(
-          ChangeKind.TYPE_CHANGED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          false,
-          false,
-          "'"
-              + path
-              + "' changed extension type from "
-              + TypeRules.extensionOf(o)
-              + " to "
-              + TypeRules.extensionOf(n));
+          new SchemaChange(
+              ChangeKind.TYPE_CHANGED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              false,
+              false,
+              "'"
+                  + path
+                  + "' changed extension type from "
+                  + TypeRules.extensionOf(o)
+                  + " to "
+                  + TypeRules.extensionOf(n)));
       return;
     }
     if (!Objects.equals(o.getMetadata(), n.getMetadata())
         && !(isEmpty(o.getMetadata()) && isEmpty(n.getMetadata()))) {
       add(
-          ChangeKind.METADATA_CHANGED,
-          path,
-          "",
-          "",
-          true,
-          true,
-          "metadata of '" + path + "' changed; metadata never affects compatibility");
+          new SchemaChange(
+              ChangeKind.METADATA_CHANGED,
+              path,
+              "",
+              "",
+              true,
+              true,
+              "metadata of '" + path + "' changed; metadata never affects compatibility"));
     }
     type(o, n, path);
   }
@@ -343,37 +349,41 @@ final class SchemaDiff {
     if (od == null) {
       boolean backward = encode && canEncodeInto(nd);
       add(
-          ChangeKind.DICTIONARY_ENCODED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          backward,
-          decode,
-          "'"
-              + path
-              + "' became dictionary-encoded; "
-              + (backward
-                  ? "new readers encode old values"
-                  : "new readers cannot encode old values"
-                      + " into "
-                      + (nd.isOrdered()
-                          ? "an ordered dictionary"
-                          : "a dictionary with a "
-                              + TypeRules.indexType(nd).getBitWidth()
-                              + "-bit index")
-                      + " for every batch"));
+          new SchemaChange(
+              ChangeKind.DICTIONARY_ENCODED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              backward,
+              decode,
+              "'"
+                  + path
+                  + "' became dictionary-encoded; "
+                  + (backward
+                      ? "new readers encode old values"
+                      : "new readers cannot encode old values"
+                          + " into "
+                          + (nd.isOrdered()
+                              ? "an ordered dictionary"
+                              : "a dictionary with a "
+                                  + TypeRules.indexType(nd).getBitWidth()
+                                  + "-bit index")
+                          + " for every batch")));
       return true;
     }
     if (nd == null) {
       boolean forward = encode && canEncodeInto(od);
       add(
-          ChangeKind.DICTIONARY_DECODED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          decode,
-          forward,
-          "'" + path + "' is no longer dictionary-encoded; new readers decode old dictionaries");
+          new SchemaChange(
+              ChangeKind.DICTIONARY_DECODED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              decode,
+              forward,
+              "'"
+                  + path
+                  + "' is no longer dictionary-encoded; new readers decode old dictionaries"));
       return true;
     }
     ArrowType.Int oi = TypeRules.indexType(od);
@@ -382,13 +392,14 @@ final class SchemaDiff {
       boolean backward = dictionaryReads(nd, od);
       boolean forward = dictionaryReads(od, nd);
       add(
-          ChangeKind.DICTIONARY_CHANGED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          backward,
-          forward,
-          "dictionary of '" + path + "' changed index type or order");
+          new SchemaChange(
+              ChangeKind.DICTIONARY_CHANGED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              backward,
+              forward,
+              "dictionary of '" + path + "' changed index type or order"));
     }
     return true;
   }
@@ -552,21 +563,22 @@ final class SchemaDiff {
         && !Objects.equals(a.getTimezone(), b.getTimezone())) {
       boolean ok = TypeRules.zonesCompatible(a.getTimezone(), b.getTimezone(), rules);
       add(
-          ChangeKind.TIMEZONE_CHANGED,
-          path,
-          TypeText.of(o),
-          TypeText.of(n),
-          ok,
-          ok,
-          "'"
-              + path
-              + "' changed time zone from "
-              + a.getTimezone()
-              + " to "
-              + b.getTimezone()
-              + (ok
-                  ? "; instants are unchanged (timezone policy ANY_ZONE)"
-                  : "; timezone policy " + rules.timezonePolicy() + " requires equal zones"));
+          new SchemaChange(
+              ChangeKind.TIMEZONE_CHANGED,
+              path,
+              TypeText.of(o),
+              TypeText.of(n),
+              ok,
+              ok,
+              "'"
+                  + path
+                  + "' changed time zone from "
+                  + a.getTimezone()
+                  + " to "
+                  + b.getTimezone()
+                  + (ok
+                      ? "; instants are unchanged (timezone policy ANY_ZONE)"
+                      : "; timezone policy " + rules.timezonePolicy() + " requires equal zones")));
       return;
     }
     boolean widens = TypeRules.widens(ot, nt, rules);

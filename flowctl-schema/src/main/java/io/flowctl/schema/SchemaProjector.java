@@ -108,7 +108,7 @@ public final class SchemaProjector {
    * @throws SchemaException when the batch does not have the writer schema, or a value cannot be
    *     represented in the reader type (a timestamp outside the finer unit's range)
    */
-  public ProjectedBatch project(
+  public OwnedBatch project(
       VectorSchemaRoot batch, DictionaryProvider dictionaries, BufferAllocator allocator) {
     Objects.requireNonNull(batch, "batch");
     Objects.requireNonNull(allocator, "allocator");
@@ -137,7 +137,7 @@ public final class SchemaProjector {
         fields.add(v.getField());
       }
       VectorSchemaRoot root = new VectorSchemaRoot(fields, out, batch.getRowCount());
-      return new ProjectedBatch(root, run.outDictionaries);
+      return new OwnedBatch(root, run.outDictionaries);
     } catch (RuntimeException e) {
       run.closeQuietly(out);
       throw e;

@@ -122,7 +122,7 @@ class CorpusSchemaTest {
       int batches = 0;
       while (reader.loadNextBatch()) {
         VectorSchemaRoot root = reader.getVectorSchemaRoot();
-        try (ProjectedBatch out = projector.project(root, reader, allocator)) {
+        try (OwnedBatch out = projector.project(root, reader, allocator)) {
           assertThat(out.root().getRowCount()).isEqualTo(root.getRowCount());
           for (int c = 0; c < root.getFieldVectors().size(); c++) {
             assertThat(

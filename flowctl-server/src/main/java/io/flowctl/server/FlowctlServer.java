@@ -74,15 +74,7 @@ public final class FlowctlServer implements AutoCloseable {
     this.ownsStores = b.stores == null;
     this.stores = ownsStores ? Stores.open(b.store, b.dbUser, b.dbPassword) : b.stores;
     this.storeName = stores.description();
-    this.services =
-        ServiceRegistry.builder()
-            .store(stores.services())
-            .clock(b.clock)
-            .heartbeatTtl(b.heartbeatTtl)
-            .sweepInterval(b.sweepInterval)
-            .heartbeatFlushInterval(b.flushInterval)
-            .maxServices(b.maxServices)
-            .build();
+    this.services = b.registry.store(stores.services()).clock(b.clock).build();
     this.schemas =
         SchemaRegistry.builder(stores.schemas())
             .clock(b.clock)
@@ -322,10 +314,15 @@ public final class FlowctlServer implements AutoCloseable {
     private Stores stores;
     private String dbUser = "postgres";
     private String dbPassword = "";
-    private Duration heartbeatTtl = Duration.ofSeconds(30);
+    // The registry's own settings are validated by its builder; the server adds the store it
+    // opens and schedules the sweep and the heartbeat writes at these intervals.
     private Duration sweepInterval = Duration.ofSeconds(10);
     private Duration flushInterval = Duration.ofMillis(250);
-    private int maxServices = 10_000;
+    private final ServiceRegistry.Builder registry =
+        ServiceRegistry.builder()
+            .sweepInterval(sweepInterval)
+            .heartbeatFlushInterval(flushInterval)
+            .maxServices(10_000);
     private int maxMessageBytes = 4 << 20;
     private int maxConcurrentCalls = 64;
     private Duration requestTimeout = Duration.ofSeconds(15);
@@ -475,13 +472,14 @@ public final class FlowctlServer implements AutoCloseable {
 
     /** How long a service stays healthy without a heartbeat; default 30 s. */
     public Builder heartbeatTtl(Duration ttl) {
-      Objects.requireNonNull(ttl, "ttl");
-      this.heartbeatTtl = Require.positive(ttl, "the heartbeat TTL");
+      registry.heartbeatTtl(ttl);
       return this;
     }
 
+    /** How often services past their TTL are marked unhealthy; default 10 s. */
     public Builder sweepInterval(Duration interval) {
-      this.sweepInterval = Require.positive(interval, "the sweep interval");
+      registry.sweepInterval(interval);
+      this.sweepInterval = interval;
       return this;
     }
 
@@ -492,13 +490,14 @@ public final class FlowctlServer implements AutoCloseable {
      * Registrations, schema versions and runs are written before their calls return.
      */
     public Builder heartbeatFlushInterval(Duration interval) {
-      this.flushInterval = Require.positive(interval, "the heartbeat flush interval");
+      registry.heartbeatFlushInterval(interval);
+      this.flushInterval = interval;
       return this;
     }
 
     /** The most services the registry holds; default 10,000. */
     public Builder maxServices(int max) {
-      this.maxServices = Require.positive(max, "maxServices");
+      registry.maxServices(max);
       return this;
     }
 

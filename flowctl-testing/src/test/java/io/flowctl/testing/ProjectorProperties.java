@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.flowctl.schema.ArrowSchemas;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.IncompatibleSchemaException;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.schema.SchemaProjector;
@@ -67,7 +67,7 @@ class ProjectorProperties {
     }
     SchemaProjector projector = SchemaProjector.create(writer, reader, rules);
     try (BatchData.Written in = data.write(allocator);
-        ProjectedBatch out = projector.project(in.root(), in.dictionaries(), allocator)) {
+        OwnedBatch out = projector.project(in.root(), in.dictionaries(), allocator)) {
       BatchData got = BatchData.read(out.root(), out.dictionaries());
 
       assertThat(

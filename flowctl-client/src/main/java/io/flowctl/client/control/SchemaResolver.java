@@ -8,7 +8,7 @@ import io.flowctl.proto.Event;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.Fingerprint;
 import io.flowctl.schema.IncompatibleSchemaException;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.schema.SchemaProjector;
 import java.util.Objects;
@@ -48,7 +48,7 @@ public final class SchemaResolver {
    *
    * @throws IncompatibleSchemaException when the reader cannot read the writer's schema
    */
-  public ProjectedBatch project(BatchReader in, BufferAllocator allocator) {
+  public OwnedBatch project(BatchReader in, BufferAllocator allocator) {
     Schema writer = in.schema();
     SchemaProjector p = projectorFor(writer);
     return p.project(in.root(), in.dictionaries(), allocator);
@@ -60,7 +60,7 @@ public final class SchemaResolver {
    *
    * @throws FlowctlException FAILED_PRECONDITION when the writer schema is not registered
    */
-  public ProjectedBatch project(
+  public OwnedBatch project(
       Event event, BatchReader in, SchemaLookup registry, BufferAllocator allocator) {
     Fingerprint fp = SchemaFingerprints.structural(in.schema());
     if (registered.getIfPresent(fp) == null) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.util.JsonFormat;
+import io.flowctl.schema.OwnedBatch;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +31,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  *
  * <pre>{@code
  * ProtoArrow transfers = ProtoArrow.of(TokenTransferEvent.getDescriptor());
- * try (ProtoBatch batch = transfers.toArrow(payloads, allocator)) {
+ * try (OwnedBatch batch = transfers.toArrow(payloads, allocator)) {
  *   Event event = codec.encode(batch.root(), batch.dictionaries());
  * }
  * }</pre>
@@ -152,7 +153,7 @@ public final class ProtoArrow {
    * @throws ProtoConversionException naming the message's index and field when one does not parse,
    *     or when the messages exceed {@link #maxRows()} or {@link #maxBytes()}
    */
-  public ProtoBatch toArrow(List<byte[]> messages, BufferAllocator allocator) {
+  public OwnedBatch toArrow(List<byte[]> messages, BufferAllocator allocator) {
     Objects.requireNonNull(messages, "messages");
     if (messages.size() > maxRows) {
       throw new ProtoConversionException(
@@ -173,7 +174,7 @@ public final class ProtoArrow {
   }
 
   /** As {@link #toArrow(List, BufferAllocator)}, from byte strings (event payloads). */
-  public ProtoBatch toArrowFromByteStrings(List<ByteString> messages, BufferAllocator allocator) {
+  public OwnedBatch toArrowFromByteStrings(List<ByteString> messages, BufferAllocator allocator) {
     List<byte[]> bytes = new ArrayList<>(messages.size());
     for (ByteString m : messages) {
       bytes.add(m.toByteArray());
@@ -270,7 +271,7 @@ public final class ProtoArrow {
     }
 
     /** The batch; the caller owns it, and this appender is done. */
-    public ProtoBatch finish() {
+    public OwnedBatch finish() {
       if (finished) {
         throw new IllegalStateException("the batch was finished");
       }

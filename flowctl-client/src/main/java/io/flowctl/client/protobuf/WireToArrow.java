@@ -8,6 +8,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import com.google.protobuf.util.JsonFormat;
+import io.flowctl.schema.OwnedBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -161,7 +162,7 @@ final class WireToArrow implements AutoCloseable {
   }
 
   /** The batch so far, handed to the caller (this converter is then done). */
-  ProtoBatch finish() {
+  OwnedBatch finish() {
     List<org.apache.arrow.vector.ipc.message.ArrowFieldNode> nodes = new ArrayList<>();
     List<Columns.Piece> pieces = new ArrayList<>();
     List<org.apache.arrow.memory.ArrowBuf> buffers = new ArrayList<>();
@@ -190,7 +191,7 @@ final class WireToArrow implements AutoCloseable {
         provider.put(new Dictionary(names, d.encoding));
       }
       handedOver = true;
-      return new ProtoBatch(root, provider, made);
+      return new OwnedBatch(root, provider);
     } catch (OutOfMemoryException e) {
       throw new ProtoConversionException(
           "a batch of "

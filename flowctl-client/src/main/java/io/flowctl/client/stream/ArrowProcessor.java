@@ -22,8 +22,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * #outputService()}). The hand-over queue holds at most {@code maxInflight} events, so a slow
  * downstream stops the pulls from upstream rather than growing memory.
  *
- * <p>For pipelines that mix Arrow and plain protobuf services, {@link #withHandler} takes a {@link
- * Handler} that sees every event as it arrives, whatever its format.
+ * <p>For pipelines that mix Arrow and plain protobuf services, the constructor taking a {@link
+ * Handler} gives it every event as it arrives, whatever its format.
  */
 public final class ArrowProcessor implements AutoCloseable {
   /** Turns one input batch into one output batch, allocated from {@code allocator}. */
@@ -85,7 +85,8 @@ public final class ArrowProcessor implements AutoCloseable {
         errors);
   }
 
-  private ArrowProcessor(
+  /** A processor whose {@code handler} sees every input event, Arrow or not. */
+  public ArrowProcessor(
       String componentId,
       Channel upstream,
       StreamRequest request,
@@ -104,17 +105,6 @@ public final class ArrowProcessor implements AutoCloseable {
             errors,
             Duration.ofMillis(200));
     this.output = new ArrowSourceService(componentId, start -> drain());
-  }
-
-  /** A processor whose {@code handler} sees every input event, Arrow or not. */
-  public static ArrowProcessor withHandler(
-      String componentId,
-      Channel upstream,
-      StreamRequest request,
-      int maxInflight,
-      Handler handler,
-      ArrowStreamConsumer.ErrorListener errors) {
-    return new ArrowProcessor(componentId, upstream, request, maxInflight, handler, errors);
   }
 
   /** Every input batch becomes one output event. */

@@ -18,6 +18,7 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.SchemaFingerprints;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -100,7 +101,7 @@ class ProtoArrowProperties {
     try (BufferAllocator allocator = new RootAllocator(64L << 20)) {
       // twice: the second batch reuses the first's pooled column arrays
       converter.toArrow(wire, allocator).close();
-      try (ProtoBatch batch = converter.toArrow(wire, allocator)) {
+      try (OwnedBatch batch = converter.toArrow(wire, allocator)) {
         assertThat(batch.root().getRowCount()).isEqualTo(c.messages().size());
         assertThat(
                 io.flowctl.schema.ArrowSchemas.messageFormat(
@@ -172,7 +173,7 @@ class ProtoArrowProperties {
     }
     try (BufferAllocator allocator = new RootAllocator(64L << 20)) {
       for (byte[] in : inputs) {
-        try (ProtoBatch batch = converter.toArrow(List.of(in), allocator)) {
+        try (OwnedBatch batch = converter.toArrow(List.of(in), allocator)) {
           converter.toProto(batch.root(), batch.dictionaries());
         } catch (ProtoConversionException expected) {
           assertThat(expected.getMessage()).contains("message 0");

@@ -8,6 +8,7 @@ import asset.AssetOuterClass.IssuedAsset;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Timestamp;
+import io.flowctl.schema.OwnedBatch;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ class ProtoArrowTest {
     for (int i = 0; i < 100; i++) {
       events.add(transfer(i));
     }
-    try (ProtoBatch batch = transfers.toArrow(serialized(events), allocator)) {
+    try (OwnedBatch batch = transfers.toArrow(serialized(events), allocator)) {
       VectorSchemaRoot root = batch.root();
       assertThat(root.getRowCount()).isEqualTo(100);
       assertThat(root.getSchema().getFields())
@@ -136,7 +137,7 @@ class ProtoArrowTest {
       }
       events.add(b.build());
     }
-    try (ProtoBatch batch = contracts.toArrow(serialized(events), allocator)) {
+    try (OwnedBatch batch = contracts.toArrow(serialized(events), allocator)) {
       ListVector topics = (ListVector) batch.root().getVector("topics");
       assertThat(topics.getObject(0)).isEmpty(); // a repeated field with no items: an empty list
       assertThat(topics.getObject(3)).hasSize(3);
@@ -183,7 +184,7 @@ class ProtoArrowTest {
     // a's fields, unknown ones, then b's: the meta merges, the oneof's last member (b's mint) wins
     byte[] joined = concat(a.toByteArray(), bytes.toByteArray(), b.toByteArray());
     TokenTransferEvent expected = TokenTransferEvent.parseFrom(joined).toBuilder().build();
-    try (ProtoBatch batch = transfers.toArrow(List.of(joined), allocator)) {
+    try (OwnedBatch batch = transfers.toArrow(List.of(joined), allocator)) {
       byte[] back = transfers.toProto(batch.root(), batch.dictionaries()).get(0);
       TokenTransferEvent got = TokenTransferEvent.parseFrom(back);
       assertThat(got)
@@ -237,7 +238,7 @@ class ProtoArrowTest {
   void arrowBack_acceptsTheProjectorsEvolutions_andRefusesTheRestNamingTheColumn()
       throws Exception {
     List<TokenTransferEvent> events = List.of(transfer(0), transfer(1));
-    try (ProtoBatch batch = transfers.toArrow(serialized(events), allocator)) {
+    try (OwnedBatch batch = transfers.toArrow(serialized(events), allocator)) {
       VectorSchemaRoot root = batch.root();
       // without the nullable 'fee' column and with one the message does not have
       List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>(root.getFieldVectors());

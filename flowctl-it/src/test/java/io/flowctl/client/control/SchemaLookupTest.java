@@ -10,7 +10,7 @@ import io.flowctl.client.codec.CodecMetrics;
 import io.flowctl.proto.Event;
 import io.flowctl.schema.CompatibilityRules;
 import io.flowctl.schema.IncompatibleSchemaException;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.SchemaFingerprints;
 import io.flowctl.server.grpc.ControlPlaneService;
 import io.flowctl.server.registry.ServiceRegistry;
@@ -125,7 +125,7 @@ class SchemaLookupTest {
       try (ArrowEventReader in = ArrowEventCodec.defaults().decode(event, allocator)) {
         assertThat(in.loadNextBatch()).isTrue();
         assertThat(resolver.needsProjection(event)).isTrue();
-        try (ProjectedBatch out = resolver.project(event, in, lookup, allocator)) {
+        try (OwnedBatch out = resolver.project(event, in, lookup, allocator)) {
           assertThat(BatchData.read(out.root(), out.dictionaries()).rows())
               .containsExactly(Arrays.asList(1L, 7L, null), Arrays.asList(2L, null, null));
         }

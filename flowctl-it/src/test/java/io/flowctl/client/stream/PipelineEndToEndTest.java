@@ -11,7 +11,7 @@ import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceInfo;
 import io.flowctl.proto.ServiceType;
 import io.flowctl.proto.v1.StreamRequest;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.SchemaProjector;
 import io.flowctl.server.FlowctlServer;
 import io.flowctl.server.registry.ServiceState;
@@ -153,7 +153,7 @@ class PipelineEndToEndTest {
               ArrowEventCodec.builder().eventType(TTP).metrics(processorMetrics).build(),
               allocator,
               (in, alloc) -> {
-                try (ProjectedBatch p = widen.project(in.root(), in.dictionaries(), alloc)) {
+                try (OwnedBatch p = widen.project(in.root(), in.dictionaries(), alloc)) {
                   VectorSchemaRoot copy = VectorSchemaRoot.create(OUT, alloc);
                   for (int c = 0; c < OUT.getFields().size(); c++) {
                     p.root().getVector(c).makeTransferPair(copy.getVector(c)).transfer();

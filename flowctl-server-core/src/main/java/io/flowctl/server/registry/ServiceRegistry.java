@@ -652,7 +652,7 @@ public final class ServiceRegistry {
 
     /** How long a service stays healthy without a heartbeat; default 30 s. */
     public Builder heartbeatTtl(Duration ttl) {
-      this.ttl = Require.positive(ttl, "the TTL");
+      this.ttl = Require.positive(ttl, "the heartbeat TTL");
       return this;
     }
 
@@ -697,7 +697,7 @@ public final class ServiceRegistry {
     }
 
     public Builder maxServices(int max) {
-      this.maxServices = max;
+      this.maxServices = Require.positive(max, "maxServices");
       return this;
     }
 

@@ -330,7 +330,8 @@ public final class SchemaRegistry {
             d.structural.toString(),
             exact.toString(),
             clock.instant(),
-            registeredBy);
+            registeredBy,
+            false);
     return d;
   }
 

@@ -25,26 +25,6 @@ public record StoredSchema(
     Instant registeredAt,
     String registeredBy,
     boolean deleted) {
-  /** A live version. */
-  public StoredSchema(
-      String subject,
-      int version,
-      byte[] schemaIpc,
-      String fingerprint,
-      String fingerprintWithMetadata,
-      Instant registeredAt,
-      String registeredBy) {
-    this(
-        subject,
-        version,
-        schemaIpc,
-        fingerprint,
-        fingerprintWithMetadata,
-        registeredAt,
-        registeredBy,
-        false);
-  }
-
   public StoredSchema {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(schemaIpc, "schemaIpc");

@@ -87,7 +87,8 @@ abstract class SchemaStoreContract {
         "sha256:" + "a".repeat(63) + v % 10,
         "sha256:" + "b".repeat(63) + v % 10,
         Instant.parse("2026-11-24T10:00:00Z").plusSeconds(v),
-        "svc-" + v);
+        "svc-" + v,
+        false);
   }
 
   @Test

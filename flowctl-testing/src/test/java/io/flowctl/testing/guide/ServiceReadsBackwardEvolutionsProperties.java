@@ -3,7 +3,7 @@ package io.flowctl.testing.guide;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flowctl.schema.CompatibilityLevel;
-import io.flowctl.schema.ProjectedBatch;
+import io.flowctl.schema.OwnedBatch;
 import io.flowctl.schema.ReaderModel;
 import io.flowctl.schema.SchemaProjector;
 import io.flowctl.testing.ArrowArbitraries;
@@ -53,7 +53,7 @@ class ServiceReadsBackwardEvolutionsProperties {
     BatchData old = t.get2();
     SchemaProjector toService = SchemaProjector.create(e.before(), e.after());
     try (BatchData.Written in = old.write(allocator);
-        ProjectedBatch seen = toService.project(in.root(), in.dictionaries(), allocator)) {
+        OwnedBatch seen = toService.project(in.root(), in.dictionaries(), allocator)) {
       assertThat(seen.root().getRowCount()).isEqualTo(old.rowCount());
       assertThat(BatchData.read(seen.root(), seen.dictionaries()))
           .isEqualTo(old.projectTo(e.after()));

@@ -11,7 +11,6 @@ import net.jpountz.xxhash.XXHash32;
 import net.jpountz.xxhash.XXHashFactory;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.compression.AbstractCompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 
 /**
@@ -26,7 +25,7 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * several frames in one buffer. Frames that need a dictionary are refused: Arrow has no way to send
  * one.
  */
-public final class Lz4FrameCodec extends AbstractCompressionCodec {
+public final class Lz4FrameCodec extends CheckedCodec {
   private static final int MAGIC = 0x184D2204;
   private static final int BLOCK_SIZE = 4 << 20;
   private static final int HEADER = 7; // magic, FLG, BD, HC
@@ -45,6 +44,7 @@ public final class Lz4FrameCodec extends AbstractCompressionCodec {
   private final XXHash32 xxhash;
 
   public Lz4FrameCodec() {
+    super(Integer.MAX_VALUE, "an LZ4");
     LZ4Factory lz4 = LZ4Factory.fastestInstance();
     this.compressor = lz4.fastCompressor();
     this.decompressor = lz4.safeDecompressor();
@@ -67,53 +67,46 @@ public final class Lz4FrameCodec extends AbstractCompressionCodec {
             + full * (4L + compressor.maxCompressedLength(BLOCK_SIZE))
             + (rest == 0 ? 0 : 4L + compressor.maxCompressedLength(rest))
             + 4;
-    ArrowBuf out = allocator.buffer(max);
-    try {
-      ByteBuffer dst = out.nioBuffer(0, (int) max).order(ByteOrder.LITTLE_ENDIAN);
-      int pos = (int) CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
-      dst.putInt(pos, MAGIC);
-      int flg = FLG_VERSION | FLG_BLOCK_INDEPENDENT;
-      dst.put(pos + 4, (byte) flg);
-      dst.put(pos + 5, (byte) BD_4MB);
-      dst.put(pos + 6, headerChecksum(dst, pos + 4, 2));
-      pos += HEADER;
-      for (long from = 0; from < length; from += BLOCK_SIZE) {
-        int n = (int) Math.min(BLOCK_SIZE, length - from);
-        ByteBuffer src = uncompressed.nioBuffer(from, n);
-        int written = compressor.compress(src, 0, n, dst, pos + 4, dst.capacity() - pos - 4);
-        if (written >= n) {
-          // Incompressible: store the block raw (high bit of its size set).
-          dst.putInt(pos, n | 0x8000_0000);
-          ByteBuffer raw = uncompressed.nioBuffer(from, n);
-          ByteBuffer target = dst.duplicate();
-          target.position(pos + 4);
-          target.put(raw);
-          written = n;
-        } else {
-          dst.putInt(pos, written);
-        }
-        pos += 4 + written;
+    return filled(allocator, max, out -> frame(uncompressed, length, out, max));
+  }
+
+  private void frame(ArrowBuf uncompressed, long length, ArrowBuf out, long max) {
+    ByteBuffer dst = out.nioBuffer(0, (int) max).order(ByteOrder.LITTLE_ENDIAN);
+    int pos = (int) FRAME_START;
+    dst.putInt(pos, MAGIC);
+    int flg = FLG_VERSION | FLG_BLOCK_INDEPENDENT;
+    dst.put(pos + 4, (byte) flg);
+    dst.put(pos + 5, (byte) BD_4MB);
+    dst.put(pos + 6, headerChecksum(dst, pos + 4, 2));
+    pos += HEADER;
+    for (long from = 0; from < length; from += BLOCK_SIZE) {
+      int n = (int) Math.min(BLOCK_SIZE, length - from);
+      ByteBuffer src = uncompressed.nioBuffer(from, n);
+      int written = compressor.compress(src, 0, n, dst, pos + 4, dst.capacity() - pos - 4);
+      if (written >= n) {
+        // Incompressible: store the block raw (high bit of its size set).
+        dst.putInt(pos, n | 0x8000_0000);
+        ByteBuffer raw = uncompressed.nioBuffer(from, n);
+        ByteBuffer target = dst.duplicate();
+        target.position(pos + 4);
+        target.put(raw);
+        written = n;
+      } else {
+        dst.putInt(pos, written);
       }
-      dst.putInt(pos, 0); // end mark
-      pos += 4;
-      out.writerIndex(pos);
-      return out;
-    } catch (RuntimeException e) {
-      out.close();
-      throw e;
+      pos += 4 + written;
     }
+    dst.putInt(pos, 0); // end mark
+    pos += 4;
+    out.writerIndex(pos);
   }
 
   @Override
-  protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
-    long declared =
-        DeclaredLength.check(readUncompressedLength(compressed), Integer.MAX_VALUE, "an LZ4");
-    long start = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
-    long size = compressed.writerIndex() - start;
+  ArrowBuf decompress(BufferAllocator allocator, ArrowBuf compressed, long declared, long size) {
     if (size < 4 || size > Integer.MAX_VALUE) {
       throw new CodecException("an LZ4 buffer of " + size + " bytes holds no frame");
     }
-    ByteBuffer src = compressed.nioBuffer(start, (int) size).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer src = compressed.nioBuffer(FRAME_START, (int) size).order(ByteOrder.LITTLE_ENDIAN);
     try {
       return decodeInto(allocator, src, declared);
     } catch (Overflow e) {
@@ -125,19 +118,22 @@ public final class Lz4FrameCodec extends AbstractCompressionCodec {
   }
 
   private ArrowBuf decodeInto(BufferAllocator allocator, ByteBuffer src, long length) {
-    ArrowBuf out = allocator.buffer(length);
-    try {
-      ByteBuffer dst = out.nioBuffer(0, (int) length).order(ByteOrder.LITTLE_ENDIAN);
-      int produced = decodeFrames(src, dst);
-      // Fewer bytes than declared is what the layout checks of the batch then judge.
-      out.writerIndex(produced);
-      return out;
-    } catch (RuntimeException e) {
-      out.close();
-      throw e instanceof CodecException
-          ? e
-          : new CodecException("corrupt LZ4 frame: " + e.getMessage(), e);
-    }
+    return filled(
+        allocator,
+        length,
+        out -> {
+          ByteBuffer dst = out.nioBuffer(0, (int) length).order(ByteOrder.LITTLE_ENDIAN);
+          int produced;
+          try {
+            produced = decodeFrames(src, dst);
+          } catch (CodecException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            throw new CodecException("corrupt LZ4 frame: " + e.getMessage(), e);
+          }
+          // Fewer bytes than declared is what the layout checks of the batch then judge.
+          out.writerIndex(produced);
+        });
   }
 
   /** The output of frames is larger than the buffer it is decoded into. */

@@ -7,7 +7,6 @@ import com.github.luben.zstd.ZstdException;
 import io.flowctl.client.codec.CodecException;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.compression.AbstractCompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 
 /**
@@ -17,7 +16,7 @@ import org.apache.arrow.vector.compression.CompressionUtil;
  * context: zstd's one-shot calls build a context per buffer, which cost more than compressing a
  * small buffer.
  */
-public final class ZstdCodec extends AbstractCompressionCodec {
+public final class ZstdCodec extends CheckedCodec {
   /**
    * Level 1: on token-transfer batches the same ratio as zstd's default 3, about three times
    * faster.
@@ -32,6 +31,7 @@ public final class ZstdCodec extends AbstractCompressionCodec {
   private final int level;
 
   public ZstdCodec(int level) {
+    super(Long.MAX_VALUE, "a zstd");
     this.level = level;
   }
 
@@ -44,85 +44,78 @@ public final class ZstdCodec extends AbstractCompressionCodec {
   protected ArrowBuf doCompress(BufferAllocator allocator, ArrowBuf uncompressed) {
     long length = uncompressed.writerIndex();
     long bound = Zstd.compressBound(length);
-    ArrowBuf out = allocator.buffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH + bound);
-    try {
-      long written;
-      if (bound <= Integer.MAX_VALUE) {
-        written =
-            COMPRESS
-                .get()
-                .setLevel(level)
-                .compressDirectByteBuffer(
-                    out.nioBuffer(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH, (int) bound),
-                    0,
-                    (int) bound,
-                    uncompressed.nioBuffer(0, (int) length),
-                    0,
-                    (int) length);
-      } else {
-        written =
-            Zstd.compressUnsafe(
-                out.memoryAddress() + CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH,
-                bound,
-                uncompressed.memoryAddress(),
-                length,
-                level);
-        if (Zstd.isError(written)) {
-          throw new CodecException("zstd compression failed: " + Zstd.getErrorName(written));
-        }
-      }
-      out.writerIndex(CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH + written);
-      return out;
-    } catch (ZstdException e) {
-      out.close();
-      throw new CodecException("zstd compression failed: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      out.close();
-      throw e;
-    }
+    return filled(
+        allocator,
+        FRAME_START + bound,
+        out -> {
+          long written;
+          if (bound <= Integer.MAX_VALUE) {
+            try {
+              written =
+                  COMPRESS
+                      .get()
+                      .setLevel(level)
+                      .compressDirectByteBuffer(
+                          out.nioBuffer(FRAME_START, (int) bound),
+                          0,
+                          (int) bound,
+                          uncompressed.nioBuffer(0, (int) length),
+                          0,
+                          (int) length);
+            } catch (ZstdException e) {
+              throw new CodecException("zstd compression failed: " + e.getMessage(), e);
+            }
+          } else {
+            written =
+                Zstd.compressUnsafe(
+                    out.memoryAddress() + FRAME_START,
+                    bound,
+                    uncompressed.memoryAddress(),
+                    length,
+                    level);
+            if (Zstd.isError(written)) {
+              throw new CodecException("zstd compression failed: " + Zstd.getErrorName(written));
+            }
+          }
+          out.writerIndex(FRAME_START + written);
+        });
   }
 
   @Override
-  protected ArrowBuf doDecompress(BufferAllocator allocator, ArrowBuf compressed) {
-    long declared =
-        DeclaredLength.check(readUncompressedLength(compressed), Long.MAX_VALUE, "a zstd");
-    long start = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
-    ArrowBuf out = allocator.buffer(declared);
-    try {
-      long frame = compressed.writerIndex() - start;
-      long n;
-      if (declared <= Integer.MAX_VALUE && frame <= Integer.MAX_VALUE) {
-        try {
-          n =
-              DECOMPRESS
-                  .get()
-                  .decompressDirectByteBuffer(
-                      out.nioBuffer(0, (int) declared),
-                      0,
-                      (int) declared,
-                      compressed.nioBuffer(start, (int) frame),
-                      0,
-                      (int) frame);
-        } catch (ZstdException e) {
-          throw new CodecException("corrupt zstd frame: " + e.getMessage(), e);
-        }
-      } else {
-        n =
-            Zstd.decompressUnsafe(
-                out.memoryAddress(), declared, compressed.memoryAddress() + start, frame);
-        if (Zstd.isError(n)) {
-          throw new CodecException("corrupt zstd frame: " + Zstd.getErrorName(n));
-        }
-      }
-      if (n != declared) {
-        throw new CodecException(
-            "zstd frame holds " + n + " bytes, its buffer declares " + declared);
-      }
-      out.writerIndex(declared);
-      return out;
-    } catch (RuntimeException e) {
-      out.close();
-      throw e;
-    }
+  ArrowBuf decompress(BufferAllocator allocator, ArrowBuf compressed, long declared, long frame) {
+    return filled(
+        allocator,
+        declared,
+        out -> {
+          long n;
+          if (declared <= Integer.MAX_VALUE && frame <= Integer.MAX_VALUE) {
+            try {
+              n =
+                  DECOMPRESS
+                      .get()
+                      .decompressDirectByteBuffer(
+                          out.nioBuffer(0, (int) declared),
+                          0,
+                          (int) declared,
+                          compressed.nioBuffer(FRAME_START, (int) frame),
+                          0,
+                          (int) frame);
+            } catch (ZstdException e) {
+              throw new CodecException("corrupt zstd frame: " + e.getMessage(), e);
+            }
+          } else {
+            n =
+                Zstd.decompressUnsafe(
+                    out.memoryAddress(), declared, compressed.memoryAddress() + FRAME_START, frame);
+            if (Zstd.isError(n)) {
+              throw new CodecException("corrupt zstd frame: " + Zstd.getErrorName(n));
+            }
+          }
+          if (n != declared) {
+            throw new CodecException(
+                "zstd frame holds " + n + " bytes, its buffer declares " + declared);
+          }
+          out.writerIndex(declared);
+        });
   }
 }

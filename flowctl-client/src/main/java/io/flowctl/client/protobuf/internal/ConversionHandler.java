@@ -3,10 +3,10 @@ package io.flowctl.client.protobuf.internal;
 import io.flowctl.client.codec.BatchReader;
 import io.flowctl.client.codec.EventCodec;
 import io.flowctl.client.protobuf.ProtoArrow;
-import io.flowctl.client.protobuf.ProtoBatch;
 import io.flowctl.client.protobuf.ProtoConversion;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.proto.Event;
+import io.flowctl.schema.OwnedBatch;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -138,7 +138,7 @@ public final class ConversionHandler implements ArrowProcessor.Handler {
       a.close();
       return;
     }
-    try (ProtoBatch batch = a.finish()) {
+    try (OwnedBatch batch = a.finish()) {
       out.emit(codecs.apply(p.mapping.outputType()).encode(batch.root(), batch.dictionaries()));
     } finally {
       a.close();
