@@ -22,7 +22,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "component",
-    mixinStandardHelpOptions = true,
     description = {
       "Run a bundled component (the examples ttp-source, asset-totals and parquet-sink, or the"
           + " plan's format-conversion processor proto-to-arrow) as a flow-proto component,"

@@ -13,7 +13,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl demo}: the example pipeline end to end on embedded defaults. */
 @Command(
     name = "demo",
-    mixinStandardHelpOptions = true,
     description =
         "Run the example TTP pipeline (examples/pipelines/ttp-arrow.yaml) end to end: an embedded"
             + " control plane, a synthetic token-transfer source, a per-asset totals processor and"

@@ -10,7 +10,9 @@ import org.apache.arrow.memory.BufferAllocator;
  * Adds commands and in-process components to {@code flowctl}. Plugins are found with {@link
  * java.util.ServiceLoader} on the class path ({@code META-INF/services/io.flowctl.cli.CliPlugin}),
  * so a jar of components joins the command line without the command line depending on it: the
- * bundled examples add {@code flowctl demo} and {@code flowctl component} this way.
+ * bundled examples add {@code flowctl demo} and {@code flowctl component} this way. Like every
+ * command, a plugin's commands get {@code -h/--help} and {@code -V/--version} unless they declare
+ * their own.
  */
 public interface CliPlugin {
   /** picocli command objects (annotated with {@code @Command}) to add under {@code flowctl}. */

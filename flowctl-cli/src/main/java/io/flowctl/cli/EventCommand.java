@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl event ...}: serialized flowctl events from and to Arrow files. */
 @Command(
     name = "event",
-    mixinStandardHelpOptions = true,
     description = "Encode Arrow files into serialized flowctl events and decode them back.",
     subcommands = {EventCommand.Encode.class, EventCommand.Decode.class})
 final class EventCommand implements Runnable {
@@ -40,7 +39,6 @@ final class EventCommand implements Runnable {
 
   @Command(
       name = "encode",
-      mixinStandardHelpOptions = true,
       description =
           "Write every batch of an Arrow IPC stream or file, or of a Parquet file, as one"
               + " serialized Event with an Arrow IPC or a Parquet payload.")
@@ -126,7 +124,6 @@ final class EventCommand implements Runnable {
 
   @Command(
       name = "decode",
-      mixinStandardHelpOptions = true,
       description =
           "Write the batches of a serialized Event (Arrow IPC or Parquet payload) as an Arrow IPC"
               + " stream file.")

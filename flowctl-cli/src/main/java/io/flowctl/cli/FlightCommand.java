@@ -41,7 +41,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "flight",
-    mixinStandardHelpOptions = true,
     description = {
       "Ask an Arrow Flight service what it serves and read its streams. ENDPOINT is host:port,"
           + " grpc://, grpc+tcp:// or grpc+tls://host:port. Exit 2 with one line for an unknown"
@@ -151,10 +150,7 @@ final class FlightCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "list",
-      mixinStandardHelpOptions = true,
-      description = "List the flights a service offers (ListFlights).")
+  @Command(name = "list", description = "List the flights a service offers (ListFlights).")
   static final class List_ extends Lookup {
     @Option(names = "--json", description = "Print them as JSON.")
     boolean json;
@@ -194,7 +190,6 @@ final class FlightCommand implements Runnable {
 
   @Command(
       name = "info",
-      mixinStandardHelpOptions = true,
       description =
           "Show a stream (GetFlightInfo by descriptor path): its schema with types, endpoints,"
               + " tickets and locations.")
@@ -248,7 +243,6 @@ final class FlightCommand implements Runnable {
 
   @Command(
       name = "get",
-      mixinStandardHelpOptions = true,
       description =
           "Read a ticket (DoGet) into an Arrow IPC stream file; progress on stderr every few"
               + " seconds. The plan's tickets read stream[:start_ledger[:end_ledger]].")

@@ -67,9 +67,23 @@ final class FlowctlCommand implements Runnable {
       }
     }
     cli.addSubcommand("help", new CommandLine.HelpCommand()); // last in the list
+    withStandardHelp(cli);
     cli.setParameterExceptionHandler(FlowctlCommand::onUsageError);
     cli.setExecutionExceptionHandler(FlowctlCommand::onFailure);
     return cli;
+  }
+
+  /**
+   * Gives {@code -h/--help} and {@code -V/--version} to every command that declares neither itself
+   * (the schema registry's commands, whose {@code --version} is a schema's, declare their own
+   * help), plugins' commands included, so no command has to ask for them.
+   */
+  private static void withStandardHelp(CommandLine command) {
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    if (spec.findOption("--help") == null && spec.findOption("--version") == null) {
+      spec.mixinStandardHelpOptions(true);
+    }
+    command.getSubcommands().values().forEach(FlowctlCommand::withStandardHelp);
   }
 
   /** The plugins on the class path, in the order {@link ServiceLoader} finds them. */

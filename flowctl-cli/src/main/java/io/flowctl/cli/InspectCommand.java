@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl inspect FILE}: what an event made of an Arrow file would carry. */
 @Command(
     name = "inspect",
-    mixinStandardHelpOptions = true,
     description =
         "Show what an event made of an Arrow IPC stream or file, or of a Parquet file, would"
             + " carry: schema, fingerprint, batches, rows, columns, compression.")

@@ -25,7 +25,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "list",
-    mixinStandardHelpOptions = true,
     description = {
       "List the services registered with a control plane, as upstream flowctl prints them:"
           + " each with its type, health, last heartbeat and metrics, or one line each with"

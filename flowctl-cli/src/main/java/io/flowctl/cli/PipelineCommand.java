@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl pipeline ...}: pipeline files. */
 @Command(
     name = "pipeline",
-    mixinStandardHelpOptions = true,
     description = "Check pipeline files.",
     subcommands = {PipelineCommand.Validate.class})
 final class PipelineCommand implements Runnable {
@@ -30,7 +29,6 @@ final class PipelineCommand implements Runnable {
 
   @Command(
       name = "validate",
-      mixinStandardHelpOptions = true,
       description = {
         "Validate a pipeline file: every problem with file:line:column and what is expected.",
         "Exit 0 valid, 1 invalid, 2 unreadable."

@@ -31,7 +31,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "pipelines",
-    mixinStandardHelpOptions = true,
     description =
         "Show and stop pipeline runs as upstream flowctl does: the pipelines a control plane ran,"
             + " a pipeline's runs, one run in full, the runs under way.",
@@ -183,7 +182,6 @@ final class PipelinesCommand implements Runnable {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description = "List the pipelines the control plane ran: each one's last run and its runs.")
   static final class ListPipelines extends AddressCommand {
 
@@ -223,10 +221,7 @@ final class PipelinesCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "runs",
-      mixinStandardHelpOptions = true,
-      description = "Show a pipeline's runs, newest first.")
+  @Command(name = "runs", description = "Show a pipeline's runs, newest first.")
   static final class Runs extends AddressCommand {
 
     @Parameters(paramLabel = "PIPELINE", description = "The pipeline's name.")
@@ -268,7 +263,6 @@ final class PipelinesCommand implements Runnable {
 
   @Command(
       name = "run-info",
-      mixinStandardHelpOptions = true,
       description =
           "Show one run in full: its pipeline, status, start, duration, events, components, what"
               + " its components refused and its error.")
@@ -324,7 +318,7 @@ final class PipelinesCommand implements Runnable {
     }
   }
 
-  @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stop a running pipeline.")
+  @Command(name = "stop", description = "Stop a running pipeline.")
   static final class Stop extends AddressCommand {
 
     @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
@@ -346,10 +340,7 @@ final class PipelinesCommand implements Runnable {
     }
   }
 
-  @Command(
-      name = "active",
-      mixinStandardHelpOptions = true,
-      description = "List the runs under way.")
+  @Command(name = "active", description = "List the runs under way.")
   static final class Active extends AddressCommand {
 
     @Override

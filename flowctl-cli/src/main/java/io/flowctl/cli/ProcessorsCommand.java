@@ -31,7 +31,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "processors",
-    mixinStandardHelpOptions = true,
     description =
         "List, show and find the processors registered with a control plane, as upstream flowctl"
             + " does.",
@@ -77,7 +76,6 @@ final class ProcessorsCommand implements Runnable {
 
   @Command(
       name = "list",
-      mixinStandardHelpOptions = true,
       description =
           "List the processors registered with the control plane: their input and output types,"
               + " health and endpoint (healthy ones only, unless --include-unhealthy).")
@@ -131,7 +129,6 @@ final class ProcessorsCommand implements Runnable {
 
   @Command(
       name = "show",
-      mixinStandardHelpOptions = true,
       description =
           "Show one processor in full: its information, event types, endpoint, health, metrics"
               + " and metadata.")
@@ -222,7 +219,6 @@ final class ProcessorsCommand implements Runnable {
 
   @Command(
       name = "find",
-      mixinStandardHelpOptions = true,
       description =
           "Find the processors that take --input, make --output and carry every --metadata"
               + " key=value (at least one filter).")

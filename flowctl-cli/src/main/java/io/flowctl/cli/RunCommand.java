@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl run PIPELINE.yaml}: a pipeline with an embedded control plane. */
 @Command(
     name = "run",
-    mixinStandardHelpOptions = true,
     description = {
       "Run a pipeline with an embedded control plane, as upstream's runner runs it.",
       "Its components start in dependency order, each once it is registered and healthy; every"

@@ -22,7 +22,6 @@ import picocli.CommandLine.TypeConversionException;
 /** {@code flowctl runs}: the pipeline runs a control plane recorded, and stopping one. */
 @Command(
     name = "runs",
-    mixinStandardHelpOptions = true,
     description = "List a running control plane's pipeline runs, newest first.",
     subcommands = {RunsCommand.Stop.class})
 final class RunsCommand implements Callable<Integer> {
@@ -140,10 +139,7 @@ final class RunsCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  @Command(
-      name = "stop",
-      mixinStandardHelpOptions = true,
-      description = "Stop a pipeline run; prints its status after.")
+  @Command(name = "stop", description = "Stop a pipeline run; prints its status after.")
   static final class Stop extends RemoteCommand {
 
     @Parameters(paramLabel = "RUN_ID", description = "The run.")

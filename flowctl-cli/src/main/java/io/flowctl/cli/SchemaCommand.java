@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl schema ...}: fingerprints and compatibility of Arrow schemas in files. */
 @Command(
     name = "schema",
-    mixinStandardHelpOptions = true,
     description = {
       "Show, fingerprint and compare schema files, and manage a control plane's schema registry.",
       "Files: show, fingerprint, check, and from-proto (the Arrow schema of a protobuf message)."
@@ -69,7 +68,6 @@ final class SchemaCommand implements Runnable {
 
   @Command(
       name = "show",
-      mixinStandardHelpOptions = true,
       description =
           "Print the schema of a file: one line per field, or with --json in Arrow's own JSON form"
               + " (what Schema.toJson() writes), which every schema command also reads.")
@@ -117,7 +115,6 @@ final class SchemaCommand implements Runnable {
 
   @Command(
       name = "from-proto",
-      mixinStandardHelpOptions = true,
       description = {
         "Write the Arrow schema of a protobuf message, as the format conversion maps it"
             + " (docs/protobuf-arrow.md), to an Arrow IPC stream: what schema fingerprint and"
@@ -170,7 +167,6 @@ final class SchemaCommand implements Runnable {
 
   @Command(
       name = "fingerprint",
-      mixinStandardHelpOptions = true,
       description =
           "Print the fingerprint of the schema of an Arrow IPC stream or file, or of a Parquet"
               + " file (its stored Arrow schema, or its Parquet schema converted).")
@@ -196,7 +192,6 @@ final class SchemaCommand implements Runnable {
 
   @Command(
       name = "check",
-      mixinStandardHelpOptions = true,
       description = {
         "Compare the schemas of two files (Arrow IPC, Parquet or Arrow's JSON form): print the"
             + " strongest level that holds and every change.",

@@ -211,10 +211,7 @@ final class SchemaRegistryCommands {
     }
   }
 
-  @Command(
-      name = "versions",
-      mixinStandardHelpOptions = true,
-      description = "List the versions of SUBJECT, oldest first.")
+  @Command(name = "versions", description = "List the versions of SUBJECT, oldest first.")
   static final class Versions extends RemoteCommand {
 
     @Parameters(paramLabel = "SUBJECT", description = "The event type.")
@@ -395,7 +392,6 @@ final class SchemaRegistryCommands {
 
   @Command(
       name = "policy",
-      mixinStandardHelpOptions = true,
       description =
           "Show SUBJECT's evolution policy, or set it: none, backward, forward, full,"
               + " backward_transitive, forward_transitive, full_transitive, strict.")
@@ -420,7 +416,6 @@ final class SchemaRegistryCommands {
 
   @Command(
       name = "mode",
-      mixinStandardHelpOptions = true,
       description = {
         "Show SUBJECT's mode, or set it: readwrite, readonly (no new versions, no deletions) or"
             + " import (registrations give their version numbers; no evolution checks)."
@@ -480,7 +475,6 @@ final class SchemaRegistryCommands {
 
   @Command(
       name = "find",
-      mixinStandardHelpOptions = true,
       description = "Every subject and version whose structural fingerprint is FINGERPRINT.")
   static final class Find extends RemoteCommand {
 

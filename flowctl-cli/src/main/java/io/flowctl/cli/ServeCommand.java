@@ -15,7 +15,6 @@ import picocli.CommandLine.TypeConversionException;
 @Command(
     name = "serve",
     aliases = "server",
-    mixinStandardHelpOptions = true,
     description = {
       "Run a control plane: flowctl.ControlPlane with the Arrow schema RPCs, gRPC health and"
           + " reflection. Stops cleanly on SIGTERM.",

@@ -50,7 +50,6 @@ final class ServicesCommand {
 
   @Command(
       name = "services",
-      mixinStandardHelpOptions = true,
       description = {
         "List the services a running control plane knows: id, type, health, last heartbeat and"
             + " event types (unhealthy ones too)."
@@ -118,7 +117,6 @@ final class ServicesCommand {
 
   @Command(
       name = "status",
-      mixinStandardHelpOptions = true,
       description = {
         "Show one service: health, heartbeats, event types and its latest metrics; exits 1 when"
             + " it is not healthy.",

@@ -7,7 +7,6 @@ import picocli.CommandLine.Spec;
 /** {@code flowctl version}: the versions of flowctl and of the libraries it speaks for. */
 @Command(
     name = "version",
-    mixinStandardHelpOptions = true,
     description = "Print the versions of flowctl, Arrow, gRPC, protobuf and Java.")
 final class VersionCommand implements Runnable {
   @Spec CommandSpec spec;

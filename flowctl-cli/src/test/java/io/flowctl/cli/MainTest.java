@@ -42,6 +42,38 @@ class MainTest {
   }
 
   @Test
+  void everyCommand_answersHelp_andVersionUnlessItsVersionIsASchemas() {
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(FlowctlCommand.commandLine());
+    java.util.List<String> without = new java.util.ArrayList<>();
+    int schemaVersions = 0;
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.poll();
+      var spec = c.getCommandSpec();
+      todo.addAll(c.getSubcommands().values());
+      if (spec.userObject() instanceof picocli.CommandLine.HelpCommand) {
+        continue; // picocli's own "help COMMAND"
+      }
+      var help = spec.findOption("--help");
+      var version = spec.findOption("--version");
+      if (help == null || !help.usageHelp()) {
+        without.add(spec.qualifiedName() + " --help");
+      }
+      if (version == null) {
+        without.add(spec.qualifiedName() + " --version");
+      } else if (!version.versionHelp()) {
+        schemaVersions++;
+      }
+    }
+
+    assertThat(without).isEmpty();
+    assertThat(schemaVersions).as("commands whose --version picks a schema version").isPositive();
+    CliRunner r = CliRunner.run("pipelines", "runs", "--help");
+    assertThat(r.status()).isEqualTo(ExitCodes.OK);
+    assertThat(r.out()).contains("Usage: flowctl pipelines runs", "-V, --version");
+  }
+
+  @Test
   void everyCommandsSummaryAndEveryOptionsHelp_areWholeSentences() {
     java.util.List<String> cut = new java.util.ArrayList<>();
     java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
