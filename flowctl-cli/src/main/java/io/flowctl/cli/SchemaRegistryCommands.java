@@ -212,32 +212,46 @@ final class SchemaRegistryCommands {
   }
 
   @Command(name = "versions", description = "List the versions of SUBJECT, oldest first.")
-  static final class Versions extends RemoteCommand {
+  static final class Versions extends VersionListing {
 
     @Parameters(paramLabel = "SUBJECT", description = "The event type.")
     String subject;
 
+    @Override
+    List<SchemaVersionInfo> versions() {
+      return remote
+          .legacy(
+              "the versions of '" + subject + "'",
+              s ->
+                  s.listSchemaVersions(
+                      ListSchemaVersionsRequest.newBuilder()
+                          .setEventType(subject)
+                          .setIncludeDeleted(deleted)
+                          .build()))
+          .getVersionsList();
+    }
+  }
+
+  /** A command printing schema versions: {@code --deleted} includes soft-deleted ones. */
+  abstract static class VersionListing extends RemoteCommand {
     @Option(names = "--deleted", description = "Also soft-deleted versions.")
     boolean deleted;
 
     @Option(names = "--json", description = "Print them as JSON.")
     boolean json;
 
-    @Override
-    public Integer call() throws Exception {
-      List<SchemaVersionInfo> versions =
-          remote
-              .legacy(
-                  "the versions of '" + subject + "'",
-                  s ->
-                      s.listSchemaVersions(
-                          ListSchemaVersionsRequest.newBuilder()
-                              .setEventType(subject)
-                              .setIncludeDeleted(deleted)
-                              .build()))
-              .getVersionsList();
-      printVersions(versions, json, spec.commandLine().getOut());
+    abstract List<SchemaVersionInfo> versions() throws Exception;
+
+    /** The exit status once {@code shown} are printed. */
+    int status(List<SchemaVersionInfo> shown) {
       return ExitCodes.OK;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+      List<SchemaVersionInfo> shown = versions();
+      printVersions(shown, json, spec.commandLine().getOut());
+      return status(shown);
     }
   }
 
@@ -476,33 +490,29 @@ final class SchemaRegistryCommands {
   @Command(
       name = "find",
       description = "Every subject and version whose structural fingerprint is FINGERPRINT.")
-  static final class Find extends RemoteCommand {
+  static final class Find extends VersionListing {
 
     @Parameters(
         paramLabel = "FINGERPRINT",
         description = "sha256:…, e.g. from 'flowctl schema fingerprint'.")
     String fingerprint;
 
-    @Option(names = "--deleted", description = "Also soft-deleted versions.")
-    boolean deleted;
-
-    @Option(names = "--json", description = "Print them as JSON.")
-    boolean json;
+    @Override
+    List<SchemaVersionInfo> versions() {
+      return remote
+          .legacy(
+              "finding " + fingerprint,
+              s ->
+                  s.findSchemas(
+                      FindSchemasRequest.newBuilder()
+                          .setSchemaFingerprint(fingerprint)
+                          .setIncludeDeleted(deleted)
+                          .build()))
+          .getVersionsList();
+    }
 
     @Override
-    public Integer call() throws Exception {
-      List<SchemaVersionInfo> found =
-          remote
-              .legacy(
-                  "finding " + fingerprint,
-                  s ->
-                      s.findSchemas(
-                          FindSchemasRequest.newBuilder()
-                              .setSchemaFingerprint(fingerprint)
-                              .setIncludeDeleted(deleted)
-                              .build()))
-              .getVersionsList();
-      printVersions(found, json, spec.commandLine().getOut());
+    int status(List<SchemaVersionInfo> found) {
       return found.isEmpty() ? ExitCodes.NOT_SATISFIED : ExitCodes.OK;
     }
   }
