@@ -153,6 +153,20 @@ final class PipelinesCommand implements Runnable {
         .getRunsList();
   }
 
+  /** A command on one run, named by its id or a unique prefix of it. */
+  abstract static class OnOneRun extends AddressCommand {
+    @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
+    String id;
+
+    abstract int call(Remote remote, String runId);
+
+    @Override
+    public final Integer call() {
+      Remote remote = address.remote();
+      return call(remote, resolve(remote, id));
+    }
+  }
+
   /** A run id, or a unique prefix of one (the short ids the tables show). */
   static String resolve(Remote remote, String id) {
     List<String> matches = new ArrayList<>();
@@ -266,15 +280,10 @@ final class PipelinesCommand implements Runnable {
       description =
           "Show one run in full: its pipeline, status, start, duration, events, components, what"
               + " its components refused and its error.")
-  static final class RunInfo extends AddressCommand {
-
-    @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
-    String id;
+  static final class RunInfo extends OnOneRun {
 
     @Override
-    public Integer call() {
-      Remote remote = address.remote();
-      String runId = resolve(remote, id);
+    int call(Remote remote, String runId) {
       PipelineRun r =
           remote.legacy(
               "getting pipeline run '" + runId + "'",
@@ -319,15 +328,10 @@ final class PipelinesCommand implements Runnable {
   }
 
   @Command(name = "stop", description = "Stop a running pipeline.")
-  static final class Stop extends AddressCommand {
-
-    @Parameters(paramLabel = "RUN_ID", description = "The run's id, or a unique prefix of it.")
-    String id;
+  static final class Stop extends OnOneRun {
 
     @Override
-    public Integer call() {
-      Remote remote = address.remote();
-      String runId = resolve(remote, id);
+    int call(Remote remote, String runId) {
       PrintWriter out = spec.commandLine().getOut();
       out.println("Stopping pipeline run " + runId + "...");
       out.flush();

@@ -2,7 +2,6 @@ package io.flowctl.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.flowctl.proto.ListPipelineRunsRequest;
 import io.flowctl.proto.PipelineRun;
 import io.flowctl.proto.RunStatus;
 import io.flowctl.proto.StopPipelineRunRequest;
@@ -83,18 +82,7 @@ final class RunsCommand implements Callable<Integer> {
       throw new io.flowctl.FlowctlException(
           io.flowctl.FlowctlException.Code.INVALID_ARGUMENT, "--limit: from 1 to 1000");
     }
-    List<PipelineRun> runs =
-        remote
-            .legacy(
-                "listing runs",
-                s ->
-                    s.listPipelineRuns(
-                        ListPipelineRunsRequest.newBuilder()
-                            .setPipelineName(pipeline)
-                            .setStatus(status)
-                            .setLimit(limit)
-                            .build()))
-            .getRunsList();
+    List<PipelineRun> runs = PipelinesCommand.list(remote, pipeline, status, limit);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       ArrayNode a = Remote.JSON.createArrayNode();

@@ -48,7 +48,7 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   }
 
   @SuppressWarnings("unchecked")
-  private B self() {
+  final B self() {
     return (B) this;
   }
 

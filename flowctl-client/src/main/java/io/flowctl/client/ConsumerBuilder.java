@@ -15,16 +15,14 @@ import io.flowctl.client.stream.ComponentHealth;
 import io.flowctl.client.stream.internal.ArrowConsumerService;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceType;
-import io.flowctl.schema.ReaderModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Settings of a consumer (sink). */
-public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
+public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
   private BatchConsumer batches;
   private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
@@ -33,34 +31,6 @@ public final class ConsumerBuilder extends ComponentBuilder<ConsumerBuilder> {
 
   ConsumerBuilder(String id) {
     super(id);
-  }
-
-  /** An event type it reads, as it comes. */
-  public ConsumerBuilder input(String eventType) {
-    inputs.add(Objects.requireNonNull(eventType, "eventType"));
-    return this;
-  }
-
-  /**
-   * An event type it reads, projected to {@code readerSchema} first, by name: columns it does not
-   * declare are dropped, missing nullable ones come as nulls, the projector's widenings apply
-   * (incompatible batches are refused and counted).
-   */
-  public ConsumerBuilder input(String eventType, Schema readerSchema) {
-    return input(eventType, readerSchema, ReaderModel.PROJECTING);
-  }
-
-  /**
-   * An event type it reads in {@code readerSchema} under {@code model}: {@link
-   * ReaderModel#PROJECTING} (the default of {@link #input(String, Schema)}) reads by name, dropping
-   * columns it does not know and filling missing nullable ones with nulls; {@link
-   * ReaderModel#CLOSED} refuses batches with columns it does not know. The registry judges a
-   * producer's new versions by the model declared here.
-   */
-  public ConsumerBuilder input(String eventType, Schema readerSchema, ReaderModel model) {
-    input(eventType);
-    declareReader(eventType, readerSchema, model);
-    return this;
   }
 
   /**

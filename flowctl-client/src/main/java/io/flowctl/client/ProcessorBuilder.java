@@ -28,7 +28,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Settings of a processor. */
-public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
+public final class ProcessorBuilder extends ReadingBuilder<ProcessorBuilder> {
   private String outputType;
   private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
   private BatchFunction fallback;
@@ -40,34 +40,6 @@ public final class ProcessorBuilder extends ComponentBuilder<ProcessorBuilder> {
 
   ProcessorBuilder(String id) {
     super(id);
-  }
-
-  /** An event type it reads, as it comes. */
-  public ProcessorBuilder input(String eventType) {
-    inputs.add(Objects.requireNonNull(eventType, "eventType"));
-    return this;
-  }
-
-  /**
-   * An event type it reads, projected to {@code readerSchema} first, by name: batches of any
-   * compatible writer schema arrive in this one (columns it does not declare dropped, missing
-   * nullable ones as nulls, widenings applied); incompatible ones are refused and counted.
-   */
-  public ProcessorBuilder input(String eventType, Schema readerSchema) {
-    return input(eventType, readerSchema, ReaderModel.PROJECTING);
-  }
-
-  /**
-   * An event type it reads in {@code readerSchema} under {@code model}: {@link
-   * ReaderModel#PROJECTING} (the default of {@link #input(String, Schema)}) reads by name, dropping
-   * columns it does not know and filling missing nullable ones with nulls; {@link
-   * ReaderModel#CLOSED} refuses batches with columns it does not know. The registry judges a
-   * producer's new versions by the model declared here.
-   */
-  public ProcessorBuilder input(String eventType, Schema readerSchema, ReaderModel model) {
-    input(eventType);
-    declareReader(eventType, readerSchema, model);
-    return this;
   }
 
   /**

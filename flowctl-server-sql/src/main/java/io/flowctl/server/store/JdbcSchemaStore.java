@@ -169,11 +169,7 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public Optional<EvolutionPolicy> policy(String subject) {
-    return db.one(
-        "cannot read the policy of '" + subject + "'",
-        "SELECT policy FROM flowctl_subject_policies WHERE subject = ?",
-        subject,
-        r -> EvolutionPolicy.parse(r.getString(1)));
+    return setting("flowctl_subject_policies", "policy", subject).map(EvolutionPolicy::parse);
   }
 
   @Override
@@ -183,11 +179,7 @@ final class JdbcSchemaStore implements SchemaStore {
 
   @Override
   public Optional<SubjectMode> mode(String subject) {
-    return db.one(
-        "cannot read the mode of '" + subject + "'",
-        "SELECT mode FROM flowctl_subject_modes WHERE subject = ?",
-        subject,
-        r -> SubjectMode.valueOf(r.getString(1)));
+    return setting("flowctl_subject_modes", "mode", subject).map(SubjectMode::valueOf);
   }
 
   @Override
@@ -195,7 +187,16 @@ final class JdbcSchemaStore implements SchemaStore {
     setSetting("flowctl_subject_modes", "mode", subject, mode.name());
   }
 
-  /** One subject's setting in its own table ({@code subject} the key, one text column). */
+  /** One subject's setting from its own table ({@code subject} the key, one text column). */
+  private Optional<String> setting(String table, String column, String subject) {
+    return db.one(
+        "cannot read the " + column + " of '" + subject + "'",
+        "SELECT " + column + " FROM " + table + " WHERE subject = ?",
+        subject,
+        r -> r.getString(1));
+  }
+
+  /** Stores one subject's setting in its own table. */
   private void setSetting(String table, String column, String subject, String value) {
     db.retried(
         "cannot store the " + column + " of '" + subject + "'",
