@@ -112,7 +112,7 @@ final class FlightCommand implements Runnable {
     return new String(t.getBytes(), StandardCharsets.UTF_8);
   }
 
-  static ObjectNode json(FlightInfo info) throws Exception {
+  static ObjectNode json(FlightInfo info) throws java.io.IOException {
     ObjectNode n = Remote.JSON.createObjectNode();
     n.put("path", path(info));
     JsonNode schema =
@@ -159,11 +159,7 @@ final class FlightCommand implements Runnable {
     int print(FlightInput in, PrintWriter out) throws Exception {
       List<FlightInfo> flights = in.list();
       if (json) {
-        ArrayNode arr = Remote.JSON.createArrayNode();
-        for (FlightInfo f : flights) {
-          arr.add(json(f));
-        }
-        out.println(Remote.JSON.writeValueAsString(arr));
+        Remote.printJson(out, flights, FlightCommand::json);
         return ExitCodes.OK;
       }
       out.printf(

@@ -31,6 +31,23 @@ final class Remote {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** One item of a listing as JSON. */
+  @FunctionalInterface
+  interface ToJson<T> {
+    com.fasterxml.jackson.databind.JsonNode of(T item) throws java.io.IOException;
+  }
+
+  /** Prints {@code items} as one JSON array, each as {@code json} makes it. */
+  static <T> void printJson(
+      java.io.PrintWriter out, java.util.List<T> items, ToJson<? super T> json)
+      throws java.io.IOException {
+    com.fasterxml.jackson.databind.node.ArrayNode a = JSON.createArrayNode();
+    for (T item : items) {
+      a.add(json.of(item));
+    }
+    out.println(JSON.writeValueAsString(a));
+  }
+
   @Option(
       names = {"--server", "--endpoint", "-e"},
       paramLabel = "HOST:PORT",

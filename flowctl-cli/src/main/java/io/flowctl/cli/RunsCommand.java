@@ -85,9 +85,7 @@ final class RunsCommand implements Callable<Integer> {
     List<PipelineRun> runs = PipelinesCommand.list(remote, pipeline, status, limit);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      ArrayNode a = Remote.JSON.createArrayNode();
-      runs.forEach(r -> a.add(json(r)));
-      out.println(Remote.JSON.writeValueAsString(a));
+      Remote.printJson(out, runs, RunsCommand::json);
       return ExitCodes.OK;
     }
     out.printf(

@@ -258,9 +258,7 @@ final class SchemaRegistryCommands {
   static void printVersions(List<SchemaVersionInfo> versions, boolean json, PrintWriter out)
       throws IOException {
     if (json) {
-      ArrayNode a = Remote.JSON.createArrayNode();
-      versions.forEach(v -> a.add(json(v)));
-      out.println(Remote.JSON.writeValueAsString(a));
+      Remote.printJson(out, versions, SchemaRegistryCommands::json);
       return;
     }
     out.printf(

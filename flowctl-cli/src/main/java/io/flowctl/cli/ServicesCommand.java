@@ -71,9 +71,7 @@ final class ServicesCommand {
               .getComponentsList();
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
-        ArrayNode a = Remote.JSON.createArrayNode();
-        all.forEach(c -> a.add(json(c)));
-        out.println(Remote.JSON.writeValueAsString(a));
+        Remote.printJson(out, all, ServicesCommand::json);
         return ExitCodes.OK;
       }
       out.printf(
