@@ -16,6 +16,7 @@ abstract class CheckedCodec extends AbstractCompressionCodec {
   /** Where the frame starts in a compressed buffer: after its length prefix. */
   static final long FRAME_START = CompressionUtil.SIZE_OF_UNCOMPRESSED_LENGTH;
 
+  private final CompressionUtil.CodecType type;
   private final long maxDeclared;
   private final String name;
 
@@ -23,9 +24,15 @@ abstract class CheckedCodec extends AbstractCompressionCodec {
    * @param maxDeclared the largest uncompressed length the codec can produce
    * @param name the codec with its article, for messages ("an LZ4", "a zstd")
    */
-  CheckedCodec(long maxDeclared, String name) {
+  CheckedCodec(CompressionUtil.CodecType type, long maxDeclared, String name) {
+    this.type = type;
     this.maxDeclared = maxDeclared;
     this.name = name;
+  }
+
+  @Override
+  public final CompressionUtil.CodecType getCodecType() {
+    return type;
   }
 
   /** Fills a buffer it is handed; on an exception the buffer is released by {@link #filled}. */

@@ -44,16 +44,11 @@ public final class Lz4FrameCodec extends CheckedCodec {
   private final XXHash32 xxhash;
 
   public Lz4FrameCodec() {
-    super(Integer.MAX_VALUE, "an LZ4");
+    super(CompressionUtil.CodecType.LZ4_FRAME, Integer.MAX_VALUE, "an LZ4");
     LZ4Factory lz4 = LZ4Factory.fastestInstance();
     this.compressor = lz4.fastCompressor();
     this.decompressor = lz4.safeDecompressor();
     this.xxhash = XXHashFactory.fastestInstance().hash32();
-  }
-
-  @Override
-  public CompressionUtil.CodecType getCodecType() {
-    return CompressionUtil.CodecType.LZ4_FRAME;
   }
 
   @Override

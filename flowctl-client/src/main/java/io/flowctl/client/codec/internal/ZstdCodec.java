@@ -31,13 +31,8 @@ public final class ZstdCodec extends CheckedCodec {
   private final int level;
 
   public ZstdCodec(int level) {
-    super(Long.MAX_VALUE, "a zstd");
+    super(CompressionUtil.CodecType.ZSTD, Long.MAX_VALUE, "a zstd");
     this.level = level;
-  }
-
-  @Override
-  public CompressionUtil.CodecType getCodecType() {
-    return CompressionUtil.CodecType.ZSTD;
   }
 
   @Override
