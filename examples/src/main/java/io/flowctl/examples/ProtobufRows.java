@@ -123,21 +123,7 @@ final class ProtobufRows {
       if (!f.isNullable()) {
         throw new IllegalArgumentException("row " + i + ": field '" + f.getName() + "' is null");
       }
-      if (v instanceof BigIntVector b) {
-        b.setNull(i);
-      } else if (v instanceof IntVector n) {
-        n.setNull(i);
-      } else if (v instanceof UInt4Vector n) {
-        n.setNull(i);
-      } else if (v instanceof BitVector b) {
-        b.setNull(i);
-      } else if (v instanceof FixedSizeBinaryVector b) {
-        b.setNull(i);
-      } else if (v instanceof VarCharVector s) {
-        s.setNull(i);
-      } else if (v instanceof TimeStampMicroTZVector t) {
-        t.setNull(i);
-      }
+      v.setNull(i);
       return;
     }
     try {

@@ -11,10 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.util.AutoCloseables;
-import org.apache.arrow.vector.BaseFixedWidthVector;
-import org.apache.arrow.vector.BaseLargeVariableWidthVector;
-import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -376,24 +372,14 @@ public record BatchData(Schema schema, List<List<Object>> rows) {
   }
 
   private static void setNull(ValueVector v, int i) {
-    if (v instanceof ExtensionTypeVector<?> ext) {
-      setNull(ext.getUnderlyingVector(), i);
-    } else if (v instanceof BaseFixedWidthVector f) {
-      f.setNull(i);
-    } else if (v instanceof BaseVariableWidthVector f) {
-      f.setNull(i);
-    } else if (v instanceof BaseLargeVariableWidthVector f) {
-      f.setNull(i);
-    } else if (v instanceof StructVector s) {
-      s.setNull(i);
-    } else if (v instanceof ListVector l) {
-      l.setNull(i);
-    } else if (v instanceof LargeListVector l) {
-      l.setNull(i);
-    } else if (v instanceof FixedSizeListVector l) {
-      l.setNull(i);
-    } else {
-      throw new IllegalArgumentException("cannot write null into " + v.getClass().getSimpleName());
+    try {
+      if (v instanceof FieldVector f) {
+        f.setNull(i); // extension vectors pass it to their storage
+        return;
+      }
+    } catch (UnsupportedOperationException e) {
+      // a union: its nulls are a member's
     }
+    throw new IllegalArgumentException("cannot write null into " + v.getClass().getSimpleName());
   }
 }
