@@ -433,13 +433,7 @@ final class DataFlow implements AutoCloseable {
   private Map<String, Refused> refusals(Map<String, ConsumeResponse> sinkAnswers) {
     Map<String, Refused> out = new LinkedHashMap<>();
     for (Endpoint p : processors) {
-      Map<String, String> m =
-          healthMetrics(
-              p,
-              (c, request) ->
-                  ProcessorServiceGrpc.newBlockingStub(c)
-                      .withDeadlineAfter(5, TimeUnit.SECONDS)
-                      .healthCheck(request));
+      Map<String, String> m = healthMetrics(p, ProcessorServiceGrpc.getHealthCheckMethod());
       long n = number(m.get("error_count"));
       if (n > 0) {
         out.put(p.id(), new Refused(n, reasonOf(m, "")));
@@ -449,31 +443,27 @@ final class DataFlow implements AutoCloseable {
       ConsumeResponse a = sinkAnswers.get(s.id());
       long n = a == null ? 0 : a.getEventsFailed();
       if (n > 0) {
-        Map<String, String> m =
-            healthMetrics(
-                s,
-                (c, request) ->
-                    ConsumerServiceGrpc.newBlockingStub(c)
-                        .withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .healthCheck(request));
+        Map<String, String> m = healthMetrics(s, ConsumerServiceGrpc.getHealthCheckMethod());
         out.put(s.id(), new Refused(n, reasonOf(m, a.getErrorsCount() > 0 ? a.getErrors(0) : "")));
       }
     }
     return out;
   }
 
-  /** A component's detailed health metrics; none when it does not answer. */
+  /**
+   * A component's detailed health metrics through its service's {@code HealthCheck} ({@code
+   * check}), waiting at most five seconds; none when it does not answer.
+   */
   private Map<String, String> healthMetrics(
       Endpoint e,
-      java.util.function.BiFunction<
-              ManagedChannel,
-              io.flowctl.proto.v1.HealthCheckRequest,
-              io.flowctl.proto.v1.HealthCheckResponse>
+      io.grpc.MethodDescriptor<
+              io.flowctl.proto.v1.HealthCheckRequest, io.flowctl.proto.v1.HealthCheckResponse>
           check) {
     try {
-      return check
-          .apply(
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
               channel(e),
+              check,
+              io.grpc.CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
               io.flowctl.proto.v1.HealthCheckRequest.newBuilder().setIncludeDetails(true).build())
           .getMetricsMap();
     } catch (RuntimeException unanswered) {
