@@ -8,6 +8,7 @@ import io.flowctl.client.codec.Compression;
 import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.stream.internal.V1Events;
 import io.flowctl.proto.Event;
+import io.flowctl.proto.internal.OneAnswer;
 import io.flowctl.proto.v1.ConsumeResponse;
 import io.flowctl.proto.v1.ConsumerServiceGrpc;
 import io.flowctl.proto.v1.ProcessorServiceGrpc;
@@ -214,24 +215,10 @@ public final class FlowctlTestKit implements AutoCloseable {
 
   /** Sends {@code events} to a consumer's Consume stream; returns how many it took. */
   public long consume(Flowctl.Component consumer, List<Event> events) {
-    CompletableFuture<ConsumeResponse> answer = new CompletableFuture<>();
+    OneAnswer<io.flowctl.proto.v1.Event, ConsumeResponse> answer =
+        new OneAnswer<>("the consumer ended its stream without an answer");
     StreamObserver<io.flowctl.proto.v1.Event> in =
-        ConsumerServiceGrpc.newStub(channel(consumer))
-            .consume(
-                new StreamObserver<>() {
-                  @Override
-                  public void onNext(ConsumeResponse r) {
-                    answer.complete(r);
-                  }
-
-                  @Override
-                  public void onError(Throwable t) {
-                    answer.completeExceptionally(t);
-                  }
-
-                  @Override
-                  public void onCompleted() {}
-                });
+        ConsumerServiceGrpc.newStub(channel(consumer)).consume(answer);
     send(events, in);
     return await(answer, "the consumer's answer").getEventsConsumed();
   }

@@ -3,9 +3,9 @@ package io.flowctl.client.stream.internal;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventSinkGrpc;
 import io.flowctl.proto.SinkAck;
+import io.flowctl.proto.internal.OneAnswer;
 import io.grpc.Channel;
 import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,46 +18,28 @@ public final class LegacyPublisher {
 
   /** Sends every event, then completes with the sink's acknowledgement. */
   public static CompletableFuture<SinkAck> toSink(Channel sink, Iterator<Event> events) {
-    CompletableFuture<SinkAck> result = new CompletableFuture<>();
-    EventSinkGrpc.newStub(sink)
-        .ingest(
-            new ClientResponseObserver<Event, SinkAck>() {
-              @Override
-              public void beforeStart(ClientCallStreamObserver<Event> requests) {
-                Object lock = new Object();
-                boolean[] done = {false};
-                requests.setOnReadyHandler(
-                    () -> {
-                      synchronized (lock) {
-                        while (!done[0] && requests.isReady()) {
-                          if (!events.hasNext()) {
-                            done[0] = true;
-                            requests.onCompleted();
-                            return;
-                          }
-                          requests.onNext(events.next());
-                        }
+    OneAnswer<Event, SinkAck> result =
+        new OneAnswer<>("the sink sent no ack") {
+          @Override
+          public void beforeStart(ClientCallStreamObserver<Event> requests) {
+            Object lock = new Object();
+            boolean[] done = {false};
+            requests.setOnReadyHandler(
+                () -> {
+                  synchronized (lock) {
+                    while (!done[0] && requests.isReady()) {
+                      if (!events.hasNext()) {
+                        done[0] = true;
+                        requests.onCompleted();
+                        return;
                       }
-                    });
-              }
-
-              @Override
-              public void onNext(SinkAck ack) {
-                result.complete(ack);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                result.completeExceptionally(t);
-              }
-
-              @Override
-              public void onCompleted() {
-                if (!result.isDone()) {
-                  result.completeExceptionally(new IllegalStateException("the sink sent no ack"));
-                }
-              }
-            });
+                      requests.onNext(events.next());
+                    }
+                  }
+                });
+          }
+        };
+    EventSinkGrpc.newStub(sink).ingest(result);
     return result;
   }
 }
