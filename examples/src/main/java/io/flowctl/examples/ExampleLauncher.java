@@ -12,8 +12,8 @@ import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ArrowProcessor;
 import io.flowctl.client.stream.ArrowSourceService;
+import io.flowctl.client.stream.ConsumerHandler;
 import io.flowctl.client.stream.StateStore;
-import io.flowctl.client.stream.internal.ArrowConsumerService;
 import io.flowctl.parquet.ParquetEventCodec;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.EventTypes;
@@ -422,7 +422,7 @@ public final class ExampleLauncher implements Launcher {
     // One file per Consume stream, written when that stream ends: the runner may open several at
     // once (a sink with two inputs) or one after another (after a reconnect), and none of them may
     // close another's file. The first is <id>.parquet, the next <id>.2.parquet, and so on.
-    java.util.function.Supplier<ArrowConsumerService.Handler> perStream =
+    java.util.function.Supplier<ConsumerHandler> perStream =
         () -> {
           int n = streams.incrementAndGet();
           String name = Loopback.safeFileName(id) + (n == 1 ? "" : "." + n) + ".parquet";
@@ -433,7 +433,7 @@ public final class ExampleLauncher implements Launcher {
             stats.outputs.put(id, output);
           }
           List<Event> rows = new ArrayList<>();
-          return new ArrowConsumerService.Handler() {
+          return new ConsumerHandler() {
             @Override
             public void handle(Event e) throws Exception {
               try {

@@ -12,6 +12,7 @@ import io.flowctl.client.component.ComponentConfig;
 import io.flowctl.client.component.internal.ComponentRuntime;
 import io.flowctl.client.control.SchemaResolver;
 import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.client.stream.ConsumerHandler;
 import io.flowctl.client.stream.internal.ArrowConsumerService;
 import io.flowctl.proto.Event;
 import io.flowctl.proto.ServiceType;
@@ -27,7 +28,7 @@ public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
   private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
   private Runnable finish = () -> {};
-  private Supplier<? extends ArrowConsumerService.Handler> raw;
+  private Supplier<? extends ConsumerHandler> raw;
 
   ConsumerBuilder(String id) {
     super(id);
@@ -39,7 +40,7 @@ public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
    * runner opens several: for a handler that keeps no state of its own; see {@link #onStream} for
    * one that does.
    */
-  public ConsumerBuilder onEvent(ArrowConsumerService.Handler handler) {
+  public ConsumerBuilder onEvent(ConsumerHandler handler) {
     Objects.requireNonNull(handler, "handler");
     this.raw = () -> handler;
     return this;
@@ -50,7 +51,7 @@ public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
    * stream (its open file, its pending rows), finished when the writer closes the stream and closed
    * however the stream ends.
    */
-  public ConsumerBuilder onStream(Supplier<? extends ArrowConsumerService.Handler> perStream) {
+  public ConsumerBuilder onStream(Supplier<? extends ConsumerHandler> perStream) {
     this.raw = Objects.requireNonNull(perStream, "perStream");
     return this;
   }
@@ -112,8 +113,8 @@ public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
     Map<String, MessageHandler<Message>> onMessage = Map.copyOf(typed);
     Map<String, Parser<? extends Message>> parse = Map.copyOf(parsers);
     Runnable done = finish;
-    ArrowConsumerService.Handler batchHandler =
-        new ArrowConsumerService.Handler() {
+    ConsumerHandler batchHandler =
+        new ConsumerHandler() {
           @Override
           public void handle(Event event) throws Exception {
             MessageHandler<Message> h = onMessage.get(event.getEventType());

@@ -73,7 +73,7 @@ class StreamLifecycleTest {
    * A sink stream's state the way a file-writing sink holds it: it refuses events once finished, as
    * a Parquet file refuses appends once written.
    */
-  private static final class FileLike implements ArrowConsumerService.Handler {
+  private static final class FileLike implements ConsumerHandler {
     final List<String> ids = new ArrayList<>();
     boolean finished;
     final AtomicInteger closes = new AtomicInteger();
@@ -182,7 +182,7 @@ class StreamLifecycleTest {
         ArrowConsumerService.builder(
                 "sink",
                 () ->
-                    new ArrowConsumerService.Handler() {
+                    new ConsumerHandler() {
                       @Override
                       public void handle(Event event) {
                         only.handle(event);
@@ -223,7 +223,7 @@ class StreamLifecycleTest {
         ArrowConsumerService.builder(
                 "sink",
                 () ->
-                    new ArrowConsumerService.Handler() {
+                    new ConsumerHandler() {
                       @Override
                       public void handle(Event event) {}
 
@@ -269,7 +269,7 @@ class StreamLifecycleTest {
     ArrowConsumerService sink =
         ArrowConsumerService.builder(
                 "sink",
-                (ArrowConsumerService.Handler)
+                (ConsumerHandler)
                     e -> {
                       Thread.sleep(20);
                       handled.incrementAndGet();

@@ -1,6 +1,7 @@
 package io.flowctl.client.stream.internal;
 
 import io.flowctl.client.stream.ComponentHealth;
+import io.flowctl.client.stream.ConsumerHandler;
 import io.flowctl.internal.Require;
 import io.flowctl.proto.v1.ComponentType;
 import io.flowctl.proto.v1.ConsumeResponse;
@@ -19,10 +20,10 @@ import java.util.function.Supplier;
  * runner feeds sinks: it streams every matching event into {@code Consume} and reads one {@link
  * ConsumeResponse} when it closes the stream.
  *
- * <p>Every {@code Consume} call is a stream of its own with a {@link Handler} of its own, opened
- * when the call starts: upstream's runner opens one call per processor wired to the sink (a sink
- * with two inputs gets two at once) and new ones after a reconnect, so nothing one call holds is
- * seen by another. Events are handled one at a time, in order, at most {@code maxInflight}
+ * <p>Every {@code Consume} call is a stream of its own with a {@link ConsumerHandler} of its own,
+ * opened when the call starts: upstream's runner opens one call per processor wired to the sink (a
+ * sink with two inputs gets two at once) and new ones after a reconnect, so nothing one call holds
+ * is seen by another. Events are handled one at a time, in order, at most {@code maxInflight}
  * requested ahead, so a slow sink holds its writer back. An event the handler fails on (a damaged
  * payload, say) is counted in {@code events_failed} with its reason in {@code errors} (the first
  * {@value #MAX_ERRORS}), and the stream goes on. A call that ends without an answer (cancelled,
@@ -34,30 +35,11 @@ public final class ArrowConsumerService
   /** Reasons kept per call in {@code ConsumeResponse.errors}. */
   public static final int MAX_ERRORS = 100;
 
-  /**
-   * Handles the events of one {@code Consume} stream; runs on gRPC threads, one event at a time.
-   * Made per stream by the service's handler factory: what it holds is that stream's.
-   */
-  @FunctionalInterface
-  public interface Handler {
-    void handle(io.flowctl.proto.Event event) throws Exception;
-
-    /** The writer closed its stream, before the answer: flush what is held. */
-    default void finish() throws Exception {}
-
-    /**
-     * The stream is over, whichever way it ended (after {@link #finish}, or alone when the call was
-     * cancelled, ran past its deadline or the writer went away): release what the stream holds.
-     * Called once, last.
-     */
-    default void close() throws Exception {}
-  }
-
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(ArrowConsumerService.class);
 
   private final String componentId;
-  private final Supplier<? extends Handler> handlers;
+  private final Supplier<? extends ConsumerHandler> handlers;
   private final int maxInflight;
   private final Identity identity;
   private final ComponentHealth health;
@@ -91,7 +73,7 @@ public final class ArrowConsumerService
    * A sink whose streams each get a new handler from {@code perStream}: the way to keep state (open
    * files, pending rows) per stream.
    */
-  public static Builder builder(String componentId, Supplier<? extends Handler> perStream) {
+  public static Builder builder(String componentId, Supplier<? extends ConsumerHandler> perStream) {
     return new Builder(componentId, perStream);
   }
 
@@ -99,7 +81,7 @@ public final class ArrowConsumerService
    * A sink whose every stream shares {@code handler}: for a stateless, thread-safe handler (its
    * {@code finish} and {@code close} run at the end of each stream).
    */
-  public static Builder builder(String componentId, Handler handler) {
+  public static Builder builder(String componentId, ConsumerHandler handler) {
     Objects.requireNonNull(handler, "handler");
     return new Builder(componentId, () -> handler);
   }
@@ -132,7 +114,7 @@ public final class ArrowConsumerService
       StreamObserver<ConsumeResponse> responseObserver) {
     ServerCallStreamObserver<ConsumeResponse> out =
         (ServerCallStreamObserver<ConsumeResponse>) responseObserver;
-    Handler handler = PerStream.open(handlers, out, "the sink");
+    ConsumerHandler handler = PerStream.open(handlers, out, "the sink");
     if (handler == null) {
       return PerStream.ignoring();
     }
@@ -146,13 +128,13 @@ public final class ArrowConsumerService
   /** One {@code Consume} stream; gRPC delivers its callbacks one at a time. */
   private final class Call implements StreamObserver<io.flowctl.proto.v1.Event> {
     private final ServerCallStreamObserver<ConsumeResponse> out;
-    private final Handler handler;
+    private final ConsumerHandler handler;
     private final List<String> errors = new ArrayList<>();
     private long callConsumed;
     private long callFailed;
     private boolean ended;
 
-    Call(ServerCallStreamObserver<ConsumeResponse> out, Handler handler) {
+    Call(ServerCallStreamObserver<ConsumeResponse> out, ConsumerHandler handler) {
       this.out = out;
       this.handler = handler;
     }
@@ -238,10 +220,10 @@ public final class ArrowConsumerService
 
   /** Settings of a consumer service. */
   public static final class Builder extends ComponentServiceBuilder<Builder> {
-    private final Supplier<? extends Handler> handlers;
+    private final Supplier<? extends ConsumerHandler> handlers;
     private int maxInflight = 16;
 
-    private Builder(String componentId, Supplier<? extends Handler> handlers) {
+    private Builder(String componentId, Supplier<? extends ConsumerHandler> handlers) {
       super(componentId);
       this.handlers = Objects.requireNonNull(handlers, "handlers");
     }
