@@ -19,41 +19,17 @@ import io.flowctl.proto.ServiceType;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 
 /** Settings of a consumer (sink). */
-public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder> {
+public final class ConsumerBuilder extends ReadingBuilder<ConsumerBuilder, ConsumerHandler> {
   private BatchConsumer batches;
   private final Map<String, MessageHandler<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
   private Runnable finish = () -> {};
-  private Supplier<? extends ConsumerHandler> raw;
 
   ConsumerBuilder(String id) {
     super(id);
-  }
-
-  /**
-   * The escape hatch: the events themselves, and the end of each input stream; instead of the batch
-   * and message handlers. The one handler serves every {@code Consume} stream, at once when the
-   * runner opens several: for a handler that keeps no state of its own; see {@link #onStream} for
-   * one that does.
-   */
-  public ConsumerBuilder onEvent(ConsumerHandler handler) {
-    Objects.requireNonNull(handler, "handler");
-    this.raw = () -> handler;
-    return this;
-  }
-
-  /**
-   * The escape hatch with state: a new handler from {@code perStream} for every {@code Consume}
-   * stream (its open file, its pending rows), finished when the writer closes the stream and closed
-   * however the stream ends.
-   */
-  public ConsumerBuilder onStream(Supplier<? extends ConsumerHandler> perStream) {
-    this.raw = Objects.requireNonNull(perStream, "perStream");
-    return this;
   }
 
   /**

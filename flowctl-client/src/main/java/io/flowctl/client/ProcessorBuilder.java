@@ -28,14 +28,14 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 /** Settings of a processor. */
-public final class ProcessorBuilder extends ReadingBuilder<ProcessorBuilder> {
+public final class ProcessorBuilder
+    extends ReadingBuilder<ProcessorBuilder, ArrowProcessor.Handler> {
   private String outputType;
   private final Map<String, BatchFunction> functions = new LinkedHashMap<>();
   private BatchFunction fallback;
   private int concurrency = 1;
   private final Map<String, MessageFunction<Message>> typed = new LinkedHashMap<>();
   private final Map<String, Parser<? extends Message>> parsers = new LinkedHashMap<>();
-  private Supplier<? extends ArrowProcessor.Handler> raw;
   private io.flowctl.client.protobuf.ProtoConversion conversion;
 
   ProcessorBuilder(String id) {
@@ -103,28 +103,6 @@ public final class ProcessorBuilder extends ReadingBuilder<ProcessorBuilder> {
     input(eventType);
     parsers.put(eventType, Objects.requireNonNull(parser, "parser"));
     typed.put(eventType, (MessageFunction<Message>) (MessageFunction<?>) f);
-    return this;
-  }
-
-  /**
-   * The escape hatch: the input events themselves, and what to emit when the input ends; instead of
-   * the batch and message handlers. The one handler serves every {@code Process} stream, at once
-   * when the runner opens several: for a handler that keeps no state of its own; see {@link
-   * #onStream} for one that does.
-   */
-  public ProcessorBuilder onEvent(ArrowProcessor.Handler handler) {
-    Objects.requireNonNull(handler, "handler");
-    this.raw = () -> handler;
-    return this;
-  }
-
-  /**
-   * The escape hatch with state: a new handler from {@code perStream} for every {@code Process}
-   * stream (what it holds, such as rows waiting for a batch, is that stream's), finished when its
-   * input ends and closed however the stream ends.
-   */
-  public ProcessorBuilder onStream(Supplier<? extends ArrowProcessor.Handler> perStream) {
-    this.raw = Objects.requireNonNull(perStream, "perStream");
     return this;
   }
 
