@@ -17,17 +17,13 @@ final class SchemaLimits {
   private final long maxTotalSchemaBytes;
   private final AtomicLong held = new AtomicLong(-1);
 
-  SchemaLimits(
-      SchemaStore store,
-      int maxVersionsPerSubject,
-      int maxSchemaBytes,
-      int maxSubjects,
-      long maxTotalSchemaBytes) {
-    this.store = store;
-    this.maxVersionsPerSubject = maxVersionsPerSubject;
-    this.maxSchemaBytes = maxSchemaBytes;
-    this.maxSubjects = maxSubjects;
-    this.maxTotalSchemaBytes = maxTotalSchemaBytes;
+  /** The limits {@code b} sets, over its store. */
+  SchemaLimits(SchemaRegistry.Builder b) {
+    this.store = b.store;
+    this.maxVersionsPerSubject = b.maxVersionsPerSubject;
+    this.maxSchemaBytes = b.maxSchemaBytes;
+    this.maxSubjects = b.maxSubjects;
+    this.maxTotalSchemaBytes = b.maxTotalSchemaBytes;
   }
 
   /** Counts {@code bytes} more (an append) or fewer (a purge, negative) held in the store. */

@@ -41,13 +41,7 @@ public final class SchemaRegistry {
   private final Readers readers;
 
   private SchemaRegistry(Builder b) {
-    this.limits =
-        new SchemaLimits(
-            b.store,
-            b.maxVersionsPerSubject,
-            b.maxSchemaBytes,
-            b.maxSubjects,
-            b.maxTotalSchemaBytes);
+    this.limits = new SchemaLimits(b);
     this.store = b.store;
     this.checker = CompatibilityChecker.of(b.rules);
     this.defaultPolicy = b.defaultPolicy;
@@ -515,14 +509,14 @@ public final class SchemaRegistry {
 
   /** Settings of a registry. */
   public static final class Builder {
-    private final SchemaStore store;
+    final SchemaStore store;
     private CompatibilityRules rules = CompatibilityRules.defaults();
     private EvolutionPolicy defaultPolicy = EvolutionPolicy.BACKWARD;
     private Clock clock = Clock.systemUTC();
-    private int maxVersionsPerSubject = 1_000;
-    private int maxSchemaBytes = 1 << 20;
-    private int maxSubjects = 10_000;
-    private long maxTotalSchemaBytes = 256L << 20;
+    int maxVersionsPerSubject = 1_000;
+    int maxSchemaBytes = 1 << 20;
+    int maxSubjects = 10_000;
+    long maxTotalSchemaBytes = 256L << 20;
     private Readers readers = subject -> List.of();
 
     private Builder(SchemaStore store) {

@@ -108,8 +108,7 @@ public final class Monitor {
       }
       b.runs.addListener(this::onRun);
     }
-    this.meters =
-        new MonitorMeters(b.meters, clock, window, services, alerts, this, b.servicesWithMeters);
+    this.meters = new MonitorMeters(b, this, alerts);
     services.addListener(this::heartbeat);
     if (b.schemas != null) {
       b.schemas.addListener(
@@ -509,14 +508,14 @@ public final class Monitor {
 
   /** Settings of a monitor; only the service registry is required. */
   public static final class Builder {
-    private final ServiceRegistry services;
+    final ServiceRegistry services;
     private SchemaRegistry schemas;
     private io.flowctl.server.runs.PipelineRuns runs;
-    private MeterRegistry meters = new SimpleMeterRegistry();
-    private Clock clock = Clock.systemUTC();
-    private Duration window = Duration.ofMinutes(5);
+    MeterRegistry meters = new SimpleMeterRegistry();
+    Clock clock = Clock.systemUTC();
+    Duration window = Duration.ofMinutes(5);
     private AlertThresholds thresholds = AlertThresholds.defaults();
-    private int servicesWithMeters = 1_000;
+    int servicesWithMeters = 1_000;
 
     private Builder(ServiceRegistry services) {
       this.services = Objects.requireNonNull(services, "services");

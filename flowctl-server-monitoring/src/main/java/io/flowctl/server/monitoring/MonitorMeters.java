@@ -35,18 +35,13 @@ final class MonitorMeters {
   private final Map<String, List<Meter>> perService = new ConcurrentHashMap<>();
   private final int maxServices;
 
-  MonitorMeters(
-      MeterRegistry registry,
-      Clock clock,
-      Duration window,
-      ServiceRegistry services,
-      AlertEngine alerts,
-      Monitor monitor,
-      int maxServices) {
-    this.registry = registry;
-    this.maxServices = maxServices;
-    this.clock = clock;
-    this.window = window;
+  /** The meters of {@code monitor}, built from {@code b}, registered in its meter registry. */
+  MonitorMeters(Monitor.Builder b, Monitor monitor, AlertEngine alerts) {
+    this.registry = b.meters;
+    this.maxServices = b.servicesWithMeters;
+    this.clock = b.clock;
+    this.window = b.window;
+    ServiceRegistry services = b.services;
     this.heartbeats =
         Counter.builder("flowctl.heartbeats").description("Heartbeats recorded").register(registry);
     Gauge.builder("flowctl.services.registered", services, ServiceRegistry::size)
