@@ -320,9 +320,41 @@ final class Columns {
     }
   }
 
-  /** Strings and bytes: int32 offsets and the values end to end. */
-  static final class VarCol extends Col {
+  /** A column of int32 offsets into something else: strings and bytes, lists. */
+  abstract static class OffsetCol extends Col {
     byte[] offsets = new byte[4 * 257];
+
+    OffsetCol(Field field) {
+      super(field);
+    }
+
+    @Override
+    final void grow(int rows) {
+      if ((rows + 1) * 4 > offsets.length) {
+        offsets = Arrays.copyOf(offsets, Math.max(offsets.length * 2, (rows + 1) * 4));
+      }
+    }
+
+    @Override
+    long retained() {
+      return super.retained() + offsets.length;
+    }
+
+    /** Where row {@code row} starts, which is where the row before it ends. */
+    final int offset(int row) {
+      return (int) INTS.get(offsets, row * 4);
+    }
+
+    /** Adds the offsets of {@code valueCount} rows to {@code buffers}; where the last row ends. */
+    final int exportOffsets(int valueCount, List<Piece> buffers) {
+      grow(valueCount);
+      buffers.add(new Piece(offsets, (valueCount + 1) * 4));
+      return offset(valueCount);
+    }
+  }
+
+  /** Strings and bytes: int32 offsets and the values end to end. */
+  static final class VarCol extends OffsetCol {
     byte[] data = new byte[4096];
     int length; // bytes of data in use
 
@@ -331,21 +363,14 @@ final class Columns {
     }
 
     @Override
-    void grow(int rows) {
-      if ((rows + 1) * 4 > offsets.length) {
-        offsets = Arrays.copyOf(offsets, Math.max(offsets.length * 2, (rows + 1) * 4));
-      }
-    }
-
-    @Override
     void truncate(int n) {
       super.truncate(n);
-      length = (int) INTS.get(offsets, n * 4);
+      length = offset(n);
     }
 
     @Override
     long retained() {
-      return super.retained() + offsets.length + data.length;
+      return super.retained() + data.length;
     }
 
     @Override
@@ -374,9 +399,8 @@ final class Columns {
 
     @Override
     void exportValues(int valueCount, List<ArrowFieldNode> nodes, List<Piece> buffers) {
-      grow(valueCount);
-      buffers.add(new Piece(offsets, (valueCount + 1) * 4));
-      buffers.add(new Piece(data, (int) INTS.get(offsets, valueCount * 4)));
+      int end = exportOffsets(valueCount, buffers); // the offsets first, then the bytes
+      buffers.add(new Piece(data, end));
     }
   }
 
@@ -425,20 +449,12 @@ final class Columns {
   }
 
   /** Lists and maps: int32 offsets into the item column. */
-  static final class ListCol extends Col {
+  static final class ListCol extends OffsetCol {
     final Col items;
-    byte[] offsets = new byte[4 * 257];
 
     ListCol(Field field, Col items) {
       super(field);
       this.items = items;
-    }
-
-    @Override
-    void grow(int rows) {
-      if ((rows + 1) * 4 > offsets.length) {
-        offsets = Arrays.copyOf(offsets, Math.max(offsets.length * 2, (rows + 1) * 4));
-      }
     }
 
     @Override
@@ -449,22 +465,22 @@ final class Columns {
 
     @Override
     long retained() {
-      return super.retained() + offsets.length + items.retained();
+      return super.retained() + items.retained();
     }
 
     /** Where the items of the next row start. */
     int end() {
-      return (int) INTS.get(offsets, count * 4);
+      return offset(count);
     }
 
     @Override
     void afterNull(int row) {
-      INTS.set(offsets, (row + 1) * 4, (int) INTS.get(offsets, row * 4));
+      INTS.set(offsets, (row + 1) * 4, offset(row));
     }
 
     @Override
     void fillOffsets(int from, int to) {
-      int end = (int) INTS.get(offsets, from * 4);
+      int end = offset(from);
       for (int i = from; i < to; i++) {
         INTS.set(offsets, (i + 1) * 4, end);
       }
@@ -480,9 +496,8 @@ final class Columns {
 
     @Override
     void exportValues(int valueCount, List<ArrowFieldNode> nodes, List<Piece> buffers) {
-      grow(valueCount);
-      buffers.add(new Piece(offsets, (valueCount + 1) * 4));
-      items.export((int) INTS.get(offsets, valueCount * 4), nodes, buffers);
+      int end = exportOffsets(valueCount, buffers); // the offsets first, then the items
+      items.export(end, nodes, buffers);
     }
   }
 }
