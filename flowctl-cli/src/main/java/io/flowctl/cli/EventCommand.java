@@ -29,14 +29,7 @@ import picocli.CommandLine.Spec;
     name = "event",
     description = "Encode Arrow files into serialized flowctl events and decode them back.",
     subcommands = {EventCommand.Encode.class, EventCommand.Decode.class})
-final class EventCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class EventCommand extends CommandGroup {
   @Command(
       name = "encode",
       description =

@@ -47,14 +47,7 @@ import picocli.CommandLine.Spec;
           + " stream, an unreachable endpoint or refused credentials."
     },
     subcommands = {FlightCommand.List_.class, FlightCommand.Info.class, FlightCommand.Get.class})
-final class FlightCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class FlightCommand extends CommandGroup {
   /** The memory a command may hold: one batch in flight, with room. */
   private static final long MEMORY = 2L << 30;
 

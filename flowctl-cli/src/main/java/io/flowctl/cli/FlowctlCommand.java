@@ -44,20 +44,13 @@ import picocli.CommandLine.ScopeType;
       "2:bad input or usage",
       "3:internal error (rerun with --verbose)"
     })
-final class FlowctlCommand implements Runnable {
+final class FlowctlCommand extends CommandGroup {
 
   @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
       description = "Print stack traces of errors.")
   boolean verbose;
-
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new FlowctlCommand());

@@ -19,14 +19,7 @@ import picocli.CommandLine.Spec;
     name = "pipeline",
     description = "Check pipeline files.",
     subcommands = {PipelineCommand.Validate.class})
-final class PipelineCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class PipelineCommand extends CommandGroup {
   @Command(
       name = "validate",
       description = {

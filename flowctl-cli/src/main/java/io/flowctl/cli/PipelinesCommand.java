@@ -41,17 +41,10 @@ import picocli.CommandLine.Spec;
       PipelinesCommand.Stop.class,
       PipelinesCommand.Active.class
     })
-final class PipelinesCommand implements Runnable {
+final class PipelinesCommand extends CommandGroup {
   private static final DateTimeFormatter STARTED =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT)
           .withZone(ZoneOffset.UTC);
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** A pipelines command: where it writes, and the control plane named upstream's way. */
   abstract static class AddressCommand implements Callable<Integer> {

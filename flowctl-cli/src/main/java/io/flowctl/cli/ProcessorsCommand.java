@@ -20,10 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code flowctl processors list|show|find}: upstream's processor discovery, with its flags and
@@ -39,16 +37,9 @@ import picocli.CommandLine.Spec;
       ProcessorsCommand.Show.class,
       ProcessorsCommand.Find.class
     })
-final class ProcessorsCommand implements Runnable {
+final class ProcessorsCommand extends CommandGroup {
   private static final DateTimeFormatter TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneOffset.UTC);
-
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
 
   /** Event types as upstream's tables show them: "-", the one type, or the first and "(+n)". */
   static String eventTypes(List<String> types) {

@@ -86,28 +86,20 @@ final class Remote {
 
   /** A call of the legacy API's blocking stub; {@code what} names it in errors. */
   <T> T legacy(String what, Function<ControlPlaneGrpc.ControlPlaneBlockingStub, T> call) {
-    return call(
-        what,
-        c ->
-            call.apply(
-                ControlPlaneGrpc.newBlockingStub(c)
-                    .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)));
+    return call(what, ControlPlaneGrpc::newBlockingStub, call);
   }
 
   /** A call of the flowctl.v1 API's blocking stub. */
   <T> T v1(String what, Function<ControlPlaneServiceGrpc.ControlPlaneServiceBlockingStub, T> call) {
-    return call(
-        what,
-        c ->
-            call.apply(
-                ControlPlaneServiceGrpc.newBlockingStub(c)
-                    .withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS)));
+    return call(what, ControlPlaneServiceGrpc::newBlockingStub, call);
   }
 
-  private <T> T call(String what, Function<ManagedChannel, T> call) {
+  /** {@code call} on a stub made by {@code stub}, with the commands' deadline, on a new channel. */
+  private <S extends io.grpc.stub.AbstractStub<S>, T> T call(
+      String what, Function<io.grpc.Channel, S> stub, Function<S, T> call) {
     ManagedChannel channel = channel();
     try {
-      return call.apply(channel);
+      return call.apply(stub.apply(channel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
     } catch (StatusRuntimeException e) {
       throw failure(what, e);
     } finally {

@@ -45,14 +45,7 @@ import picocli.CommandLine.Spec;
       SchemaRegistryCommands.Mode.class,
       SchemaRegistryCommands.Find.class
     })
-final class SchemaCommand implements Runnable {
-  @Spec CommandSpec spec;
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
-  }
-
+final class SchemaCommand extends CommandGroup {
   /**
    * A command that reads the schema of one file, in any of the forms every schema command reads.
    */
