@@ -164,9 +164,6 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
   }
 
   /**
-   * The component's own memory, bounded by {@link #memoryLimit}; the running component closes it.
-   */
-  /**
    * Registers and heartbeats through the caller's channel to the control plane (built with {@code
    * ControlPlaneChannel.builder(target)}, with the caller's TLS, credentials and load balancing)
    * instead of one the component makes from its configuration. The caller owns the channel and
@@ -190,6 +187,9 @@ public abstract class ComponentBuilder<B extends ComponentBuilder<B>> {
     return b;
   }
 
+  /**
+   * The component's own memory, bounded by {@link #memoryLimit}; the running component closes it.
+   */
   final BufferAllocator newAllocator() {
     return parent != null
         ? parent.newChildAllocator(id, 0, memoryLimit)

@@ -234,7 +234,6 @@ public final class FlowctlServer implements AutoCloseable {
     return http == null ? -1 : http.port();
   }
 
-  /** The pipeline runs this control plane records. */
   /**
    * A runner of pipelines on this control plane: the components register here and runs are recorded
    * through this server's pipeline-run RPCs over loopback, the way an outside runner records them
@@ -259,6 +258,7 @@ public final class FlowctlServer implements AutoCloseable {
         .schemas(schemas); // every link checked before data flows
   }
 
+  /** The pipeline runs this control plane records. */
   public io.flowctl.server.runs.PipelineRuns runs() {
     return runs;
   }

@@ -78,7 +78,6 @@ public final class CodecMetrics {
     schemaValidationErrors.increment();
   }
 
-  /** A writer schema the reader cannot read was refused. */
   /**
    * Counts an event the service failed to process (reported as {@code arrow_processing_errors}).
    */
@@ -86,6 +85,7 @@ public final class CodecMetrics {
     processingErrors.increment();
   }
 
+  /** A writer schema the reader cannot read was refused. */
   public void compatibilityCheckFailure() {
     compatibilityCheckFailures.increment();
   }

@@ -121,7 +121,6 @@ public final class PipelineRunner {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     }
 
-    /** How long a component may take to register and turn healthy; default 60 s. */
     /**
      * How the run reaches data planes that serve TLS (components registering {@code
      * data_plane_tls=true}); default: the JVM's trust store, no client certificate. Others are
@@ -132,6 +131,7 @@ public final class PipelineRunner {
       return this;
     }
 
+    /** How long a component may take to register and turn healthy; default 60 s. */
     public Builder startTimeout(Duration timeout) {
       this.startTimeout = Require.positive(timeout, "the start timeout");
       return this;
